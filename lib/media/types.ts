@@ -1,0 +1,168 @@
+/**
+ * The vocabulary every media stage speaks: transport packets in, elementary-stream
+ * chunks, access units (frames) and GOPs out. Timestamps are unwrapped integer
+ * ticks of the track's `clockRate` (90 kHz for MPEG-TS and RTP video, the sample
+ * rate for RTP audio).
+ */
+
+/** Video codecs sluice parses. */
+export type VideoCodec = "h264" | "h265" | "av1" | "jpegxs";
+/** Audio codecs sluice parses. */
+export type AudioCodec = "aac" | "opus" | "pcmu" | "pcma" | "l16" | "mp2" | "ac3";
+/** Every codec name used in track info and the API. */
+export type Codec = VideoCodec | AudioCodec | "unknown";
+/** Kind of elementary stream. */
+export type TrackKind = "video" | "audio" | "data";
+
+/** Result of parsing untrusted bytes: never thrown, always returned. */
+export type Result<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Shorthand for a successful result. */
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+/** Shorthand for a failed result with a short machine-readable reason (snake_case). */
+export function fail<T = never>(reason: string): Result<T> {
+  return { ok: false, reason };
+}
+
+/** Where a counter is reported: a reason name, counted per stream in `errors` or `drops`. */
+export type Counter = (reason: string, n?: number) => void;
+
+/**
+ * One RTP packet after header parsing (RFC 3550 5.1). `payload` is a subarray of the
+ * datagram, never a copy. `seq` is 16-bit as on the wire; `extSeq` is the extended
+ * (cycle-counted) sequence number when the session has assigned one.
+ */
+export interface RtpPacket {
+  version: number;
+  padding: boolean;
+  extension: boolean;
+  marker: boolean;
+  payloadType: number;
+  seq: number;
+  extSeq: number;
+  /** 32-bit RTP timestamp as on the wire. */
+  timestamp: number;
+  ssrc: number;
+  csrcs: number[];
+  /** Header extension profile and data when present. */
+  extensionProfile?: number;
+  extensionData?: Uint8Array;
+  payload: Uint8Array;
+  /** Monotonic arrival time in ms (performance.now()). */
+  arrivalMs: number;
+}
+
+/**
+ * A piece of one elementary stream as the transport delivered it, before frame
+ * assembly: one PES payload (or part of one) from MPEG-TS, with its timestamps.
+ * `pts`/`dts` are unwrapped 90 kHz ticks, or undefined when the PES carried none.
+ */
+export interface EsChunk {
+  trackId: number;
+  data: Uint8Array;
+  pts?: number;
+  dts?: number;
+  /** MPEG-TS random_access_indicator or PES data_alignment hint. */
+  randomAccess: boolean;
+  /** True for the first chunk of a PES packet (a unit start). */
+  unitStart: boolean;
+  arrivalMs: number;
+}
+
+/** Frame types where the slice/frame header tells. */
+export type FrameType = "I" | "P" | "B";
+
+/**
+ * One access unit (a frame). `data` is one contiguous buffer, copied once at assembly:
+ * Annex B (start codes) for H.264/H.265, a low-overhead OBU stream (every OBU with
+ * `obu_has_size_field`, temporal delimiter first) for AV1, the codestream (SOC..EOC)
+ * for JPEG XS, one raw audio frame (ADTS frame for AAC from TS, raw AU for AAC from
+ * RTP, one Opus packet, G.711 samples) for audio.
+ */
+export interface AccessUnit {
+  trackId: number;
+  codec: Codec;
+  kind: TrackKind;
+  /** Presentation time, unwrapped ticks of clockRate. */
+  pts: number;
+  /** Decode time, unwrapped ticks of clockRate (equal to pts when not reordered). */
+  dts: number;
+  clockRate: number;
+  /** Random access point: H.264 IDR (or recovery point), H.265 IRAP, AV1 key TU, every JPEG XS frame. */
+  key: boolean;
+  frameType?: FrameType;
+  data: Uint8Array;
+  /** Monotonic arrival time in ms of the last byte. */
+  arrivalMs: number;
+  /** Duration in ticks when known (audio frames). */
+  duration?: number;
+}
+
+/** A group of pictures: frames from one random access point up to the next. */
+export interface Gop {
+  /** Sequence number of this GOP within its track, from 0. */
+  seq: number;
+  trackId: number;
+  frames: AccessUnit[];
+  /** Sum of frames' byte sizes. */
+  bytes: number;
+  /** First frame's pts, ticks. */
+  startPts: number;
+  /** Duration in ticks (last pts - first pts + one frame). */
+  duration: number;
+  /** False when the GOP starts on an open random access point (CRA with RASL, recovery point). */
+  closed: boolean;
+  /** True when frames are still being added. */
+  open: boolean;
+}
+
+/** How the codec of a track was decided. */
+export type CodecSource = "ts_stream_type" | "ts_descriptor" | "rtp_static" | "config" | "sdp" | "inferred";
+
+/** Stream info of one track, filled by the bitstream parsers as they see config data. */
+export interface TrackInfo {
+  id: number;
+  kind: TrackKind;
+  codec: Codec;
+  codecSource?: CodecSource;
+  clockRate: number;
+  /** MPEG-TS stream_type or RTP payload type. */
+  streamType?: number;
+  payloadType?: number;
+  supported: boolean;
+  // video
+  width?: number;
+  height?: number;
+  fps?: number;
+  profile?: string;
+  level?: string;
+  chromaFormat?: string;
+  bitDepth?: number;
+  interlaced?: boolean;
+  // audio
+  sampleRate?: number;
+  channels?: number;
+}
+
+/** Video parameters read from an SPS / sequence header / picture header. */
+export interface VideoParams {
+  width: number;
+  height: number;
+  profile: string;
+  level: string;
+  fps?: number;
+  chromaFormat?: string;
+  bitDepth?: number;
+  interlaced?: boolean;
+}
+
+/** Audio parameters read from an AudioSpecificConfig / ADTS header / TOC. */
+export interface AudioParams {
+  sampleRate: number;
+  channels: number;
+  profile?: string;
+  /** Samples per frame when fixed (1024 for AAC-LC). */
+  frameSamples?: number;
+}
