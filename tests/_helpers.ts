@@ -1,0 +1,102 @@
+/**
+ * Shared test helpers: fixture paths, peer-program discovery, free loopback ports.
+ * Policy: a test that needs a peer program (ffmpeg, gst-launch-1.0, srt-live-transmit,
+ * ffprobe) or libsrt skips with a visible reason when it is missing on a developer's
+ * box, but under CI=true a missing peer fails the test.
+ */
+
+/** Absolute path of a file under tests/fixtures/. */
+export function fixture(rel: string): string {
+  return new URL(`./fixtures/${rel}`, import.meta.url).pathname;
+}
+
+/** Reads a fixture file. */
+export function readFixture(rel: string): Uint8Array {
+  return Deno.readFileSync(fixture(rel));
+}
+
+const found = new Map<string, boolean>();
+
+/** True when `cmd` is on PATH. */
+export function hasProgram(cmd: string): boolean {
+  let v = found.get(cmd);
+  if (v === undefined) {
+    try {
+      const r = new Deno.Command("sh", {
+        args: ["-c", `command -v ${cmd}`],
+        stdout: "null",
+        stderr: "null",
+      })
+        .outputSync();
+      v = r.success;
+    } catch {
+      v = false;
+    }
+    found.set(cmd, v);
+  }
+  return v;
+}
+
+/**
+ * `ignore` value for Deno.test: true (skip, with a logged reason) when a program is
+ * missing and we are not in CI. In CI a missing program is not ignored, so the test
+ * runs and fails on it.
+ */
+export function missing(...cmds: string[]): boolean {
+  const absent = cmds.filter((c) => !hasProgram(c));
+  if (absent.length === 0) return false;
+  if (Deno.env.get("CI") === "true") return false;
+  console.warn(`skipping: ${absent.join(", ")} not installed`);
+  return true;
+}
+
+/** A free UDP or TCP port on 127.0.0.1 (bound then released). */
+export function freePort(transport: "tcp" | "udp" = "tcp"): number {
+  if (transport === "udp") {
+    const s = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+    const p = (s.addr as Deno.NetAddr).port;
+    s.close();
+    return p;
+  }
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const p = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return p;
+}
+
+/** Parses an ffprobe packets CSV oracle: pts, dts, duration, size, flags. */
+export function readPacketsCsv(rel: string): {
+  pts: number;
+  dts: number;
+  duration: number;
+  size: number;
+  key: boolean;
+}[] {
+  const text = new TextDecoder().decode(readFixture(rel));
+  return text.trim().split("\n").map((line) => {
+    const [pts, dts, duration, size, flags] = line.split(",");
+    return {
+      pts: Number(pts),
+      dts: Number(dts),
+      duration: Number(duration),
+      size: Number(size),
+      key: (flags ?? "").includes("K"),
+    };
+  });
+}
+
+/** Reads a capture (`u32 len | u64 ns | payload` per datagram) from tests/fixtures/rtp. */
+export function readCapture(rel: string): { arrivalNs: bigint; data: Uint8Array }[] {
+  const buf = readFixture(rel);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out: { arrivalNs: bigint; data: Uint8Array }[] = [];
+  let o = 0;
+  while (o + 12 <= buf.length) {
+    const len = dv.getUint32(o);
+    const ns = dv.getBigUint64(o + 4);
+    if (o + 12 + len > buf.length) break;
+    out.push({ arrivalNs: ns, data: buf.subarray(o + 12, o + 12 + len) });
+    o += 12 + len;
+  }
+  return out;
+}
