@@ -119,7 +119,13 @@ export interface Gop {
 }
 
 /** How the codec of a track was decided. */
-export type CodecSource = "ts_stream_type" | "ts_descriptor" | "rtp_static" | "config" | "sdp" | "inferred";
+export type CodecSource =
+  | "ts_stream_type"
+  | "ts_descriptor"
+  | "rtp_static"
+  | "config"
+  | "sdp"
+  | "inferred";
 
 /** Stream info of one track, filled by the bitstream parsers as they see config data. */
 export interface TrackInfo {
@@ -165,4 +171,41 @@ export interface AudioParams {
   profile?: string;
   /** Samples per frame when fixed (1024 for AAC-LC). */
   frameSamples?: number;
+}
+
+/** An access unit reassembled from RTP packets, before timestamp unwrapping. */
+export interface RtpUnit {
+  /** 32-bit RTP timestamp as on the wire. */
+  timestamp: number;
+  /** The access unit (same byte format as AccessUnit.data). */
+  data: Uint8Array;
+  /** Random access point (see AccessUnit.key). */
+  key: boolean;
+  /** Monotonic arrival time in ms of the last packet. */
+  arrivalMs: number;
+}
+
+/** Options every RTP depacketizer takes. */
+export interface DepacketizerOptions {
+  /** Receives each complete access unit. */
+  onUnit: (unit: RtpUnit) => void;
+  /** Counts errors and drops by reason (e.g. "fu_without_start", "frame_loss"). */
+  count: Counter;
+  /** Emit dependent frames after a loss instead of waiting for the next key unit. */
+  emitAfterLoss?: boolean;
+  /** Cap on one access unit, bytes (default per codec, e.g. 8 MiB). */
+  maxUnitBytes?: number;
+  /** SDP fmtp parameters of the payload type (sprop-parameter-sets, packetization-mode ...). */
+  fmtp?: Record<string, string>;
+}
+
+/**
+ * The interface every RTP depacketizer implements (lib/media/<codec>/depacketizer.ts).
+ * Packets arrive in sequence order from the jitter buffer; `lostBefore` is true when
+ * one or more packets were declared lost right before this one.
+ */
+export interface RtpDepacketizer {
+  push(pkt: RtpPacket, lostBefore: boolean): void;
+  /** Emit or drop whatever is pending (end of stream). */
+  flush(): void;
 }
