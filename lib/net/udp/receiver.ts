@@ -1,0 +1,116 @@
+/**
+ * One UDP receiver interface for every RTP stream on `rtp_port` (DESIGN.md, RTP row):
+ * libc `recvmmsg(2)` through FFI on Linux, `Deno.listenDatagram` as the portable
+ * fallback. Both deliver datagrams by callback, batched at the socket, never one
+ * promise per packet for recvmmsg (DESIGN.md rule 4).
+ */
+import { loadLibc } from "../../../ffi/libc.ts";
+import { openRecvmmsgReceiver } from "./recvmmsg.ts";
+import { openDenoReceiver } from "./deno_receiver.ts";
+
+/** Source address of a datagram (IPv4 dotted quad, UDP port). */
+export interface UdpRemote {
+  hostname: string;
+  port: number;
+}
+
+/**
+ * Called once per datagram. `data` is a view of the receiver's slot buffer and is
+ * valid ONLY during the call: copy it (or finish with it) before returning.
+ * `remote` may be a shared, cached object: do not mutate it. `arrivalMs` is
+ * performance.now() at the batch's receive.
+ */
+export type OnDatagram = (data: Uint8Array, remote: UdpRemote, arrivalMs: number) => void;
+
+/** Counters of one receiver (units in the names where not obvious). */
+export interface UdpReceiverStats {
+  /** Datagrams delivered to the callback. */
+  datagrams: number;
+  /** Bytes delivered to the callback. */
+  bytes: number;
+  /** Datagrams the kernel dropped on this socket (socket buffer full); recvmmsg only. */
+  kernelDrops?: number;
+  /** Receive calls that returned data (recvmmsg: datagrams per batch up to 64). */
+  batches: number;
+  /** Datagrams larger than the slot, dropped and counted (never delivered cut). */
+  truncated: number;
+  /** Receive/send errors other than "would block". */
+  errors: number;
+}
+
+/** A bound UDP socket that delivers datagrams to one callback. */
+export interface UdpReceiver {
+  readonly kind: "recvmmsg" | "deno";
+  /** Bound port (the real one when 0 was asked). */
+  readonly port: number;
+  /** Effective kernel receive buffer in bytes as the kernel reports it (SO_RCVBUF). */
+  readonly socketBufferBytes: number;
+  /** Starts delivery; call once. */
+  start(onDatagram: OnDatagram): void;
+  /** Sends one datagram from this socket (RTCP receiver reports); never throws on I/O. */
+  send(data: Uint8Array, remote: UdpRemote): void;
+  stats(): UdpReceiverStats;
+  /** Stops delivery and releases the port. */
+  close(): Promise<void>;
+}
+
+/** Options of openUdpReceiver. */
+export interface UdpReceiverOptions {
+  hostname: string;
+  port: number;
+  /** "auto" = recvmmsg on Linux when libc loads, else deno. */
+  kind?: "auto" | "recvmmsg" | "deno";
+  /** Requested kernel receive buffer, bytes (default DEFAULT_SOCKET_BUFFER_BYTES). */
+  socketBufferBytes?: number;
+  /** Largest datagram delivered, bytes (default DEFAULT_MAX_DATAGRAM_BYTES). */
+  maxDatagramBytes?: number;
+  log?: (msg: string) => void;
+}
+
+/** Default requested socket buffer: 8 MiB (PERF_NOTES.md, UDP receive). */
+export const DEFAULT_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
+/** Default slot size: RTP over Ethernet fits in 1500; 2048 leaves headroom. */
+export const DEFAULT_MAX_DATAGRAM_BYTES = 2048;
+/** Cap on one slot (the largest IPv4 UDP payload). */
+export const MAX_DATAGRAM_BYTES_CAP = 65507;
+
+/**
+ * Opens and binds a UDP receiver. Throws (configuration error) when the port cannot
+ * be bound or an explicitly requested kind is unavailable.
+ */
+export async function openUdpReceiver(opts: UdpReceiverOptions): Promise<UdpReceiver> {
+  const kind = opts.kind ?? "auto";
+  const maxDatagramBytes = opts.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
+  if (
+    !Number.isInteger(maxDatagramBytes) || maxDatagramBytes < 12 ||
+    maxDatagramBytes > MAX_DATAGRAM_BYTES_CAP
+  ) {
+    throw new RangeError(
+      `maxDatagramBytes must be 12-${MAX_DATAGRAM_BYTES_CAP}, got ${maxDatagramBytes}`,
+    );
+  }
+  const full = {
+    hostname: opts.hostname,
+    port: opts.port,
+    socketBufferBytes: opts.socketBufferBytes ?? DEFAULT_SOCKET_BUFFER_BYTES,
+    maxDatagramBytes,
+    log: opts.log ?? (() => {}),
+  };
+  if (kind === "deno") return await openDenoReceiver(full);
+  const libc = loadLibc();
+  if (!libc.ok) {
+    if (kind === "recvmmsg") throw new Error(`UDP receiver kind recvmmsg: ${libc.reason}`);
+    full.log(`udp: recvmmsg unavailable (${libc.reason}), using Deno.listenDatagram`);
+    return await openDenoReceiver(full);
+  }
+  return openRecvmmsgReceiver(libc.value, full);
+}
+
+/** Resolved options passed to the implementations. */
+export interface ResolvedUdpOptions {
+  hostname: string;
+  port: number;
+  socketBufferBytes: number;
+  maxDatagramBytes: number;
+  log: (msg: string) => void;
+}
