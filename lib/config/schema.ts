@@ -1,0 +1,183 @@
+/**
+ * The configuration schema: every key, its type, unit, range and default (the
+ * seed's table, DESIGN.md "Configuration"). The loader in lib/config.ts walks YAML
+ * against this table, so a key documented here is a key that is validated.
+ */
+
+/** One key's type description. Durations are in ms, sizes in bytes after parsing. */
+export type Spec =
+  | { t: "int"; def: number; min: number; max: number; doc: string }
+  | { t: "bytes"; def: number; min: number; max?: number; doc: string }
+  | { t: "duration"; def: number; min: number; max: number; doc: string }
+  | { t: "string"; def: string; oneOf?: readonly string[]; doc: string }
+  | { t: "bool"; def: boolean; doc: string }
+  | { t: "hostport"; def: string; doc: string }
+  | { t: "list"; of: Spec; doc: string }
+  | { t: "map"; keys: "string" | "payload_type"; of: Spec; doc: string }
+  | { t: "obj"; fields: Record<string, Spec>; required?: readonly string[]; doc?: string };
+
+const passStream: Spec = {
+  t: "obj",
+  fields: {
+    passphrase: { t: "string", def: "", doc: "passphrase for this stream id (10-79 chars)" },
+  },
+};
+
+const ptMap: Spec = {
+  t: "map",
+  keys: "payload_type",
+  of: { t: "string", def: "", doc: "encoding name/clock rate[/channels]" },
+  doc: 'payload type to encoding, e.g. { 96: "H264/90000" }',
+};
+
+/** The schema of the whole file. */
+export const SCHEMA: Spec = {
+  t: "obj",
+  fields: {
+    ingestion: {
+      t: "obj",
+      fields: {
+        bind: { t: "string", def: "0.0.0.0", doc: "address the SRT and RTP listeners bind" },
+        srt_port: { t: "int", def: 30000, min: 1, max: 65535, doc: "SRT listener port (UDP)" },
+        rtp_port: {
+          t: "int",
+          def: 5004,
+          min: 1,
+          max: 65534,
+          doc: "RTP port (UDP); RTCP on rtp_port + 1 or multiplexed",
+        },
+        max_connections: { t: "int", def: 25, min: 1, max: 10000, doc: "concurrent streams" },
+        buffer_size: {
+          t: "bytes",
+          def: 1048576,
+          min: 4096,
+          max: 1024 ** 3,
+          doc: "per-stream receive ring buffer",
+        },
+        gop_buffer_size: { t: "int", def: 3, min: 1, max: 100, doc: "GOPs kept per video track" },
+        frame_timeout: {
+          t: "duration",
+          def: 5000,
+          min: 10,
+          max: 600_000,
+          doc: "incomplete frames older than this are dropped",
+        },
+        sync_threshold: {
+          t: "duration",
+          def: 100,
+          min: 1,
+          max: 60_000,
+          doc: "A/V drift that triggers correction",
+        },
+        memory: {
+          t: "obj",
+          fields: {
+            global_limit: {
+              t: "bytes",
+              def: 8 * 1024 ** 3,
+              min: 1024 ** 2,
+              doc: "all buffered media",
+            },
+            per_stream_limit: {
+              t: "bytes",
+              def: 400 * 1024 ** 2,
+              min: 64 * 1024,
+              doc: "one stream's buffered media",
+            },
+          },
+        },
+      },
+    },
+    api: {
+      t: "obj",
+      fields: {
+        listen: { t: "hostport", def: "127.0.0.1:8080", doc: "REST API address (host:port)" },
+        tokens: {
+          t: "list",
+          of: { t: "string", def: "", doc: "bearer token" },
+          doc: "when set, /api and /metrics need Authorization: Bearer <token>",
+        },
+      },
+    },
+    srt: {
+      t: "obj",
+      fields: {
+        library: { t: "string", def: "", doc: "path to libsrt; empty = search the usual names" },
+        latency: { t: "duration", def: 120, min: 20, max: 60_000, doc: "SRT receiver latency" },
+        passphrase: { t: "string", def: "", doc: "for every stream without its own" },
+        streams: {
+          t: "map",
+          keys: "string",
+          of: passStream,
+          doc: "allowlist of stream ids; empty = any id",
+        },
+      },
+    },
+    rtp: {
+      t: "obj",
+      fields: {
+        jitter_latency: {
+          t: "duration",
+          def: 50,
+          min: 0,
+          max: 10_000,
+          doc: "reorder window of the jitter buffer",
+        },
+        receiver: {
+          t: "string",
+          def: "auto",
+          oneOf: ["auto", "recvmmsg", "deno"],
+          doc: "UDP receive path",
+        },
+        socket_buffer: {
+          t: "bytes",
+          def: 8 * 1024 ** 2,
+          min: 65536,
+          max: 1024 ** 3,
+          doc: "SO_RCVBUF asked for (recvmmsg receiver)",
+        },
+        send_rr: { t: "bool", def: false, doc: "send RTCP receiver reports to senders" },
+        emit_after_loss: {
+          t: "bool",
+          def: false,
+          doc: "emit dependent frames after loss instead of waiting for a keyframe",
+        },
+        new_stream_rate: {
+          t: "int",
+          def: 10,
+          min: 1,
+          max: 10000,
+          doc: "new RTP sources admitted per second",
+        },
+        payload_types: ptMap,
+        sdp: { t: "list", of: { t: "string", def: "", doc: "SDP file path" }, doc: "SDP files" },
+        streams: {
+          t: "list",
+          of: {
+            t: "obj",
+            required: ["name"],
+            fields: {
+              ssrc: { t: "int", def: -1, min: 0, max: 0xffffffff, doc: "SSRC of the sender" },
+              name: { t: "string", def: "", doc: "stream id shown in the API" },
+              payload_types: ptMap,
+              sdp: { t: "string", def: "", doc: "SDP file for this stream" },
+            },
+          },
+          doc: "named RTP streams",
+        },
+      },
+    },
+    log: {
+      t: "obj",
+      fields: {
+        level: {
+          t: "string",
+          def: "info",
+          oneOf: ["debug", "info", "warn", "error"],
+          doc: "log level",
+        },
+        format: { t: "string", def: "text", oneOf: ["text", "json"], doc: "log line format" },
+      },
+    },
+  },
+};

@@ -1,0 +1,342 @@
+/**
+ * One stream: its state machine, counters (packets, bytes, errors and drops by
+ * reason), tracks with frame statistics, transport stats, and its frame store (the
+ * GOP buffer). Adapters feed it through the StreamSink interface; the API reads
+ * `toJSON()`.
+ */
+import type { AccessUnit, TrackInfo } from "./media/types.ts";
+import { RateMeter } from "./flow/meter.ts";
+import type {
+  AdapterHooks,
+  OpenRequest,
+  Protocol,
+  StreamSink,
+  StreamState,
+  TransportStats,
+} from "./stream_types.ts";
+
+/** A stream with no data for this long is `recovering`. */
+export const IDLE_RECOVERING_MS = 2000;
+
+/** Per-track frame statistics. */
+export class TrackState {
+  frames = 0;
+  keyframes = 0;
+  bytes = 0;
+  readonly bitrate = new RateMeter();
+  readonly frameRate = new RateMeter();
+  lastPts?: number;
+  lastKeyPts?: number;
+  /** Frames between the last two keyframes. */
+  gopFrames?: number;
+  #sinceKey = 0;
+
+  constructor(public info: TrackInfo) {}
+
+  /** Counts one frame. */
+  frame(au: AccessUnit, nowMs: number): void {
+    this.frames++;
+    this.bytes += au.data.length;
+    this.bitrate.add(au.data.length * 8, nowMs);
+    this.frameRate.add(1, nowMs);
+    this.lastPts = au.pts;
+    if (au.key) {
+      if (this.keyframes > 0) this.gopFrames = this.#sinceKey;
+      this.keyframes++;
+      this.lastKeyPts = au.pts;
+      this.#sinceKey = 0;
+    }
+    this.#sinceKey++;
+  }
+
+  /** The Track JSON of DESIGN.md. */
+  toJSON(nowMs: number): Record<string, unknown> {
+    const i = this.info;
+    const base: Record<string, unknown> = {
+      id: i.id,
+      kind: i.kind,
+      codec: i.codec,
+      codecSource: i.codecSource,
+      supported: i.supported,
+      clockRate: i.clockRate,
+      frames: this.frames,
+      keyframes: this.keyframes,
+      bytes: this.bytes,
+      bitrateBps: Math.round(this.bitrate.rate(nowMs, 1)),
+      bitrate10sBps: Math.round(this.bitrate.rate(nowMs, 10)),
+    };
+    if (i.kind === "video") {
+      Object.assign(base, {
+        width: i.width ?? null,
+        height: i.height ?? null,
+        fps: i.fps ?? null,
+        measuredFps: Math.round(this.frameRate.rate(nowMs, 10) * 100) / 100,
+        profile: i.profile ?? null,
+        level: i.level ?? null,
+        chromaFormat: i.chromaFormat,
+        bitDepth: i.bitDepth,
+        interlaced: i.interlaced,
+        gopFrames: this.gopFrames ?? null,
+      });
+    } else if (i.kind === "audio") {
+      Object.assign(base, { sampleRate: i.sampleRate ?? null, channels: i.channels ?? null });
+    }
+    if (i.streamType !== undefined) base.streamType = i.streamType;
+    if (i.payloadType !== undefined) base.payloadType = i.payloadType;
+    return base;
+  }
+}
+
+/** Counters by reason, as `{ reason: count }`. */
+export class ReasonCounter {
+  readonly counts = new Map<string, number>();
+  add(reason: string, n = 1): void {
+    this.counts.set(reason, (this.counts.get(reason) ?? 0) + n);
+  }
+  get total(): number {
+    let t = 0;
+    for (const v of this.counts.values()) t += v;
+    return t;
+  }
+  toJSON(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
+}
+
+/** Receives frames from a stream (the GOP buffer and output queues plug in here). */
+export interface FrameSink {
+  push(au: AccessUnit): void;
+  /** Bytes held. */
+  readonly bytes: number;
+}
+
+/** Options for a stream. */
+export interface StreamOptions {
+  now?: () => number;
+  /** Called on every state change. */
+  onState?: (s: Stream, from: StreamState, to: StreamState) => void;
+  /** Creates the frame store for this stream (GOP buffer). */
+  frameSink?: (s: Stream) => FrameSink;
+}
+
+/** One ingest stream. */
+export class Stream implements StreamSink {
+  readonly id: string;
+  readonly protocol: Protocol;
+  remote: string;
+  ssrc?: number;
+  streamId?: string;
+  user?: string;
+  startedAt = new Date();
+  closedAt?: Date;
+  closeReason?: string;
+  state: StreamState = "connecting";
+  packets = 0;
+  bytes = 0;
+  /** Sessions this id has had (1 + reconnects within the grace window). */
+  sessions = 1;
+  readonly bitrate = new RateMeter();
+  readonly errors = new ReasonCounter();
+  readonly drops = new ReasonCounter();
+  readonly tracks = new Map<number, TrackState>();
+  transport: TransportStats = {};
+  hooks?: AdapterHooks;
+  lastDataMs = 0;
+  /** After resume, frames wait for the next keyframe per track. */
+  #awaitKey = new Set<number>();
+  #frameSink?: FrameSink;
+  readonly #now: () => number;
+
+  constructor(req: OpenRequest, hooks: AdapterHooks | undefined, private opts: StreamOptions = {}) {
+    this.id = req.name;
+    this.protocol = req.protocol;
+    this.remote = req.remote;
+    this.ssrc = req.ssrc;
+    this.streamId = req.streamId;
+    this.user = req.user;
+    this.hooks = hooks;
+    this.#now = opts.now ?? (() => performance.now());
+    this.#frameSink = opts.frameSink?.(this);
+  }
+
+  get paused(): boolean {
+    return this.state === "paused";
+  }
+
+  get frameSink(): FrameSink | undefined {
+    return this.#frameSink;
+  }
+
+  /** Bytes this stream holds in buffers (for memory limits). */
+  get bufferedBytes(): number {
+    return this.#frameSink?.bytes ?? 0;
+  }
+
+  #setState(to: StreamState): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.opts.onState?.(this, from, to);
+  }
+
+  received(bytes: number, packets: number, nowMs: number): void {
+    if (this.state === "closed") return;
+    this.packets += packets;
+    this.bytes += bytes;
+    this.bitrate.add(bytes * 8, nowMs);
+    this.lastDataMs = nowMs;
+    if (this.state === "connecting" || this.state === "recovering") this.#setState("active");
+  }
+
+  error(reason: string, n = 1): void {
+    this.errors.add(reason, n);
+  }
+
+  drop(reason: string, n = 1): void {
+    this.drops.add(reason, n);
+  }
+
+  setTrack(info: TrackInfo): void {
+    const t = this.tracks.get(info.id);
+    if (t) t.info = { ...t.info, ...info };
+    else this.tracks.set(info.id, new TrackState(info));
+  }
+
+  pushFrame(au: AccessUnit): void {
+    if (this.state === "closed") return;
+    let t = this.tracks.get(au.trackId);
+    if (!t) {
+      t = new TrackState({
+        id: au.trackId,
+        kind: au.kind,
+        codec: au.codec,
+        clockRate: au.clockRate,
+        supported: true,
+      });
+      this.tracks.set(au.trackId, t);
+    }
+    const now = this.#now();
+    t.frame(au, now);
+    if (this.state === "paused") {
+      this.drops.add("paused");
+      return;
+    }
+    if (this.#awaitKey.size && au.kind === "video" && this.#awaitKey.has(au.trackId)) {
+      if (!au.key) {
+        this.drops.add("resume_await_keyframe");
+        return;
+      }
+      this.#awaitKey.delete(au.trackId);
+    }
+    this.#frameSink?.push(au);
+  }
+
+  setTransport(stats: TransportStats): void {
+    this.transport = stats;
+  }
+
+  /** Stops buffering while the connection stays up. False when not pausable. */
+  pause(): boolean {
+    if (this.state === "paused" || this.state === "closed") return false;
+    this.#setState("paused");
+    return true;
+  }
+
+  /** Restarts buffering at the next keyframe of each video track. */
+  resume(): boolean {
+    if (this.state !== "paused") return false;
+    for (const [id, t] of this.tracks) if (t.info.kind === "video") this.#awaitKey.add(id);
+    this.#setState("active");
+    return true;
+  }
+
+  close(reason: string): void {
+    if (this.state === "closed") return;
+    this.closedAt = new Date();
+    this.closeReason = reason;
+    this.#setState("closed");
+  }
+
+  /** Reopens a closed stream for a reconnecting publisher, keeping counters. */
+  revive(req: OpenRequest, hooks: AdapterHooks): void {
+    this.remote = req.remote;
+    this.ssrc = req.ssrc ?? this.ssrc;
+    this.streamId = req.streamId ?? this.streamId;
+    this.hooks = hooks;
+    this.closedAt = undefined;
+    this.closeReason = undefined;
+    this.sessions++;
+    for (const [id, t] of this.tracks) if (t.info.kind === "video") this.#awaitKey.add(id);
+    this.#setState("connecting");
+  }
+
+  /** Periodic housekeeping: idle detection. */
+  tick(nowMs: number): void {
+    if (
+      this.state === "active" && this.lastDataMs && nowMs - this.lastDataMs > IDLE_RECOVERING_MS
+    ) {
+      this.#setState("recovering");
+    }
+  }
+
+  /** The Stream JSON of DESIGN.md. */
+  toJSON(): Record<string, unknown> {
+    const now = this.#now();
+    const ended = this.closedAt ?? new Date();
+    const out: Record<string, unknown> = {
+      id: this.id,
+      name: this.id,
+      protocol: this.protocol,
+      state: this.state,
+      remote: this.remote,
+      startedAt: this.startedAt.toISOString(),
+      uptimeS: Math.round((ended.getTime() - this.startedAt.getTime()) / 100) / 10,
+      bitrateBps: this.state === "closed" ? 0 : Math.round(this.bitrate.rate(now, 1)),
+      bitrate10sBps: this.state === "closed" ? 0 : Math.round(this.bitrate.rate(now, 10)),
+      packets: this.packets,
+      bytes: this.bytes,
+      bufferedBytes: this.bufferedBytes,
+      sessions: this.sessions,
+      tracks: [...this.tracks.values()].map((t) => t.toJSON(now)),
+      errors: this.errors.toJSON(),
+      drops: this.drops.toJSON(),
+      transport: this.transport,
+    };
+    if (this.ssrc !== undefined) out.ssrc = this.ssrc;
+    if (this.streamId !== undefined) out.streamId = this.streamId;
+    if (this.user !== undefined) out.user = this.user;
+    if (this.closedAt) {
+      out.closedAt = this.closedAt.toISOString();
+      out.closeReason = this.closeReason;
+    }
+    return out;
+  }
+}
+
+/** One entry of the GOP buffer's frame index (API contract). */
+export interface FrameIndexEntry {
+  index: number;
+  track: number;
+  pts: number;
+  dts: number;
+  key: boolean;
+  size: number;
+  gop: number;
+}
+
+/** A frame store the video API can read (the GOP buffer implements it). */
+export interface BufferView extends FrameSink {
+  /** Frame index, optionally one track and a pts range (inclusive, track ticks). */
+  index(
+    q: { track?: number; from?: number; to?: number },
+  ): { frames: FrameIndexEntry[]; gops: number };
+  /** One buffered frame by index. */
+  frame(index: number): AccessUnit | undefined;
+  /** The latest keyframe, decodable on its own (parameter sets prepended). */
+  preview(track?: number): AccessUnit | undefined;
+}
+
+/** True when a frame sink also offers the read side of the video API. */
+export function isBufferView(s: FrameSink | undefined): s is BufferView {
+  return !!s && typeof (s as BufferView).index === "function";
+}

@@ -1,0 +1,92 @@
+/**
+ * sluice command line: `sluice [--config FILE] [--check-config] [--version] [--help]`.
+ * Without a config file (flag or SLUICE_CONFIG) the built-in defaults run.
+ */
+import { ConfigError, defaultConfig, loadConfig } from "./lib/config.ts";
+import { startServer } from "./lib/server.ts";
+import { VERSION } from "./lib/version.ts";
+
+const HELP = `sluice ${VERSION}: SRT and RTP live video ingest
+
+Usage: sluice [options]
+  --config FILE     YAML configuration (default: $SLUICE_CONFIG, else built-in defaults)
+  --check-config    validate the configuration, print the effective config, exit 0 or 1
+  --version         print the version
+  --help            this text
+
+Signals: SIGINT/SIGTERM stop, SIGHUP reloads the configuration file.`;
+
+function parseArgs(args: string[]): { config?: string; check: boolean } | number {
+  let config: string | undefined;
+  let check = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--help" || a === "-h") {
+      console.log(HELP);
+      return 0;
+    } else if (a === "--version" || a === "-V") {
+      console.log(`sluice ${VERSION}`);
+      return 0;
+    } else if (a === "--check-config") check = true;
+    else if (a === "--config" || a === "-c") {
+      config = args[++i];
+      if (!config) {
+        console.error("sluice: --config needs a file");
+        return 1;
+      }
+    } else if (a.startsWith("--config=")) config = a.slice(9);
+    else {
+      console.error(`sluice: unknown argument ${a}\n\n${HELP}`);
+      return 1;
+    }
+  }
+  return { config, check };
+}
+
+async function main(): Promise<number> {
+  const parsed = parseArgs(Deno.args);
+  if (typeof parsed === "number") return parsed;
+  const path = parsed.config ?? Deno.env.get("SLUICE_CONFIG") ?? undefined;
+  let config;
+  try {
+    config = path ? await loadConfig(path) : defaultConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 1;
+    }
+    throw e;
+  }
+  if (parsed.check) {
+    console.log(JSON.stringify(config, null, 2));
+    console.error(`config ${path ?? "(defaults)"} is valid`);
+    return 0;
+  }
+  const envLevel = Deno.env.get("SLUICE_LOG_LEVEL");
+  if (envLevel === "debug" || envLevel === "info" || envLevel === "warn" || envLevel === "error") {
+    config.log.level = envLevel;
+  }
+  let server;
+  try {
+    server = await startServer(config);
+  } catch (e) {
+    console.error(`sluice: cannot start: ${(e as Error).message}`);
+    return 1;
+  }
+  const stop = () => {
+    const t = setTimeout(() => Deno.exit(0), 1800);
+    server.stop().finally(() => {
+      clearTimeout(t);
+      Deno.exit(0);
+    });
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  if (Deno.build.os !== "windows") {
+    Deno.addSignalListener("SIGHUP", () => void server.reload(path));
+  }
+  await server.finished;
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,12 @@
+/** What route handlers share: the manager, the lag monitor and the version. */
+import type { Manager } from "../lib/manager.ts";
+import type { LagMonitor } from "../lib/metrics.ts";
+
+/** Dependencies of the HTTP API. */
+export interface ApiDeps {
+  manager: Manager;
+  version: string;
+  lag?: LagMonitor;
+  /** The API's own bound address, for /health. */
+  apiAddress?: () => string;
+}

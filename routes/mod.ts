@@ -1,0 +1,43 @@
+/** The HTTP API: wires auth and the route groups (DESIGN.md "API"). */
+import { Hono } from "hono";
+import { renderMetrics } from "../lib/metrics.ts";
+import { bearerAuth } from "./auth.ts";
+import type { ApiDeps } from "./context.ts";
+import { jsonError } from "./errors.ts";
+import { statsRoutes } from "./stats.ts";
+import { streamRoutes } from "./streams.ts";
+import { syncRoutes } from "./sync.ts";
+import { videoRoutes } from "./video.ts";
+
+export type { ApiDeps } from "./context.ts";
+
+/** Builds the Hono app. Tokens are read per request so SIGHUP reloads apply. */
+export function createApp(d: ApiDeps): Hono {
+  const app = new Hono();
+  app.use("*", bearerAuth(() => d.manager.config.api.tokens));
+  app.get("/api/v1/health", (c) => {
+    const listeners: Record<string, unknown> = {};
+    for (const l of d.manager.listeners) listeners[l.name] = l.health();
+    listeners.api = { enabled: true, address: d.apiAddress?.() ?? d.manager.config.api.listen };
+    return c.json({
+      status: "ok",
+      version: d.version,
+      uptimeS: d.manager.stats().uptimeS,
+      listeners,
+    });
+  });
+  app.route("/api/v1/streams", streamRoutes(d));
+  app.route("/api/v1/stats", statsRoutes(d));
+  app.route("/api/v1/video", videoRoutes(d));
+  app.route("/api/v1/sync", syncRoutes(d));
+  app.get("/metrics", (c) =>
+    c.body(renderMetrics(d.manager, d.lag), 200, {
+      "content-type": "text/plain; version=0.0.4; charset=utf-8",
+    }));
+  app.notFound((c) => jsonError(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`));
+  app.onError((e, c) => {
+    d.manager.log.error("api.error", { path: c.req.path, error: String(e) });
+    return jsonError(c, 500, "internal", "internal error");
+  });
+  return app;
+}
