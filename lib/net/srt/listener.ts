@@ -1,0 +1,404 @@
+/**
+ * The SRT listener: one libsrt listening socket, one epoll set for it and every
+ * accepted connection, one loop awaiting `srt_epoll_uwait` (100 ms bound), stream-id
+ * admission in `srt_listen_callback` (SRT Access Control, reject codes 1000+ from
+ * access_control.h), per-stream passphrases (SRTO_PASSPHRASE on the pending socket).
+ * See SRT API docs/API/API-functions.md (srt_listen_callback, srt_epoll_uwait).
+ */
+
+import { fail, ok, type Result } from "../../media/types.ts";
+import {
+  decodeSockaddr,
+  encodeSockaddr,
+  EPOLL_EVENT_BYTES,
+  lastError,
+  LISTEN_CALLBACK,
+  openSrt,
+  SRT_EPOLL,
+  type SrtLibrary,
+  SRTO,
+  SRTS,
+} from "../../../ffi/srt.ts";
+import {
+  DRAIN_BUFFER_BYTES,
+  type SrtAdmission,
+  SrtConnection,
+  type SrtConnectionSink,
+} from "./connection.ts";
+import { parseStreamId, STREAMID_REJECT_STATUS } from "./streamid.ts";
+
+export type { SrtAdmission, SrtConnectionSink } from "./connection.ts";
+export { SrtConnection } from "./connection.ts";
+export type { SrtStats } from "./stats.ts";
+
+/** Admission verdict; `status` is an SRT reject code (1000 + HTTP-like, e.g. 1403). */
+export type AdmitResult =
+  | { ok: true; passphrase?: string }
+  | { ok: false; status: number; reason: string };
+
+/** Log sink: level, event name, structured fields. */
+export type SrtLog = (
+  level: "debug" | "info" | "warn" | "error",
+  event: string,
+  fields: Record<string, unknown>,
+) => void;
+
+/** SrtListener options. */
+export interface SrtListenerOptions {
+  host: string;
+  port: number;
+  /** SRTO_LATENCY (receiver and peer latency), ms. */
+  latencyMs: number;
+  /** Default SRTO_PASSPHRASE (10..79 chars) for streams without their own; "" = none. */
+  passphrase?: string;
+  /** Explicit libsrt path (config `srt.library`). */
+  library?: string;
+  /** SRTO_PEERIDLETIMEO inherited by accepted sockets, ms (libsrt default 5000). */
+  peerIdleTimeoutMs?: number;
+  log: SrtLog;
+  /** Called from the listen callback: O(1), must not block. Exceptions reject (1500). */
+  admit(a: SrtAdmission): AdmitResult;
+  /** Called after srt_accept; undefined closes the socket. */
+  open(a: SrtAdmission, conn: SrtConnection): SrtConnectionSink | undefined;
+}
+
+/** Listener health for /api/v1/health. */
+export interface SrtHealth {
+  enabled: boolean;
+  library?: string;
+  reason?: string;
+  port: number;
+  connections: number;
+  /** Refused admissions by reason (stream id, admit, handshake_failed). */
+  refused: Record<string, number>;
+  accepted: number;
+}
+
+/** srt_epoll_uwait timeout, ms: bounds how long stop() waits. */
+export const UWAIT_TIMEOUT_MS = 100;
+const UWAIT_TIMEOUT_BIG = BigInt(UWAIT_TIMEOUT_MS);
+/** Events read per uwait. */
+export const EPOLL_EVENTS_MAX = 64;
+/** Pending admissions (callback done, accept not yet) kept at most. */
+export const PENDING_MAX = 256;
+/** A pending admission not accepted within this is counted as handshake_failed, ms. */
+export const PENDING_EXPIRY_MS = 3000;
+/** Interval between statistics snapshots, ms. */
+export const STATS_INTERVAL_MS = 1000;
+
+const enc = new TextEncoder();
+
+/** An SRT listener on libsrt. Construct, start(), later stop(). */
+export class SrtListener {
+  readonly #o: SrtListenerOptions;
+  #lib: SrtLibrary | undefined;
+  #reason: string | undefined;
+  #lsn = -1;
+  #eid = -1;
+  #cb: Deno.UnsafeCallback<typeof LISTEN_CALLBACK> | undefined;
+  #loop: Promise<void> | undefined;
+  #stopping = false;
+  #stopped: Promise<void> | undefined;
+  readonly #conns = new Map<number, SrtConnection>();
+  readonly #pending = new Map<number, { a: SrtAdmission; atMs: number }>();
+  readonly #refused: Record<string, number> = {};
+  #accepted = 0;
+  // Buffers handed to C: fields, so they stay reachable for the listener's life.
+  readonly #events = new Uint8Array(EPOLL_EVENT_BYTES * EPOLL_EVENTS_MAX);
+  readonly #eventsView = new DataView(this.#events.buffer);
+  readonly #drainBuf = new Uint8Array(DRAIN_BUFFER_BYTES);
+  readonly #addr = new Uint8Array(128);
+  readonly #addrLen = new Int32Array(1);
+  readonly #flags = new Int32Array([SRT_EPOLL.IN | SRT_EPOLL.ERR]);
+  readonly #i32 = new Int32Array(1);
+  readonly #sidBuf = new Uint8Array(513);
+  readonly #sidLen = new Int32Array(1);
+  #lastStatsMs = 0;
+
+  constructor(o: SrtListenerOptions) {
+    this.#o = o;
+  }
+
+  #setInt(s: number, opt: number, v: number): boolean {
+    this.#i32[0] = v;
+    return this.#lib!.sym.srt_setsockflag(s, opt, this.#i32, 4) === 0;
+  }
+
+  #refuse(reason: string): void {
+    this.#refused[reason] = (this.#refused[reason] ?? 0) + 1;
+  }
+
+  /** Opens libsrt, binds, listens and starts the epoll loop. A failure disables SRT. */
+  start(): Result<void> {
+    if (this.#lib || this.#stopped) return fail("already_started");
+    const o = this.#o;
+    const opened = openSrt(o.library);
+    if (!opened.ok) {
+      this.#reason = opened.reason;
+      o.log("error", "srt_disabled", { reason: opened.reason });
+      return opened;
+    }
+    const lib = this.#lib = opened.value;
+    const sym = lib.sym;
+    sym.srt_setloglevel(3);
+    if (sym.srt_startup() < 0) return this.#abort("srt_startup_failed");
+    const addr = encodeSockaddr(o.host, o.port);
+    if (!addr.ok) return this.#abort(`bad_host ${o.host}`);
+    const s = this.#lsn = sym.srt_create_socket();
+    if (s < 0) return this.#abort("srt_create_socket_failed");
+    const pass = enc.encode(o.passphrase ?? "");
+    const optsOk = this.#setInt(s, SRTO.RCVSYN, 0) && this.#setInt(s, SRTO.SNDSYN, 0) &&
+      this.#setInt(s, SRTO.LATENCY, o.latencyMs) &&
+      this.#setInt(s, SRTO.PEERIDLETIMEO, o.peerIdleTimeoutMs ?? 5000) &&
+      (pass.length === 0 || sym.srt_setsockflag(s, SRTO.PASSPHRASE, pass, pass.length) === 0);
+    if (!optsOk) return this.#abort(`srt_setsockflag_failed ${lastError(sym).message}`);
+    if (sym.srt_bind(s, addr.value, addr.value.length) !== 0) {
+      return this.#abort(`srt_bind_failed ${o.host}:${o.port}: ${lastError(sym).message}`);
+    }
+    this.#cb = Deno.UnsafeCallback.threadSafe(
+      LISTEN_CALLBACK,
+      (_op, ns, _hsv, peer, sid) => this.#onHandshake(ns, peer, sid),
+    );
+    this.#cb.unref();
+    if (sym.srt_listen_callback(s, this.#cb.pointer, null) !== 0) {
+      return this.#abort("srt_listen_callback_failed");
+    }
+    if (sym.srt_listen(s, 64) !== 0) {
+      return this.#abort(`srt_listen_failed ${lastError(sym).message}`);
+    }
+    const eid = this.#eid = sym.srt_epoll_create();
+    if (eid < 0) return this.#abort("srt_epoll_create_failed");
+    if (sym.srt_epoll_add_usock(eid, s, this.#flags) !== 0) {
+      return this.#abort("srt_epoll_add_failed");
+    }
+    this.#lastStatsMs = performance.now();
+    this.#loop = this.#run();
+    o.log("info", "srt_listening", { host: o.host, port: o.port, library: lib.path });
+    return ok(undefined);
+  }
+
+  #abort(reason: string): Result<void> {
+    this.#reason = reason;
+    this.#o.log("error", "srt_disabled", { reason });
+    const sym = this.#lib!.sym;
+    if (this.#eid >= 0) sym.srt_epoll_release(this.#eid);
+    if (this.#lsn >= 0) sym.srt_close(this.#lsn);
+    sym.srt_cleanup();
+    this.#cb?.close();
+    this.#lib!.lib.close();
+    this.#lib = undefined;
+    this.#eid = this.#lsn = -1;
+    this.#stopped = Promise.resolve();
+    return fail(reason);
+  }
+
+  /** The listen callback (a libsrt thread waits while it runs on the JS thread). */
+  #onHandshake(ns: number, peer: Deno.PointerValue, sid: Deno.PointerValue): number {
+    try {
+      return this.#admit(ns, peer, sid);
+    } catch {
+      return this.#reject(ns, 1500, "callback_error");
+    }
+  }
+
+  #reject(ns: number, status: number, reason: string): number {
+    try {
+      this.#refuse(reason);
+      this.#lib!.sym.srt_setrejectreason(ns, status);
+    } catch { /* never throw into libsrt: an exception would accept */ }
+    return -1;
+  }
+
+  #admit(ns: number, peer: Deno.PointerValue, sid: Deno.PointerValue): number {
+    if (this.#stopping) return this.#reject(ns, 1503, "stopping");
+    const raw = sid ? Deno.UnsafePointerView.getCString(sid) : "";
+    let remote = "unknown";
+    if (peer) {
+      remote = decodeSockaddr(new DataView(Deno.UnsafePointerView.getArrayBuffer(peer, 28)));
+    }
+    const p = parseStreamId(raw);
+    if (!p.ok) return this.#reject(ns, STREAMID_REJECT_STATUS[p.reason] ?? 1400, p.reason);
+    const a: SrtAdmission = { name: p.value.name, raw, remote };
+    if (p.value.user !== undefined) a.user = p.value.user;
+    let v: AdmitResult;
+    try {
+      v = this.#o.admit(a);
+    } catch {
+      return this.#reject(ns, 1500, "admit_threw");
+    }
+    if (!v.ok) return this.#reject(ns, v.status, v.reason);
+    if (v.passphrase) {
+      const b = enc.encode(v.passphrase);
+      if (this.#lib!.sym.srt_setsockflag(ns, SRTO.PASSPHRASE, b, b.length) !== 0) {
+        return this.#reject(ns, 1500, "passphrase_invalid");
+      }
+    }
+    if (this.#pending.size >= PENDING_MAX) {
+      this.#pending.delete(this.#pending.keys().next().value!);
+    }
+    this.#pending.set(ns, { a, atMs: performance.now() });
+    return 0;
+  }
+
+  async #run(): Promise<void> {
+    const sym = this.#lib!.sym;
+    while (!this.#stopping) {
+      const n = await sym.srt_epoll_uwait(
+        this.#eid,
+        this.#events,
+        EPOLL_EVENTS_MAX,
+        UWAIT_TIMEOUT_BIG,
+      );
+      if (this.#stopping) break;
+      if (n < 0) {
+        await new Promise((r) => setTimeout(r, UWAIT_TIMEOUT_MS));
+        continue;
+      }
+      const now = performance.now();
+      const count = Math.min(n, EPOLL_EVENTS_MAX);
+      for (let i = 0; i < count; i++) {
+        const fd = this.#eventsView.getInt32(i * EPOLL_EVENT_BYTES, true);
+        const ev = this.#eventsView.getInt32(i * EPOLL_EVENT_BYTES + 4, true);
+        if (fd === this.#lsn) this.#accept();
+        else this.#service(fd, ev, now);
+      }
+      if (now - this.#lastStatsMs >= STATS_INTERVAL_MS) this.#tick(now);
+    }
+  }
+
+  #service(fd: number, ev: number, now: number): void {
+    const c = this.#conns.get(fd);
+    if (!c) return;
+    let end: string | undefined;
+    try {
+      end = c.drain(this.#drainBuf, now).end;
+    } catch (e) {
+      this.#o.log("error", "srt_sink_error", { id: c.id, error: String(e) });
+    }
+    if (!end && (ev & SRT_EPOLL.ERR) !== 0) {
+      const st = this.#lib!.sym.srt_getsockstate(fd);
+      end = st === SRTS.BROKEN ? "peer_closed" : `socket_state_${st}`;
+    }
+    if (end) this.#finish(c, end);
+  }
+
+  #accept(): void {
+    const sym = this.#lib!.sym;
+    this.#addrLen[0] = this.#addr.length;
+    const ns = sym.srt_accept(this.#lsn, this.#addr, this.#addrLen);
+    if (ns < 0) return;
+    let a = this.#pending.get(ns)?.a;
+    this.#pending.delete(ns);
+    if (!a) {
+      // Not seen by the callback (should not happen): rebuild from SRTO_STREAMID.
+      this.#sidLen[0] = this.#sidBuf.length;
+      sym.srt_getsockflag(ns, SRTO.STREAMID, this.#sidBuf, this.#sidLen);
+      const raw = new TextDecoder().decode(this.#sidBuf.subarray(0, Math.max(0, this.#sidLen[0])));
+      const p = parseStreamId(raw);
+      const remote = decodeSockaddr(new DataView(this.#addr.buffer));
+      if (!p.ok) {
+        this.#refuse(p.reason);
+        sym.srt_close(ns);
+        return;
+      }
+      a = { name: p.value.name, raw, remote };
+      if (p.value.user !== undefined) a.user = p.value.user;
+    }
+    const c = new SrtConnection(sym, ns, a, (x, r) => this.#finish(x, r));
+    let sink: SrtConnectionSink | undefined;
+    try {
+      sink = this.#o.open(a, c);
+    } catch (e) {
+      this.#o.log("error", "srt_open_error", { stream: a.name, error: String(e) });
+    }
+    if (!sink) {
+      this.#refuse("open_refused");
+      sym.srt_close(ns);
+      return;
+    }
+    c.sink = sink;
+    this.#conns.set(ns, c);
+    sym.srt_epoll_add_usock(this.#eid, ns, this.#flags);
+    this.#accepted++;
+    c.snapshot(performance.now());
+    this.#o.log("info", "srt_connected", { id: ns, stream: a.name, remote: a.remote });
+  }
+
+  #finish(c: SrtConnection, reason: string): void {
+    if (c.closedReason !== undefined || !this.#conns.has(c.id)) return;
+    c.closedReason = reason;
+    const sym = this.#lib!.sym;
+    c.snapshot(performance.now());
+    this.#conns.delete(c.id);
+    sym.srt_epoll_remove_usock(this.#eid, c.id);
+    sym.srt_close(c.id);
+    this.#o.log("info", "srt_disconnected", { id: c.id, stream: c.admission.name, reason });
+    try {
+      c.sink?.closed(reason, c.last);
+    } catch (e) {
+      this.#o.log("error", "srt_sink_error", { id: c.id, error: String(e) });
+    }
+  }
+
+  #tick(now: number): void {
+    this.#lastStatsMs = now;
+    for (const c of this.#conns.values()) {
+      const s = c.snapshot(now);
+      if (!s) continue;
+      try {
+        c.sink?.stats(s);
+      } catch (e) {
+        this.#o.log("error", "srt_sink_error", { id: c.id, error: String(e) });
+      }
+    }
+    for (const [ns, p] of this.#pending) {
+      if (now - p.atMs < PENDING_EXPIRY_MS) continue;
+      this.#pending.delete(ns);
+      this.#refuse("handshake_failed");
+    }
+  }
+
+  /** Live connections. */
+  connections(): SrtConnection[] {
+    return [...this.#conns.values()];
+  }
+
+  /** Health for the API: enabled, library path or the reason SRT is off, counters. */
+  health(): SrtHealth {
+    const h: SrtHealth = {
+      enabled: this.#lib !== undefined && !this.#stopping,
+      port: this.#o.port,
+      connections: this.#conns.size,
+      refused: { ...this.#refused },
+      accepted: this.#accepted,
+    };
+    if (this.#lib) h.library = this.#lib.path;
+    if (this.#reason) h.reason = this.#reason;
+    return h;
+  }
+
+  /** Closes every connection, waits for the in-flight uwait, releases everything. Idempotent. */
+  stop(): Promise<void> {
+    if (this.#stopped) return this.#stopped;
+    this.#stopped = this.#teardown();
+    return this.#stopped;
+  }
+
+  async #teardown(): Promise<void> {
+    const lib = this.#lib;
+    if (!lib) return;
+    this.#stopping = true;
+    await this.#loop;
+    for (const c of [...this.#conns.values()]) this.#finish(c, "listener_stopped");
+    const sym = lib.sym;
+    sym.srt_epoll_remove_usock(this.#eid, this.#lsn);
+    // Closing the listener takes libsrt's listener lock, which its receive thread holds
+    // while it waits for our callback: close it off the JS thread so the callback can run.
+    await lib.lib.symbols.srt_close_async(this.#lsn);
+    sym.srt_epoll_release(this.#eid);
+    await lib.lib.symbols.srt_cleanup_async();
+    this.#cb?.close();
+    lib.lib.close();
+    this.#o.log("info", "srt_stopped", { port: this.#o.port });
+  }
+}
