@@ -35,7 +35,7 @@ export class Manager implements StreamOpener {
   readonly listeners: Listener[] = [];
   readonly startedAt = new Date();
   opened = 0;
-  #timer?: number;
+  #timer?: ReturnType<typeof setInterval>;
   readonly #now: () => number;
   readonly #retentionMs: number;
 

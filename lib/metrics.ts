@@ -8,19 +8,20 @@ import type { Manager } from "./manager.ts";
 export class LagMonitor {
   lastMs = 0;
   maxMs = 0;
-  #timer?: number;
+  #timer?: ReturnType<typeof setInterval>;
   #expected = 0;
 
   start(periodMs = 100): void {
     this.#expected = performance.now() + periodMs;
-    this.#timer = setInterval(() => {
+    const timer = setInterval(() => {
       const now = performance.now();
       const lag = Math.max(0, now - this.#expected);
       this.lastMs = lag;
       this.maxMs = Math.max(this.maxMs * 0.95, lag);
       this.#expected = now + periodMs;
     }, periodMs);
-    Deno.unrefTimer(this.#timer);
+    Deno.unrefTimer(timer as unknown as number);
+    this.#timer = timer;
   }
 
   stop(): void {

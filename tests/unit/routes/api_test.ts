@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { defaultConfig } from "../../../lib/config.ts";
+import { silentLogger } from "../../../lib/log.ts";
+import { Manager } from "../../../lib/manager.ts";
+import { createApp } from "../../../routes/mod.ts";
+
+function setup(tokens: string[] = []) {
+  const cfg = defaultConfig();
+  cfg.api.tokens = tokens;
+  const m = new Manager(cfg, silentLogger);
+  const app = createApp({ manager: m, version: "9.9.9" });
+  const open = (name: string) => {
+    const r = m.open({ protocol: "rtp", name, remote: "127.0.0.1:5000", ssrc: 0x1234 }, {
+      disconnect: () => {},
+    });
+    assert.ok(r.ok);
+    return r.value;
+  };
+  return { m, app, open };
+}
+
+async function json(res: Response) {
+  return await res.json() as Record<string, unknown>;
+}
+
+Deno.test("api: empty list, health, stats, metrics", async () => {
+  const { app } = setup();
+  assert.deepEqual(await json(await app.request("/api/v1/streams")), { streams: [] });
+  const h = await json(await app.request("/api/v1/health"));
+  assert.equal(h.status, "ok");
+  assert.equal(h.version, "9.9.9");
+  assert.ok((h.listeners as Record<string, unknown>).api);
+  const s = await json(await app.request("/api/v1/stats"));
+  assert.equal((s.streams as Record<string, number>).live, 0);
+  assert.equal(s.maxConnections, 25);
+  const res = await app.request("/metrics");
+  assert.match(res.headers.get("content-type") ?? "", /text\/plain/);
+  const text = await res.text();
+  assert.match(text, /# TYPE sluice_process_resident_memory_bytes gauge/);
+  assert.match(text, /sluice_event_loop_lag_seconds \d/);
+  assert.match(text, /sluice_process_uptime_seconds \d/);
+});
+
+Deno.test("api: stream contract fields", async () => {
+  const { app, open } = setup();
+  const s = open("cam2");
+  s.received(1200, 1, performance.now());
+  s.error("rtp_version");
+  s.drop("jitter_late");
+  s.setTrack({
+    id: 96,
+    kind: "video",
+    codec: "h264",
+    clockRate: 90000,
+    supported: true,
+    width: 1280,
+    height: 720,
+  });
+  const list = await json(await app.request("/api/v1/streams"));
+  const row = (list.streams as Record<string, unknown>[])[0];
+  for (
+    const k of [
+      "id",
+      "name",
+      "protocol",
+      "state",
+      "remote",
+      "startedAt",
+      "bitrateBps",
+      "packets",
+      "bytes",
+      "tracks",
+      "errors",
+      "drops",
+    ]
+  ) {
+    assert.ok(k in row, `missing ${k}`);
+  }
+  assert.deepEqual(row.codecs, ["h264"]);
+  const one = await json(await app.request("/api/v1/streams/cam2"));
+  assert.equal(one.protocol, "rtp");
+  assert.equal(one.ssrc, 0x1234);
+  assert.equal(one.state, "active");
+  assert.deepEqual(one.errors, { rtp_version: 1 });
+  assert.deepEqual(one.drops, { jitter_late: 1 });
+  const track = (one.tracks as Record<string, unknown>[])[0];
+  for (
+    const k of [
+      "id",
+      "kind",
+      "codec",
+      "frames",
+      "keyframes",
+      "bytes",
+      "bitrateBps",
+      "width",
+      "height",
+      "fps",
+      "profile",
+      "level",
+    ]
+  ) {
+    assert.ok(k in track, `track missing ${k}`);
+  }
+  assert.equal(Date.parse(one.startedAt as string) > 0, true);
+  const st = await json(await app.request("/api/v1/stats/streams/cam2"));
+  assert.equal(st.packets, 1);
+  const metrics = await (await app.request("/metrics")).text();
+  assert.match(
+    metrics,
+    /sluice_stream_errors_total\{stream="cam2",protocol="rtp",reason="rtp_version"\} 1/,
+  );
+  assert.match(metrics, /sluice_stream_state\{stream="cam2",protocol="rtp",state="active"\} 1/);
+});
+
+Deno.test("api: pause/resume/delete with their errors", async () => {
+  const { app, open, m } = setup();
+  open("cam1");
+  const p = await app.request("/api/v1/streams/cam1/pause", { method: "POST" });
+  assert.equal(p.status, 200);
+  assert.equal((await json(p)).state, "paused");
+  const p2 = await app.request("/api/v1/streams/cam1/pause", { method: "POST" });
+  assert.equal(p2.status, 409);
+  assert.equal(((await json(p2)).error as Record<string, string>).code, "conflict");
+  assert.equal((await app.request("/api/v1/streams/cam1/resume", { method: "POST" })).status, 200);
+  assert.equal((await app.request("/api/v1/streams/cam1/resume", { method: "POST" })).status, 409);
+  const d = await app.request("/api/v1/streams/cam1", { method: "DELETE" });
+  assert.equal(d.status, 200);
+  assert.equal(m.get("cam1"), undefined);
+  for (
+    const [method, path] of [
+      ["GET", "/api/v1/streams/nope"],
+      ["DELETE", "/api/v1/streams/nope"],
+      ["POST", "/api/v1/streams/nope/pause"],
+      ["POST", "/api/v1/streams/nope/resume"],
+      ["GET", "/api/v1/stats/streams/nope"],
+      ["GET", "/api/v1/video/preview/nope"],
+      ["GET", "/api/v1/video/buffer/nope"],
+      ["GET", "/api/v1/sync/status/nope"],
+      ["GET", "/api/v1/nothing/here"],
+    ]
+  ) {
+    const r = await app.request(path, { method });
+    assert.equal(r.status, 404, `${method} ${path}`);
+    const e = (await json(r)).error as Record<string, string>;
+    assert.equal(e.code, "not_found");
+    assert.ok(e.message.length > 0);
+  }
+});
+
+Deno.test("api: sync answers 400 on a bad body and 501 until built, never a fake payload", async () => {
+  const { app, open } = setup();
+  open("cam1");
+  const bad = await app.request("/api/v1/sync/adjust/cam1", { method: "POST", body: "{nope" });
+  assert.equal(bad.status, 400);
+  const bad2 = await app.request("/api/v1/sync/adjust/cam1", {
+    method: "POST",
+    body: '{"offsetMs":"x"}',
+  });
+  assert.equal(bad2.status, 400);
+  const st = await app.request("/api/v1/sync/status/cam1");
+  assert.equal(st.status, 501);
+  assert.equal(((await json(st)).error as Record<string, string>).code, "not_implemented");
+});
+
+Deno.test("api: bearer auth when tokens are set", async () => {
+  const { app } = setup(["token-one-1", "token-two-2"]);
+  for (const path of ["/api/v1/streams", "/api/v1/health", "/metrics", "/api/v1/stats"]) {
+    const none = await app.request(path);
+    assert.equal(none.status, 401, path);
+    assert.equal(((await json(none)).error as Record<string, string>).code, "unauthorized");
+    assert.match(none.headers.get("www-authenticate") ?? "", /Bearer/);
+    const wrong = await app.request(path, { headers: { authorization: "Bearer token-one-X" } });
+    assert.equal(wrong.status, 401);
+    const good = await app.request(path, { headers: { authorization: "Bearer token-two-2" } });
+    assert.equal(good.status, 200, path);
+  }
+  const basic = await app.request("/api/v1/streams", { headers: { authorization: "Basic abc" } });
+  assert.equal(basic.status, 401);
+});
