@@ -34,14 +34,15 @@ export interface SrtStats {
   /** Milliseconds since libsrt created the connection. */
   connectedMs: number;
   rttMs: number;
-  /** Receive rate over the interval since the previous snapshot (libsrt's own rate
-   * is an average since the last clear), in Mb/s. */
+  /** Receive rate (headers included) over the interval since the previous snapshot
+   * (libsrt's own rate is an average since the last clear), in Mb/s. */
   recvRateMbps: number;
   packetsReceived: number;
   packetsLost: number;
   packetsDropped: number;
   packetsRetransmitted: number;
   packetsUndecrypted: number;
+  /** byteRecvTotal: payload plus SRT, UDP and IP headers (44 bytes per IPv4 packet). */
   bytesReceived: number;
   bytesLost: number;
   /** Undelivered timespan in the receive buffer, ms. */
