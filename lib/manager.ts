@@ -5,6 +5,7 @@
  */
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
+import { enforceGlobalLimit } from "./flow/memory.ts";
 import { fail, ok, type Result } from "./media/types.ts";
 import { ReasonCounter, Stream, type StreamOptions } from "./stream.ts";
 import type { AdapterHooks, OpenRequest, Protocol, StreamOpener } from "./stream_types.ts";
@@ -145,6 +146,11 @@ export class Manager implements StreamOpener {
         this.streams.delete(id);
       }
     }
+    const freed = enforceGlobalLimit(
+      this.streams.values(),
+      this.config.ingestion.memory.globalLimit,
+    );
+    if (freed > 0) this.log.warn("memory.global_limit", { freedBytes: freed });
   }
 
   /** Starts the housekeeping timer (every 500 ms). */

@@ -108,6 +108,10 @@ export interface FrameSink {
   push(au: AccessUnit): void;
   /** Bytes held. */
   readonly bytes: number;
+  /** Drops the oldest whole GOP (global memory pressure); returns bytes freed. */
+  shed?(): number;
+  /** Periodic housekeeping (frame timeouts), monotonic ms. */
+  tick?(nowMs: number): void;
 }
 
 /** Options for a stream. */
@@ -270,8 +274,16 @@ export class Stream implements StreamSink {
     this.#setState("connecting");
   }
 
+  /** Gives back the oldest whole GOP under global memory pressure; bytes freed. */
+  shed(): number {
+    const n = this.#frameSink?.shed?.() ?? 0;
+    if (n > 0) this.drops.add("memory_global_gop");
+    return n;
+  }
+
   /** Periodic housekeeping: idle detection. */
   tick(nowMs: number): void {
+    this.#frameSink?.tick?.(nowMs);
     if (
       this.state === "active" && this.lastDataMs && nowMs - this.lastDataMs > IDLE_RECOVERING_MS
     ) {
