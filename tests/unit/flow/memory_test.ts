@@ -28,5 +28,6 @@ Deno.test("memory: under the limit nothing is shed; a holder that cannot shed is
   assert.equal(enforceGlobalLimit([a], 100), 0);
   const stuck: Shedder = { id: "s", bufferedBytes: 1000, shed: () => 0 };
   const b = holder("b", [60, 60]);
-  assert.equal(enforceGlobalLimit([stuck, b], 1050), 60);
+  assert.equal(enforceGlobalLimit([stuck, b], 1050), 120, "whole GOPs until under the limit");
+  assert.deepEqual(b.gops, []);
 });
