@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { hexBytes, LatmDepacketizer, readStreamMuxConfig } from "../../../../lib/media/aac/latm.ts";
+import { BitReader } from "../../../../lib/media/bits.ts";
+import type { RtpPacket } from "../../../../lib/media/types.ts";
+import { missing } from "../../../_helpers.ts";
+import {
+  adtsWrap,
+  capturePackets,
+  collector,
+  ffprobeAudio,
+  sdpAudio,
+  snapshot,
+  withPayload,
+} from "../_rtp_audio.ts";
+
+const BIN = "rtp_aac_latm_ffmpeg.bin";
+const SDP = sdpAudio("rtp_aac_latm_ffmpeg.sdp");
+
+function run(pkts: RtpPacket[], fmtp = SDP.fmtp) {
+  const c = collector();
+  const d = new LatmDepacketizer({ onUnit: c.onUnit, count: c.count, fmtp });
+  pkts.forEach((p) => d.push(p, false));
+  d.flush();
+  return { ...c, d };
+}
+
+/** Bytes of a PayloadLengthInfo (0xFF run) for an AU of `n` bytes. */
+function lengthInfo(n: number): number[] {
+  const out: number[] = [];
+  for (; n >= 255; n -= 255) out.push(255);
+  out.push(n);
+  return out;
+}
+
+Deno.test("latm: fmtp config is AAC-LC 48 kHz stereo, one subframe", () => {
+  const c = readStreamMuxConfig(new BitReader(hexBytes(SDP.fmtp.config)));
+  assert.ok(c.ok);
+  assert.deepEqual(c.value, {
+    objectType: 2,
+    sampleRate: 48000,
+    channels: 2,
+    frameSamples: 1024,
+    subFrames: 1,
+    otherDataBits: 0,
+  });
+  assert.equal(SDP.clockRate, c.value.sampleRate);
+});
+
+Deno.test("latm capture: one AU per AudioMuxElement, lengths from PayloadLengthInfo", () => {
+  const pkts = capturePackets(BIN);
+  const before = snapshot(pkts);
+  const { units, counts } = run(pkts);
+  assert.deepEqual(counts, {});
+  assert.equal(pkts.length, 95);
+  assert.equal(units.length, 95);
+  // Each payload = length info + AU, nothing else (cpresent=0, no other data).
+  pkts.forEach((p, i) => {
+    assert.equal(p.payload.length, lengthInfo(units[i].data.length).length + units[i].data.length);
+    assert.equal(units[i].timestamp, p.timestamp);
+  });
+  assert.deepEqual(pkts.map((p) => p.payload), before, "input not mutated");
+});
+
+Deno.test({
+  name: "latm capture: ffprobe decodes our AUs (ADTS-wrapped): same frames, rate, channels",
+  ignore: missing("ffprobe"),
+  fn: async () => {
+    const { units, d } = run(capturePackets(BIN));
+    const cfg = d.config!;
+    const path = await Deno.makeTempFile({ suffix: ".aac" });
+    try {
+      await Deno.writeFile(
+        path,
+        adtsWrap(units.map((u) => u.data), cfg.objectType, cfg.sampleRate, cfg.channels),
+      );
+      const probe = await ffprobeAudio(path);
+      assert.equal(probe.stderr, "");
+      assert.equal(probe.frames, units.length);
+      assert.equal(probe.sampleRate, cfg.sampleRate);
+      assert.equal(probe.channels, cfg.channels);
+    } finally {
+      await Deno.remove(path);
+    }
+  },
+});
+
+Deno.test("latm: an AudioMuxElement fragmented over two packets; loss drops it", () => {
+  const pkts = capturePackets(BIN);
+  const ref = run(pkts.slice(0, 3)).units;
+  const p = pkts[1];
+  const half = p.payload.length >> 1;
+  const a = withPayload(p, p.payload.subarray(0, half), false);
+  const b = withPayload(p, p.payload.subarray(half), true, p.seq + 1);
+  const ok1 = run([pkts[0], a, b, pkts[2]]);
+  assert.deepEqual(ok1.units.map((u) => u.data), ref.map((u) => u.data));
+  const c = collector();
+  const d = new LatmDepacketizer({ onUnit: c.onUnit, count: c.count, fmtp: SDP.fmtp });
+  d.push(a, false);
+  d.push(pkts[2], true);
+  assert.equal(c.units.length, 1);
+  assert.equal(c.counts.frame_loss, 1);
+  d.push(a, false);
+  d.flush();
+  assert.equal(c.counts.latm_fragment_incomplete, 1);
+});
+
+Deno.test("latm: two AudioMuxElements in one packet get ts and ts + 1024", () => {
+  const pkts = capturePackets(BIN);
+  const both = new Uint8Array(pkts[3].payload.length + pkts[4].payload.length);
+  both.set(pkts[3].payload);
+  both.set(pkts[4].payload, pkts[3].payload.length);
+  const { units } = run([withPayload(pkts[3], both)]);
+  const ref = run(pkts.slice(3, 5)).units;
+  assert.deepEqual(units.map((u) => u.data), ref.map((u) => u.data));
+  assert.deepEqual(units.map((u) => u.timestamp), [
+    pkts[3].timestamp,
+    (pkts[3].timestamp + 1024) >>> 0,
+  ]);
+});
+
+/** Minimal MSB-first bit writer for the in-band (cpresent=1) vectors. */
+function bitsOf(fields: [number, number][]): Uint8Array {
+  let s = "";
+  for (const [v, n] of fields) s += v.toString(2).padStart(n, "0");
+  s = s.padEnd(Math.ceil(s.length / 8) * 8, "0");
+  return Uint8Array.from(s.match(/.{8}/g)!, (b) => parseInt(b, 2));
+}
+
+Deno.test("latm cpresent=1: in-band StreamMuxConfig, unaligned PayloadMux copied", () => {
+  const pkts = capturePackets(BIN).slice(0, 4);
+  const ref = run(pkts).units;
+  // StreamMuxConfig bits of the fmtp config (44 bits), then the capture's AUs.
+  const cfgBits = [...hexBytes(SDP.fmtp.config)].map((b) => [b, 8] as [number, number]);
+  const smc = bitsOf(cfgBits).subarray(0, 6);
+  const remade = pkts.map((p, i) => {
+    const au = ref[i].data;
+    const fields: [number, number][] = [[i === 0 ? 0 : 1, 1]]; // useSameStreamMux
+    if (i === 0) {
+      for (let k = 0; k < 44; k++) fields.push([(smc[k >> 3] >> (7 - (k & 7))) & 1, 1]);
+    }
+    for (const b of [...lengthInfo(au.length), ...au]) fields.push([b, 8]);
+    return withPayload(p, bitsOf(fields));
+  });
+  const { units, counts } = run(remade, { cpresent: "1" });
+  assert.deepEqual(counts, {});
+  assert.deepEqual(units.map((u) => u.data), ref.map((u) => u.data));
+  // Without any config yet, an element that says "same config" is counted.
+  const none = run(remade.slice(1), { cpresent: "1" });
+  assert.equal(none.units.length, 0);
+  assert.equal(none.counts.latm_no_config, 3);
+});
