@@ -51,7 +51,10 @@ export class TsFramer {
     while (pos < n) {
       if (this.#locked) {
         if (pos + TS_PACKET_SIZE > n) break;
-        if (at(pos) === TS_SYNC) {
+        // A torn packet (bytes lost inside it, so a confirmed sync chain starts within
+        // it) is dropped; a whole packet followed by inserted garbage is kept.
+        const next = pos + TS_PACKET_SIZE;
+        if (at(pos) === TS_SYNC && (next >= n || at(next) === TS_SYNC || !this.#torn(at, pos, n))) {
           this.#emit(bytes, cl, pos);
           pos += TS_PACKET_SIZE;
           continue;
@@ -99,6 +102,17 @@ export class TsFramer {
       carry.set(bytes.subarray(pos - cl), 0);
     }
     this.#carryLen = tail;
+  }
+
+  /** True when a sync chain of SYNC_CONFIRM packets starts inside the packet at `pos`. */
+  #torn(at: (i: number) => number, pos: number, n: number): boolean {
+    const last = Math.min(pos + TS_PACKET_SIZE, n - (SYNC_CONFIRM - 1) * TS_PACKET_SIZE);
+    for (let q = pos + 1; q < last; q++) {
+      let k = 0;
+      while (k < SYNC_CONFIRM && at(q + k * TS_PACKET_SIZE) === TS_SYNC) k++;
+      if (k === SYNC_CONFIRM) return true;
+    }
+    return false;
   }
 
   #emit(bytes: Uint8Array, cl: number, pos: number): void {
