@@ -28,7 +28,7 @@ const EXPECT: Record<string, { pmtPid: number; pcrPid: number; streams: [number,
   "hevc_aac.ts": { pmtPid: 0x1000, pcrPid: 0x100, streams: [[0x24, 0x100], [0x0f, 0x101]] },
   "realworld_VID_20191220_170832.ts": {
     pmtPid: 0x1000,
-    pcrPid: 0x41,
+    pcrPid: 0x100, // a PCR-only PID
     streams: [[0x1b, 0x41], [0x0f, 0x42]],
   },
 };
