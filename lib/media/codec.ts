@@ -1,0 +1,431 @@
+/**
+ * Codec detection: from an MPEG-TS stream_type (ISO/IEC 13818-1 Table 2-34, plus the
+ * registration descriptor's format_identifier, 2.6.8), from an RTP encoding name
+ * (SDP rtpmap, RFC 8866 6.6; names per the IANA media type registry) or a static payload
+ * type (RFC 3551 Tables 4 and 5), and by sniffing RTP payloads.
+ */
+import { parseObuHeader, readLeb128 } from "./av1/obu.ts";
+import { parseAv1SequenceHeader } from "./av1/sequence_header.ts";
+import { parseH264Sps } from "./h264/sps.ts";
+import { parseH265Sps } from "./h265/sps.ts";
+import { parseH265Vps } from "./h265/vps.ts";
+import { newJxsHeader, readJxsHeader } from "./jpegxs/payload_header.ts";
+import { parseJxsPictureHeader } from "./jpegxs/picture_header.ts";
+import { parseOpusToc } from "./opus/toc.ts";
+import type { Codec, CodecSource, TrackKind } from "./types.ts";
+
+/** What a detector decided about one track. `clockRate` 0 means "unknown here". */
+export interface CodecGuess {
+  codec: Codec;
+  kind: TrackKind;
+  /** Timestamp clock, Hz: 90000 for MPEG-TS and RTP video, the RTP clock for RTP audio. */
+  clockRate: number;
+  source: CodecSource;
+  /** Audio channels when the rtpmap or static table says. */
+  channels?: number;
+}
+
+const guess = (
+  codec: Codec,
+  kind: TrackKind,
+  clockRate: number,
+  source: CodecSource,
+  channels?: number,
+): CodecGuess => (channels === undefined ? { codec, kind, clockRate, source } : {
+  codec,
+  kind,
+  clockRate,
+  source,
+  channels,
+});
+
+/** format_identifier of a registration descriptor (4 ASCII bytes) as a string. */
+export type FormatIdentifier = string;
+
+/**
+ * Codec of an MPEG-TS elementary stream (clock 90 kHz). stream_type 0x06 (private PES)
+ * is decided by the registration descriptor: "AV01" (AOM AV1 in MPEG-2 TS), "Opus"
+ * (ETSI TS 102 366 style), "AC-3", "HEVC", "jxsv"/"JXS ". Unknown types give codec "unknown".
+ */
+export function codecFromStreamType(
+  streamType: number,
+  formatIdentifier?: FormatIdentifier,
+): CodecGuess {
+  const ts = "ts_stream_type" as const;
+  switch (streamType) {
+    case 0x1b:
+      return guess("h264", "video", 90000, ts);
+    case 0x24:
+      return guess("h265", "video", 90000, ts);
+    case 0x32:
+      return guess("jpegxs", "video", 90000, ts);
+    case 0x0f:
+    case 0x11:
+      return guess("aac", "audio", 90000, ts);
+    case 0x03:
+    case 0x04:
+      return guess("mp2", "audio", 90000, ts);
+    case 0x81:
+      return guess("ac3", "audio", 90000, ts);
+    case 0x01:
+    case 0x02:
+    case 0x10:
+    case 0x1e:
+    case 0x20:
+      return guess("unknown", "video", 90000, ts);
+  }
+  if (streamType === 0x06 && formatIdentifier !== undefined) {
+    const d = "ts_descriptor" as const;
+    switch (formatIdentifier) {
+      case "AV01":
+        return guess("av1", "video", 90000, d);
+      case "Opus":
+        return guess("opus", "audio", 90000, d);
+      case "AC-3":
+        return guess("ac3", "audio", 90000, d);
+      case "HEVC":
+        return guess("h265", "video", 90000, d);
+      case "jxsv":
+      case "JXS ":
+        return guess("jpegxs", "video", 90000, d);
+    }
+  }
+  return guess("unknown", "data", 90000, ts);
+}
+
+/** An rtpmap value "<encoding name>/<clock rate>[/<channels>]" taken apart. */
+export interface Rtpmap {
+  encodingName: string;
+  clockRate: number;
+  channels?: number;
+}
+
+/**
+ * Parses an rtpmap value (RFC 8866 6.6), with or without the leading payload type:
+ * "96 H264/90000", "opus/48000/2", "H265/90000". Returns null when malformed.
+ */
+export function parseRtpmap(value: string): (Rtpmap & { payloadType?: number }) | null {
+  const m = /^\s*(?:(\d{1,3})\s+)?([A-Za-z0-9_.+-]{1,32})\/(\d{1,7})(?:\/(\d{1,3}))?\s*$/.exec(
+    value,
+  );
+  if (!m) return null;
+  const out: Rtpmap & { payloadType?: number } = { encodingName: m[2], clockRate: Number(m[3]) };
+  if (m[1] !== undefined) out.payloadType = Number(m[1]);
+  if (m[4] !== undefined) out.channels = Number(m[4]);
+  if (out.clockRate === 0 || (out.payloadType ?? 0) > 127) return null;
+  return out;
+}
+
+const BY_NAME: Record<string, [Codec, TrackKind]> = {
+  H264: ["h264", "video"],
+  H265: ["h265", "video"],
+  AV1: ["av1", "video"],
+  JXSV: ["jpegxs", "video"],
+  "MP4A-LATM": ["aac", "audio"],
+  "MPEG4-GENERIC": ["aac", "audio"],
+  OPUS: ["opus", "audio"],
+  PCMU: ["pcmu", "audio"],
+  PCMA: ["pcma", "audio"],
+  L16: ["l16", "audio"],
+  MPA: ["mp2", "audio"],
+  AC3: ["ac3", "audio"],
+};
+
+/**
+ * Codec of an RTP encoding name (case-insensitive: H264, H265, AV1, jxsv, MP4A-LATM,
+ * MPEG4-GENERIC, opus, PCMU, PCMA, L16, MPA, AC3). `kindHint` (the SDP m= media) decides
+ * MPEG4-GENERIC video. Unknown names give codec "unknown".
+ */
+export function codecFromEncodingName(
+  encodingName: string,
+  clockRate: number,
+  channels?: number,
+  source: CodecSource = "sdp",
+  kindHint?: TrackKind,
+): CodecGuess {
+  const e = BY_NAME[encodingName.toUpperCase()];
+  if (!e) return guess("unknown", kindHint ?? "data", clockRate, source, channels);
+  if (e[1] === "audio" && kindHint === "video") return guess("unknown", "video", clockRate, source);
+  const ch = e[1] === "audio" ? channels ?? 1 : undefined;
+  return guess(e[0], e[1], clockRate, source, ch);
+}
+
+/** Codec of an rtpmap value such as "H264/90000" or "97 opus/48000/2"; null when malformed. */
+export function codecFromRtpmap(value: string, source: CodecSource = "sdp"): CodecGuess | null {
+  const m = parseRtpmap(value);
+  return m ? codecFromEncodingName(m.encodingName, m.clockRate, m.channels, source) : null;
+}
+
+/** Static payload types of RFC 3551 Tables 4 and 5: [name, kind, clock, channels]. */
+const STATIC: Record<number, [string, TrackKind, number, number?]> = {
+  0: ["PCMU", "audio", 8000, 1],
+  3: ["GSM", "audio", 8000, 1],
+  4: ["G723", "audio", 8000, 1],
+  5: ["DVI4", "audio", 8000, 1],
+  6: ["DVI4", "audio", 16000, 1],
+  7: ["LPC", "audio", 8000, 1],
+  8: ["PCMA", "audio", 8000, 1],
+  9: ["G722", "audio", 8000, 1],
+  10: ["L16", "audio", 44100, 2],
+  11: ["L16", "audio", 44100, 1],
+  12: ["QCELP", "audio", 8000, 1],
+  13: ["CN", "audio", 8000, 1],
+  14: ["MPA", "audio", 90000],
+  15: ["G728", "audio", 8000, 1],
+  16: ["DVI4", "audio", 11025, 1],
+  17: ["DVI4", "audio", 22050, 1],
+  18: ["G729", "audio", 8000, 1],
+  25: ["CelB", "video", 90000],
+  26: ["JPEG", "video", 90000],
+  28: ["nv", "video", 90000],
+  31: ["H261", "video", 90000],
+  32: ["MPV", "video", 90000],
+  33: ["MP2T", "video", 90000],
+  34: ["H263", "video", 90000],
+};
+
+/**
+ * Codec of a static RTP payload type (RFC 3551 6): 0 PCMU, 8 PCMA, 10/11 L16, 14 MPA ...
+ * Returns null for dynamic (96-127) and unassigned types.
+ */
+export function codecFromStaticPayloadType(pt: number): CodecGuess | null {
+  const s = STATIC[pt];
+  if (!s) return null;
+  const e = BY_NAME[s[0].toUpperCase()];
+  const codec = e ? e[0] : "unknown";
+  return guess(codec, s[1], s[2], "rtp_static", s[3]);
+}
+
+// ---- RTP payload sniffing ------------------------------------------------------------
+
+/** Payloads looked at by sniffRtpPayloads at most. */
+export const MAX_SNIFF_PACKETS = 64;
+
+/** Added to a candidate's total once any payload was conclusive for it. */
+const CONCLUSIVE_BONUS = 1_000_000;
+
+/** Codecs the sniffer tells apart, in tie-break order. */
+const SNIFFED = ["h264", "h265", "av1", "jpegxs", "aac-hbr", "aac-latm", "opus"] as const;
+type Sniffed = typeof SNIFFED[number];
+
+/** Per-packet plausibility: -1 impossible, 0 weak, 1 plausible, 2 conclusive. */
+type Score = -1 | 0 | 1 | 2;
+
+function h264Nal(t: number, nal: Uint8Array): Score {
+  if (t === 7) return parseH264Sps(nal).ok ? 2 : -1;
+  if (t === 1 || t === 5 || t === 6 || t === 8 || t === 9) return 1;
+  if (t >= 2 && t <= 4) return 0; // data partitions: legal, rare
+  return t >= 10 && t <= 21 ? 0 : -1;
+}
+
+/** H.264 RTP payload (RFC 6184 5.2-5.8): single NAL, STAP-A, FU-A. */
+function sniffH264(p: Uint8Array): Score {
+  if (p.length < 2 || p[0] & 0x80) return -1;
+  const t = p[0] & 0x1f;
+  if (t === 24) { // STAP-A: (size(16) NAL)+ must cover the payload exactly
+    let o = 1;
+    let best: Score = 1;
+    while (o + 2 < p.length) {
+      const n = (p[o] << 8) | p[o + 1];
+      if (n === 0 || o + 2 + n > p.length || p[o + 2] & 0x80) return -1;
+      const s = h264Nal(p[o + 2] & 0x1f, p.subarray(o + 2, o + 2 + n));
+      if (s < 0) return -1;
+      if (s === 2) best = 2;
+      o += 2 + n;
+    }
+    return o === p.length ? best : -1;
+  }
+  if (t === 28) { // FU-A: S and E not both set, R = 0, inner type 1-23
+    const fu = p[1];
+    const inner = fu & 0x1f;
+    if ((fu & 0xc0) === 0xc0 || fu & 0x20 || inner === 0 || inner > 23) return -1;
+    return fu & 0x80 && inner === 5 ? 2 : 1;
+  }
+  if (t >= 25 && t <= 29) return 0;
+  return t === 0 || t > 29 ? -1 : h264Nal(t, p);
+}
+
+function h265Nal(nal: Uint8Array): Score {
+  if (nal.length < 2 || nal[0] & 0x80 || (nal[0] & 1) || (nal[1] & 0xf8) || !(nal[1] & 7)) {
+    return -1;
+  }
+  const t = (nal[0] >> 1) & 0x3f;
+  if (t === 32) return parseH265Vps(nal).ok ? 2 : -1;
+  if (t === 33) return parseH265Sps(nal).ok ? 2 : -1;
+  if (t <= 9 || (t >= 16 && t <= 21) || (t >= 34 && t <= 40)) return 1;
+  return -1;
+}
+
+/** H.265 RTP payload (RFC 7798 4.4): single NAL, AP, FU (layer id 0 expected). */
+function sniffH265(p: Uint8Array): Score {
+  if (p.length < 3 || p[0] & 0x80 || (p[0] & 1) || (p[1] & 0xf8) || !(p[1] & 7)) return -1;
+  const t = (p[0] >> 1) & 0x3f;
+  if (t === 48) { // AP: (size(16) NAL)+ covering the payload
+    let o = 2;
+    let best: Score = 1;
+    while (o + 2 < p.length) {
+      const n = (p[o] << 8) | p[o + 1];
+      if (n < 2 || o + 2 + n > p.length) return -1;
+      const s = h265Nal(p.subarray(o + 2, o + 2 + n));
+      if (s < 0) return -1;
+      if (s === 2) best = 2;
+      o += 2 + n;
+    }
+    return o === p.length ? best : -1;
+  }
+  if (t === 49) { // FU header: S E type(6)
+    const fu = p[2];
+    const inner = fu & 0x3f;
+    if (
+      (fu & 0xc0) === 0xc0 || inner > 40 || (inner > 21 && inner < 32) || (inner > 9 && inner < 16)
+    ) {
+      return -1;
+    }
+    return fu & 0x80 && inner >= 16 && inner <= 21 ? 2 : 1;
+  }
+  return t === 50 ? 0 : h265Nal(p);
+}
+
+/** True when an OBU header at `o` is plausible inside an AV1 RTP payload. */
+function av1ObuOk(p: Uint8Array, o: number): boolean {
+  const t = (p[o] >> 3) & 0x0f;
+  return !(p[o] & 0x81) && ((t >= 1 && t <= 8) || t === 15);
+}
+
+/**
+ * AV1 RTP payload (AV1 RTP spec 4.4): aggregation header Z Y W(2) N 000, then OBU
+ * elements, each but the W-th prefixed by a LEB128 length. Conclusive: a new coded video
+ * sequence whose sequence header parses, or two or more elements that chain exactly.
+ */
+function sniffAv1(p: Uint8Array): Score {
+  if (p.length < 2 || p[0] & 0x07) return -1;
+  const z = p[0] & 0x80, w = (p[0] >> 4) & 3, n = p[0] & 0x08;
+  if (z && n) return -1; // a coded video sequence cannot start with a continuation
+  let o = 1;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  while (o < p.length && starts.length < 64) {
+    if (w !== 0 && starts.length === w - 1) { // last element: no length field
+      starts.push(o);
+      ends.push(p.length);
+      o = p.length;
+      break;
+    }
+    const len = readLeb128(p, o);
+    if (!len || len.value === 0 || o + len.length + len.value > p.length) return -1;
+    starts.push(o + len.length);
+    o += len.length + len.value;
+    ends.push(o);
+  }
+  if (o !== p.length || (w !== 0 && starts.length !== w)) return -1;
+  for (let i = z ? 1 : 0; i < starts.length; i++) if (!av1ObuOk(p, starts[i])) return -1;
+  if (!z && n && ((p[starts[0]] >> 3) & 0x0f) === 1) {
+    const h = parseObuHeader(p, starts[0]);
+    if (!h.ok) return -1;
+    return parseAv1SequenceHeader(p.subarray(starts[0] + h.value.headerLength, ends[0])).ok
+      ? 2
+      : -1;
+  }
+  if (starts.length >= 2) return 2;
+  return z ? 0 : 1;
+}
+
+/** JPEG XS RTP payload (RFC 9134 4.3): T K L I(2) F(5) SEP(11) P(11), then the segment. */
+function sniffJpegXs(p: Uint8Array): Score {
+  const h = jxsHeader;
+  if (!readJxsHeader(p, h) || p.length < 8 || h.interlace === 1) return -1;
+  if (!h.sequential && !h.sliceMode) return -1; // T=0 only in slice mode
+  const firstOfFrame = h.packet === 0 && (h.sep === 0 || (h.sliceMode && h.sep === 0x7ff));
+  if (!firstOfFrame) return 0;
+  return parseJxsPictureHeader(p.subarray(4)).ok ? 2 : -1;
+}
+const jxsHeader = newJxsHeader();
+
+/** MPEG4-GENERIC AAC-hbr (RFC 3640 3.3.6): AU-headers-length, 13+3-bit headers, sizes add up. */
+function sniffAacHbr(p: Uint8Array): Score {
+  if (p.length < 4) return -1;
+  const bits = (p[0] << 8) | p[1];
+  if (bits === 0 || bits % 16 !== 0) return -1;
+  const count = bits / 16;
+  const o = 2 + count * 2;
+  if (o > p.length) return -1;
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += ((p[2 + 2 * i] << 8) | p[3 + 2 * i]) >> 3;
+  if (o + sum === p.length) return 2;
+  return count === 1 && o + sum > p.length ? 1 : -1; // fragment of a large AU
+}
+
+/** MP4A-LATM (RFC 6416, cpresent=0): PayloadLengthInfo then exactly that many bytes. */
+function sniffAacLatm(p: Uint8Array): Score {
+  let o = 0;
+  let len = 0;
+  while (o < p.length && p[o] === 0xff) len += p[o++];
+  if (o >= p.length) return -1;
+  len += p[o++];
+  return o + len === p.length ? 2 : -1;
+}
+
+function sniffOne(c: Sniffed, p: Uint8Array): Score {
+  switch (c) {
+    case "h264":
+      return sniffH264(p);
+    case "h265":
+      return sniffH265(p);
+    case "av1":
+      return sniffAv1(p);
+    case "jpegxs":
+      return sniffJpegXs(p);
+    case "aac-hbr":
+      return sniffAacHbr(p);
+    case "aac-latm":
+      return sniffAacLatm(p);
+    case "opus":
+      return parseOpusToc(p).ok ? 1 : -1;
+  }
+}
+
+function toGuess(c: Sniffed): CodecGuess {
+  if (c === "opus") return guess("opus", "audio", 48000, "inferred");
+  if (c === "aac-hbr" || c === "aac-latm") return guess("aac", "audio", 0, "inferred");
+  return guess(c, "video", 90000, "inferred");
+}
+
+/**
+ * Guesses the codec of an RTP stream from its payloads (first packets, any order). Each
+ * candidate scores each payload (impossible / weak / plausible / conclusive, e.g. an
+ * STAP-A whose sizes cover the payload and whose SPS parses); a candidate impossible for
+ * more than 1 in 10 payloads is out; a candidate with a conclusive payload beats one
+ * without; then the highest total wins, ties in the order H.264,
+ * H.265, AV1, JPEG XS, AAC (RFC 3640 hbr), AAC (LATM), Opus. Undefined when nothing fits.
+ * PCM (PCMU/PCMA/L16) cannot be told from its bytes: use the static payload type.
+ * An AAC guess has clockRate 0 (the rate comes from the SDP config).
+ */
+export function sniffRtpPayloads(payloads: Uint8Array[]): CodecGuess | undefined {
+  const list = payloads.slice(0, MAX_SNIFF_PACKETS).filter((p) => p.length > 0);
+  if (list.length === 0) return undefined;
+  let best: Sniffed | undefined;
+  let bestScore = 0;
+  for (const c of SNIFFED) {
+    let total = 0;
+    let impossible = 0;
+    let conclusive = false;
+    for (const p of list) {
+      const s = sniffOne(c, p);
+      if (s < 0) impossible++;
+      else total += s;
+      if (s === 2) conclusive = true;
+    }
+    if (impossible * 10 > list.length) continue;
+    if (conclusive) total += CONCLUSIVE_BONUS;
+    if (total > bestScore) {
+      best = c;
+      bestScore = total;
+    }
+  }
+  return best === undefined ? undefined : toGuess(best);
+}
+
+/** sniffRtpPayloads for a single payload. */
+export function sniffRtpPayload(payload: Uint8Array): CodecGuess | undefined {
+  return sniffRtpPayloads([payload]);
+}
