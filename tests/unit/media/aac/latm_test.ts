@@ -8,6 +8,8 @@ import {
   capturePackets,
   collector,
   ffprobeAudio,
+  latmInBand,
+  latmLengthInfo,
   sdpAudio,
   snapshot,
   withPayload,
@@ -22,14 +24,6 @@ function run(pkts: RtpPacket[], fmtp = SDP.fmtp) {
   pkts.forEach((p) => d.push(p, false));
   d.flush();
   return { ...c, d };
-}
-
-/** Bytes of a PayloadLengthInfo (0xFF run) for an AU of `n` bytes. */
-function lengthInfo(n: number): number[] {
-  const out: number[] = [];
-  for (; n >= 255; n -= 255) out.push(255);
-  out.push(n);
-  return out;
 }
 
 Deno.test("latm: fmtp config is AAC-LC 48 kHz stereo, one subframe", () => {
@@ -55,7 +49,10 @@ Deno.test("latm capture: one AU per AudioMuxElement, lengths from PayloadLengthI
   assert.equal(units.length, 95);
   // Each payload = length info + AU, nothing else (cpresent=0, no other data).
   pkts.forEach((p, i) => {
-    assert.equal(p.payload.length, lengthInfo(units[i].data.length).length + units[i].data.length);
+    assert.equal(
+      p.payload.length,
+      latmLengthInfo(units[i].data.length).length + units[i].data.length,
+    );
     assert.equal(units[i].timestamp, p.timestamp);
   });
   assert.deepEqual(pkts.map((p) => p.payload), before, "input not mutated");
@@ -118,29 +115,14 @@ Deno.test("latm: two AudioMuxElements in one packet get ts and ts + 1024", () =>
   ]);
 });
 
-/** Minimal MSB-first bit writer for the in-band (cpresent=1) vectors. */
-function bitsOf(fields: [number, number][]): Uint8Array {
-  let s = "";
-  for (const [v, n] of fields) s += v.toString(2).padStart(n, "0");
-  s = s.padEnd(Math.ceil(s.length / 8) * 8, "0");
-  return Uint8Array.from(s.match(/.{8}/g)!, (b) => parseInt(b, 2));
-}
-
 Deno.test("latm cpresent=1: in-band StreamMuxConfig, unaligned PayloadMux copied", () => {
   const pkts = capturePackets(BIN).slice(0, 4);
   const ref = run(pkts).units;
-  // StreamMuxConfig bits of the fmtp config (44 bits), then the capture's AUs.
-  const cfgBits = [...hexBytes(SDP.fmtp.config)].map((b) => [b, 8] as [number, number]);
-  const smc = bitsOf(cfgBits).subarray(0, 6);
-  const remade = pkts.map((p, i) => {
-    const au = ref[i].data;
-    const fields: [number, number][] = [[i === 0 ? 0 : 1, 1]]; // useSameStreamMux
-    if (i === 0) {
-      for (let k = 0; k < 44; k++) fields.push([(smc[k >> 3] >> (7 - (k & 7))) & 1, 1]);
-    }
-    for (const b of [...lengthInfo(au.length), ...au]) fields.push([b, 8]);
-    return withPayload(p, bitsOf(fields));
-  });
+  // StreamMuxConfig of the fmtp config (44 bits) in the first element, then the AUs.
+  const smc = hexBytes(SDP.fmtp.config);
+  const remade = pkts.map((p, i) =>
+    withPayload(p, latmInBand(ref[i].data, i === 0 ? smc : undefined, 44))
+  );
   const { units, counts } = run(remade, { cpresent: "1" });
   assert.deepEqual(counts, {});
   assert.deepEqual(units.map((u) => u.data), ref.map((u) => u.data));

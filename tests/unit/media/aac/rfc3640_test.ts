@@ -7,6 +7,8 @@ import {
   capturePackets,
   collector,
   ffprobeAudio,
+  FULL_HEADER_FMTP,
+  rfc3640FullHeader,
   sdpAudio,
   snapshot,
   withPayload,
@@ -150,4 +152,19 @@ Deno.test("rfc3640: AU-size past the payload end is counted, AUs before it are k
   new Rfc3640Depacketizer({ onUnit: c.onUnit, count: c.count, fmtp }).push(cut, false);
   assert.equal(c.units.length, 3);
   assert.equal(c.counts.rfc3640_au_truncated, 1);
+});
+
+Deno.test("rfc3640: CTS/DTS/RAP/stream-state fields and an auxiliary section are skipped right", () => {
+  const { units, pkts } = run("rtp_aac_ffmpeg.bin", "rtp_aac_ffmpeg.sdp");
+  const aus = units.slice(4, 8).map((u) => u.data);
+  const c = collector();
+  const d = new Rfc3640Depacketizer({ onUnit: c.onUnit, count: c.count, fmtp: FULL_HEADER_FMTP });
+  d.push(withPayload(pkts[1], rfc3640FullHeader(aus)), false);
+  assert.deepEqual(c.counts, {});
+  assert.deepEqual(c.units.map((u) => u.data), aus);
+  // AU i: index delta 0 -> i * 1024, plus CTS-delta 3*i.
+  assert.deepEqual(
+    c.units.map((u) => u.timestamp - pkts[1].timestamp),
+    [0, 1024 + 3, 2048 + 6, 3072 + 9],
+  );
 });
