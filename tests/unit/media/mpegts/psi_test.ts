@@ -9,7 +9,7 @@ import {
   SectionAssembler,
 } from "../../../../lib/media/mpegts/psi.ts";
 import { readFixture } from "../../../_helpers.ts";
-import { packets, pidOf, psiPacket, section, sectionAt } from "./_ts_edit.ts";
+import { packets, payloadAt, pidOf, psiPacket, section, sectionAt } from "./_ts_edit.ts";
 
 Deno.test("psi: CRC-32/MPEG-2 check value and real sections", () => {
   // Catalogue check value of CRC-32/MPEG-2 over "123456789".
@@ -28,9 +28,10 @@ const EXPECT: Record<string, { pmtPid: number; pcrPid: number; streams: [number,
   "hevc_aac.ts": { pmtPid: 0x1000, pcrPid: 0x100, streams: [[0x24, 0x100], [0x0f, 0x101]] },
   "realworld_VID_20191220_170832.ts": {
     pmtPid: 0x1000,
-    pcrPid: 0x100, // a PCR-only PID
-    streams: [[0x1b, 0x41], [0x0f, 0x42]],
+    pcrPid: 0x100,
+    streams: [[0x1b, 0x100], [0x0f, 0x101]],
   },
+  "srt_h264_aac_gst.ts": { pmtPid: 32, pcrPid: 0x41, streams: [[0x1b, 0x41], [0x0f, 0x42]] },
 };
 
 for (const [f, want] of Object.entries(EXPECT)) {
@@ -39,7 +40,9 @@ for (const [f, want] of Object.entries(EXPECT)) {
     const sections: Uint8Array[] = [];
     const counts: string[] = [];
     const asm = new SectionAssembler((s) => sections.push(s.slice()), (r) => counts.push(r));
-    for (const p of pk.filter((p) => pidOf(p) === 0)) asm.push(p.subarray(4), (p[1] & 0x40) !== 0);
+    for (const p of pk.filter((p) => pidOf(p) === 0)) {
+      asm.push(p.subarray(payloadAt(p)), (p[1] & 0x40) !== 0);
+    }
     const patRes = parsePat(sections[0]);
     assert.ok(checkSection(sections[0]).ok && patRes.ok);
     assert.equal(patRes.value[0].pmtPid, want.pmtPid);
