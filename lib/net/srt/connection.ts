@@ -115,6 +115,14 @@ export class SrtConnection {
     return { bytes: off, end };
   }
 
+  /** Packets still in libsrt's receive buffer (SRTO_RCVDATA); -1 when unreadable. */
+  buffered(): number {
+    this.#kmLen[0] = 4;
+    this.#km[0] = 0;
+    if (this.#sym.srt_getsockflag(this.id, SRTO.RCVDATA, this.#km, this.#kmLen) !== 0) return -1;
+    return this.#km[0];
+  }
+
   /** Takes a statistics snapshot (srt_bistats, instantaneous); undefined once broken. */
   snapshot(atMs: number): SrtStats | undefined {
     const sym = this.#sym;

@@ -53,7 +53,8 @@ export interface SrtListenerOptions {
   passphrase?: string;
   /** Explicit libsrt path (config `srt.library`). */
   library?: string;
-  /** SRTO_PEERIDLETIMEO inherited by accepted sockets, ms (libsrt default 5000). */
+  /** SRTO_PEERIDLETIMEO on accepted sockets, ms (libsrt default 5000). Values under
+   * ~4800 change nothing: libsrt also waits 16 expiry periods of >= 300 ms. */
   peerIdleTimeoutMs?: number;
   log: SrtLog;
   /** Called from the listen callback: O(1), must not block. Exceptions reject (1500). */
@@ -77,6 +78,10 @@ export interface SrtHealth {
 /** srt_epoll_uwait timeout, ms: bounds how long stop() waits. */
 export const UWAIT_TIMEOUT_MS = 100;
 const UWAIT_TIMEOUT_BIG = BigInt(UWAIT_TIMEOUT_MS);
+/** uwait timeout while a closed peer's tail is drained, ms. */
+const UWAIT_DRAINING_BIG = 10n;
+/** Extra time past the latency to read a closed peer's buffered tail, ms. */
+export const TAIL_DRAIN_EXTRA_MS = 100;
 /** Events read per uwait. */
 export const EPOLL_EVENTS_MAX = 64;
 /** Pending admissions (callback done, accept not yet) kept at most. */
@@ -100,6 +105,8 @@ export class SrtListener {
   #stopping = false;
   #stopped: Promise<void> | undefined;
   readonly #conns = new Map<number, SrtConnection>();
+  /** Broken connections whose TSBPD-held tail is still being read, with a deadline. */
+  readonly #draining = new Map<number, { reason: string; deadline: number }>();
   readonly #pending = new Map<number, { a: SrtAdmission; atMs: number }>();
   readonly #refused: Record<string, number> = {};
   #accepted = 0;
@@ -233,6 +240,9 @@ export class SrtListener {
         return this.#reject(ns, 1500, "passphrase_invalid");
       }
     }
+    // Also set on the new socket explicitly. libsrt only declares a peer dead after 16
+    // expiry periods (>= 300 ms each) AND this timeout, so ~4.8 s is the floor anyway.
+    this.#setInt(ns, SRTO.PEERIDLETIMEO, this.#o.peerIdleTimeoutMs ?? 5000);
     if (this.#pending.size >= PENDING_MAX) {
       this.#pending.delete(this.#pending.keys().next().value!);
     }
@@ -247,7 +257,7 @@ export class SrtListener {
         this.#eid,
         this.#events,
         EPOLL_EVENTS_MAX,
-        UWAIT_TIMEOUT_BIG,
+        this.#draining.size > 0 ? UWAIT_DRAINING_BIG : UWAIT_TIMEOUT_BIG,
       );
       if (this.#stopping) break;
       if (n < 0) {
@@ -262,6 +272,7 @@ export class SrtListener {
         if (fd === this.#lsn) this.#accept();
         else this.#service(fd, ev, now);
       }
+      if (this.#draining.size > 0) this.#drainTails(now);
       if (now - this.#lastStatsMs >= STATS_INTERVAL_MS) this.#tick(now);
     }
   }
@@ -279,7 +290,37 @@ export class SrtListener {
       const st = this.#lib!.sym.srt_getsockstate(fd);
       end = st === SRTS.BROKEN ? "peer_closed" : `socket_state_${st}`;
     }
-    if (end) this.#finish(c, end);
+    if (end) this.#linger(c, end, now);
+  }
+
+  /**
+   * A peer that closed cleanly may leave up to `latency` ms of packets that TSBPD has
+   * not released yet; libsrt still delivers them on the broken socket. Keep reading
+   * them (out of epoll: ERR is level-triggered) until empty or the deadline.
+   */
+  #linger(c: SrtConnection, reason: string, now: number): void {
+    if (this.#draining.has(c.id)) return;
+    c.snapshot(now);
+    this.#lib!.sym.srt_epoll_remove_usock(this.#eid, c.id);
+    if (c.buffered() <= 0) return this.#finish(c, reason);
+    const deadline = now + this.#o.latencyMs + TAIL_DRAIN_EXTRA_MS;
+    this.#draining.set(c.id, { reason, deadline });
+  }
+
+  #drainTails(now: number): void {
+    for (const [id, d] of this.#draining) {
+      const c = this.#conns.get(id);
+      if (!c) {
+        this.#draining.delete(id);
+        continue;
+      }
+      try {
+        c.drain(this.#drainBuf, now);
+      } catch (e) {
+        this.#o.log("error", "srt_sink_error", { id, error: String(e) });
+      }
+      if (c.buffered() <= 0 || now >= d.deadline) this.#finish(c, d.reason);
+    }
   }
 
   #accept(): void {
@@ -327,11 +368,12 @@ export class SrtListener {
   #finish(c: SrtConnection, reason: string): void {
     if (c.closedReason !== undefined || !this.#conns.has(c.id)) return;
     c.closedReason = reason;
+    this.#draining.delete(c.id);
     const sym = this.#lib!.sym;
     c.snapshot(performance.now());
     this.#conns.delete(c.id);
-    sym.srt_epoll_remove_usock(this.#eid, c.id);
-    sym.srt_close(c.id);
+    sym.srt_close(c.id); // srt_close also takes the socket out of every epoll set
+
     this.#o.log("info", "srt_disconnected", { id: c.id, stream: c.admission.name, reason });
     try {
       c.sink?.closed(reason, c.last);
