@@ -48,7 +48,8 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
   #pLast = new Uint8Array(256);
   #n = 0;
   #active = false;
-  #damaged = false;
+  /** Why the current field will be dropped (a counter reason), or "". */
+  #damaged = "";
   #ts = 0;
   #f = 0;
   #i = 0;
@@ -70,8 +71,8 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
   push(pkt: RtpPacket, lostBefore: boolean): void {
     const h = this.#h;
     if (!readJxsHeader(pkt.payload, h)) {
-      this.#o.count("jxs_short_payload");
-      if (this.#active) this.#damaged = true;
+      if (this.#active) this.#damage("jxs_short_payload");
+      else this.#o.count("jxs_short_payload");
       return;
     }
     if (
@@ -79,7 +80,7 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
       (pkt.timestamp !== this.#ts || h.frame !== this.#f || h.interlace !== this.#i ||
         h.sliceMode !== this.#slice)
     ) this.#close(false);
-    if (lostBefore && this.#active) this.#damaged = true;
+    if (lostBefore && this.#active) this.#damage("frame_loss");
     if (!this.#active) {
       if (h.interlace === 1) {
         this.#o.count("jxs_reserved_interlace");
@@ -88,7 +89,7 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
       this.#start(pkt, lostBefore);
     }
     this.#arrivalMs = pkt.arrivalMs;
-    if (!this.#damaged) this.#store(pkt.payload);
+    if (this.#damaged === "") this.#store(pkt.payload);
     if (pkt.marker) this.#close(true);
   }
 
@@ -101,7 +102,7 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
   #start(pkt: RtpPacket, lostBefore: boolean): void {
     const h = this.#h;
     this.#active = true;
-    this.#damaged = false;
+    this.#damaged = "";
     this.#ts = pkt.timestamp;
     this.#f = h.frame;
     this.#i = h.interlace;
@@ -121,9 +122,9 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
   #store(payload: Uint8Array): void {
     const h = this.#h;
     const len = payload.length - JXS_HEADER_BYTES;
-    if (this.#n >= JXS_MAX_FRAGMENTS) return this.#overflow("jxs_too_many_packets");
+    if (this.#n >= JXS_MAX_FRAGMENTS) return this.#damage("jxs_too_many_packets");
     const need = this.#stageLen + len;
-    if (need > this.#max) return this.#overflow("unit_too_large");
+    if (need > this.#max) return this.#damage("unit_too_large");
     if (need > this.#stage.length) {
       let cap = this.#stage.length * 2;
       while (cap < need) cap *= 2;
@@ -142,9 +143,8 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
     this.#stageLen = need;
   }
 
-  #overflow(reason: string): void {
-    this.#o.count(reason);
-    this.#damaged = true;
+  #damage(reason: string): void {
+    if (this.#damaged === "") this.#damaged = reason;
   }
 
   #growIndex(): void {
@@ -165,7 +165,8 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
 
   #close(marker: boolean): void {
     this.#active = false;
-    if (this.#damaged || this.#n === 0) return this.#loseField("frame_loss");
+    if (this.#damaged !== "") return this.#loseField(this.#damaged);
+    if (this.#n === 0) return this.#loseField("frame_loss");
     const order = this.#order();
     if (order === null) return this.#loseField("frame_loss");
     const cs = this.#assemble(order);
