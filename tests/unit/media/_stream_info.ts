@@ -1,0 +1,116 @@
+/**
+ * Test-only helpers for the stream-info parser tests: a crude MPEG-TS payload splitter
+ * (per PID, adaptation fields skipped, PES headers left in), a minimal RTP header
+ * parser, ffprobe's stream list, and ffprobe's pix_fmt naming.
+ */
+import { splitAnnexB } from "../../../lib/media/bits.ts";
+import { fixture } from "../../_helpers.ts";
+
+/** Concatenated TS packet payloads of every PID (ISO/IEC 13818-1 2.4.3.2). */
+export function tsPidStreams(ts: Uint8Array): Map<number, Uint8Array> {
+  const parts = new Map<number, Uint8Array[]>();
+  for (let o = 0; o + 188 <= ts.length; o += 188) {
+    if (ts[o] !== 0x47) continue;
+    const pid = ((ts[o + 1] & 0x1f) << 8) | ts[o + 2];
+    const afc = (ts[o + 3] >> 4) & 3;
+    if (!(afc & 1)) continue;
+    const start = o + 4 + (afc & 2 ? 1 + ts[o + 4] : 0);
+    if (start >= o + 188) continue;
+    const list = parts.get(pid) ?? [];
+    list.push(ts.subarray(start, o + 188));
+    parts.set(pid, list);
+  }
+  const out = new Map<number, Uint8Array>();
+  for (const [pid, list] of parts) {
+    const n = list.reduce((a, b) => a + b.length, 0);
+    const buf = new Uint8Array(n);
+    let k = 0;
+    for (const b of list) {
+      buf.set(b, k);
+      k += b.length;
+    }
+    out.set(pid, buf);
+  }
+  return out;
+}
+
+/** First NAL unit in `es` (Annex B) for which `pick` is true. */
+export function firstNal(
+  es: Uint8Array,
+  pick: (nal: Uint8Array) => boolean,
+): Uint8Array | undefined {
+  return splitAnnexB(es).find(pick);
+}
+
+/** First NAL unit picked from any PID of a TS file (a crude scan, no PSI). */
+export function firstNalInTs(
+  ts: Uint8Array,
+  pick: (nal: Uint8Array) => boolean,
+): Uint8Array | undefined {
+  for (const es of tsPidStreams(ts).values()) {
+    const nal = firstNal(es, pick);
+    if (nal) return nal;
+  }
+  return undefined;
+}
+
+/** First ADTS header (7 bytes) found in any PID of a TS file, validated by what follows it (another
+ * ADTS header or a PES start code). */
+export function firstAdtsInTs(ts: Uint8Array): Uint8Array | undefined {
+  for (const es of tsPidStreams(ts).values()) {
+    for (let i = 0; i + 9 < es.length; i++) {
+      if (es[i] !== 0xff || (es[i + 1] & 0xf6) !== 0xf0) continue;
+      const len = ((es[i + 3] & 3) << 11) | (es[i + 4] << 3) | (es[i + 5] >> 5);
+      const j = i + len;
+      const nextAdts = es[j] === 0xff && (es[j + 1] & 0xf6) === 0xf0;
+      const nextPes = es[j] === 0 && es[j + 1] === 0 && es[j + 2] === 1;
+      if (len > 7 && j + 2 < es.length && (nextAdts || nextPes)) {
+        return es.subarray(i, i + 7);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The payload of an RTP datagram (RFC 3550 5.1: 12 bytes + 4*CC + extension, padding). */
+export function rtpPayload(d: Uint8Array): { pt: number; payload: Uint8Array } {
+  let h = 12 + 4 * (d[0] & 0x0f);
+  if (d[0] & 0x10) h += 4 + 4 * ((d[h + 2] << 8) | d[h + 3]);
+  const end = d[0] & 0x20 ? d.length - d[d.length - 1] : d.length;
+  return { pt: d[1] & 0x7f, payload: d.subarray(h, end) };
+}
+
+/** One stream as `ffprobe -show_streams -of json` reports it (the fields compared). */
+export interface ProbeStream {
+  codec_name: string;
+  profile?: string;
+  level?: number;
+  width?: number;
+  height?: number;
+  pix_fmt?: string;
+  r_frame_rate?: string;
+  sample_rate?: string;
+  channels?: number;
+}
+
+/** Runs `ffprobe -v error -show_streams -of json` on a fixture. */
+export async function ffprobeStreams(rel: string): Promise<ProbeStream[]> {
+  const out = await new Deno.Command("ffprobe", {
+    args: ["-v", "error", "-show_streams", "-of", "json", fixture(rel)],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return JSON.parse(new TextDecoder().decode(out.stdout)).streams;
+}
+
+/** ffprobe's pix_fmt name for a chroma format and bit depth (yuv420p, yuv422p10le, gray). */
+export function pixFmt(chroma: string | undefined, bitDepth: number | undefined): string {
+  const base = chroma === "4:0:0" ? "gray" : `yuv${(chroma ?? "").replaceAll(":", "")}p`;
+  return bitDepth && bitDepth > 8 ? `${base}${bitDepth}le` : base;
+}
+
+/** "30/1" -> 30; "90000/2999" -> 30.01. */
+export function rate(r: string | undefined): number {
+  const [n, d] = (r ?? "0/1").split("/").map(Number);
+  return d ? n / d : 0;
+}
