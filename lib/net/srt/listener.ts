@@ -171,7 +171,7 @@ export class SrtListener {
       return this.#abort("srt_listen_callback_failed");
     }
     if (sym.srt_listen(s, 64) !== 0) {
-      return this.#abort(`srt_listen_failed ${lastError(sym).message}`);
+      return this.#abort(`srt_listen_failed ${o.host}:${o.port}: ${lastError(sym).message}`);
     }
     const eid = this.#eid = sym.srt_epoll_create();
     if (eid < 0) return this.#abort("srt_epoll_create_failed");
