@@ -244,13 +244,14 @@ export class AnnexBAssembler {
     }
   }
 
-  /** While dropping, keep only the bytes of a NAL unit still being classified. */
+  /** While dropping, keep only a NAL unit still being classified, or a start code's zeros. */
   #trim(): void {
-    this.#trimTo(this.#unitEnd());
+    this.#trimTo(this.#pending ? this.#nalStart : this.#pos - this.#zeros);
   }
 
   /** Forgets the bytes before stream position `p`. */
   #trimTo(p: number): void {
+    if (p <= this.#auStart) return;
     let skip = p - this.#auStart;
     while (skip > 0 && this.#parts.length > 0) {
       const first = this.#parts[0];
