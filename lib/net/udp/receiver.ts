@@ -60,7 +60,10 @@ export interface UdpReceiverOptions {
   port: number;
   /** "auto" = recvmmsg on Linux when libc loads, else deno. */
   kind?: "auto" | "recvmmsg" | "deno";
-  /** Requested kernel receive buffer, bytes (default DEFAULT_SOCKET_BUFFER_BYTES). */
+  /**
+   * Effective kernel receive buffer to ask for, bytes (default DEFAULT_SOCKET_BUFFER_BYTES);
+   * recvmmsg only. Without root it is capped at 2 x net.core.rmem_max.
+   */
   socketBufferBytes?: number;
   /** Largest datagram delivered, bytes (default DEFAULT_MAX_DATAGRAM_BYTES). */
   maxDatagramBytes?: number;

@@ -99,9 +99,10 @@ class RecvmmsgReceiver implements UdpReceiver {
     this.#fd = fd;
     try {
       this.#setInt(SO_REUSEADDR, 1);
-      if (!this.#setInt(SO_RCVBUFFORCE, o.socketBufferBytes)) {
-        this.#setInt(SO_RCVBUF, o.socketBufferBytes);
-      }
+      // The kernel doubles what is set (socket(7)); set half so the effective size is
+      // what was asked. SO_RCVBUFFORCE (root) passes net.core.rmem_max.
+      const half = Math.max(1, Math.floor(o.socketBufferBytes / 2));
+      if (!this.#setInt(SO_RCVBUFFORCE, half)) this.#setInt(SO_RCVBUF, half);
       this.socketBufferBytes = this.#getInt(SO_RCVBUF);
       this.#rxqOvfl = this.#setInt(SO_RXQ_OVFL, 1);
       const addr = new Uint8Array(SOCKADDR_IN_BYTES);

@@ -1,0 +1,123 @@
+/**
+ * Loopback UDP receive load run (PERF_NOTES.md "UDP receive"): scripts/loadgen.ts sends
+ * 1200-byte RTP-looking packets at 10k, 50k, 100k and 200k packets/s for a bounded time
+ * into each receiver (recvmmsg via FFI, Deno.listenDatagram); reports loss and this
+ * process's CPU (utime + stime from /proc/self/stat) per receiver and rate.
+ *
+ *   deno run --unstable-net --allow-all bench/udp_bench.ts [--seconds 2]
+ *     [--rates 10000,50000,100000,200000] [--kinds recvmmsg,deno] [--json]
+ */
+import { openUdpReceiver } from "../lib/net/udp/receiver.ts";
+
+const LOADGEN = new URL("../scripts/loadgen.ts", import.meta.url).pathname;
+/** Cap on one run's send time, seconds. */
+const MAX_SECONDS = 30;
+/** Time allowed for the receiver to drain after the sender exits, ms. */
+const DRAIN_MS = 300;
+
+function arg(name: string, def: string): string {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 ? Deno.args[i + 1] : def;
+}
+
+let clkTck = 100;
+try {
+  const out = new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped" }).outputSync();
+  clkTck = Number(new TextDecoder().decode(out.stdout).trim()) || 100;
+} catch {
+  // keep 100
+}
+
+/** CPU seconds used by this process so far (utime + stime, proc(5) fields 14-15). */
+function cpuSeconds(): number {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / clkTck;
+}
+
+interface Row {
+  kind: string;
+  rate: number;
+  sent: number;
+  received: number;
+  lossPct: number;
+  kernelDrops?: number;
+  cpuPct: number;
+  usPerPacket: number;
+  socketBufferBytes: number;
+}
+
+async function run(kind: "recvmmsg" | "deno", rate: number, seconds: number): Promise<Row> {
+  const rx = await openUdpReceiver({ hostname: "127.0.0.1", port: 0, kind });
+  let first = 0, cpu0 = 0;
+  rx.start((_d, _r, arrivalMs) => {
+    if (first === 0) {
+      first = arrivalMs;
+      cpu0 = cpuSeconds();
+    }
+  });
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      LOADGEN,
+      "--port",
+      `${rx.port}`,
+      "--rate",
+      `${rate}`,
+      "--seconds",
+      `${seconds}`,
+      "--size",
+      "1200",
+    ],
+    stdout: "piped",
+  }).output();
+  await new Promise((r) => setTimeout(r, DRAIN_MS));
+  const cpu1 = cpuSeconds();
+  const wall = (performance.now() - first) / 1000;
+  const st = rx.stats();
+  await rx.close();
+  const sent = JSON.parse(new TextDecoder().decode(out.stdout)).sent as number;
+  const cpu = cpu1 - cpu0;
+  return {
+    kind,
+    rate,
+    sent,
+    received: st.datagrams,
+    lossPct: Number((100 * (sent - st.datagrams) / sent).toFixed(3)),
+    kernelDrops: st.kernelDrops,
+    cpuPct: Number((100 * cpu / wall).toFixed(1)),
+    usPerPacket: Number((1e6 * cpu / Math.max(1, st.datagrams)).toFixed(2)),
+    socketBufferBytes: rx.socketBufferBytes,
+  };
+}
+
+if (import.meta.main) {
+  const seconds = Math.min(MAX_SECONDS, Number(arg("seconds", "2")));
+  const rates = arg("rates", "10000,50000,100000,200000").split(",").map(Number);
+  const kinds = arg("kinds", "recvmmsg,deno").split(",") as ("recvmmsg" | "deno")[];
+  const rows: Row[] = [];
+  for (const kind of kinds) for (const rate of rates) rows.push(await run(kind, rate, seconds));
+  if (Deno.args.includes("--json")) console.log(JSON.stringify(rows));
+  else {
+    console.log(
+      `UDP receive, loopback, 1200-byte packets, ${seconds} s per run (CPU = this process)`,
+    );
+    console.log("receiver   rate/s    sent    received  loss%   kdrops  cpu%   us/pkt  rcvbuf");
+    for (const r of rows) {
+      console.log(
+        [
+          r.kind.padEnd(9),
+          String(r.rate).padStart(7),
+          String(r.sent).padStart(7),
+          String(r.received).padStart(9),
+          String(r.lossPct).padStart(7),
+          String(r.kernelDrops ?? "-").padStart(7),
+          String(r.cpuPct).padStart(6),
+          String(r.usPerPacket).padStart(7),
+          String(r.socketBufferBytes).padStart(8),
+        ].join(" "),
+      );
+    }
+  }
+}
