@@ -156,6 +156,10 @@ export class TsTrack {
       case "opus":
         return this.#frames(data, pts, "opus_invalid", MAX_OPUS_AU_BYTES, (d) => {
           const s = splitOpusTs(d);
+          // TOC stereo flag (RFC 6716 3.1); Opus always decodes at 48 kHz.
+          if (s.frames[0]) {
+            this.#announce({ sampleRate: 48000, channels: s.frames[0][0] & 4 ? 2 : 1 });
+          }
           return { ...s, samples: s.frames.map(opusPacketSamples), rate: 48000 };
         });
     }

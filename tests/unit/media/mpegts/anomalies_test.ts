@@ -5,7 +5,20 @@
 import assert from "node:assert/strict";
 import { readFixture, readPacketsCsv } from "../../../_helpers.ts";
 import { chunksOf, demux } from "./_demux.ts";
-import { join, packets, payloadAt, pidOf, pusiOf, resign, sectionAt, writeTs } from "./_ts_edit.ts";
+import {
+  join,
+  packets,
+  payloadAt,
+  pesPackets,
+  pidOf,
+  pmt,
+  psiPacket,
+  pusiOf,
+  resign,
+  section,
+  sectionAt,
+  writeTs,
+} from "./_ts_edit.ts";
 
 const FILE = "ts/h264_aac.ts";
 const data = readFixture(FILE);
@@ -174,4 +187,28 @@ Deno.test("33-bit PTS/DTS wrap is unwrapped to monotonic values", () => {
   assert.deepEqual(chunksOf(run, "video").map((c) => c.dts), V.map((r) => r.dts + off));
   assert.deepEqual(chunksOf(run, "audio").map((c) => c.pts), A.map((r) => r.pts + off));
   assert.ok(chunksOf(run, "video").at(-1)!.dts! > 2 ** 33);
+});
+
+Deno.test("programs: first program by default, `program` selects another", () => {
+  const body = [0, 1, 0xe1, 0x00, 0, 2, 0xe2, 0x00];
+  const au = Uint8Array.of(0, 0, 0, 1, 0x09, 0xf0);
+  const parts = [
+    psiPacket(0, section(0, 1, 0, body)),
+    pmt(0x100, [{ pid: 0x31, type: 0x1b }]),
+    pmt(0x200, [{ pid: 0x32, type: 0x24 }]),
+    ...pesPackets(0x31, 0xe0, au, 1000),
+    ...pesPackets(0x32, 0xe0, au, 2000),
+  ];
+  // The second PMT is for program 2: rewrite its program_number and re-sign.
+  const p2 = parts[2];
+  const [s] = sectionAt(p2);
+  p2[s + 4] = 2;
+  resign(p2);
+  const one = demux(join(parts));
+  assert.deepEqual(one.counts, {});
+  assert.deepEqual(one.tracks.map((t) => [t.id, t.codec]), [[0x31, "h264"]]);
+  assert.deepEqual([...one.chunks.keys()], [0x31]);
+  const two = demux(join(parts), undefined, { program: 2 });
+  assert.deepEqual(two.tracks.map((t) => [t.id, t.codec]), [[0x32, "h265"]]);
+  assert.deepEqual(two.chunks.get(0x32)!.map((c) => [c.pts, c.data]), [[2000, au]]);
 });

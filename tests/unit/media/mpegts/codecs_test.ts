@@ -64,6 +64,8 @@ Deno.test({
     const run = demux(ts, [1316]);
     assert.deepEqual(run.counts, {});
     assert.deepEqual([run.tracks[0].codec, run.tracks[0].codecSource], ["opus", "ts_descriptor"]);
+    const info = run.tracks.at(-1)!; // ffprobe: opus, 48000 Hz, 1 channel
+    assert.deepEqual([info.sampleRate, info.channels], [48000, 1]);
     const a = chunksOf(run, "audio");
     assert.deepEqual(a.map((c) => [c.pts, c.data.length]), probe.map((p) => [p.pts, p.size]));
   },
