@@ -181,6 +181,7 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
       this.#pendTs = this.#ts;
       this.#pendF = this.#f;
     } else if (this.#pend !== null && this.#pendF === this.#f) {
+      if (this.#pend.length + cs.length > this.#max) return this.#loseField("unit_too_large");
       const both = new Uint8Array(this.#pend.length + cs.length);
       both.set(this.#pend);
       both.set(cs, this.#pend.length);
