@@ -80,7 +80,13 @@ class DenoReceiver implements UdpReceiver {
       }
       st.datagrams++;
       st.bytes += data.byteLength;
-      cb(data, addr as Deno.NetAddr as UdpRemote, performance.now());
+      try {
+        cb(data, addr as Deno.NetAddr as UdpRemote, performance.now());
+      } catch (e) {
+        if (st.errors++ === 0) {
+          this.#log(`udp: onDatagram threw: ${e instanceof Error ? e.stack : String(e)}`);
+        }
+      }
     }
   }
 

@@ -190,12 +190,23 @@ class RecvmmsgReceiver implements UdpReceiver {
         st.datagrams++;
         st.bytes += len;
         const off = i * this.#slot;
-        cb(this.#data.subarray(off, off + len), this.#remote(i), now);
+        try {
+          cb(this.#data.subarray(off, off + len), this.#remote(i), now);
+        } catch (e) {
+          this.#callbackError(e);
+        }
         if (this.#closed) return;
       }
       if (this.#rxqOvfl) this.#readDrops(n - 1);
       this.#resetLengths(n);
       if (n < SLOTS) return;
+    }
+  }
+
+  /** A throwing callback is a bug downstream: count it, log the first, keep receiving. */
+  #callbackError(e: unknown): void {
+    if (this.#stats.errors++ === 0) {
+      this.#log(`udp: onDatagram threw: ${e instanceof Error ? e.stack : String(e)}`);
     }
   }
 

@@ -137,3 +137,30 @@ Deno.test("udp: auto picks recvmmsg on Linux; bad hostname is a config error", a
     openUdpReceiver({ hostname: "127.0.0.1", port: 0, maxDatagramBytes: 70000 })
   );
 });
+
+for (const kind of KINDS) {
+  Deno.test(`udp ${kind}: a throwing callback is counted and logged, delivery goes on`, async () => {
+    const logs: string[] = [];
+    const rx = await openUdpReceiver({
+      hostname: "127.0.0.1",
+      port: 0,
+      kind,
+      log: (m) => logs.push(m),
+    });
+    const { sock } = sender();
+    let calls = 0;
+    rx.start(() => {
+      if (++calls <= 2) throw new Error("downstream bug");
+    });
+    try {
+      await sendBursts(sock, rx.port, 5, () => 50);
+      assert.ok(await waitFor(() => calls === 5));
+      assert.equal(rx.stats().errors, 2);
+      assert.equal(logs.length, 1);
+      assert.match(logs[0], /downstream bug/);
+    } finally {
+      sock.close();
+      await rx.close();
+    }
+  });
+}
