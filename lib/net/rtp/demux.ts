@@ -1,0 +1,324 @@
+/**
+ * Routes datagrams of the shared RTP port to per-source sessions, without sockets.
+ * Identity is SSRC + source address (RFC 3550 8: SSRC alone may collide). RTCP is
+ * recognised on the RTP port by its packet type (RFC 5761 4: second byte 192..223,
+ * i.e. RTP payload types 64..95 with the marker) and also taken on rtp_port + 1,
+ * where it is matched by SSRC and host (its source port differs). New sources are
+ * rate-limited (token bucket, "new_source_rate") and offered to the owner, which may
+ * refuse them (max_connections, naming). A sender restarting with a new SSRC from the
+ * same address and payload type within `ssrcChangeWindowMs` of the old one's last
+ * packet continues the same session ("ssrc_change"). Idle sources time out; BYE
+ * (RFC 3550 6.6) closes a source.
+ */
+import type { Counter, RtpPacket } from "../../media/types.ts";
+import { parseRtp } from "./packet.ts";
+import { parseRtcp, type RtcpPacket } from "./rtcp.ts";
+
+/** Source address of a datagram. */
+export interface RtpRemote {
+  hostname: string;
+  port: number;
+}
+
+/** What the demux drives for one source; RtpSession implements it. */
+export interface RtpSourceSink {
+  pushRtp(pkt: RtpPacket, nowMs: number): void;
+  pushRtcp?(p: RtcpPacket, nowMs: number): void;
+  changeSsrc?(ssrc: number): void;
+  flush?(): void;
+}
+
+/** Identity of a source: `key` is "<ssrc>@<host>:<port>". */
+export interface SourceKey {
+  key: string;
+  ssrc: number;
+  remote: RtpRemote;
+}
+
+/** Why a source went away. */
+export type CloseReason = "timeout" | "bye" | "removed";
+
+/** Options of {@link RtpDemux}. */
+export interface RtpDemuxOptions<S extends RtpSourceSink> {
+  /**
+   * A new source sent its first packet (already copied, with arrival time). Return its
+   * session, or undefined to refuse (remembered for `refuseTtlMs`, counted "source_refused").
+   * The demux pushes `first` to the returned session itself.
+   */
+  onNewSource(key: SourceKey, first: RtpPacket): S | undefined;
+  /** A source was closed (after its session was flushed). */
+  onSourceClosed?(key: SourceKey, session: S, reason: CloseReason): void;
+  /** The sender behind `session` restarted with a new SSRC. */
+  onSsrcChange?(oldKey: SourceKey, newKey: SourceKey, session: S): void;
+  /** Counts demux-level errors and drops by reason. */
+  count?: Counter;
+  /** New sources admitted per second (`rtp.new_stream_rate`, default 10). */
+  newSourcesPerSec?: number;
+  /** Bucket depth, sources (default = newSourcesPerSec). */
+  newSourceBurst?: number;
+  /** Window after the old SSRC's last packet for a restart (default 2000 ms). */
+  ssrcChangeWindowMs?: number;
+  /** Idle time after which a source is closed (default 10000 ms). */
+  idleTimeoutMs?: number;
+  /** How long a refusal is remembered (default 1000 ms). */
+  refuseTtlMs?: number;
+  /** Cap on live sources (default MAX_RTP_SOURCES). */
+  maxSources?: number;
+  /** Copy each accepted datagram (default true: the UDP receiver reuses its buffers). */
+  copy?: boolean;
+}
+
+/** Default cap on live sources of one demux. */
+export const MAX_RTP_SOURCES = 1024;
+/** Cap on remembered refusals. */
+export const MAX_REFUSED = 1024;
+/** Cap on sources whose RTCP is kept until their first RTP packet (senders send SR first). */
+export const MAX_PENDING_RTCP = 64;
+const MAX_RETIRED = 4;
+
+interface Entry<S> {
+  id: SourceKey;
+  session: S;
+  lastMs: number;
+  pt: number;
+  /** SSRCs this sender used before (not a restart if they come back). */
+  retired: number[];
+}
+
+/** True when a datagram on the RTP port is RTCP (RFC 5761 4). */
+export function isRtcp(data: Uint8Array): boolean {
+  return data.length >= 2 && data[1] >= 192 && data[1] <= 223;
+}
+
+/** SSRC + address demultiplexer; see the module doc. */
+export class RtpDemux<S extends RtpSourceSink> {
+  #o: RtpDemuxOptions<S>;
+  #count: Counter;
+  #byKey = new Map<string, Entry<S>>();
+  #byAddr = new Map<string, Entry<S>[]>();
+  #bySsrcHost = new Map<string, Entry<S>>();
+  #refused = new Map<string, number>();
+  #pending = new Map<string, { p: RtcpPacket; ms: number }[]>();
+  #tokens: number;
+  #tokensAt = -1;
+  #lastExpire = -Infinity;
+
+  constructor(opts: RtpDemuxOptions<S>) {
+    this.#o = opts;
+    this.#count = opts.count ?? (() => {});
+    this.#tokens = opts.newSourceBurst ?? opts.newSourcesPerSec ?? 10;
+  }
+
+  /** Live sources. */
+  get size(): number {
+    return this.#byKey.size;
+  }
+
+  /** Live sources and their sessions. */
+  *sources(): IterableIterator<[SourceKey, S]> {
+    for (const e of this.#byKey.values()) yield [e.id, e.session];
+  }
+
+  /** One datagram from the RTP port (RTP, or RTCP when multiplexed). Never throws on input. */
+  onDatagram(data: Uint8Array, remote: RtpRemote, arrivalMs: number): void {
+    if (arrivalMs - this.#lastExpire >= 1000) this.expire(arrivalMs);
+    if (isRtcp(data)) return this.onRtcpDatagram(data, remote, arrivalMs);
+    const r = parseRtp(data, arrivalMs);
+    if (!r.ok) return this.#count(r.reason);
+    let pkt = r.value;
+    const addr = `${remote.hostname}:${remote.port}`;
+    const key = `${pkt.ssrc}@${addr}`;
+    let e = this.#byKey.get(key);
+    if (e === undefined) {
+      e = this.#ssrcChange(pkt, addr, key, remote, arrivalMs);
+      if (e === undefined) {
+        pkt = this.#own(data, pkt);
+        e = this.#admit(pkt, addr, key, remote, arrivalMs);
+        if (e === undefined) return;
+      } else pkt = this.#own(data, pkt);
+    } else pkt = this.#own(data, pkt);
+    e.lastMs = arrivalMs;
+    e.pt = pkt.payloadType;
+    e.session.pushRtp(pkt, arrivalMs);
+  }
+
+  /** One RTCP datagram (rtp_port + 1, or demultiplexed above). Never throws on input. */
+  onRtcpDatagram(data: Uint8Array, remote: RtpRemote, arrivalMs: number): void {
+    const r = parseRtcp(data);
+    if (!r.ok) return this.#count(r.reason);
+    for (const p of r.value) {
+      if (p.type === "sr" || p.type === "rr") {
+        this.#rtcpTo(p.ssrc, remote, p, arrivalMs);
+      } else if (p.type === "sdes") {
+        for (const c of p.chunks) this.#rtcpTo(c.ssrc, remote, p, arrivalMs);
+      } else if (p.type === "bye") {
+        for (const ssrc of p.ssrcs) {
+          const e = this.#bySsrcHost.get(`${ssrc}@${remote.hostname}`);
+          if (e) this.#close(e, "bye");
+        }
+      }
+    }
+  }
+
+  /** Closes sources idle for longer than idleTimeoutMs; returns how many. */
+  expire(nowMs: number): number {
+    this.#lastExpire = nowMs;
+    const idle = this.#o.idleTimeoutMs ?? 10_000;
+    let n = 0;
+    for (const e of [...this.#byKey.values()]) {
+      if (nowMs - e.lastMs > idle) {
+        this.#close(e, "timeout");
+        n++;
+      }
+    }
+    for (const [k, until] of this.#refused) if (until <= nowMs) this.#refused.delete(k);
+    for (const [k, l] of this.#pending) {
+      if (nowMs - l[l.length - 1].ms > idle) this.#pending.delete(k);
+    }
+    return n;
+  }
+
+  /** Closes one source by key (API DELETE); false when unknown. */
+  remove(key: string): boolean {
+    const e = this.#byKey.get(key);
+    if (e) this.#close(e, "removed");
+    return e !== undefined;
+  }
+
+  #rtcpTo(ssrc: number, remote: RtpRemote, p: RtcpPacket, nowMs: number): void {
+    const sh = `${ssrc}@${remote.hostname}`;
+    const e = this.#bySsrcHost.get(sh);
+    if (e) return e.session.pushRtcp?.(p, nowMs);
+    // RTCP before the first RTP packet: keep the latest few for the source's arrival
+    let list = this.#pending.get(sh);
+    if (!list) {
+      if (this.#pending.size >= MAX_PENDING_RTCP) {
+        this.#pending.delete(this.#pending.keys().next().value!);
+        this.#count("rtcp_unknown_source");
+      }
+      list = [];
+      this.#pending.set(sh, list);
+    }
+    if (list.length >= 4) list.shift();
+    list.push({ p, ms: nowMs });
+  }
+
+  /** Copies the datagram (receiver buffers are reused) and re-points the packet into it. */
+  #own(data: Uint8Array, pkt: RtpPacket): RtpPacket {
+    if (this.#o.copy === false) return pkt;
+    const copy = data.slice();
+    const base = data.byteOffset;
+    pkt.payload = copy.subarray(
+      pkt.payload.byteOffset - base,
+      pkt.payload.byteOffset - base + pkt.payload.length,
+    );
+    if (pkt.extensionData) {
+      const o = pkt.extensionData.byteOffset - base;
+      pkt.extensionData = copy.subarray(o, o + pkt.extensionData.length);
+    }
+    return pkt;
+  }
+
+  #ssrcChange(
+    pkt: RtpPacket,
+    addr: string,
+    key: string,
+    remote: RtpRemote,
+    now: number,
+  ): Entry<S> | undefined {
+    const list = this.#byAddr.get(addr);
+    if (!list) return undefined;
+    const win = this.#o.ssrcChangeWindowMs ?? 2000;
+    const e = list.find((x) =>
+      x.pt === pkt.payloadType && now - x.lastMs <= win && !x.retired.includes(pkt.ssrc)
+    );
+    if (!e) return undefined;
+    const old = e.id;
+    this.#unindex(e);
+    e.retired.push(old.ssrc);
+    if (e.retired.length > MAX_RETIRED) e.retired.shift();
+    e.id = { key, ssrc: pkt.ssrc, remote: { hostname: remote.hostname, port: remote.port } };
+    this.#index(e, addr);
+    this.#count("ssrc_change");
+    e.session.changeSsrc?.(pkt.ssrc);
+    this.#o.onSsrcChange?.(old, e.id, e.session);
+    return e;
+  }
+
+  #admit(
+    pkt: RtpPacket,
+    addr: string,
+    key: string,
+    remote: RtpRemote,
+    now: number,
+  ): Entry<S> | undefined {
+    const until = this.#refused.get(key);
+    if (until !== undefined && until > now) {
+      this.#count("source_refused");
+      return undefined;
+    }
+    if (this.#byKey.size >= (this.#o.maxSources ?? MAX_RTP_SOURCES)) {
+      this.#count("max_sources");
+      return undefined;
+    }
+    const rate = this.#o.newSourcesPerSec ?? 10;
+    const burst = this.#o.newSourceBurst ?? rate;
+    if (this.#tokensAt >= 0) {
+      this.#tokens = Math.min(burst, this.#tokens + ((now - this.#tokensAt) * rate) / 1000);
+    }
+    this.#tokensAt = now;
+    if (this.#tokens < 1) {
+      this.#count("new_source_rate");
+      return undefined;
+    }
+    this.#tokens -= 1;
+    const id: SourceKey = {
+      key,
+      ssrc: pkt.ssrc,
+      remote: { hostname: remote.hostname, port: remote.port },
+    };
+    const session = this.#o.onNewSource(id, pkt);
+    if (session === undefined) {
+      if (this.#refused.size >= MAX_REFUSED) {
+        this.#refused.delete(this.#refused.keys().next().value!);
+      }
+      this.#refused.set(key, now + (this.#o.refuseTtlMs ?? 1000));
+      this.#count("source_refused");
+      return undefined;
+    }
+    const e: Entry<S> = { id, session, lastMs: now, pt: pkt.payloadType, retired: [] };
+    this.#index(e, addr);
+    const sh = `${pkt.ssrc}@${remote.hostname}`;
+    for (const x of this.#pending.get(sh) ?? []) session.pushRtcp?.(x.p, x.ms);
+    this.#pending.delete(sh);
+    return e;
+  }
+
+  #index(e: Entry<S>, addr: string): void {
+    this.#byKey.set(e.id.key, e);
+    this.#bySsrcHost.set(`${e.id.ssrc}@${e.id.remote.hostname}`, e);
+    const list = this.#byAddr.get(addr);
+    if (list) {
+      if (!list.includes(e)) list.push(e);
+    } else this.#byAddr.set(addr, [e]);
+  }
+
+  #unindex(e: Entry<S>): void {
+    this.#byKey.delete(e.id.key);
+    const sh = `${e.id.ssrc}@${e.id.remote.hostname}`;
+    if (this.#bySsrcHost.get(sh) === e) this.#bySsrcHost.delete(sh);
+  }
+
+  #close(e: Entry<S>, reason: CloseReason): void {
+    this.#unindex(e);
+    const addr = `${e.id.remote.hostname}:${e.id.remote.port}`;
+    const list = this.#byAddr.get(addr);
+    if (list) {
+      const i = list.indexOf(e);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.#byAddr.delete(addr);
+    }
+    e.session.flush?.();
+    this.#o.onSourceClosed?.(e.id, e.session, reason);
+  }
+}
