@@ -1,0 +1,141 @@
+/**
+ * SRT receive load run: N concurrent ffmpeg callers (`-re -stream_loop -1 -c copy`
+ * of tests/fixtures/ts/h264_aac.ts, padded to a constant ~8 Mb/s with the mpegts
+ * muxer's `-muxrate`) into one SrtListener for a bounded time. Reports per N the
+ * payload Mb/s received, libsrt's loss/drop/retransmit counters, and this process's
+ * CPU (utime + stime from /proc/self/stat: the JS thread plus libsrt's threads) as a
+ * share of one core and as CPU ms per received Mbit.
+ *
+ *   deno run --unstable-net --allow-all bench/srt_bench.ts [--n 1,4,8] [--seconds 10]
+ *     [--mbps 8] [--json]
+ */
+import { SrtListener, type SrtStats } from "../lib/net/srt/listener.ts";
+
+const SRC = new URL("../tests/fixtures/ts/h264_aac.ts", import.meta.url).pathname;
+/** Cap on one run's send time, seconds. */
+const MAX_SECONDS = 60;
+/** Cap on concurrent senders. */
+const MAX_SENDERS = 32;
+
+function arg(name: string, def: string): string {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 ? Deno.args[i + 1] : def;
+}
+
+let clkTck = 100;
+try {
+  const out = new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped" }).outputSync();
+  clkTck = Number(new TextDecoder().decode(out.stdout).trim()) || 100;
+} catch {
+  // keep 100
+}
+
+/** CPU seconds used by this process so far (utime + stime, proc(5) fields 14-15). */
+function cpuSeconds(): number {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / clkTck;
+}
+
+function freeUdpPort(): number {
+  const s = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const p = (s.addr as Deno.NetAddr).port;
+  s.close();
+  return p;
+}
+
+/** One load run's figures. */
+export interface SrtBenchRow {
+  senders: number;
+  seconds: number;
+  receivedMbps: number;
+  lostPackets: number;
+  droppedPackets: number;
+  retransmittedPackets: number;
+  cpuCorePct: number;
+  cpuMsPerMbit: number;
+}
+
+/** Runs `n` senders at `mbps` each for `seconds` into a fresh listener. */
+export async function runSrtBench(n: number, seconds: number, mbps: number): Promise<SrtBenchRow> {
+  const port = freeUdpPort();
+  let bytes = 0;
+  const last = new Map<number, SrtStats>();
+  const l = new SrtListener({
+    host: "127.0.0.1",
+    port,
+    latencyMs: 120,
+    log: (lv, ev, f) => {
+      if (lv === "error") console.error(ev, f);
+    },
+    admit: () => ({ ok: true }),
+    open: (_a, conn) => ({
+      data: (chunk) => {
+        bytes += chunk.length;
+      },
+      stats: (s) => last.set(conn.id, s),
+      closed: (_r, s) => {
+        if (s) last.set(conn.id, s);
+      },
+    }),
+  });
+  const started = l.start();
+  if (!started.ok) throw new Error(`listener: ${started.reason}`);
+  const procs: Deno.ChildProcess[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      procs.push(
+        new Deno.Command("ffmpeg", {
+          args: [
+            ...["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", SRC],
+            ...["-c", "copy", "-f", "mpegts", "-muxrate", String(mbps * 1e6)],
+            `srt://127.0.0.1:${port}?streamid=bench${i}&pkt_size=1316`,
+          ],
+          stdout: "null",
+          stderr: "inherit",
+        }).spawn(),
+      );
+    }
+    // Measure a steady window: skip the first second (connects, -re start-up burst).
+    await new Promise((r) => setTimeout(r, 1000));
+    const b0 = bytes, c0 = cpuSeconds(), t0 = performance.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const b1 = bytes, c1 = cpuSeconds(), t1 = performance.now();
+    const wall = (t1 - t0) / 1000;
+    const mbit = ((b1 - b0) * 8) / 1e6;
+    const cpu = c1 - c0;
+    const stats = [...last.values()];
+    const sum = (f: (s: SrtStats) => number) => stats.reduce((a, s) => a + f(s), 0);
+    return {
+      senders: n,
+      seconds: Math.round(wall * 10) / 10,
+      receivedMbps: Math.round((mbit / wall) * 100) / 100,
+      lostPackets: sum((s) => s.packetsLost),
+      droppedPackets: sum((s) => s.packetsDropped),
+      retransmittedPackets: sum((s) => s.packetsRetransmitted),
+      cpuCorePct: Math.round((cpu / wall) * 1000) / 10,
+      cpuMsPerMbit: mbit > 0 ? Math.round((cpu * 1000 / mbit) * 100) / 100 : 0,
+    };
+  } finally {
+    for (const p of procs) {
+      try {
+        p.kill("SIGKILL");
+      } catch { /* exited */ }
+    }
+    await Promise.all(procs.map((p) => p.status));
+    await l.stop();
+  }
+}
+
+if (import.meta.main) {
+  const ns = arg("n", "1,4,8").split(",").map(Number).filter((x) => x >= 1 && x <= MAX_SENDERS);
+  const seconds = Math.min(MAX_SECONDS, Math.max(1, Number(arg("seconds", "10"))));
+  const mbps = Number(arg("mbps", "8"));
+  const rows: SrtBenchRow[] = [];
+  for (const n of ns) rows.push(await runSrtBench(n, seconds, mbps));
+  if (Deno.args.includes("--json")) console.log(JSON.stringify(rows));
+  else {
+    console.log(`SRT receive, ${mbps} Mb/s per ffmpeg sender, ${seconds} s window`);
+    console.table(rows);
+  }
+}
