@@ -9,6 +9,7 @@ import {
   splitSlices,
 } from "../../../../lib/media/jpegxs/packetizer.ts";
 import { newJxsHeader, readJxsHeader } from "../../../../lib/media/jpegxs/payload_header.ts";
+import { fixture, missing } from "../../../_helpers.ts";
 import { codestreams, pictureSize } from "./_jxs.ts";
 import { parseRtp } from "../av1/_rtp.ts";
 
@@ -20,6 +21,26 @@ Deno.test("jxs fixture: 10 codestreams of 28,800 bytes, 320x240, SOC..EOC", () =
     deepEqual(pictureSize(c), [320, 240]);
     deepEqual([c[c.length - 2], c[c.length - 1]], [0xff, 0x11], "EOC");
   }
+});
+
+Deno.test({
+  name: "jxs fixture: ffprobe's picture count equals ours when ffprobe reads JPEG XS",
+  ignore: missing("ffprobe"),
+  fn() {
+    const r = new Deno.Command("ffprobe", {
+      args: ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries"]
+        .concat(["stream=nb_read_frames", "-of", "csv=p=0"])
+        .concat([fixture("jpegxs/svt_320x240_422_10f.jxs")]),
+    }).outputSync();
+    if (!r.success) {
+      // ffmpeg before 8.0 has no JPEG XS demuxer ("Invalid data found when processing input").
+      console.warn(
+        `ffprobe cannot read JPEG XS here: ${new TextDecoder().decode(r.stderr).trim()}`,
+      );
+      return;
+    }
+    equal(Number(new TextDecoder().decode(r.stdout).trim()), codestreams().length);
+  },
 });
 
 Deno.test("jxs splitSlices: header + 15 slices that rebuild the codestream", () => {
