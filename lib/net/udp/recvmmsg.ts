@@ -173,8 +173,7 @@ class RecvmmsgReceiver implements UdpReceiver {
       if (n < 0) {
         const e = this.#libc.errno();
         if (e === EAGAIN || e === EINTR) return;
-        st.errors++;
-        this.#log(`udp: recvmmsg failed: ${errnoName(e)}`);
+        if (st.errors++ % 1000 === 0) this.#log(`udp: recvmmsg failed: ${errnoName(e)}`);
         return;
       }
       if (n === 0) return;
