@@ -2,13 +2,13 @@
  * AV1 RTP depacketizer ("RTP Payload Format For AV1" v1.0, AOM, sections 4-7).
  *
  * Reassembles OBU elements (aggregation header 4.4, fragments across packets via Z/Y)
- * into one temporal unit per RTP timestamp, ended by the marker bit (7.1) or a
- * timestamp change. The unit is written as a low-overhead bitstream (AV1 spec
- * section 5 / Annex-less format): a temporal delimiter `12 00` first (senders drop
- * it, 5.) then every OBU with `obu_has_size_field = 1` and its shortest LEB128 size.
- * Tile list and padding OBUs are dropped (5.). `key` is decided from the bitstream
- * (sequence header + KEY_FRAME frame header), not from the N bit, which some senders
- * never set.
+ * into one temporal unit per RTP timestamp, ended by the marker bit (RTP header usage,
+ * 4.1) or a timestamp change. The unit is written as a low-overhead bitstream (AV1
+ * bitstream spec 5.2, 7.5): a temporal delimiter `12 00` first (senders remove it,
+ * packetization rules 5) then every OBU with `obu_has_size_field = 1` and its shortest
+ * LEB128 size. Tile list and padding OBUs are dropped (5). `key` is decided from the
+ * bitstream (sequence header + a KEY_FRAME first frame header, AV1 5.9.2), not from
+ * the N bit, which some senders never set.
  *
  * Loss policy: a unit with a missing packet is dropped (`frame_loss`); afterwards
  * dependent units are dropped (`waiting_for_key`) until a key unit, unless
