@@ -79,6 +79,8 @@ export class Rfc3640Depacketizer implements RtpDepacketizer {
   #sizes = new Int32Array(MAX_AUS_PER_PACKET);
   #offsets = new Float64Array(MAX_AUS_PER_PACKET);
   #headerless: boolean;
+  /** AU-Index of the first AU of the packet being parsed. */
+  #firstIndex = 0;
   // A fragmented AU being reassembled.
   #frag: Uint8Array | undefined;
   #fragLen = 0;
@@ -144,8 +146,6 @@ export class Rfc3640Depacketizer implements RtpDepacketizer {
       off += size;
     }
   }
-
-  #firstIndex = 0;
 
   /** No AU header section (all lengths 0): constantSize AUs, else the payload is one AU. */
   #pushHeaderless(pkt: RtpPacket, p: Rfc3640Params): void {
