@@ -8,8 +8,8 @@
  * none); audio older than the oldest kept video GOP is trimmed. Over a byte or duration
  * budget the oldest whole GOP (of any video track) goes first. Counted drops, in frames:
  * "await_keyframe" (video before the first key frame of a track, or after its GOP was
- * dropped; audio while no video GOP is buffered), "audio_out_of_window" (audio older
- * than the buffer), "gop_evicted_bytes", "gop_evicted_duration", "gop_oversize" (the GOP in
+ * dropped), "audio_out_of_window" (audio while no video GOP is buffered, or older than the
+ * oldest one), "gop_evicted_bytes", "gop_evicted_duration", "gop_oversize" (the GOP in
  * progress alone exceeds maxBytes: dropped, the track waits for its next key frame).
  * Retiring GOPs beyond maxGops is normal rotation, reported in `evictedGops`, not a drop.
  */
@@ -80,6 +80,8 @@ export class GopBuffer {
   #newestPts = -Infinity;
   /** GOPs retired by rotation (beyond maxGops). */
   evictedGops = 0;
+  /** Video frames in the GOPs retired by rotation. */
+  evictedFrames = 0;
 
   constructor(opts: GopBufferOptions) {
     this.#maxGops = opts.maxGops ?? DEFAULT_GOP_BUFFER_SIZE;
@@ -175,7 +177,7 @@ export class GopBuffer {
         slots: [],
       });
       while (gops.length > this.#maxGops + 1) {
-        this.#dropGop(gops);
+        this.evictedFrames += this.#dropGop(gops);
         this.evictedGops++;
       }
     }
@@ -191,11 +193,7 @@ export class GopBuffer {
 
   #pushAudio(au: AccessUnit): number | undefined {
     const start = this.#oldestStart();
-    if (start === undefined) {
-      this.#o.count("await_keyframe");
-      return undefined;
-    }
-    if (au.pts < start) {
+    if (start === undefined || au.pts < start) {
       this.#o.count("audio_out_of_window");
       return undefined;
     }
