@@ -8,7 +8,6 @@
 
 import { fail, ok, type Result } from "../../media/types.ts";
 import {
-  decodeSockaddr,
   encodeSockaddr,
   EPOLL_EVENT_BYTES,
   lastError,
@@ -25,16 +24,13 @@ import {
   SrtConnection,
   type SrtConnectionSink,
 } from "./connection.ts";
-import { parseStreamId, STREAMID_REJECT_STATUS } from "./streamid.ts";
+import { AdmissionGate, type AdmitResult } from "./admission.ts";
 
 export type { SrtAdmission, SrtConnectionSink } from "./connection.ts";
 export { SrtConnection } from "./connection.ts";
 export type { SrtStats } from "./stats.ts";
 
-/** Admission verdict; `status` is an SRT reject code (1000 + HTTP-like, e.g. 1403). */
-export type AdmitResult =
-  | { ok: true; passphrase?: string }
-  | { ok: false; status: number; reason: string };
+export type { AdmitResult } from "./admission.ts";
 
 /** Log sink: level, event name, structured fields. */
 export type SrtLog = (
@@ -84,10 +80,6 @@ const UWAIT_DRAINING_BIG = 10n;
 export const TAIL_DRAIN_EXTRA_MS = 100;
 /** Events read per uwait. */
 export const EPOLL_EVENTS_MAX = 64;
-/** Pending admissions (callback done, accept not yet) kept at most. */
-export const PENDING_MAX = 256;
-/** A pending admission not accepted within this is counted as handshake_failed, ms. */
-export const PENDING_EXPIRY_MS = 3000;
 /** Interval between statistics snapshots, ms. */
 export const STATS_INTERVAL_MS = 1000;
 
@@ -107,19 +99,17 @@ export class SrtListener {
   readonly #conns = new Map<number, SrtConnection>();
   /** Broken connections whose TSBPD-held tail is still being read, with a deadline. */
   readonly #draining = new Map<number, { reason: string; deadline: number }>();
-  readonly #pending = new Map<number, { a: SrtAdmission; atMs: number }>();
-  readonly #refused: Record<string, number> = {};
+  #gate: AdmissionGate | undefined;
   #accepted = 0;
   // Buffers handed to C: fields, so they stay reachable for the listener's life.
   readonly #events = new Uint8Array(EPOLL_EVENT_BYTES * EPOLL_EVENTS_MAX);
   readonly #eventsView = new DataView(this.#events.buffer);
   readonly #drainBuf = new Uint8Array(DRAIN_BUFFER_BYTES);
   readonly #addr = new Uint8Array(128);
+  readonly #addrView = new DataView(this.#addr.buffer);
   readonly #addrLen = new Int32Array(1);
   readonly #flags = new Int32Array([SRT_EPOLL.IN | SRT_EPOLL.ERR]);
   readonly #i32 = new Int32Array(1);
-  readonly #sidBuf = new Uint8Array(513);
-  readonly #sidLen = new Int32Array(1);
   #lastStatsMs = 0;
 
   constructor(o: SrtListenerOptions) {
@@ -132,7 +122,7 @@ export class SrtListener {
   }
 
   #refuse(reason: string): void {
-    this.#refused[reason] = (this.#refused[reason] ?? 0) + 1;
+    this.#gate?.refuse(reason);
   }
 
   /** Opens libsrt, binds, listens and starts the epoll loop. A failure disables SRT. */
@@ -162,9 +152,10 @@ export class SrtListener {
     if (sym.srt_bind(s, addr.value, addr.value.length) !== 0) {
       return this.#abort(`srt_bind_failed ${o.host}:${o.port}: ${lastError(sym).message}`);
     }
+    const gate = this.#gate = new AdmissionGate(sym, o.admit, o.peerIdleTimeoutMs ?? 5000);
     this.#cb = Deno.UnsafeCallback.threadSafe(
       LISTEN_CALLBACK,
-      (_op, ns, _hsv, peer, sid) => this.#onHandshake(ns, peer, sid),
+      (_op, ns, _hsv, peer, sid) => gate.onHandshake(ns, peer, sid),
     );
     this.#cb.unref();
     if (sym.srt_listen_callback(s, this.#cb.pointer, null) !== 0) {
@@ -197,57 +188,6 @@ export class SrtListener {
     this.#eid = this.#lsn = -1;
     this.#stopped = Promise.resolve();
     return fail(reason);
-  }
-
-  /** The listen callback (a libsrt thread waits while it runs on the JS thread). */
-  #onHandshake(ns: number, peer: Deno.PointerValue, sid: Deno.PointerValue): number {
-    try {
-      return this.#admit(ns, peer, sid);
-    } catch {
-      return this.#reject(ns, 1500, "callback_error");
-    }
-  }
-
-  #reject(ns: number, status: number, reason: string): number {
-    try {
-      this.#refuse(reason);
-      this.#lib!.sym.srt_setrejectreason(ns, status);
-    } catch { /* never throw into libsrt: an exception would accept */ }
-    return -1;
-  }
-
-  #admit(ns: number, peer: Deno.PointerValue, sid: Deno.PointerValue): number {
-    if (this.#stopping) return this.#reject(ns, 1503, "stopping");
-    const raw = sid ? Deno.UnsafePointerView.getCString(sid) : "";
-    let remote = "unknown";
-    if (peer) {
-      remote = decodeSockaddr(new DataView(Deno.UnsafePointerView.getArrayBuffer(peer, 28)));
-    }
-    const p = parseStreamId(raw);
-    if (!p.ok) return this.#reject(ns, STREAMID_REJECT_STATUS[p.reason] ?? 1400, p.reason);
-    const a: SrtAdmission = { name: p.value.name, raw, remote };
-    if (p.value.user !== undefined) a.user = p.value.user;
-    let v: AdmitResult;
-    try {
-      v = this.#o.admit(a);
-    } catch {
-      return this.#reject(ns, 1500, "admit_threw");
-    }
-    if (!v.ok) return this.#reject(ns, v.status, v.reason);
-    if (v.passphrase) {
-      const b = enc.encode(v.passphrase);
-      if (this.#lib!.sym.srt_setsockflag(ns, SRTO.PASSPHRASE, b, b.length) !== 0) {
-        return this.#reject(ns, 1500, "passphrase_invalid");
-      }
-    }
-    // Also set on the new socket explicitly. libsrt only declares a peer dead after 16
-    // expiry periods (>= 300 ms each) AND this timeout, so ~4.8 s is the floor anyway.
-    this.#setInt(ns, SRTO.PEERIDLETIMEO, this.#o.peerIdleTimeoutMs ?? 5000);
-    if (this.#pending.size >= PENDING_MAX) {
-      this.#pending.delete(this.#pending.keys().next().value!);
-    }
-    this.#pending.set(ns, { a, atMs: performance.now() });
-    return 0;
   }
 
   async #run(): Promise<void> {
@@ -328,23 +268,13 @@ export class SrtListener {
     this.#addrLen[0] = this.#addr.length;
     const ns = sym.srt_accept(this.#lsn, this.#addr, this.#addrLen);
     if (ns < 0) return;
-    let a = this.#pending.get(ns)?.a;
-    this.#pending.delete(ns);
-    if (!a) {
-      // Not seen by the callback (should not happen): rebuild from SRTO_STREAMID.
-      this.#sidLen[0] = this.#sidBuf.length;
-      sym.srt_getsockflag(ns, SRTO.STREAMID, this.#sidBuf, this.#sidLen);
-      const raw = new TextDecoder().decode(this.#sidBuf.subarray(0, Math.max(0, this.#sidLen[0])));
-      const p = parseStreamId(raw);
-      const remote = decodeSockaddr(new DataView(this.#addr.buffer));
-      if (!p.ok) {
-        this.#refuse(p.reason);
-        sym.srt_close(ns);
-        return;
-      }
-      a = { name: p.value.name, raw, remote };
-      if (p.value.user !== undefined) a.user = p.value.user;
+    const got = this.#gate!.take(ns, this.#addrView);
+    if (!got.ok) {
+      this.#refuse(got.reason);
+      sym.srt_close(ns);
+      return;
     }
+    const a = got.value;
     const c = new SrtConnection(sym, ns, a, (x, r) => this.#finish(x, r));
     let sink: SrtConnectionSink | undefined;
     try {
@@ -393,11 +323,7 @@ export class SrtListener {
         this.#o.log("error", "srt_sink_error", { id: c.id, error: String(e) });
       }
     }
-    for (const [ns, p] of this.#pending) {
-      if (now - p.atMs < PENDING_EXPIRY_MS) continue;
-      this.#pending.delete(ns);
-      this.#refuse("handshake_failed");
-    }
+    this.#gate?.expire(now);
   }
 
   /** Live connections. */
@@ -411,7 +337,7 @@ export class SrtListener {
       enabled: this.#lib !== undefined && !this.#stopping,
       port: this.#o.port,
       connections: this.#conns.size,
-      refused: { ...this.#refused },
+      refused: { ...this.#gate?.refused },
       accepted: this.#accepted,
     };
     if (this.#lib) h.library = this.#lib.path;
@@ -430,6 +356,7 @@ export class SrtListener {
     const lib = this.#lib;
     if (!lib) return;
     this.#stopping = true;
+    if (this.#gate) this.#gate.stopping = true;
     await this.#loop;
     for (const c of [...this.#conns.values()]) this.#finish(c, "listener_stopped");
     const sym = lib.sym;
