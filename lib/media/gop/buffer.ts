@@ -251,26 +251,33 @@ export class GopBuffer {
   /** Applies the byte and duration budgets; `track` is the video track just pushed. */
   #enforce(track: number | undefined): void {
     const maxDur = this.#o.maxDurationTicks;
+    let budgetDrop = false;
     for (;;) {
       const overBytes = this.#bytes > this.#o.maxBytes;
       const start = this.#oldestStart();
       const overDur = maxDur !== undefined && start !== undefined &&
         this.#newestPts - start > maxDur;
       if (!overBytes && !overDur) break;
+      budgetDrop = true;
       const victim = this.#oldestCompleteTrack();
       if (victim) {
         const n = this.#dropGop(victim);
         this.#o.count(overBytes ? "gop_evicted_bytes" : "gop_evicted_duration", n);
         continue;
       }
-      if (!overBytes || track === undefined) break;
-      // only GOPs in progress remain: drop the pushing track's and wait for its next key
-      const gops = this.#video.get(track)!;
-      if (gops.length === 0) break;
-      this.#o.count("gop_oversize", this.#dropGop(gops));
-      this.#awaiting.add(track);
+      if (!overBytes) break;
+      // only GOPs in progress remain: drop one (the pushing track's first) and wait for
+      // that track's next key frame
+      let t = track;
+      if (t === undefined || !this.#video.get(t)?.length) {
+        t = [...this.#video.entries()].find(([, g]) => g.length > 0)?.[0];
+      }
+      if (t === undefined) break;
+      this.#o.count("gop_oversize", this.#dropGop(this.#video.get(t)!));
+      this.#awaiting.add(t);
+      this.#trimAudio(true);
     }
-    this.#trimAudio();
+    this.#trimAudio(budgetDrop);
   }
 
   /** Removes the oldest GOP of a track; returns its frame count. */
@@ -283,7 +290,8 @@ export class GopBuffer {
     return g.slots.length;
   }
 
-  #trimAudio(): void {
+  /** Drops audio older than the oldest video GOP ("audio_evicted" when a budget caused it). */
+  #trimAudio(counted: boolean): void {
     const start = this.#oldestStart();
     for (const list of this.#audio.values()) {
       let n = 0;
@@ -293,6 +301,7 @@ export class GopBuffer {
         n++;
       }
       if (n) list.splice(0, n);
+      if (n && counted) this.#o.count("audio_evicted", n);
     }
   }
 }
