@@ -72,7 +72,7 @@ export class Sequencer {
   #reordered = 0;
   #late = 0;
   #resyncs = 0;
-  #seen = new Int32Array(SEQ_HISTORY).fill(-1);
+  #seen = new Float64Array(SEQ_HISTORY).fill(-1); // extended numbers outgrow int32
   #transit = 0;
   #haveTransit = false;
   #jitter = 0;
