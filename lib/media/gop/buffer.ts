@@ -146,6 +146,19 @@ export class GopBuffer {
     return gops[gops.length - 1].slots[0].au;
   }
 
+  /**
+   * Drops the oldest complete GOP of any video track (global memory pressure), with
+   * the audio before the new oldest start. Returns the bytes freed (0 when none).
+   */
+  shedOldest(): number {
+    const victim = this.#oldestCompleteTrack();
+    if (!victim) return 0;
+    const before = this.#bytes;
+    this.#o.count("gop_evicted_global", this.#dropGop(victim));
+    this.#trimAudio(true);
+    return before - this.#bytes;
+  }
+
   #pushVideo(au: AccessUnit & FrameInfo): number | undefined {
     const t = au.trackId;
     let det = this.#detectors.get(t);
