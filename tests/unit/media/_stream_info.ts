@@ -114,3 +114,23 @@ export function rate(r: string | undefined): number {
   const [n, d] = (r ?? "0/1").split("/").map(Number);
   return d ? n / d : 0;
 }
+
+/** IVF reader (the AV1-in-IVF container libaom writes): header fields and frames. */
+export function readIvf(
+  d: Uint8Array,
+): { fps: number; width: number; height: number; frames: Uint8Array[] } {
+  const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const frames: Uint8Array[] = [];
+  let o = dv.getUint16(6, true);
+  while (o + 12 <= d.length) {
+    const size = dv.getUint32(o, true);
+    frames.push(d.subarray(o + 12, o + 12 + size));
+    o += 12 + size;
+  }
+  return {
+    width: dv.getUint16(12, true),
+    height: dv.getUint16(14, true),
+    fps: dv.getUint32(16, true) / dv.getUint32(20, true),
+    frames,
+  };
+}
