@@ -7,7 +7,16 @@
 
 import assert from "node:assert/strict";
 import { fixture, missing } from "../_helpers.ts";
-import { ffmpegSend, finish, joined, sha256, spawn, startListener, within } from "./srt_harness.ts";
+import {
+  ffmpegSend,
+  finish,
+  joined,
+  sha256,
+  sleep,
+  spawn,
+  startListener,
+  within,
+} from "./srt_harness.ts";
 
 const SRC = fixture("ts/h264_aac.ts");
 
@@ -89,9 +98,14 @@ Deno.test({
   ignore: missing("ffmpeg"),
   async fn() {
     const h = startListener({
-      admit: (a) =>
-        a.name === "blocked" ? { ok: false, status: 1403, reason: "forbidden" } : { ok: true },
+      admit: (a) => {
+        if (a.name === "boom") throw new Error("admit bug");
+        return a.name === "blocked"
+          ? { ok: false, status: 1403, reason: "forbidden" }
+          : { ok: true };
+      },
     });
+    const boom = spawn("ffmpeg", ffmpegSend(SRC, `srt://127.0.0.1:${h.port}?streamid=boom`));
     const bad = spawn("ffmpeg", ffmpegSend(SRC, `srt://127.0.0.1:${h.port}?streamid=blocked`));
     const req = spawn(
       "ffmpeg",
@@ -100,17 +114,63 @@ Deno.test({
     try {
       const r1 = await finish(bad, 10_000);
       const r2 = await finish(req, 10_000);
+      const r3 = await finish(boom, 10_000);
       assert.notEqual(r1.code, 0);
       assert.notEqual(r2.code, 0);
+      assert.notEqual(r3.code, 0, "an admit that throws rejects, never accepts");
       assert.equal(h.captured.length, 0);
       const hh = h.listener.health();
       assert.equal(hh.refused.forbidden, 1);
       assert.equal(hh.refused.streamid_mode_request, 1);
+      assert.equal(hh.refused.admit_threw, 1);
       assert.equal(hh.connections, 0);
     } finally {
-      bad.kill();
-      req.kill();
-      await Promise.all([bad.status, req.status]);
+      for (const p of [bad, req, boom]) p.kill();
+      await Promise.all([bad.status, req.status, boom.status]);
+      await h.listener.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "srt e2e: server-side close() and stop() with live senders close every sink once",
+  ignore: missing("ffmpeg"),
+  async fn() {
+    const h = startListener();
+    const loop = (sid: string) =>
+      spawn("ffmpeg", [
+        "-stream_loop",
+        "-1",
+        ...ffmpegSend(SRC, `srt://127.0.0.1:${h.port}?streamid=${sid}&pkt_size=1316`),
+      ]);
+    const a = loop("kick"), b = loop("stay");
+    try {
+      const t0 = Date.now();
+      while (h.captured.filter((c) => c.chunks.length > 0).length < 2 && Date.now() - t0 < 5000) {
+        await sleep(50);
+      }
+      assert.equal(h.captured.length, 2);
+      const kick = h.listener.connections().find((c) => c.streamId === "kick");
+      assert.ok(kick);
+      kick.close();
+      kick.close(); // idempotent
+      const ck = h.captured.find((c) => c.admission.name === "kick")!;
+      assert.equal(ck.closed?.reason, "closed_by_server");
+      assert.equal(h.listener.health().connections, 1);
+      const ra = await finish(a, 8000); // ffmpeg notices the close and gives up
+      assert.equal(ra.timedOut, false, "ffmpeg exits after a server-side close");
+      await h.listener.stop();
+      const cs = h.captured.find((c) => c.admission.name === "stay")!;
+      assert.equal(cs.closed?.reason, "listener_stopped");
+      assert.ok(cs.closed?.last && cs.closed.last.packetsReceived > 0);
+      assert.deepEqual(h.captured.map((c) => c.closedCalls), [1, 1]);
+      const hh = h.listener.health();
+      assert.equal(hh.enabled, false);
+      assert.equal(hh.connections, 0);
+    } finally {
+      a.kill();
+      b.kill();
+      await Promise.all([a.status, b.status]);
       await h.listener.stop();
     }
   },

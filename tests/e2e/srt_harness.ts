@@ -19,6 +19,8 @@ export interface Captured {
   chunks: Uint8Array[];
   stats: SrtStats[];
   closed?: { reason: string; last: SrtStats | undefined };
+  /** How many times sink.closed was called (must end at 1). */
+  closedCalls: number;
   done: Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export function startListener(
         admission: a,
         chunks: [],
         stats: [],
+        closedCalls: 0,
         done: new Promise((r) => resolve = r),
       };
       captured.push(c);
@@ -58,6 +61,7 @@ export function startListener(
         stats: (s) => c.stats.push(s),
         closed: (reason, last) => {
           c.closed = { reason, last };
+          c.closedCalls++;
           resolve();
         },
       };

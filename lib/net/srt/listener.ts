@@ -226,6 +226,7 @@ export class SrtListener {
     } catch (e) {
       this.#o.log("error", "srt_sink_error", { id: c.id, error: String(e) });
     }
+    if (c.closedReason !== undefined) return; // the sink closed it from inside data()
     if (!end && (ev & SRT_EPOLL.ERR) !== 0) {
       const st = this.#lib!.sym.srt_getsockstate(fd);
       end = st === SRTS.BROKEN ? "peer_closed" : `socket_state_${st}`;
