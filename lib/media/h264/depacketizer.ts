@@ -87,6 +87,7 @@ export class H264Depacketizer implements RtpDepacketizer {
   #stapA(p: Uint8Array): void {
     const u = this.#unit;
     let o = 1;
+    if (p.length === 1) return this.#count("stap_empty");
     if (p.length < 3) return u.damage("stap_truncated", true);
     while (o < p.length) {
       if (o + 2 > p.length) return u.damage("stap_truncated", true);
