@@ -4,8 +4,29 @@
  * health and the others keep working.
  */
 import type { Manager } from "./manager.ts";
+import { SrtAdapter } from "./net/srt/adapter.ts";
+import { TsInput } from "./media/pipeline/ts_input.ts";
+import { FrameStore } from "./media/pipeline/frame_store.ts";
+import type { Stream } from "./stream.ts";
 
-/** Starts every configured listener. */
-export async function startListeners(_manager: Manager): Promise<void> {
-  // Adapters are wired in by the SRT and RTP modules.
+/** The frame store factory for streams of this manager (GOP buffer under the per-stream limit). */
+export function frameStoreFor(manager: Manager): (s: Stream) => FrameStore {
+  return (s) =>
+    new FrameStore({
+      maxGops: manager.config.ingestion.gopBufferSize,
+      maxBytes: manager.config.ingestion.memory.perStreamLimit,
+      count: (reason, n) => s.drop(reason, n),
+      params: s.params,
+    });
+}
+
+/** Starts every listener. */
+export async function startListeners(manager: Manager): Promise<void> {
+  const srt = new SrtAdapter(
+    manager,
+    (sink) => new TsInput(sink, { frameTimeoutMs: manager.config.ingestion.frameTimeout }),
+  );
+  manager.listeners.push(srt);
+  srt.start();
+  await Promise.resolve();
 }

@@ -9,7 +9,7 @@ import { LagMonitor } from "./metrics.ts";
 import { diffConfig } from "./reload.ts";
 import { VERSION } from "./version.ts";
 import { createApp } from "../routes/mod.ts";
-import { startListeners } from "./listeners.ts";
+import { frameStoreFor, startListeners } from "./listeners.ts";
 
 /** A running sluice. */
 export interface Server {
@@ -31,7 +31,9 @@ function splitHostPort(hp: string): { hostname: string; port: number } {
 /** Starts sluice with `config`. */
 export async function startServer(config: Config, log?: Logger): Promise<Server> {
   log ??= createLogger(config.log.level, config.log.format);
-  const manager = new Manager(config, log);
+  const manager: Manager = new Manager(config, log, {
+    frameSink: (s) => frameStoreFor(manager)(s),
+  });
   const lag = new LagMonitor();
   lag.start();
   manager.start();

@@ -6,6 +6,7 @@
  */
 import type { AccessUnit, TrackInfo } from "./media/types.ts";
 import { RateMeter } from "./flow/meter.ts";
+import { ParamTracker, withVideoParams } from "./media/pipeline/params.ts";
 import type {
   AdapterHooks,
   OpenRequest,
@@ -143,6 +144,8 @@ export class Stream implements StreamSink {
   readonly errors = new ReasonCounter();
   readonly drops = new ReasonCounter();
   readonly tracks = new Map<number, TrackState>();
+  /** Parameter sets per video track (stream info and decodable previews). */
+  readonly params = new Map<number, ParamTracker>();
   transport: TransportStats = {};
   hooks?: AdapterHooks;
   lastDataMs = 0;
@@ -221,6 +224,10 @@ export class Stream implements StreamSink {
     }
     const now = this.#now();
     t.frame(au, now);
+    if (au.kind === "video") {
+      const p = this.#tracker(au.trackId, au.codec).observe(au);
+      if (p) t.info = withVideoParams(t.info, p);
+    }
     if (this.state === "paused") {
       this.drops.add("paused");
       return;
@@ -233,6 +240,18 @@ export class Stream implements StreamSink {
       this.#awaitKey.delete(au.trackId);
     }
     this.#frameSink?.push(au);
+  }
+
+  #tracker(trackId: number, codec: AccessUnit["codec"]): ParamTracker {
+    let pt = this.params.get(trackId);
+    if (!pt || pt.codec !== codec) this.params.set(trackId, pt = new ParamTracker(codec));
+    return pt;
+  }
+
+  addParameterSets(trackId: number, codec: AccessUnit["codec"], sets: Uint8Array[]): void {
+    const p = this.#tracker(trackId, codec).addOutOfBand(sets);
+    const t = this.tracks.get(trackId);
+    if (p && t) t.info = withVideoParams(t.info, p);
   }
 
   setTransport(stats: TransportStats): void {

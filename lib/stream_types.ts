@@ -49,6 +49,8 @@ export interface StreamSink {
   setTrack(info: TrackInfo): void;
   /** Deliver one complete frame (video or audio access unit). */
   pushFrame(au: AccessUnit): void;
+  /** Parameter sets received out of band (SDP sprop-*), NAL units without start codes. */
+  addParameterSets(trackId: number, codec: AccessUnit["codec"], sets: Uint8Array[]): void;
   /** Replace the transport statistics snapshot. */
   setTransport(stats: TransportStats): void;
   /** The publisher is gone; the stream stays listed (closed) for the retention time. */
