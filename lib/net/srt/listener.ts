@@ -304,7 +304,6 @@ export class SrtListener {
     c.snapshot(performance.now());
     this.#conns.delete(c.id);
     sym.srt_close(c.id); // srt_close also takes the socket out of every epoll set
-
     this.#o.log("info", "srt_disconnected", { id: c.id, stream: c.admission.name, reason });
     try {
       c.sink?.closed(reason, c.last);
