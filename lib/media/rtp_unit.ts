@@ -73,6 +73,11 @@ export class UnitAssembler {
     return this.#fuType >= 0;
   }
 
+  /** True when the open unit is already marked undeliverable. */
+  get damaged(): boolean {
+    return this.#broken;
+  }
+
   /** NAL type of the fragmented NAL unit being reassembled, or -1. */
   get fragmentType(): number {
     return this.#fuType;

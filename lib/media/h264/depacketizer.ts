@@ -113,8 +113,9 @@ export class H264Depacketizer implements RtpDepacketizer {
     if (fh & 0x80) {
       u.fragmentStart(type, (p[0] & 0xe0) | type, 0, 1);
       u.fragmentPart(p.subarray(2), end);
-    } else if (!u.inFragment) u.damage("fu_without_start", true);
-    else if (u.fragmentType !== type) u.damage("fu_type_mismatch", true);
+    } else if (!u.inFragment) {
+      if (!u.damaged) u.damage("fu_without_start", true);
+    } else if (u.fragmentType !== type) u.damage("fu_type_mismatch", true);
     else u.fragmentPart(p.subarray(2), end);
   }
 

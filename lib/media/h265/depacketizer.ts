@@ -169,8 +169,9 @@ export class H265Depacketizer implements RtpDepacketizer {
       if (start) {
         u.fragmentStart(type, n0, h1, 2);
         u.fragmentPart(b.subarray(1), end);
-      } else if (!u.inFragment) u.damage("fu_without_start", true);
-      else if (u.fragmentType !== type) u.damage("fu_type_mismatch", true);
+      } else if (!u.inFragment) {
+        if (!u.damaged) u.damage("fu_without_start", true);
+      } else if (u.fragmentType !== type) u.damage("fu_type_mismatch", true);
       else u.fragmentPart(b.subarray(1), end);
       return;
     }

@@ -35,14 +35,21 @@ export function oracleUnits(es: string, capture: string): OracleUnit[] {
   for (const p of capturePackets(capture)) {
     if (tss.length === 0 || tss[tss.length - 1] !== p.timestamp) tss.push(p.timestamp);
   }
-  const out: OracleUnit[] = [];
-  let o = 0;
-  rows.forEach((r, i) => {
-    const d = data.subarray(o, o + r.size);
-    out.push({ ts: tss[i], data: d, nals: splitAnnexB(d), key: r.key });
-    o += r.size;
+  // Cut points from the sizes; ffmpeg's HEVC parser cuts at 00 00 01, so move each cut
+  // back onto the 4-byte start code 00 00 00 01 the units begin with.
+  const cuts = [0];
+  for (const r of rows) cuts.push(cuts[cuts.length - 1] + r.size);
+  for (let i = 1; i < cuts.length - 1; i++) {
+    const c = cuts[i];
+    if (data[c] === 0 && data[c + 1] === 0 && data[c + 2] === 1 && data[c - 1] === 0) {
+      cuts[i] = c - 1;
+    }
+  }
+  cuts[cuts.length - 1] = data.length;
+  return rows.map((r, i) => {
+    const d = data.subarray(cuts[i], cuts[i + 1]);
+    return { ts: tss[i], data: d, nals: splitAnnexB(d), key: r.key };
   });
-  return out;
 }
 
 const u16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];
