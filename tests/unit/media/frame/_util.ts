@@ -86,3 +86,39 @@ export function x264OpenGop(): { data: Uint8Array; keys: boolean[] } {
     Deno.removeSync(path);
   }
 }
+
+/**
+ * Encodes a small multi-slice stream (4 slices per picture, GOP 10, B-frames) with ffmpeg's
+ * libx264/libx265 and returns it with ffprobe's per-packet K flags and per-frame pict_type
+ * (display order).
+ */
+export function multiSlice(codec: "h264" | "h265"): {
+  data: Uint8Array;
+  keys: boolean[];
+  types: string[];
+} {
+  const path = Deno.makeTempFileSync({ suffix: codec === "h264" ? ".h264" : ".hevc" });
+  const enc = codec === "h264"
+    ? ["-c:v", "libx264", "-x264-params", "slices=4:keyint=10:bframes=2", "-f", "h264"]
+    : ["-c:v", "libx265", "-x265-params", "slices=4:keyint=10:bframes=2:log-level=error"]
+      .concat(["-f", "hevc"]);
+  try {
+    const args = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=352x288:rate=25"]
+      .concat(["-t", "1", ...enc, path]);
+    const r = new Deno.Command("ffmpeg", { args }).outputSync();
+    if (!r.success) throw new Error(new TextDecoder().decode(r.stderr));
+    const probe = (what: string) =>
+      new TextDecoder().decode(
+        new Deno.Command("ffprobe", {
+          args: ["-v", "error", "-show_entries", what, "-of", "csv=p=0", path],
+        }).outputSync().stdout,
+      ).trim().split("\n").filter((l) => l.length > 0);
+    return {
+      data: Deno.readFileSync(path),
+      keys: probe("packet=flags").map((l) => l.includes("K")),
+      types: probe("frame=pict_type").map((l) => l.split(",")[0]),
+    };
+  } finally {
+    Deno.removeSync(path);
+  }
+}

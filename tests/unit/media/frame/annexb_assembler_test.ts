@@ -2,12 +2,14 @@ import assert from "node:assert/strict";
 // deno-lint-ignore no-import-prefix -- test-only dependency, kept out of the runtime import map
 import fc from "npm:fast-check@^3";
 import { AnnexBAssembler } from "../../../../lib/media/frame/annexb_assembler.ts";
+import { forEachNal } from "../../../../lib/media/frame/au_info.ts";
 import type { EsChunk } from "../../../../lib/media/types.ts";
 import { fixture, missing, readFixture, readPacketsCsv } from "../../../_helpers.ts";
 import {
   assemble,
   esOracle,
   framesOracle,
+  multiSlice,
   oraclePath,
   tsVideo,
   whole,
@@ -236,3 +238,29 @@ Deno.test({
     }
   },
 });
+
+for (const codec of ["h264", "h265"] as const) {
+  Deno.test({
+    name: `assembler: ${codec} pictures of 4 slices are one AU each (libx26x vs ffprobe)`,
+    ignore: missing("ffmpeg", "ffprobe"),
+    fn() {
+      const { data, keys, types } = multiSlice(codec);
+      const { aus, counts } = assemble(codec, rechunk(whole(data), [1000, 3, 77]));
+      assert.deepEqual(counts, {});
+      assert.deepEqual(aus.map((a) => a.key), keys);
+      // frame types in display order, as ffprobe decoded them
+      const display = [...aus].sort((a, b) => a.pts - b.pts);
+      assert.equal(aus.length, types.length);
+      let slices = 0;
+      for (const au of aus) {
+        forEachNal(au.data, (n) => {
+          const t = codec === "h264" ? n[0] & 0x1f : (n[0] >> 1) & 0x3f;
+          if (codec === "h264" ? t === 1 || t === 5 : t < 32) slices++;
+        });
+      }
+      assert.equal(slices, aus.length * 4);
+      // raw ES: pts are extrapolated in decode order, so compare the multiset of types
+      assert.deepEqual(display.map((a) => a.frameType).sort(), [...types].sort());
+    },
+  });
+}
