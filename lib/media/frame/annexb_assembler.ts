@@ -253,17 +253,15 @@ export class AnnexBAssembler {
   #trimTo(p: number): void {
     if (p <= this.#auStart) return;
     let skip = p - this.#auStart;
-    while (skip > 0 && this.#parts.length > 0) {
-      const first = this.#parts[0];
-      if (first.length <= skip) {
-        skip -= first.length;
-        this.#parts.shift();
-        this.#arrivals.shift();
-      } else {
-        this.#parts[0] = first.subarray(skip);
-        skip = 0;
-      }
+    let whole = 0;
+    while (whole < this.#parts.length && this.#parts[whole].length <= skip) {
+      skip -= this.#parts[whole++].length;
     }
+    if (whole > 0) {
+      this.#parts.splice(0, whole);
+      this.#arrivals.splice(0, whole);
+    }
+    if (skip > 0 && this.#parts.length > 0) this.#parts[0] = this.#parts[0].subarray(skip);
     this.#auStart = p;
   }
 
