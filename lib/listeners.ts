@@ -5,6 +5,7 @@
  */
 import type { Manager } from "./manager.ts";
 import { SrtAdapter } from "./net/srt/adapter.ts";
+import { RtpAdapter } from "./net/rtp/adapter.ts";
 import { TsInput } from "./media/pipeline/ts_input.ts";
 import { FrameStore } from "./media/pipeline/frame_store.ts";
 import type { Stream } from "./stream.ts";
@@ -28,5 +29,7 @@ export async function startListeners(manager: Manager): Promise<void> {
   );
   manager.listeners.push(srt);
   srt.start();
-  await Promise.resolve();
+  const rtp = new RtpAdapter(manager);
+  manager.listeners.push(rtp);
+  await rtp.start();
 }

@@ -33,6 +33,8 @@ export interface ManagerOptions {
 export class Manager implements StreamOpener {
   readonly streams = new Map<string, Stream>();
   readonly refused = new ReasonCounter();
+  /** Input rejected before it belongs to a stream (garbage on a port), "<listener>_<reason>". */
+  readonly portErrors = new ReasonCounter();
   readonly listeners: Listener[] = [];
   readonly startedAt = new Date();
   opened = 0;
@@ -203,6 +205,7 @@ export class Manager implements StreamOpener {
       errors,
       drops,
       refused: this.refused.toJSON(),
+      portErrors: this.portErrors.toJSON(),
       memory: {
         rssBytes: mem.rss,
         heapUsedBytes: mem.heapUsed,
