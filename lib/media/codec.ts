@@ -295,7 +295,7 @@ function av1ObuOk(p: Uint8Array, o: number): boolean {
 /**
  * AV1 RTP payload (AV1 RTP spec 4.4): aggregation header Z Y W(2) N 000, then OBU
  * elements, each but the W-th prefixed by a LEB128 length. Conclusive: a new coded video
- * sequence whose sequence header parses, or two or more elements that chain exactly.
+ * sequence whose sequence header parses, or two or more checked elements that chain exactly.
  */
 function sniffAv1(p: Uint8Array): Score {
   if (p.length < 2 || p[0] & 0x07) return -1;
@@ -326,18 +326,25 @@ function sniffAv1(p: Uint8Array): Score {
       ? 2
       : -1;
   }
-  if (starts.length >= 2) return 2;
+  if (!z && starts.length >= 2) return 2;
   return z ? 0 : 1;
 }
 
-/** JPEG XS RTP payload (RFC 9134 4.3): T K L I(2) F(5) SEP(11) P(11), then the segment. */
+/**
+ * JPEG XS RTP payload (RFC 9134 4.3): T K L I(2) F(5) SEP(11) P(11), then the segment.
+ * A frame's first packet (codestream mode SEP=P=0, slice mode SEP=2047 P=0) must hold
+ * a parsable header; a slice's first packet (slice mode, P=0) must start with SLH.
+ */
 function sniffJpegXs(p: Uint8Array): Score {
   const h = jxsHeader;
-  if (!readJxsHeader(p, h) || p.length < 8 || h.interlace === 1) return -1;
+  if (!readJxsHeader(p, h) || p.length < 6 || h.interlace === 1) return -1;
   if (!h.sequential && !h.sliceMode) return -1; // T=0 only in slice mode
-  const firstOfFrame = h.packet === 0 && (h.sep === 0 || (h.sliceMode && h.sep === 0x7ff));
-  if (!firstOfFrame) return 0;
-  return parseJxsPictureHeader(p.subarray(4)).ok ? 2 : -1;
+  if (h.packet !== 0) return 0;
+  if (h.sliceMode ? h.sep === 0x7ff : h.sep === 0) {
+    return parseJxsPictureHeader(p.subarray(4)).ok ? 2 : -1;
+  }
+  if (!h.sliceMode) return 0;
+  return p[4] === 0xff && p[5] === 0x20 ? 1 : -1;
 }
 const jxsHeader = newJxsHeader();
 
@@ -391,7 +398,8 @@ function toGuess(c: Sniffed): CodecGuess {
 }
 
 /**
- * Guesses the codec of an RTP stream from its payloads (first packets, any order). Each
+ * Guesses the codec of an RTP stream from its payloads (consecutive packets in sequence
+ * order; AV1 fragments are checked across packets: Y of one is Z of the next). Each
  * candidate scores each payload (impossible / weak / plausible / conclusive, e.g. an
  * STAP-A whose sizes cover the payload and whose SPS parses); a candidate impossible for
  * more than 1 in 10 payloads is out; a candidate with a conclusive payload beats one
@@ -409,8 +417,14 @@ export function sniffRtpPayloads(payloads: Uint8Array[]): CodecGuess | undefined
     let total = 0;
     let impossible = 0;
     let conclusive = false;
-    for (const p of list) {
-      const s = sniffOne(c, p);
+    for (let i = 0; i < list.length; i++) {
+      let s = sniffOne(c, list[i]);
+      // AV1: Y (last element continues) of one packet must equal Z of the next (4.4).
+      if (c === "av1" && s >= 0 && i > 0) {
+        s = ((list[i - 1][0] & 0x40) !== 0) === ((list[i][0] & 0x80) !== 0)
+          ? (s || 1) as Score
+          : -1;
+      }
       if (s < 0) impossible++;
       else total += s;
       if (s === 2) conclusive = true;

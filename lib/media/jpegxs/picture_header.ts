@@ -129,8 +129,9 @@ function chromaOf(nc: number, t: { sx: number; sy: number }[]): string {
 }
 
 /**
- * Parses the header of a JPEG XS codestream (optionally behind 21122-3 boxes). Reasons:
- * "jxs_no_soc", "jxs_truncated", "jxs_bad_pih", "jxs_bad_cdt", "jxs_no_pih".
+ * Parses the header of a JPEG XS codestream (optionally behind 21122-3 boxes), or of a
+ * header segment alone (SOC up to the first SLH). Reasons: "jxs_no_soc", "jxs_truncated",
+ * "jxs_bad_marker", "jxs_bad_pih", "jxs_bad_cdt", "jxs_no_pih".
  */
 export function parseJxsPictureHeader(data: Uint8Array): Result<JxsPictureHeader> {
   const start = skipBoxes(data);
@@ -138,10 +139,11 @@ export function parseJxsPictureHeader(data: Uint8Array): Result<JxsPictureHeader
   let o = start.soc + 2;
   let pih: JxsPictureHeader | undefined;
   for (let n = 0; n < MAX_JXS_MARKERS; n++) {
+    if (o === data.length) break; // a header segment alone (RFC 9134 slice mode)
     if (o + 4 > data.length) return fail("jxs_truncated");
     const marker = u16(data, o);
     if (marker === JxsMarker.SLH || marker === JxsMarker.EOC) break;
-    if ((marker & 0xff00) !== 0xff00) return fail("jxs_truncated");
+    if ((marker & 0xff00) !== 0xff00) return fail("jxs_bad_marker");
     const len = u16(data, o + 2);
     if (len < 2 || o + 2 + len > data.length) return fail("jxs_truncated");
     const s = o + 4; // segment body
