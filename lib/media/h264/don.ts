@@ -56,7 +56,13 @@ export class DonBuffer {
 
   /** Add a NAL unit; releases the lowest DONs while the buffer is over depth or bytes. */
   push(n: DonNal): void {
-    if (this.#last >= 0 && seqDiff16(n.don, this.#last) < 0) {
+    const behind = this.#last >= 0 ? seqDiff16(n.don, this.#last) : 0;
+    if (behind < -MAX_DON_NALUS) {
+      // Far outside any legal reordering window: the sender restarted its DON counter.
+      this.#count("don_discontinuity");
+      this.drain();
+      this.#last = -1;
+    } else if (behind < 0) {
       this.#count("don_late");
       return;
     }

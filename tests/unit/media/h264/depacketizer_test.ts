@@ -290,6 +290,27 @@ Deno.test("h264 edge vectors", async (t) => {
       assert.deepEqual(r.counts, c.counts ?? {});
     });
   }
+  await t.step(
+    "mode 2: a DON jump far outside the window restarts ordering instead of sticking",
+    () => {
+      const fmtp = { "packetization-mode": "2", "sprop-interleaving-depth": "0" };
+      const stapB = (
+        don: number,
+        nal: number[],
+      ) => [0x19, don >> 8, don & 0xff, 0, nal.length, ...nal];
+      const packets = [
+        pkt(1, 0, true, stapB(100, IDR)),
+        pkt(2, 9, true, stapB(40000, P1)),
+        pkt(3, 18, true, stapB(40001, P1)),
+      ];
+      const r = run(make, packets, { fmtp });
+      assert.deepEqual(r.units.map((u) => [...u.data]), [[...SC, ...IDR], [...SC, ...P1], [
+        ...SC,
+        ...P1,
+      ]]);
+      assert.deepEqual(r.counts, { don_discontinuity: 1 });
+    },
+  );
   await t.step("more than MAX_NALUS_PER_UNIT NAL units drop the unit", () => {
     const packets = Array.from({ length: MAX_NALUS_PER_UNIT + 1 }, (_, i) => pkt(i, 0, false, P1));
     const r = run(make, packets);
