@@ -57,7 +57,7 @@ Deno.test({
   },
 });
 
-Deno.test("h264 sps: libx264 4:4:4, 4:2:2 10-bit interlaced, and an SPS with scaling lists", () => {
+Deno.test("h264 sps: libx264 4:4:4, 4:2:2 10-bit interlaced, Baseline, Main, and scaling lists", () => {
   // SPS bytes from libx264 (ffmpeg 5.1) streams; oracle: ffprobe on the same streams.
   const cases: [string, string, number, number, string, number, string, number, boolean][] = [
     [
@@ -81,6 +81,29 @@ Deno.test("h264 sps: libx264 4:4:4, 4:2:2 10-bit interlaced, and an SPS with sca
       "4:2:2",
       25,
       true,
+    ],
+    // -profile:v baseline / main, 640x360 (cropped from 368) at 30000/1001
+    [
+      "6742c01ed900a02ff9701100000303e90000ea600f162e48",
+      "Constrained Baseline",
+      30,
+      640,
+      "yuv420p",
+      360,
+      "4:2:0",
+      30000 / 1001,
+      false,
+    ],
+    [
+      "674d401eeca05017fcb808800001f480007530078b16cb",
+      "Main",
+      30,
+      640,
+      "yuv420p",
+      360,
+      "4:2:0",
+      30000 / 1001,
+      false,
     ],
     // The libx264 176x144 High SPS with seq_scaling_matrix_present = 1 spliced in: lists
     // 0, 3 (16 coefficients), 6, 7 (64) explicit, list 1 "use default", the rest absent.
