@@ -115,7 +115,7 @@ export class RtpAdapter {
       // Two senders chose the same SSRC: keep both visible, told apart by source port.
       name = `${name}-${key.remote.port}`;
     }
-    let src: Source | undefined;
+    const ref: { src?: Source } = {};
     const r = m.open(
       {
         protocol: "rtp",
@@ -123,7 +123,7 @@ export class RtpAdapter {
         remote: `${key.remote.hostname}:${key.remote.port}`,
         ssrc: key.ssrc,
       },
-      { disconnect: () => src && this.demux.remove(src.key.key) },
+      { disconnect: () => ref.src && this.demux.remove(ref.src.key.key) },
     );
     if (!r.ok) return undefined;
     const stream = r.value;
@@ -140,8 +140,7 @@ export class RtpAdapter {
       createDepacketizer: (pt, p) => input.create(pt, p),
       count: streamCounter(stream),
     });
-    src = new Source(key, stream, session);
-    return src;
+    return ref.src = new Source(key, stream, session);
   }
 
   /** Binds the RTP and RTCP ports; a failure disables RTP with a reason. */
