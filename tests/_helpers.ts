@@ -64,7 +64,10 @@ export function freePort(transport: "tcp" | "udp" = "tcp"): number {
   return p;
 }
 
-/** Parses an ffprobe packets CSV oracle: pts, dts, duration, size, flags. */
+/**
+ * Parses an ffprobe packets CSV oracle: pts, dts, duration, size, flags (the TS files),
+ * or pts, dts, size, flags (the es/ files, whose pts/dts are N/A: NaN here).
+ */
 export function readPacketsCsv(rel: string): {
   pts: number;
   dts: number;
@@ -74,7 +77,10 @@ export function readPacketsCsv(rel: string): {
 }[] {
   const text = new TextDecoder().decode(readFixture(rel));
   return text.trim().split("\n").map((line) => {
-    const [pts, dts, duration, size, flags] = line.split(",");
+    const cols = line.split(",");
+    const [pts, dts, duration, size, flags] = cols.length === 4
+      ? [cols[0], cols[1], "NaN", cols[2], cols[3]]
+      : cols;
     return {
       pts: Number(pts),
       dts: Number(dts),
