@@ -25,72 +25,47 @@ export interface CodecGuess {
   channels?: number;
 }
 
-const guess = (
+function guess(
   codec: Codec,
   kind: TrackKind,
   clockRate: number,
   source: CodecSource,
   channels?: number,
-): CodecGuess => (channels === undefined ? { codec, kind, clockRate, source } : {
-  codec,
-  kind,
-  clockRate,
-  source,
-  channels,
-});
+): CodecGuess {
+  const g: CodecGuess = { codec, kind, clockRate, source };
+  if (channels !== undefined) g.channels = channels;
+  return g;
+}
 
-/** format_identifier of a registration descriptor (4 ASCII bytes) as a string. */
-export type FormatIdentifier = string;
+/** stream_type -> codec (ISO/IEC 13818-1 Table 2-34; 0x81 ATSC A/52; 0x32 JPEG XS). */
+// deno-fmt-ignore
+const TS_TYPES: Record<number, [Codec, TrackKind]> = {
+  0x1b: ["h264", "video"], 0x24: ["h265", "video"], 0x32: ["jpegxs", "video"],
+  0x0f: ["aac", "audio"], 0x11: ["aac", "audio"], 0x03: ["mp2", "audio"], 0x04: ["mp2", "audio"],
+  0x81: ["ac3", "audio"], 0x01: ["unknown", "video"], 0x02: ["unknown", "video"],
+  0x10: ["unknown", "video"], 0x1e: ["unknown", "video"], 0x20: ["unknown", "video"],
+};
+
+/** Registration descriptor format_identifier -> codec, for stream_type 0x06. */
+// deno-fmt-ignore
+const TS_REGISTRATIONS: Record<string, [Codec, TrackKind]> = {
+  AV01: ["av1", "video"], Opus: ["opus", "audio"], "AC-3": ["ac3", "audio"],
+  HEVC: ["h265", "video"], jxsv: ["jpegxs", "video"], "JXS ": ["jpegxs", "video"],
+};
 
 /**
- * Codec of an MPEG-TS elementary stream (clock 90 kHz). stream_type 0x06 (private PES)
- * is decided by the registration descriptor: "AV01" (AOM AV1 in MPEG-2 TS), "Opus"
- * (ETSI TS 102 366 style), "AC-3", "HEVC", "jxsv"/"JXS ". Unknown types give codec "unknown".
+ * Codec of an MPEG-TS elementary stream (clock 90 kHz). stream_type 0x06 (private PES) is
+ * decided by the registration descriptor's format_identifier (2.6.8): "AV01" (AOM AV1 in
+ * MPEG-2 TS), "Opus", "AC-3", "HEVC", "jxsv". Unknown types give codec "unknown".
  */
-export function codecFromStreamType(
-  streamType: number,
-  formatIdentifier?: FormatIdentifier,
-): CodecGuess {
-  const ts = "ts_stream_type" as const;
-  switch (streamType) {
-    case 0x1b:
-      return guess("h264", "video", 90000, ts);
-    case 0x24:
-      return guess("h265", "video", 90000, ts);
-    case 0x32:
-      return guess("jpegxs", "video", 90000, ts);
-    case 0x0f:
-    case 0x11:
-      return guess("aac", "audio", 90000, ts);
-    case 0x03:
-    case 0x04:
-      return guess("mp2", "audio", 90000, ts);
-    case 0x81:
-      return guess("ac3", "audio", 90000, ts);
-    case 0x01:
-    case 0x02:
-    case 0x10:
-    case 0x1e:
-    case 0x20:
-      return guess("unknown", "video", 90000, ts);
-  }
-  if (streamType === 0x06 && formatIdentifier !== undefined) {
-    const d = "ts_descriptor" as const;
-    switch (formatIdentifier) {
-      case "AV01":
-        return guess("av1", "video", 90000, d);
-      case "Opus":
-        return guess("opus", "audio", 90000, d);
-      case "AC-3":
-        return guess("ac3", "audio", 90000, d);
-      case "HEVC":
-        return guess("h265", "video", 90000, d);
-      case "jxsv":
-      case "JXS ":
-        return guess("jpegxs", "video", 90000, d);
-    }
-  }
-  return guess("unknown", "data", 90000, ts);
+export function codecFromStreamType(streamType: number, formatIdentifier?: string): CodecGuess {
+  const t = TS_TYPES[streamType];
+  if (t) return guess(t[0], t[1], 90000, "ts_stream_type");
+  const r = streamType === 0x06 && formatIdentifier !== undefined
+    ? TS_REGISTRATIONS[formatIdentifier]
+    : undefined;
+  if (r) return guess(r[0], r[1], 90000, "ts_descriptor");
+  return guess("unknown", "data", 90000, "ts_stream_type");
 }
 
 /** An rtpmap value "<encoding name>/<clock rate>[/<channels>]" taken apart. */
@@ -116,18 +91,11 @@ export function parseRtpmap(value: string): (Rtpmap & { payloadType?: number }) 
   return out;
 }
 
+// deno-fmt-ignore
 const BY_NAME: Record<string, [Codec, TrackKind]> = {
-  H264: ["h264", "video"],
-  H265: ["h265", "video"],
-  AV1: ["av1", "video"],
-  JXSV: ["jpegxs", "video"],
-  "MP4A-LATM": ["aac", "audio"],
-  "MPEG4-GENERIC": ["aac", "audio"],
-  OPUS: ["opus", "audio"],
-  PCMU: ["pcmu", "audio"],
-  PCMA: ["pcma", "audio"],
-  L16: ["l16", "audio"],
-  MPA: ["mp2", "audio"],
+  H264: ["h264", "video"], H265: ["h265", "video"], AV1: ["av1", "video"], JXSV: ["jpegxs", "video"],
+  "MP4A-LATM": ["aac", "audio"], "MPEG4-GENERIC": ["aac", "audio"], OPUS: ["opus", "audio"],
+  PCMU: ["pcmu", "audio"], PCMA: ["pcma", "audio"], L16: ["l16", "audio"], MPA: ["mp2", "audio"],
   AC3: ["ac3", "audio"],
 };
 
@@ -157,31 +125,16 @@ export function codecFromRtpmap(value: string, source: CodecSource = "sdp"): Cod
 }
 
 /** Static payload types of RFC 3551 Tables 4 and 5: [name, kind, clock, channels]. */
+// deno-fmt-ignore
 const STATIC: Record<number, [string, TrackKind, number, number?]> = {
-  0: ["PCMU", "audio", 8000, 1],
-  3: ["GSM", "audio", 8000, 1],
-  4: ["G723", "audio", 8000, 1],
-  5: ["DVI4", "audio", 8000, 1],
-  6: ["DVI4", "audio", 16000, 1],
-  7: ["LPC", "audio", 8000, 1],
-  8: ["PCMA", "audio", 8000, 1],
-  9: ["G722", "audio", 8000, 1],
-  10: ["L16", "audio", 44100, 2],
-  11: ["L16", "audio", 44100, 1],
-  12: ["QCELP", "audio", 8000, 1],
-  13: ["CN", "audio", 8000, 1],
-  14: ["MPA", "audio", 90000],
-  15: ["G728", "audio", 8000, 1],
-  16: ["DVI4", "audio", 11025, 1],
-  17: ["DVI4", "audio", 22050, 1],
-  18: ["G729", "audio", 8000, 1],
-  25: ["CelB", "video", 90000],
-  26: ["JPEG", "video", 90000],
-  28: ["nv", "video", 90000],
-  31: ["H261", "video", 90000],
-  32: ["MPV", "video", 90000],
-  33: ["MP2T", "video", 90000],
-  34: ["H263", "video", 90000],
+  0: ["PCMU", "audio", 8000, 1], 3: ["GSM", "audio", 8000, 1], 4: ["G723", "audio", 8000, 1],
+  5: ["DVI4", "audio", 8000, 1], 6: ["DVI4", "audio", 16000, 1], 7: ["LPC", "audio", 8000, 1],
+  8: ["PCMA", "audio", 8000, 1], 9: ["G722", "audio", 8000, 1], 10: ["L16", "audio", 44100, 2],
+  11: ["L16", "audio", 44100, 1], 12: ["QCELP", "audio", 8000, 1], 13: ["CN", "audio", 8000, 1],
+  14: ["MPA", "audio", 90000], 15: ["G728", "audio", 8000, 1], 16: ["DVI4", "audio", 11025, 1],
+  17: ["DVI4", "audio", 22050, 1], 18: ["G729", "audio", 8000, 1], 25: ["CelB", "video", 90000],
+  26: ["JPEG", "video", 90000], 28: ["nv", "video", 90000], 31: ["H261", "video", 90000],
+  32: ["MPV", "video", 90000], 33: ["MP2T", "video", 90000], 34: ["H263", "video", 90000],
 };
 
 /**
@@ -211,7 +164,26 @@ type Sniffed = typeof SNIFFED[number];
 /** Per-packet plausibility: -1 impossible, 0 weak, 1 plausible, 2 conclusive. */
 type Score = -1 | 0 | 1 | 2;
 
-function h264Nal(t: number, nal: Uint8Array): Score {
+/**
+ * An aggregation packet: (size(16) NAL unit)+ from `o`, which must cover the payload
+ * exactly, every unit plausible; conclusive when one is.
+ */
+function aggregate(p: Uint8Array, o: number, unit: (nal: Uint8Array) => Score): Score {
+  let best: Score = 1;
+  while (o + 2 < p.length) {
+    const n = (p[o] << 8) | p[o + 1];
+    if (n === 0 || o + 2 + n > p.length) return -1;
+    const s = unit(p.subarray(o + 2, o + 2 + n));
+    if (s < 0) return -1;
+    if (s === 2) best = 2;
+    o += 2 + n;
+  }
+  return o === p.length ? best : -1;
+}
+
+function h264Nal(nal: Uint8Array): Score {
+  if (nal[0] & 0x80) return -1;
+  const t = nal[0] & 0x1f;
   if (t === 7) return parseH264Sps(nal).ok ? 2 : -1;
   if (t === 1 || t === 5 || t === 6 || t === 8 || t === 9) return 1;
   if (t >= 2 && t <= 4) return 0; // data partitions: legal, rare
@@ -222,19 +194,7 @@ function h264Nal(t: number, nal: Uint8Array): Score {
 function sniffH264(p: Uint8Array): Score {
   if (p.length < 2 || p[0] & 0x80) return -1;
   const t = p[0] & 0x1f;
-  if (t === 24) { // STAP-A: (size(16) NAL)+ must cover the payload exactly
-    let o = 1;
-    let best: Score = 1;
-    while (o + 2 < p.length) {
-      const n = (p[o] << 8) | p[o + 1];
-      if (n === 0 || o + 2 + n > p.length || p[o + 2] & 0x80) return -1;
-      const s = h264Nal(p[o + 2] & 0x1f, p.subarray(o + 2, o + 2 + n));
-      if (s < 0) return -1;
-      if (s === 2) best = 2;
-      o += 2 + n;
-    }
-    return o === p.length ? best : -1;
-  }
+  if (t === 24) return aggregate(p, 1, h264Nal); // STAP-A (RFC 6184 5.7.1)
   if (t === 28) { // FU-A: S and E not both set, R = 0, inner type 1-23
     const fu = p[1];
     const inner = fu & 0x1f;
@@ -242,7 +202,7 @@ function sniffH264(p: Uint8Array): Score {
     return fu & 0x80 && inner === 5 ? 2 : 1;
   }
   if (t >= 25 && t <= 29) return 0;
-  return t === 0 || t > 29 ? -1 : h264Nal(t, p);
+  return t === 0 || t > 29 ? -1 : h264Nal(p);
 }
 
 function h265Nal(nal: Uint8Array): Score {
@@ -260,19 +220,7 @@ function h265Nal(nal: Uint8Array): Score {
 function sniffH265(p: Uint8Array): Score {
   if (p.length < 3 || p[0] & 0x80 || (p[0] & 1) || (p[1] & 0xf8) || !(p[1] & 7)) return -1;
   const t = (p[0] >> 1) & 0x3f;
-  if (t === 48) { // AP: (size(16) NAL)+ covering the payload
-    let o = 2;
-    let best: Score = 1;
-    while (o + 2 < p.length) {
-      const n = (p[o] << 8) | p[o + 1];
-      if (n < 2 || o + 2 + n > p.length) return -1;
-      const s = h265Nal(p.subarray(o + 2, o + 2 + n));
-      if (s < 0) return -1;
-      if (s === 2) best = 2;
-      o += 2 + n;
-    }
-    return o === p.length ? best : -1;
-  }
+  if (t === 48) return aggregate(p, 2, h265Nal); // AP (RFC 7798 4.4.2)
   if (t === 49) { // FU header: S E type(6)
     const fu = p[2];
     const inner = fu & 0x3f;
