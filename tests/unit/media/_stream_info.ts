@@ -134,3 +134,50 @@ export function readIvf(
     frames,
   };
 }
+
+/**
+ * Crude RTP depacketizer for H.264 (RFC 6184: single NAL, STAP-A, FU-A) and H.265
+ * (RFC 7798: single NAL, AP, FU) over the first `maxPackets` of a capture, to Annex B.
+ * Test-only: no loss handling, packets taken in capture order.
+ */
+export function rtpToAnnexB(datagrams: Uint8Array[], h265: boolean): Uint8Array {
+  const out: number[] = [];
+  const sc = [0, 0, 0, 1];
+  const hdr = h265 ? 2 : 1;
+  for (const d of datagrams) {
+    const p = rtpPayload(d).payload;
+    const t = h265 ? (p[0] >> 1) & 0x3f : p[0] & 0x1f;
+    if (t === (h265 ? 48 : 24)) {
+      for (let o = hdr; o + 2 < p.length;) {
+        const n = (p[o] << 8) | p[o + 1];
+        out.push(...sc, ...p.subarray(o + 2, o + 2 + n));
+        o += 2 + n;
+      }
+    } else if (t === (h265 ? 49 : 28)) {
+      const fu = p[hdr];
+      if (fu & 0x80) {
+        out.push(...sc);
+        if (h265) out.push((p[0] & 0x81) | ((fu & 0x3f) << 1), p[1]);
+        else out.push((p[0] & 0xe0) | (fu & 0x1f));
+      }
+      out.push(...p.subarray(hdr + 1));
+    } else out.push(...sc, ...p);
+  }
+  return Uint8Array.from(out);
+}
+
+/** ffprobe's first stream of an elementary stream given as bytes (written to a temp file). */
+export async function ffprobeBytes(bytes: Uint8Array, format: string): Promise<ProbeStream> {
+  const path = await Deno.makeTempFile({ suffix: `.${format}` });
+  try {
+    await Deno.writeFile(path, bytes);
+    const out = await new Deno.Command("ffprobe", {
+      args: ["-v", "error", "-f", format, "-show_streams", "-of", "json", path],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return JSON.parse(new TextDecoder().decode(out.stdout)).streams[0];
+  } finally {
+    await Deno.remove(path);
+  }
+}

@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
 import { splitAnnexB } from "../../../../lib/media/bits.ts";
 import { h264LevelName, parseH264Sps } from "../../../../lib/media/h264/sps.ts";
-import { missing, readFixture } from "../../../_helpers.ts";
-import { ffprobeStreams, firstNalInTs, pixFmt, type ProbeStream, rate } from "../_stream_info.ts";
+import { missing, readCapture, readFixture } from "../../../_helpers.ts";
+import {
+  ffprobeBytes,
+  ffprobeStreams,
+  firstNalInTs,
+  pixFmt,
+  type ProbeStream,
+  rate,
+  rtpToAnnexB,
+} from "../_stream_info.ts";
 
 const isSps = (n: Uint8Array) => (n[0] & 0x9f) === 7;
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (b) => parseInt(b, 16));
@@ -172,4 +180,55 @@ Deno.test("h264 level names", () => {
   assert.equal(h264LevelName(11, 66, 0x10), "1b");
   assert.equal(h264LevelName(11, 100, 0x10), "1.1");
   assert.equal(h264LevelName(9, 100, 0), "1b");
+});
+
+// The SDP fixtures carry no sprop-parameter-sets (ffmpeg adds them only with +global_header),
+// so the parameter sets come in band. Oracle: ffprobe on the Annex B stream reassembled
+// from each capture (recorded; rtp_h264_ffmpeg.bin reassembles to es/oracle_h264.h264).
+const RTP_ORACLE: Record<string, ProbeStream> = {
+  "rtp_h264_ffmpeg.bin": o("High", 13, 320, 240, "yuv420p", "30/1"),
+  "rtp_h264_gst.bin": o("High", 13, 320, 240, "yuv420p", "30/1"),
+  "av_rtp_15004.bin": o("High", 13, 320, 240, "yuv420p", "30/1"),
+};
+
+function compareRtp(bin: string, es: Uint8Array, want: ProbeStream) {
+  const nal = splitAnnexB(es).find(isSps);
+  assert.ok(nal, bin);
+  const r = parseH264Sps(nal);
+  assert.ok(r.ok, bin);
+  assert.deepEqual([r.value.width, r.value.height, r.value.profile, r.value.levelIdc], [
+    want.width,
+    want.height,
+    want.profile,
+    want.level,
+  ], bin);
+  assert.equal(pixFmt(r.value.chromaFormat, r.value.bitDepth), want.pix_fmt, bin);
+  assert.equal(r.value.fps, rate(want.r_frame_rate), bin);
+}
+
+Deno.test("h264 sps: in-band SPS of the RTP captures matches the recorded ffprobe oracle", () => {
+  for (const [bin, want] of Object.entries(RTP_ORACLE)) {
+    compareRtp(
+      bin,
+      rtpToAnnexB(readCapture(`rtp/${bin}`).slice(0, 10).map((c) => c.data), false),
+      want,
+    );
+  }
+  const oracle = splitAnnexB(readFixture("es/oracle_h264.h264")).find(isSps)!;
+  const inBand = splitAnnexB(
+    rtpToAnnexB(readCapture("rtp/rtp_h264_ffmpeg.bin").slice(0, 1).map((c) => c.data), false),
+  )
+    .find(isSps)!;
+  assert.deepEqual(inBand, oracle);
+});
+
+Deno.test({
+  name: "h264 sps: in-band SPS of the RTP captures matches ffprobe on the reassembled stream",
+  ignore: missing("ffprobe"),
+  fn: async () => {
+    for (const bin of Object.keys(RTP_ORACLE)) {
+      const es = rtpToAnnexB(readCapture(`rtp/${bin}`).map((c) => c.data), false);
+      compareRtp(bin, es, await ffprobeBytes(es, "h264"));
+    }
+  },
 });

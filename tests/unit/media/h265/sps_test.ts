@@ -3,8 +3,16 @@ import { splitAnnexB } from "../../../../lib/media/bits.ts";
 import { h265LevelName } from "../../../../lib/media/h265/profile_tier_level.ts";
 import { parseH265Sps } from "../../../../lib/media/h265/sps.ts";
 import { parseH265Vps } from "../../../../lib/media/h265/vps.ts";
-import { missing, readFixture } from "../../../_helpers.ts";
-import { ffprobeStreams, firstNalInTs, pixFmt, type ProbeStream, rate } from "../_stream_info.ts";
+import { missing, readCapture, readFixture } from "../../../_helpers.ts";
+import {
+  ffprobeBytes,
+  ffprobeStreams,
+  firstNalInTs,
+  pixFmt,
+  type ProbeStream,
+  rate,
+  rtpToAnnexB,
+} from "../_stream_info.ts";
 
 const typeOf = (n: Uint8Array) => (n[0] >> 1) & 0x3f;
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (b) => parseInt(b, 16));
@@ -147,4 +155,49 @@ Deno.test("h265 sps/vps: truncated and foreign inputs fail without throwing", ()
 
 Deno.test("h265 level names are general_level_idc / 30", () => {
   assert.deepEqual([60, 93, 120, 153, 186].map(h265LevelName), ["2.0", "3.1", "4.0", "5.1", "6.2"]);
+});
+
+// No sprop-vps/sps in the SDP fixtures: parameter sets come in band (AP packets). Oracle:
+// ffprobe on the Annex B stream reassembled from each capture (recorded, and live below).
+const RTP_ORACLE: Record<string, ProbeStream> = {
+  "rtp_h265_ffmpeg.bin": o("Main", 60, 320, 240, "yuv420p", "30/1"),
+  "rtp_h265_gst.bin": o("Main", 60, 320, 240, "yuv420p", "30/1"),
+};
+
+function compareRtp(bin: string, es: Uint8Array, want: ProbeStream) {
+  const nals = splitAnnexB(es);
+  const vps = parseH265Vps(nals.find((n) => typeOf(n) === 32)!);
+  const sps = nals.find((n) => typeOf(n) === 33);
+  assert.ok(vps.ok && sps, bin);
+  const r = parseH265Sps(sps, vps.value);
+  assert.ok(r.ok, bin);
+  assert.deepEqual([r.value.width, r.value.height, r.value.profile, r.value.levelIdc], [
+    want.width,
+    want.height,
+    want.profile,
+    want.level,
+  ], bin);
+  assert.equal(pixFmt(r.value.chromaFormat, r.value.bitDepth), want.pix_fmt, bin);
+  assert.equal(r.value.fps, rate(want.r_frame_rate), bin);
+}
+
+Deno.test("h265 vps/sps: in-band parameter sets of the RTP captures match the recorded oracle", () => {
+  for (const [bin, want] of Object.entries(RTP_ORACLE)) {
+    compareRtp(
+      bin,
+      rtpToAnnexB(readCapture(`rtp/${bin}`).slice(0, 10).map((c) => c.data), true),
+      want,
+    );
+  }
+});
+
+Deno.test({
+  name: "h265 vps/sps: in-band parameter sets match ffprobe on the reassembled stream",
+  ignore: missing("ffprobe"),
+  fn: async () => {
+    for (const bin of Object.keys(RTP_ORACLE)) {
+      const es = rtpToAnnexB(readCapture(`rtp/${bin}`).map((c) => c.data), true);
+      compareRtp(bin, es, await ffprobeBytes(es, "hevc"));
+    }
+  },
 });
