@@ -126,9 +126,11 @@ export function readAudioSpecificConfig(
       if ([17, 19, 20, 23].includes(objectType)) r.skip(3); // resilience flags
       r.skip(1); // extensionFlag3
     }
-    if ([17, 19, 20, 21, 22, 23].includes(objectType) && r.bits(2) > 1) r.skip(1); // epConfig
+    // epConfig (1.6.2.1): 2 and 3 add an ErrorProtectionSpecificConfig, not read here, so
+    // the extension search below would read garbage: stop looking.
+    const errorProtected = [17, 19, 20, 21, 22, 23].includes(objectType) && r.bits(2) > 1;
     // Backward-compatible SBR / PS signalling (1.6.5.2).
-    if (!sbr && !r.overrun && bitsAvailable - (r.pos - startPos) >= 16) {
+    if (!sbr && !errorProtected && !r.overrun && bitsAvailable - (r.pos - startPos) >= 16) {
       const save = r.pos;
       if (r.bits(11) === 0x2b7 && readAot(r) === 5) {
         if (r.flag()) {
