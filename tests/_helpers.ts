@@ -106,3 +106,12 @@ export function readCapture(rel: string): { arrivalNs: bigint; data: Uint8Array 
   }
   return out;
 }
+
+/**
+ * Fuzz run count: `n` scaled by SLUICE_FUZZ_SCALE (default 1, fixed seeds in CI;
+ * `deno task fuzz` runs 50x longer).
+ */
+export function fuzzRuns(n: number): number {
+  const s = Number(Deno.env.get("SLUICE_FUZZ_SCALE") ?? "1");
+  return Math.max(1, Math.round(n * (Number.isFinite(s) && s > 0 ? s : 1)));
+}

@@ -1,4 +1,5 @@
 /** Fuzz: audio depacketizers never throw on arbitrary or mutated real packets (fixed seed). */
+import { fuzzRuns } from "../_helpers.ts";
 import assert from "node:assert/strict";
 // deno-lint-ignore no-import-prefix
 import fc from "npm:fast-check@^3";
@@ -131,7 +132,7 @@ for (const t of TARGETS) {
         d.flush();
         total += units;
       }),
-      { seed: SEED, numRuns: 1000 },
+      { seed: SEED, numRuns: fuzzRuns(1000) },
     );
     assert.ok(total > 0, "the fuzz reaches the emit path");
   });

@@ -4,6 +4,7 @@
  * delimiter; a codestream SOC..EOC), on mutated real packets and on random bytes.
  * Fixed seeds, bounded runs.
  */
+import { fuzzRuns } from "../_helpers.ts";
 import { equal, ok } from "node:assert/strict";
 // deno-lint-ignore no-import-prefix -- test-only dependency, kept out of the runtime import map
 import fc from "npm:fast-check@^3";
@@ -125,7 +126,7 @@ for (const t of TARGETS) {
           t.check(u);
         }
       }),
-      { seed: SEED, numRuns: 250 },
+      { seed: SEED, numRuns: fuzzRuns(250) },
     );
     console.log(`${t.name}: ${emitted} units emitted (${capped} under the small cap)`);
     ok(emitted > 50, "the runs reach the emit path");

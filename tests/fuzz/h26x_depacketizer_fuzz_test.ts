@@ -5,6 +5,7 @@
  * mutate the packets they are given. Random packets biased to the payload types, and
  * mutated real captures. Fixed seeds, bounded runs.
  */
+import { fuzzRuns } from "../_helpers.ts";
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@^3";
 import { H264Depacketizer } from "../../lib/media/h264/depacketizer.ts";
@@ -143,7 +144,7 @@ for (const c of CONFIGS) {
         });
         emitted += check(c, packets, spec.map((s) => s.lost));
       }),
-      { seed: 0x5eed264, numRuns: 200 },
+      { seed: 0x5eed264, numRuns: fuzzRuns(200) },
     );
     assert.ok(emitted > 0, "the random packets must produce some units");
   });
@@ -175,7 +176,7 @@ for (const c of CONFIGS) {
         }
         emitted += check(c, packets, lost, MAX_REAL);
       }),
-      { seed: 0x5eed265, numRuns: 100 },
+      { seed: 0x5eed265, numRuns: fuzzRuns(100) },
     );
     assert.ok(emitted > 0);
   });

@@ -8,7 +8,7 @@ import { MAX_ADTS_FRAME_BYTES } from "../../lib/media/aac/adts.ts";
 import { MAX_TRACKS } from "../../lib/media/mpegts/demuxer.ts";
 import { MAX_CARRY_BYTES } from "../../lib/media/mpegts/framer.ts";
 import { MAX_SECTION_BYTES } from "../../lib/media/mpegts/psi.ts";
-import { readFixture } from "../_helpers.ts";
+import { fuzzRuns, readFixture } from "../_helpers.ts";
 import { demux, type DemuxRun } from "../unit/media/mpegts/_demux.ts";
 
 const MAX_PES = 64 * 1024;
@@ -52,7 +52,7 @@ function sizes(r: () => number): number[] {
 
 Deno.test("fuzz: random bytes (plain and 0x47-rich)", () => {
   const r = rng(1);
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < fuzzRuns(20); i++) {
     const data = new Uint8Array(20000).map((_, j) => (i % 2 && j % 188 === 0 ? 0x47 : r() * 256));
     const run = demux(data, sizes(r), { maxPesBytes: MAX_PES });
     check(run);
@@ -62,7 +62,7 @@ Deno.test("fuzz: random bytes (plain and 0x47-rich)", () => {
 
 Deno.test("fuzz: truncated files", () => {
   const r = rng(2);
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < fuzzRuns(30); i++) {
     const f = FILES[i % FILES.length];
     const run = demux(f.subarray(0, Math.floor(r() * f.length)), sizes(r), {
       maxPesBytes: MAX_PES,
@@ -74,7 +74,7 @@ Deno.test("fuzz: truncated files", () => {
 Deno.test("fuzz: bit flips", () => {
   const r = rng(3);
   let total = 0;
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < fuzzRuns(30); i++) {
     const f = FILES[i % FILES.length].slice();
     for (let k = 0; k < 1 + i * 3; k++) f[Math.floor(r() * f.length)] ^= 1 << Math.floor(r() * 8);
     const run = demux(f, sizes(r), { maxPesBytes: MAX_PES });
@@ -86,7 +86,7 @@ Deno.test("fuzz: bit flips", () => {
 
 Deno.test("fuzz: misaligned (bytes dropped and inserted)", () => {
   const r = rng(4);
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < fuzzRuns(20); i++) {
     const f = FILES[i % FILES.length];
     const parts: Uint8Array[] = [];
     let o = 0;
@@ -106,7 +106,7 @@ Deno.test("fuzz: misaligned (bytes dropped and inserted)", () => {
 
 Deno.test("fuzz: scrambled headers in aligned packets (PIDs, flags, lengths)", () => {
   const r = rng(5);
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < fuzzRuns(20); i++) {
     const f = FILES[i % FILES.length].slice();
     for (let o = 0; o + 188 <= f.length; o += 188) {
       if (r() < 0.1) f[o + 1 + Math.floor(r() * 5)] = Math.floor(r() * 256);

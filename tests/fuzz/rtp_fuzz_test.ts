@@ -1,7 +1,7 @@
 /** Fuzz: RTP/RTCP/SDP parsers and the demux never throw on random or mutated bytes (fixed seed). */
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@^3";
-import { readCapture } from "../_helpers.ts";
+import { fuzzRuns, readCapture } from "../_helpers.ts";
 import { parseHeaderExtensions, parseRtp } from "../../lib/net/rtp/packet.ts";
 import { parseRtcp } from "../../lib/net/rtp/rtcp.ts";
 import { parseSdp } from "../../lib/net/rtp/sdp.ts";
@@ -105,7 +105,7 @@ Deno.test("parseRtp never throws; accepted packets stay inside the datagram", ()
       assert.ok(start >= 12 && start + p.payload.length <= d.length);
       if (p.extensionData) parseHeaderExtensions(p.extensionProfile!, p.extensionData);
     }),
-    { seed: SEED, numRuns: RUNS },
+    { seed: SEED, numRuns: fuzzRuns(RUNS) },
   );
 });
 
@@ -118,7 +118,7 @@ Deno.test("parseRtcp never throws on random and mutated compound packets", () =>
       accepted++;
       for (const p of r.value) assert.ok(["sr", "rr", "sdes", "bye"].includes(p.type));
     }),
-    { seed: SEED, numRuns: RUNS },
+    { seed: SEED, numRuns: fuzzRuns(RUNS) },
   );
   assert.ok(accepted > 0, "some mutations stay valid (the property is exercised)");
 });
@@ -129,7 +129,7 @@ Deno.test("parseSdp and the demux never throw", () => {
       parseSdp(t);
       parseSdp(`v=0\r\nm=video ${t}\r\na=rtpmap:${t}\r\na=fmtp:96 ${t}\r\na=ssrc:${t}`);
     }),
-    { seed: SEED, numRuns: RUNS },
+    { seed: SEED, numRuns: fuzzRuns(RUNS) },
   );
   const demux = new RtpDemux<RtpSession>({
     newSourcesPerSec: 1000,
@@ -146,7 +146,7 @@ Deno.test("parseSdp and the demux never throw", () => {
       demux.onDatagram(d, { hostname: "h", port }, t);
       demux.onRtcpDatagram(d, { hostname: "h", port }, t);
     }),
-    { seed: SEED, numRuns: RUNS },
+    { seed: SEED, numRuns: fuzzRuns(RUNS) },
   );
   assert.ok(demux.size <= 1024);
 });
@@ -189,6 +189,6 @@ Deno.test("jitter buffer: random pushes and polls release strictly increasing, w
         assert.equal(released + jb.late + jb.duplicated, ops.length, "every push accounted");
       },
     ),
-    { seed: SEED, numRuns: 300 },
+    { seed: SEED, numRuns: fuzzRuns(300) },
   );
 });

@@ -18,7 +18,7 @@ import { parseH265Vps } from "../../lib/media/h265/vps.ts";
 import { parseJxsPictureHeader } from "../../lib/media/jpegxs/picture_header.ts";
 import { parseOpusToc } from "../../lib/media/opus/toc.ts";
 import type { Result } from "../../lib/media/types.ts";
-import { readFixture } from "../_helpers.ts";
+import { fuzzRuns, readFixture } from "../_helpers.ts";
 
 const RUNS = 300;
 
@@ -119,7 +119,7 @@ for (const { name, parse, seed, prefix } of corpus()) {
         check(parse, new Uint8Array([...prefix, ...tail]));
         check(parse, tail);
       }),
-      { seed: 0x51c3, numRuns: RUNS },
+      { seed: 0x51c3, numRuns: fuzzRuns(RUNS) },
     );
   });
 
@@ -134,7 +134,7 @@ for (const { name, parse, seed, prefix } of corpus()) {
           check(parse, b);
         },
       ),
-      { seed: 0x51c4, numRuns: RUNS },
+      { seed: 0x51c4, numRuns: fuzzRuns(RUNS) },
     );
   });
 }
@@ -145,6 +145,6 @@ Deno.test("fuzz rtpmap: random strings never throw", () => {
       const r = parseRtpmap(s);
       assert.ok(r === null || (r.clockRate > 0 && r.encodingName.length > 0));
     }),
-    { seed: 0x51c5, numRuns: RUNS },
+    { seed: 0x51c5, numRuns: fuzzRuns(RUNS) },
   );
 });
