@@ -5,6 +5,7 @@
  * `toJSON()`.
  */
 import type { AccessUnit, TrackInfo } from "./media/types.ts";
+import type { GopStats } from "./media/gop/detector.ts";
 import { RateMeter } from "./flow/meter.ts";
 import { ParamTracker, withVideoParams } from "./media/pipeline/params.ts";
 import type {
@@ -50,8 +51,8 @@ export class TrackState {
     this.#sinceKey++;
   }
 
-  /** The Track JSON of DESIGN.md. */
-  toJSON(nowMs: number): Record<string, unknown> {
+  /** The Track JSON of DESIGN.md; `gop` adds the GOP structure of a video track. */
+  toJSON(nowMs: number, gop?: GopStats): Record<string, unknown> {
     const i = this.info;
     const base: Record<string, unknown> = {
       id: i.id,
@@ -79,6 +80,18 @@ export class TrackState {
         interlaced: i.interlaced,
         gopFrames: this.gopFrames ?? null,
       });
+      if (gop) {
+        const ms = (ticks: number) => Math.round((ticks * 1000) / i.clockRate);
+        base.gop = {
+          count: gop.gops,
+          open: gop.openGops,
+          lastFrames: gop.lastLengthFrames,
+          avgFrames: Math.round(gop.avgLengthFrames * 100) / 100,
+          lastDurationMs: ms(gop.lastDuration),
+          avgDurationMs: ms(gop.avgDuration),
+          framesBeforeFirstKey: gop.framesBeforeKey,
+        };
+      }
     } else if (i.kind === "audio") {
       Object.assign(base, { sampleRate: i.sampleRate ?? null, channels: i.channels ?? null });
     }
@@ -113,6 +126,8 @@ export interface FrameSink {
   shed?(): number;
   /** Periodic housekeeping (frame timeouts), monotonic ms. */
   tick?(nowMs: number): void;
+  /** GOP structure statistics of a video track. */
+  gopStats?(track: number): GopStats | undefined;
 }
 
 /** Options for a stream. */
@@ -328,7 +343,9 @@ export class Stream implements StreamSink {
       bytes: this.bytes,
       bufferedBytes: this.bufferedBytes,
       sessions: this.sessions,
-      tracks: [...this.tracks.values()].map((t) => t.toJSON(now)),
+      tracks: [...this.tracks.values()].map((t) =>
+        t.toJSON(now, this.#frameSink?.gopStats?.(t.info.id))
+      ),
       errors: this.errors.toJSON(),
       drops: this.drops.toJSON(),
       transport: this.transport,

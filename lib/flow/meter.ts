@@ -5,6 +5,7 @@
 export class RateMeter {
   readonly #buckets: Float64Array;
   #second = -1;
+  #first = -1;
   #total = 0;
 
   /** `windowS` is the longest window kept, in seconds. */
@@ -14,7 +15,7 @@ export class RateMeter {
 
   #advance(nowMs: number): void {
     const sec = Math.floor(nowMs / 1000);
-    if (this.#second < 0) this.#second = sec;
+    if (this.#second < 0) this.#second = this.#first = sec;
     const gap = Math.min(sec - this.#second, this.#buckets.length);
     for (let i = 1; i <= gap; i++) this.#buckets[(this.#second + i) % this.#buckets.length] = 0;
     if (sec > this.#second) this.#second = sec;
@@ -32,11 +33,14 @@ export class RateMeter {
     return this.#total;
   }
 
-  /** Average per second over the last `seconds` whole seconds before `nowMs`. */
+  /**
+   * Average per second over the last `seconds` whole seconds before `nowMs` (fewer
+   * when the meter has not run that long, so a young stream is not under-reported).
+   */
   rate(nowMs: number, seconds = 1): number {
     if (this.#second < 0) return 0;
     this.#advance(nowMs);
-    const n = Math.min(seconds, this.windowS);
+    const n = Math.max(1, Math.min(seconds, this.windowS, this.#second - this.#first));
     let sum = 0;
     for (let i = 1; i <= n; i++) {
       sum += this.#buckets[(this.#second - i + this.#buckets.length) % this.#buckets.length];

@@ -6,6 +6,7 @@
 import { OutputQueue } from "../../flow/output.ts";
 import type { BufferView, FrameIndexEntry } from "../../stream.ts";
 import { GopBuffer } from "../gop/buffer.ts";
+import type { GopStats } from "../gop/detector.ts";
 import type { VideoAccessUnit } from "../frame/au_info.ts";
 import type { ParamTracker } from "./params.ts";
 import type { AccessUnit, Counter } from "../types.ts";
@@ -40,6 +41,10 @@ export class FrameStore implements BufferView {
 
   shed(): number {
     return this.buffer.shedOldest();
+  }
+
+  gopStats(track: number): GopStats | undefined {
+    return this.buffer.detector(track)?.stats;
   }
 
   index(q: { track?: number; from?: number; to?: number }): {
