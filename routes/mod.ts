@@ -1,5 +1,6 @@
 /** The HTTP API: wires auth and the route groups (DESIGN.md "API"). */
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { renderMetrics } from "../lib/metrics.ts";
 import { bearerAuth } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
@@ -11,10 +12,21 @@ import { videoRoutes } from "./video.ts";
 
 export type { ApiDeps } from "./context.ts";
 
+/** Cap on a request body (the API takes only small JSON documents); larger gets 413. */
+export const API_MAX_BODY_BYTES = 64 * 1024;
+
 /** Builds the Hono app. Tokens are read per request so SIGHUP reloads apply. */
 export function createApp(d: ApiDeps): Hono {
   const app = new Hono();
   app.use("*", bearerAuth(() => d.manager.config.api.tokens));
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: API_MAX_BODY_BYTES,
+      onError: (c) =>
+        jsonError(c, 413, "payload_too_large", `body over ${API_MAX_BODY_BYTES} bytes`),
+    }),
+  );
   app.get("/api/v1/health", (c) => {
     const listeners: Record<string, unknown> = {};
     for (const l of d.manager.listeners) listeners[l.name] = l.health();
