@@ -116,19 +116,6 @@ export function renderMetrics(m: Manager, lag: LagMonitor | undefined): string {
       reason: key.slice(i + 1),
     });
   }
-  for (const [key, n] of m.portErrors.counts) {
-    const i = key.indexOf("_");
-    w.sample(
-      "sluice_port_errors_total",
-      "counter",
-      "Input rejected before reaching a stream",
-      n,
-      {
-        listener: key.slice(0, i),
-        reason: key.slice(i + 1),
-      },
-    );
-  }
   const now = performance.now();
   for (const s of m.streams.values()) {
     const l = { stream: s.id, protocol: s.protocol };
