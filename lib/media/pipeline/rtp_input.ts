@@ -20,6 +20,7 @@ import {
 const DROP_REASONS = new Set([
   "frame_loss",
   "waiting_for_key",
+  "wait_keyframe",
   "unit_too_large",
   "unit_oversize",
   "jitter_late",
