@@ -1,0 +1,133 @@
+/**
+ * The whole MPEG-TS ingest path from memory, as an SRT connection feeds it: TsInput
+ * (TsDemuxer, ISO/IEC 13818-1 2.4.3 + AnnexBAssembler, H.264 B.1 / H.265 B.2) -> Stream
+ * (track stats, parameter-set tracking) -> FrameStore (GOP buffer + output queue), in
+ * 1316-byte slices (7 TS packets, one SRT message). Side by side, in the same run, on
+ * the same file: `ffmpeg -map 0 -c copy -f null -` and GStreamer
+ * `filesrc ! tsdemux ! queue ! h264parse ! video/x-h264,alignment=au ! fakesink` (+ a
+ * queue ! aacparse branch; without the queues two sinks deadlock in preroll).
+ *
+ *   deno run --allow-all bench/ingest_bench.ts [--codec h264|h265] [--quick]
+ *
+ * Input: a generated 1080p30 8 Mb/s TS + AAC, 60 s (10 s with --quick), in $BENCH_TMP.
+ * sluice: the first pass in this fresh process ("cold": the JIT warms up over the first
+ * tens of MB) and the best of the later passes ("warm"); MB/s wall and MB per CPU-second
+ * (getrusage of this process, GC threads included). Peers: "steady" = a 5x file minus
+ * the 1x file, so start-up is removed (PERF_NOTES.md); best of 3 each.
+ */
+import { TsInput } from "../lib/media/pipeline/ts_input.ts";
+import { FrameStore } from "../lib/media/pipeline/frame_store.ts";
+import { Stream } from "../lib/stream.ts";
+import {
+  arg,
+  type BenchCodec,
+  benchTmp,
+  cpuSelf,
+  emit,
+  fmt,
+  generatedTs,
+  isQuick,
+  repeated,
+  steadyPeer,
+} from "./_bench.ts";
+
+/** SRT payload size the adapter hands to TsInput, bytes. */
+const SLICE = 1316;
+
+/** One pass of the ingest path over `data`; frames per track and the time taken. */
+export function ingestOnce(data: Uint8Array) {
+  const stream = new Stream({ protocol: "srt", name: "bench", remote: "127.0.0.1:1" }, undefined, {
+    frameSink: (s) =>
+      new FrameStore({
+        maxGops: 3,
+        maxBytes: 400 * 1024 * 1024,
+        count: (reason, n) => s.drop(reason, n),
+        params: s.params,
+      }),
+  });
+  const input = new TsInput(stream, { frameTimeoutMs: 5000 });
+  const c0 = cpuSelf();
+  const t0 = performance.now();
+  for (let o = 0, t = 0; o < data.length; o += SLICE, t++) {
+    const chunk = data.subarray(o, o + SLICE);
+    stream.received(chunk.length, 7, t);
+    input.push(chunk, t);
+  }
+  input.flush();
+  const s = (performance.now() - t0) / 1000;
+  const cpu = cpuSelf() - c0;
+  const frames = [...stream.tracks.values()].map((t) => `${t.info.codec}:${t.frames}`).join(" ");
+  return { s, cpu, frames, errors: stream.errors.toJSON(), drops: stream.drops.toJSON() };
+}
+
+function peers(codec: BenchCodec) {
+  const parse = codec === "h264" ? "h264parse" : "h265parse";
+  const caps = codec === "h264" ? "video/x-h264,alignment=au" : "video/x-h265,alignment=au";
+  return {
+    ffmpeg: (
+      p: string,
+    ) => ["ffmpeg", "-v", "error", "-i", p, "-map", "0", "-c", "copy", "-f", "null", "-"],
+    gst: (p: string) =>
+      ["gst-launch-1.0", "-q", "filesrc", `location=${p}`, "!", "tsdemux", "name=d"]
+        .concat(["d.", "!", "queue", "!", parse, "!", caps, "!", "fakesink"])
+        .concat(["d.", "!", "queue", "!", "aacparse", "!", "fakesink"]),
+  }; // deno-fmt-ignore
+}
+
+async function bench(codec: BenchCodec, dir: string, seconds: number, passes: number) {
+  const path = await generatedTs(dir, codec, seconds);
+  const data = await Deno.readFile(path);
+  const mb = data.length / 1e6;
+  const cold = ingestOnce(data);
+  let warm = cold;
+  for (let i = 1; i < passes; i++) {
+    const r = ingestOnce(data);
+    if (r.s < warm.s || warm === cold) warm = r;
+  }
+  console.log(
+    `ingest ${codec} ${seconds}s 1080p: ${mb.toFixed(1)} MB, frames ${warm.frames}, ` +
+      `errors ${JSON.stringify(warm.errors)}, drops ${JSON.stringify(warm.drops)}`,
+  );
+  const big = await repeated(path, 5, `${dir}/in_${codec}_${seconds}s_x5.ts`);
+  const p = peers(codec);
+  const ff = await steadyPeer("ffmpeg", p.ffmpeg, path, big, 4 * mb);
+  const gs = await steadyPeer("gstreamer", p.gst, path, big, 4 * mb);
+  const rows: [string, number, number | undefined, number | undefined][] = [
+    ["cold MB/s", mb / cold.s, ff?.mbPerS, gs?.mbPerS],
+    ["warm MB/s", mb / warm.s, ff?.mbPerS, gs?.mbPerS],
+    ["cold MB/cpu-s", mb / cold.cpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
+    ["warm MB/cpu-s", mb / warm.cpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
+  ];
+  console.log(
+    `${"".padEnd(16)} ${"sluice".padStart(8)} ${"ffmpeg".padStart(8)} ` +
+      `${"gst".padStart(8)}  sluice/ffmpeg  sluice/gst`,
+  ); // deno-fmt-ignore
+  for (const [what, s, f, g] of rows) {
+    console.log(
+      `${what.padEnd(16)} ${fmt(s).padStart(8)} ${fmt(f).padStart(8)} ${fmt(g).padStart(8)}  ` +
+        `${fmt(f ? s / f : undefined).padStart(13)}  ${fmt(g ? s / g : undefined).padStart(10)}`,
+    );
+    const [kind, unit] = what.split(" ");
+    emit({
+      name: `ingest ts ${codec} ${kind}`,
+      unit,
+      sluice: s,
+      ffmpeg: f,
+      gstreamer: g,
+      note: `${seconds}s 1080p30 ${mb.toFixed(0)} MB; peers steady (5x-1x)`,
+    });
+  }
+}
+
+if (import.meta.main) {
+  const quick = isQuick();
+  const seconds = Number(arg("seconds", quick ? "10" : "60"));
+  const passes = quick ? 4 : 6;
+  const codecs = arg("codec", "h264,h265").split(",") as BenchCodec[];
+  const tmp = await benchTmp();
+  try {
+    for (const c of codecs) await bench(c, tmp.dir, seconds, passes);
+  } finally {
+    await tmp.cleanup();
+  }
+}
