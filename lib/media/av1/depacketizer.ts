@@ -16,16 +16,9 @@
  * lost packets belonged to some unit) and waits for a key unit.
  */
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../types.ts";
-import {
-  aggN,
-  aggW,
-  aggY,
-  aggZ,
-  type Leb128,
-  leb128Size,
-  readLeb128,
-  writeLeb128,
-} from "./aggregation.ts";
+import { aggN, aggW, aggY, aggZ } from "./aggregation.ts";
+import { type Leb128, leb128Size, readLeb128, writeLeb128 } from "./leb128.ts";
+import { ObuType } from "./obu.ts";
 
 /** Default cap on one temporal unit, bytes. */
 export const AV1_MAX_UNIT_BYTES = 8 * 1024 * 1024;
@@ -33,13 +26,6 @@ export const AV1_MAX_UNIT_BYTES = 8 * 1024 * 1024;
 export const AV1_MAX_FRAGMENTS = 8192;
 /** Cap on OBUs in one temporal unit. */
 export const AV1_MAX_OBUS = 2048;
-
-const OBU_SEQUENCE_HEADER = 1;
-const OBU_TEMPORAL_DELIMITER = 2;
-const OBU_FRAME_HEADER = 3;
-const OBU_FRAME = 6;
-const OBU_TILE_LIST = 8;
-const OBU_PADDING = 15;
 
 /** Reason a unit is dropped: loss, or a malformed packet without loss. */
 type Damage = "" | "frame_loss" | "av1_invalid_unit";
@@ -240,16 +226,18 @@ export class Av1Depacketizer implements RtpDepacketizer {
       // Element start becomes the header offset; payload offset/length follow.
       this.#obuHdr[k] = off;
       this.#obuOff[k] = pOff;
-      this.#obuLen[k] = type === OBU_TEMPORAL_DELIMITER || type === OBU_TILE_LIST ||
-          type === OBU_PADDING
+      this.#obuLen[k] = type === ObuType.TEMPORAL_DELIMITER || type === ObuType.TILE_LIST ||
+          type === ObuType.PADDING
         ? -1
         : pLen;
       if (this.#obuLen[k] < 0) continue;
       total += hdrLen + leb128Size(pLen) + pLen;
-      if (type === OBU_SEQUENCE_HEADER && pLen > 0) {
+      if (type === ObuType.SEQUENCE_HEADER && pLen > 0) {
         hasSeq = true;
         reduced = (s[pOff] & 0x08) !== 0; // seq_profile(3) still_picture(1) reduced(1)
-      } else if ((type === OBU_FRAME || type === OBU_FRAME_HEADER) && !sawFrame && pLen > 0) {
+      } else if (
+        (type === ObuType.FRAME || type === ObuType.FRAME_HEADER) && !sawFrame && pLen > 0
+      ) {
         sawFrame = true;
         // reduced_still_picture_header: always a shown KEY_FRAME (AV1 5.9.2).
         keyFrame = reduced || ((s[pOff] & 0x80) === 0 && ((s[pOff] >> 5) & 3) === 0);
@@ -262,7 +250,7 @@ export class Av1Depacketizer implements RtpDepacketizer {
     if (total > this.#max) return this.#bad("unit_too_large");
     // Pass 2: copy once into the unit.
     const out = new Uint8Array(total);
-    out[0] = 0x12; // OBU_TEMPORAL_DELIMITER with obu_has_size_field
+    out[0] = 0x12; // temporal delimiter OBU header with obu_has_size_field
     out[1] = 0;
     let o = 2;
     for (let k = 0; k < n; k++) {

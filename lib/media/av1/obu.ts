@@ -1,5 +1,5 @@
 /**
- * AV1 OBU headers, LEB128 sizes and iteration over a low-overhead bitstream
+ * AV1 OBU headers and iteration over a low-overhead bitstream (LEB128 sizes: leb128.ts)
  * (AV1 Bitstream & Decoding Process Specification 5.3, 4.10.5, Annex B is not used).
  *
  * ```
@@ -9,6 +9,9 @@
  * ```
  */
 import { fail, ok, type Result } from "../types.ts";
+import { readLeb128 } from "./leb128.ts";
+
+export { type Leb128, readLeb128 } from "./leb128.ts";
 
 /** OBU types (AV1 6.2.2). */
 export const ObuType = {
@@ -25,39 +28,6 @@ export const ObuType = {
 
 /** OBUs walked in one buffer at most (a temporal unit holds a few dozen). */
 export const MAX_OBUS_PER_BUFFER = 4096;
-
-/** A LEB128 value and how many bytes it took. */
-export interface Leb128 {
-  value: number;
-  length: number;
-}
-
-/**
- * Reads an unsigned LEB128 (AV1 4.10.5) at `off`: at most 8 bytes, value < 2^32.
- * Returns null when truncated or out of range.
- */
-export function readLeb128(data: Uint8Array, off: number): Leb128 | null {
-  let value = 0;
-  for (let i = 0; i < 8; i++) {
-    if (off + i >= data.length) return null;
-    const b = data[off + i];
-    value += (b & 0x7f) * 2 ** (7 * i);
-    if (!(b & 0x80)) return value > 0xffffffff ? null : { value, length: i + 1 };
-  }
-  return null;
-}
-
-/** Encodes `value` (0..2^32-1) as LEB128 with the fewest bytes. */
-export function writeLeb128(value: number): Uint8Array {
-  const out: number[] = [];
-  let v = value;
-  do {
-    const b = v % 128;
-    v = Math.floor(v / 128);
-    out.push(v > 0 ? b | 0x80 : b);
-  } while (v > 0);
-  return Uint8Array.from(out);
-}
 
 /** One parsed OBU header. */
 export interface ObuHeader {

@@ -1,37 +1,7 @@
 import assert from "node:assert/strict";
-import fc from "npm:fast-check@^3";
-import {
-  ObuType,
-  parseObuHeader,
-  readLeb128,
-  splitObus,
-  writeLeb128,
-} from "../../../../lib/media/av1/obu.ts";
+import { ObuType, parseObuHeader, splitObus } from "../../../../lib/media/av1/obu.ts";
 import { readFixture } from "../../../_helpers.ts";
 import { readIvf } from "../_stream_info.ts";
-
-Deno.test("av1 obu: LEB128 known values and limits (AV1 4.10.5)", () => {
-  assert.deepEqual(readLeb128(Uint8Array.of(0x00), 0), { value: 0, length: 1 });
-  assert.deepEqual(readLeb128(Uint8Array.of(0xe5, 0x8e, 0x26), 0), { value: 624485, length: 3 });
-  assert.deepEqual(readLeb128(Uint8Array.of(0x80, 0x80, 0x00), 0), { value: 0, length: 3 }); // padded
-  assert.deepEqual(readLeb128(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x0f), 0), {
-    value: 0xffffffff,
-    length: 5,
-  });
-  assert.equal(readLeb128(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x1f), 0), null); // > 2^32-1
-  assert.equal(readLeb128(Uint8Array.of(0x80, 0x80), 0), null); // truncated
-  assert.equal(readLeb128(new Uint8Array(9).fill(0x80), 0), null); // more than 8 bytes
-});
-
-Deno.test("av1 obu: LEB128 round trip", () => {
-  fc.assert(
-    fc.property(fc.integer({ min: 0, max: 0xffffffff }), (v) => {
-      const b = writeLeb128(v);
-      assert.deepEqual(readLeb128(b, 0), { value: v, length: b.length });
-    }),
-    { seed: 5, numRuns: 300 },
-  );
-});
 
 Deno.test("av1 obu: every temporal unit of es/av1_aom.ivf splits exactly, TD first", () => {
   // Oracle: the fixture README (60 temporal units, 2 key frames) and the IVF frame sizes.
