@@ -16,6 +16,7 @@ import { JpegXsPacketizer } from "../lib/media/jpegxs/packetizer.ts";
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../lib/media/types.ts";
 import { readRtpCapture } from "../tests/unit/media/av1/_rtp.ts";
 import { codestreams, mulberry32 } from "../tests/unit/media/jpegxs/_jxs.ts";
+import { emit } from "./_bench.ts";
 
 /** One input's result. */
 export interface DepayBenchLine {
@@ -61,7 +62,7 @@ export function benchOne(
 }
 
 if (import.meta.main) {
-  const passes = Number(Deno.args[0] ?? 200);
+  const passes = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 200);
   const av1 = (o: DepacketizerOptions) => new Av1Depacketizer(o);
   const jxs = (o: DepacketizerOptions) => new JpegXsDepacketizer(o);
   const lines = [
@@ -76,5 +77,11 @@ if (import.meta.main) {
       `${l.name.padEnd(24)} ${(l.packetsPerS / 1e3).toFixed(0).padStart(7)} kpackets/s ` +
         `${l.mbPerS.toFixed(0).padStart(6)} MB/s ${l.unitsPerS.toFixed(0).padStart(8)} units/s`,
     );
+    emit({
+      name: `depay ${l.name}`,
+      unit: "packets/s",
+      sluice: l.packetsPerS,
+      note: "no peer (GStreamer 1.22 here has no rtpav1depay/rtpjxsdepay)",
+    });
   }
 }

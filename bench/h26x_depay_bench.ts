@@ -2,12 +2,12 @@
  * H.264 (RFC 6184) and H.265 (RFC 7798) RTP depacketizer throughput, warm, from memory,
  * next to GStreamer's rtph264depay/rtph265depay on the same packets. Run by hand:
  *
- *   deno run --allow-read --allow-write=/tmp --allow-run bench/h26x_depay_bench.ts [passes]
+ *   deno run --allow-all bench/h26x_depay_bench.ts [passes]
  *
  * Inputs: the four ffmpeg/GStreamer captures of tests/fixtures/rtp. In process, each capture
  * is replayed `passes` times (default 200) through one depacketizer after a warm-up pass,
  * best of 3. GStreamer: the capture repeated `passes` times (sequence numbers and
- * timestamps continued) is written as a pcap to /tmp and run through
+ * timestamps continued) is written as a pcap to $BENCH_TMP and run through
  * `filesrc ! pcapparse ! <rtp caps> ! rtph26Xdepay ! fakesink`; the time of a one-pass
  * file is subtracted to remove start-up, so the figure is pcapparse + depay per packet.
  * Prints packets/s and payload MB/s (10^6 bytes) for both and the ratio sluice/gst.
@@ -17,6 +17,7 @@ import { H265Depacketizer } from "../lib/media/h265/depacketizer.ts";
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../lib/media/types.ts";
 import { readCapture } from "../tests/_helpers.ts";
 import { capturePackets } from "../tests/unit/media/_rtp.ts";
+import { benchTmp, emit } from "./_bench.ts";
 
 interface Input {
   capture: string;
@@ -147,9 +148,9 @@ async function gstSeconds(inp: Input, path: string): Promise<number> {
 }
 
 /** GStreamer's rate over `passes` repetitions, start-up removed; undefined when gst is missing. */
-async function gst(inp: Input, pkts: RtpPacket[], passes: number) {
-  const small = `/tmp/sluice_h26x_bench_1_${inp.capture}.pcap`;
-  const big = `/tmp/sluice_h26x_bench_${passes}_${inp.capture}.pcap`;
+async function gst(inp: Input, pkts: RtpPacket[], passes: number, dir: string) {
+  const small = `${dir}/h26x_bench_1_${inp.capture}.pcap`;
+  const big = `${dir}/h26x_bench_${passes}_${inp.capture}.pcap`;
   try {
     await Deno.writeFile(small, capturePcap(inp.capture, 1));
     await Deno.writeFile(big, capturePcap(inp.capture, passes + 1));
@@ -168,14 +169,22 @@ async function gst(inp: Input, pkts: RtpPacket[], passes: number) {
 }
 
 if (import.meta.main) {
-  const passes = Number(Deno.args[0] ?? 200);
+  const passes = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 200);
+  const tmp = await benchTmp();
   const fmt = (n: number) => n.toFixed(0).padStart(10);
   console.log(`h26x depay, ${passes} passes per capture (packets/s, MB/s payload)`);
   console.log("capture                  sluice pkt/s  MB/s  |  gst pkt/s  MB/s  |  ratio");
   for (const inp of INPUTS) {
     const pkts = capturePackets(inp.capture);
     const a = ours(inp, pkts, passes);
-    const b = await gst(inp, pkts, passes);
+    const b = await gst(inp, pkts, passes, tmp.dir);
+    emit({
+      name: `depay ${inp.capture.replace(".bin", "")}`,
+      unit: "packets/s",
+      sluice: a.pps,
+      gstreamer: b?.pps,
+      note: "from memory; gst: pcapparse ! depay, steady",
+    });
     const gstCols = b ? `${fmt(b.pps)} ${b.mbps.toFixed(1).padStart(5)}` : "       n/a   n/a";
     const ratio = b ? (a.pps / b.pps).toFixed(1) + "x" : "n/a";
     console.log(
@@ -184,4 +193,5 @@ if (import.meta.main) {
       }  | ${gstCols}  |  ${ratio}`,
     );
   }
+  await tmp.cleanup();
 }

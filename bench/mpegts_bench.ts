@@ -1,62 +1,25 @@
 /**
- * MPEG-TS demux throughput, sluice vs ffmpeg vs GStreamer, on one generated file.
- * Run by hand (not part of the tests):
+ * MPEG-TS demux alone (ISO/IEC 13818-1 2.4.3: TS packets, PAT/PMT, PES reassembly; no
+ * frame assembly) from memory, next to ffmpeg and GStreamer on the same file in the same
+ * run. bench/ingest_bench.ts measures the whole ingest path; this isolates the demuxer.
  *
- *   deno run --allow-all bench/mpegts_bench.ts [in.ts]
+ *   deno run --allow-all bench/mpegts_bench.ts [in.ts] [--quick]
  *
- * Without an argument it generates /tmp/sluice_bench_<N>s_1080p.ts once with ffmpeg
- * (testsrc2 1920x1080@30 + sine, libx264 8 Mb/s, AAC; N = $BENCH_SECONDS, default 60).
- * sluice is timed warm in-process (best of 3, pushed in 1316-byte SRT-sized slices);
- * ffmpeg (`-c copy -f null`) and gst-launch (tsdemux ! h264parse ! fakesink) are timed
- * as whole processes, so their figures include start-up. One line per tool, then ratios.
+ * Without a file it uses the generated 1080p30 8 Mb/s H.264 + AAC TS (60 s, 10 s with
+ * --quick) of bench/_bench.ts in $BENCH_TMP. sluice: warm, best of 3 after a warm-up
+ * pass, in 1316-byte SRT-sized slices. Peers: `ffmpeg -map 0 -c copy -f null -` and
+ * `gst-launch tsdemux ! queue ! h264parse ! fakesink`, steady (5x file minus 1x file).
  */
 import { TsDemuxer } from "../lib/media/mpegts/demuxer.ts";
+import { benchTmp, emit, fmt, generatedTs, isQuick, repeated, steadyPeer } from "./_bench.ts";
 
-/** One tool's result. */
-export interface BenchLine {
-  tool: string;
-  mbPerS: number;
-  ms: number;
-}
-
-function generate(path: string, seconds: number): void {
-  const args = [
-    "-v",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=1920x1080:rate=30",
-    "-f",
-    "lavfi",
-    "-i",
-    "sine",
-    "-t",
-    String(seconds),
-    "-c:v",
-    "libx264",
-    "-preset",
-    "veryfast",
-    "-b:v",
-    "8M",
-    "-c:a",
-    "aac",
-    "-f",
-    "mpegts",
-    path,
-  ]; // deno-fmt-ignore
-  const r = new Deno.Command("ffmpeg", { args, stderr: "inherit" }).outputSync();
-  if (!r.success) throw new Error(`Cannot generate ${path}: ffmpeg failed`);
-}
-
-function demuxOnce(data: Uint8Array): { frames: number; errors: number } {
-  let frames = 0;
+function demuxOnce(data: Uint8Array): { chunks: number; errors: number } {
+  let chunks = 0;
   let errors = 0;
   const d = new TsDemuxer({
     onTrack() {},
     onChunk() {
-      frames++;
+      chunks++;
     },
     count(_r, n = 1) {
       errors += n;
@@ -64,86 +27,56 @@ function demuxOnce(data: Uint8Array): { frames: number; errors: number } {
   });
   for (let o = 0; o < data.length; o += 1316) d.push(data.subarray(o, o + 1316), 0);
   d.flush();
-  return { frames, errors };
+  return { chunks, errors };
 }
 
-function timeProcess(cmd: string, args: string[]): number {
-  const t0 = performance.now();
-  const r = new Deno.Command(cmd, { args, stdout: "null", stderr: "inherit" }).outputSync();
-  const ms = performance.now() - t0;
-  if (!r.success) throw new Error(`${cmd} failed`);
-  return ms;
-}
-
-/** Runs the three demuxers over `path`; returns one line per tool. */
-export function runMpegtsBench(path: string): BenchLine[] {
+/** Runs the demuxer and the peers over `path`; prints and emits MB/s for each. */
+export async function runMpegtsBench(path: string, dir: string): Promise<void> {
   const data = Deno.readFileSync(path);
   const mb = data.length / 1e6;
-  const line = (tool: string, ms: number): BenchLine => ({ tool, ms, mbPerS: mb / (ms / 1000) });
   demuxOnce(data); // warm-up (JIT)
   let best = Infinity;
-  let res = { frames: 0, errors: 0 };
+  let res = { chunks: 0, errors: 0 };
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
     res = demuxOnce(data);
-    best = Math.min(best, performance.now() - t0);
+    best = Math.min(best, (performance.now() - t0) / 1000);
   }
-  console.log(`# ${path}: ${mb.toFixed(1)} MB, sluice chunks ${res.frames}, errors ${res.errors}`);
-  return [
-    line("sluice TsDemuxer (warm, in-process)", best),
-    line(
-      "ffmpeg -map 0 -c copy -f null",
-      timeProcess("ffmpeg", [
-        "-v",
-        "error",
-        "-i",
-        path,
-        "-map",
-        "0",
-        "-c",
-        "copy",
-        "-f",
-        "null",
-        "-",
-      ]),
-    ),
-    line(
-      "gst-launch tsdemux ! h264parse ! fakesink",
-      timeProcess("gst-launch-1.0", [
-        "-q",
-        "filesrc",
-        `location=${path}`,
-        "!",
-        "tsdemux",
-        "!",
-        "h264parse",
-        "!",
-        "fakesink",
-      ]),
-    ),
-  ]; // deno-fmt-ignore
+  console.log(`# ${path}: ${mb.toFixed(1)} MB, sluice chunks ${res.chunks}, errors ${res.errors}`);
+  const big = await repeated(path, 5, `${dir}/mpegts_bench_x5.ts`);
+  const ff = await steadyPeer(
+    "ffmpeg",
+    (p) => ["ffmpeg", "-v", "error", "-i", p, "-map", "0", "-c", "copy", "-f", "null", "-"],
+    path,
+    big,
+    4 * mb,
+  ); // deno-fmt-ignore
+  const gs = await steadyPeer("gstreamer", (p) =>
+    ["gst-launch-1.0", "-q", "filesrc", `location=${p}`, "!", "tsdemux", "!", "queue", "!",
+      "h264parse", "!", "fakesink"],
+    path, big, 4 * mb); // deno-fmt-ignore
+  await Deno.remove(big).catch(() => {});
+  const ours = mb / best;
+  console.log(`sluice TsDemuxer (warm)     ${fmt(ours).padStart(8)} MB/s`);
+  console.log(`ffmpeg -c copy -f null      ${fmt(ff?.mbPerS).padStart(8)} MB/s (steady)`);
+  console.log(`gst tsdemux ! h264parse     ${fmt(gs?.mbPerS).padStart(8)} MB/s (steady)`);
+  emit({
+    name: "mpegts demux only warm",
+    unit: "MB/s",
+    sluice: ours,
+    ffmpeg: ff?.mbPerS,
+    gstreamer: gs?.mbPerS,
+    note: "peers also parse/copy frames",
+  });
 }
 
 if (import.meta.main) {
-  const seconds = Number(Deno.env.get("BENCH_SECONDS") ?? 60);
-  let path = Deno.args[0];
-  if (!path) {
-    path = `/tmp/sluice_bench_${seconds}s_1080p.ts`;
-    try {
-      Deno.statSync(path);
-    } catch {
-      console.log(`# generating ${path} (${seconds} s) ...`);
-      generate(path, seconds);
-    }
-  }
-  const lines = runMpegtsBench(path);
-  for (const l of lines) {
-    console.log(
-      `${l.tool.padEnd(44)} ${l.mbPerS.toFixed(1).padStart(8)} MB/s  ${l.ms.toFixed(0)} ms`,
-    );
-  }
-  const ours = lines[0].mbPerS;
-  for (const l of lines.slice(1)) {
-    console.log(`ratio sluice / ${l.tool.split(" ")[0]}: ${(ours / l.mbPerS).toFixed(2)}`);
+  const tmp = await benchTmp();
+  try {
+    const file = Deno.args.find((a) => !a.startsWith("--"));
+    const path = file ?? await generatedTs(tmp.dir, "h264", isQuick() ? 10 : 60);
+    await runMpegtsBench(path, tmp.dir);
+  } finally {
+    await tmp.cleanup();
   }
 }
