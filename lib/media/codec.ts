@@ -11,6 +11,7 @@ import { parseH265Sps } from "./h265/sps.ts";
 import { parseH265Vps } from "./h265/vps.ts";
 import { newJxsHeader, readJxsHeader } from "./jpegxs/payload_header.ts";
 import { parseJxsPictureHeader } from "./jpegxs/picture_header.ts";
+import { classifyStreamType } from "./mpegts/stream_types.ts";
 import { parseOpusToc } from "./opus/toc.ts";
 import type { Codec, CodecSource, TrackKind } from "./types.ts";
 
@@ -37,35 +38,15 @@ function guess(
   return g;
 }
 
-/** stream_type -> codec (ISO/IEC 13818-1 Table 2-34; 0x81 ATSC A/52; 0x32 JPEG XS). */
-// deno-fmt-ignore
-const TS_TYPES: Record<number, [Codec, TrackKind]> = {
-  0x1b: ["h264", "video"], 0x24: ["h265", "video"], 0x32: ["jpegxs", "video"],
-  0x0f: ["aac", "audio"], 0x11: ["aac", "audio"], 0x03: ["mp2", "audio"], 0x04: ["mp2", "audio"],
-  0x81: ["ac3", "audio"], 0x01: ["unknown", "video"], 0x02: ["unknown", "video"],
-  0x10: ["unknown", "video"], 0x1e: ["unknown", "video"], 0x20: ["unknown", "video"],
-};
-
-/** Registration descriptor format_identifier -> codec, for stream_type 0x06. */
-// deno-fmt-ignore
-const TS_REGISTRATIONS: Record<string, [Codec, TrackKind]> = {
-  AV01: ["av1", "video"], Opus: ["opus", "audio"], "AC-3": ["ac3", "audio"],
-  HEVC: ["h265", "video"], jxsv: ["jpegxs", "video"], "JXS ": ["jpegxs", "video"],
-};
-
 /**
- * Codec of an MPEG-TS elementary stream (clock 90 kHz). stream_type 0x06 (private PES) is
- * decided by the registration descriptor's format_identifier (2.6.8): "AV01" (AOM AV1 in
- * MPEG-2 TS), "Opus", "AC-3", "HEVC", "jxsv". Unknown types give codec "unknown".
+ * Codec of an MPEG-TS elementary stream (clock 90 kHz), from the demuxer's table
+ * (mpegts/stream_types.ts, ISO/IEC 13818-1 Table 2-34). stream_type 0x06 (private PES)
+ * is decided by the registration descriptor's format_identifier (2.6.8): "AV01" (AOM AV1
+ * in MPEG-2 TS), "Opus", "AC-3". Unknown types give codec "unknown", kind "data".
  */
 export function codecFromStreamType(streamType: number, formatIdentifier?: string): CodecGuess {
-  const t = TS_TYPES[streamType];
-  if (t) return guess(t[0], t[1], 90000, "ts_stream_type");
-  const r = streamType === 0x06 && formatIdentifier !== undefined
-    ? TS_REGISTRATIONS[formatIdentifier]
-    : undefined;
-  if (r) return guess(r[0], r[1], 90000, "ts_descriptor");
-  return guess("unknown", "data", 90000, "ts_stream_type");
+  const c = classifyStreamType(streamType, formatIdentifier);
+  return guess(c.codec, c.kind, 90000, c.codecSource);
 }
 
 /** An rtpmap value "<encoding name>/<clock rate>[/<channels>]" taken apart. */

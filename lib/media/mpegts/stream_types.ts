@@ -29,13 +29,50 @@ export interface StreamClass {
   framing: "pes" | "adts" | "loas" | "opus";
 }
 
-function cls(
-  codec: Codec,
-  kind: TrackKind,
-  source: CodecSource,
-  framing: StreamClass["framing"] = "pes",
+type Entry = readonly [Codec, TrackKind, StreamClass["framing"]];
+
+const UNKNOWN: Entry = ["unknown", "data", "pes"];
+
+/** stream_type -> codec and framing (ISO/IEC 13818-1 Table 2-34; 0x81 ATSC A/52). */
+const BY_STREAM_TYPE = new Map<number, Entry>([
+  [StreamType.H264, ["h264", "video", "pes"]],
+  [StreamType.H265, ["h265", "video", "pes"]],
+  [StreamType.JPEG_XS, ["jpegxs", "video", "pes"]],
+  [StreamType.AAC_ADTS, ["aac", "audio", "adts"]],
+  [StreamType.AAC_LATM, ["aac", "audio", "loas"]],
+  [StreamType.MPEG1_AUDIO, ["mp2", "audio", "pes"]],
+  [StreamType.MPEG2_AUDIO, ["mp2", "audio", "pes"]],
+  [StreamType.AC3, ["ac3", "audio", "pes"]],
+]);
+
+/** Registration descriptor format_identifier (2.6.8) -> codec, for stream_type 0x06. */
+const BY_REGISTRATION = new Map<string, Entry>([
+  ["AV01", ["av1", "video", "pes"]],
+  ["Opus", ["opus", "audio", "opus"]],
+  ["AC-3", ["ac3", "audio", "pes"]],
+]);
+
+function cls([codec, kind, framing]: Entry, codecSource: CodecSource): StreamClass {
+  return { codec, kind, supported: codec !== "unknown", codecSource, framing };
+}
+
+/**
+ * Classifies a stream_type (Table 2-34). For stream_type 0x06 (private PES) the codec
+ * comes from the registration descriptor's `formatIdentifier` (2.6.8) or, failing that,
+ * a DVB AC-3 descriptor (`dvbAc3`, EN 300 468 tag 0x6A). Unknown types come back as codec
+ * "unknown", kind "data", supported false.
+ */
+export function classifyStreamType(
+  streamType: number,
+  formatIdentifier?: string,
+  dvbAc3 = false,
 ): StreamClass {
-  return { codec, kind, supported: codec !== "unknown", codecSource: source, framing };
+  if (streamType !== StreamType.PRIVATE_PES) {
+    return cls(BY_STREAM_TYPE.get(streamType) ?? UNKNOWN, "ts_stream_type");
+  }
+  const reg = formatIdentifier === undefined ? undefined : BY_REGISTRATION.get(formatIdentifier);
+  const e = reg ?? (dvbAc3 ? BY_REGISTRATION.get("AC-3") : undefined);
+  return cls(e ?? UNKNOWN, "ts_descriptor");
 }
 
 /**
@@ -48,31 +85,7 @@ export function classifyStream(
   esInfo: Uint8Array,
   programInfo: Uint8Array,
 ): StreamClass {
-  switch (streamType) {
-    case StreamType.H264:
-      return cls("h264", "video", "ts_stream_type");
-    case StreamType.H265:
-      return cls("h265", "video", "ts_stream_type");
-    case StreamType.JPEG_XS:
-      return cls("jpegxs", "video", "ts_stream_type");
-    case StreamType.AAC_ADTS:
-      return cls("aac", "audio", "ts_stream_type", "adts");
-    case StreamType.AAC_LATM:
-      return cls("aac", "audio", "ts_stream_type", "loas");
-    case StreamType.MPEG1_AUDIO:
-    case StreamType.MPEG2_AUDIO:
-      return cls("mp2", "audio", "ts_stream_type");
-    case StreamType.AC3:
-      return cls("ac3", "audio", "ts_stream_type");
-    case StreamType.PRIVATE_PES: {
-      const reg = registration(esInfo) ?? registration(programInfo);
-      if (reg === "AV01") return cls("av1", "video", "ts_descriptor");
-      if (reg === "Opus") return cls("opus", "audio", "ts_descriptor", "opus");
-      if (reg === "AC-3" || findDescriptor(esInfo, 0x6a)) {
-        return cls("ac3", "audio", "ts_descriptor");
-      }
-      return cls("unknown", "data", "ts_descriptor");
-    }
-  }
-  return cls("unknown", "data", "ts_stream_type");
+  if (streamType !== StreamType.PRIVATE_PES) return classifyStreamType(streamType);
+  const reg = registration(esInfo) ?? registration(programInfo);
+  return classifyStreamType(streamType, reg, findDescriptor(esInfo, 0x6a) !== undefined);
 }

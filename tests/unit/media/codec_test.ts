@@ -163,8 +163,9 @@ Deno.test("codec: MPEG-TS stream types and registration descriptors", () => {
   assert.equal(t(0x06, "AV01"), "av1 video 90000 ts_descriptor");
   assert.equal(t(0x06, "Opus"), "opus audio 90000 ts_descriptor");
   assert.equal(t(0x06, "AC-3"), "ac3 audio 90000 ts_descriptor");
-  assert.equal(t(0x06), "unknown data 90000 ts_stream_type");
-  assert.equal(t(0x02), "unknown video 90000 ts_stream_type");
+  assert.equal(t(0x06), "unknown data 90000 ts_descriptor");
+  assert.equal(t(0x06, "HEVC"), "unknown data 90000 ts_descriptor"); // as the demuxer has it
+  assert.equal(t(0x02), "unknown data 90000 ts_stream_type"); // MPEG-2 video: not supported
   assert.equal(t(0x86), "unknown data 90000 ts_stream_type");
 });
 
