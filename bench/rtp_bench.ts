@@ -3,18 +3,28 @@
  * 5.1) + sequencing (A.1) + jitter buffer, over every capture in tests/fixtures/rtp.
  * Run by hand (not part of the tests):
  *
- *   deno run --allow-read bench/rtp_bench.ts [passes]
+ *   deno run --allow-all bench/rtp_bench.ts [passes] [--quick]
  *
  * The captures' datagrams are concatenated into one stream (one SSRC, sequence
  * numbers rewritten to run on, the payloads untouched) and replayed `passes` times
  * (default 200) after one warm-up pass; best of 3. Prints packets/s and payload MB/s
  * (10^6 bytes) for: parse only; parse + session (sequencer + jitter buffer, no-op
  * depacketizer); the demux path (RTCP check, parse, SSRC lookup, datagram copy, session).
+ *
+ * Then, side by side with GStreamer on the same packets: tests/fixtures/rtp/rtp_h264_gst.bin
+ * repeated to ~100k packets (sequence numbers, timestamps and arrival times continued) through parse + RtpSession (sequencer, jitter buffer) + H264Depacketizer
+ * (RFC 6184) from memory, warm, best of 3; and the same packets as a pcap through
+ * `filesrc ! pcapparse ! <H264 caps> ! rtpjitterbuffer latency=50 ! rtph264depay ! fakesink`
+ * (our default jitter latency), steady (the big file minus a one-pass file). Prints
+ * packets/s wall and per CPU-second; the CPU figure is the steadier one for GStreamer,
+ * whose wall time includes a jitterbuffer wait of up to ~0.2 s that varies run to run.
  */
 import { parseRtp } from "../lib/net/rtp/packet.ts";
 import { RtpSession } from "../lib/net/rtp/session.ts";
 import { RtpDemux } from "../lib/net/rtp/demux.ts";
 import { readCapture } from "../tests/_helpers.ts";
+import { H264Depacketizer } from "../lib/media/h264/depacketizer.ts";
+import { benchTmp, bestPeer, cpuSelf, emit, fmt, isQuick } from "./_bench.ts";
 
 const FILES = [...Deno.readDirSync(new URL("../tests/fixtures/rtp/", import.meta.url))]
   .map((e) => e.name)
@@ -60,7 +70,7 @@ function time(dgs: Uint8Array[], passes: number, make: () => Step): number {
 const noop = { push: () => {}, flush: () => {} };
 
 function main() {
-  const passes = Number(Deno.args[0] ?? 200);
+  const passes = Number(Deno.args.find((a) => !a.startsWith("--")) ?? (isQuick() ? 50 : 200));
   const dgs = datagrams();
   const bytes = dgs.reduce((a, d) => a + d.length, 0);
   const variants: [string, () => Step][] = [
@@ -90,7 +100,167 @@ function main() {
         mbps.toFixed(0).padStart(6)
       } MB/s`,
     );
+    emit({
+      name: `rtp ${name}`,
+      unit: "packets/s",
+      sluice: pps,
+      note: "all captures, from memory",
+    });
   }
 }
 
-if (import.meta.main) main();
+/** A packet of the repeated capture: bytes and arrival time, µs. */
+interface Timed {
+  data: Uint8Array;
+  arrivalUs: number;
+}
+
+/**
+ * `capture` repeated `passes` times as owned datagrams: sequence numbers run on, RTP
+ * timestamps and arrival times continue by one loop's span per pass.
+ */
+export function repeatedCapture(capture: string, passes: number): Timed[] {
+  const src = readCapture(`rtp/${capture}`);
+  const ts = (d: Uint8Array) => new DataView(d.buffer, d.byteOffset).getUint32(4);
+  const n = src.length;
+  const tsSpan = (2 * ts(src[n - 1].data) - ts(src[n - 2].data) - ts(src[0].data)) >>> 0;
+  const t0 = Number(src[0].arrivalNs / 1000n);
+  const usSpan = Number(src[n - 1].arrivalNs / 1000n) - t0 + 1000;
+  const out: Timed[] = [];
+  for (let k = 0; k < passes; k++) {
+    for (const p of src) {
+      const data = p.data.slice();
+      const dv = new DataView(data.buffer);
+      dv.setUint16(2, out.length & 0xffff);
+      dv.setUint32(4, (ts(p.data) + k * tsSpan) >>> 0);
+      out.push({ data, arrivalUs: Number(p.arrivalNs / 1000n) - t0 + k * usSpan });
+    }
+  }
+  return out;
+}
+
+/** A libpcap file (LINKTYPE_ETHERNET, IPv4/UDP 127.0.0.1:5006 -> :5004) of `pkts`. */
+export function toPcap(pkts: Timed[]): Uint8Array {
+  const size = 24 + pkts.reduce((n, p) => n + 16 + 42 + p.data.length, 0);
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, 0xa1b2c3d4, true);
+  dv.setUint16(4, 2, true);
+  dv.setUint16(6, 4, true);
+  dv.setUint32(16, 65535, true);
+  dv.setUint32(20, 1, true);
+  let o = 24;
+  for (const p of pkts) {
+    const len = 42 + p.data.length;
+    dv.setUint32(o, 1_000_000 + Math.floor(p.arrivalUs / 1e6), true);
+    dv.setUint32(o + 4, Math.floor(p.arrivalUs % 1e6), true);
+    dv.setUint32(o + 8, len, true);
+    dv.setUint32(o + 12, len, true);
+    const f = o + 16;
+    dv.setUint16(f + 12, 0x0800);
+    out.set([
+      0x45,
+      0,
+      (28 + p.data.length) >> 8,
+      (28 + p.data.length) & 0xff,
+      0,
+      0,
+      0x40,
+      0,
+      64,
+      17,
+    ], f + 14); // deno-fmt-ignore
+    out.set([127, 0, 0, 1, 127, 0, 0, 1], f + 26);
+    dv.setUint16(f + 34, 5006);
+    dv.setUint16(f + 36, 5004);
+    dv.setUint16(f + 38, 8 + p.data.length);
+    out.set(p.data, f + 42);
+    o += 16 + len;
+  }
+  return out;
+}
+
+/** parse + session + H.264 depacketizer over `pkts`; seconds and access units. */
+function oursH264(pkts: Timed[]): { s: number; cpu: number; units: number; lost: number } {
+  let units = 0;
+  const session = new RtpSession({
+    ssrc: new DataView(pkts[0].data.buffer).getUint32(8),
+    createDepacketizer: () => new H264Depacketizer({ onUnit: () => units++, count: () => {} }),
+  });
+  const c0 = cpuSelf();
+  const t0 = performance.now();
+  for (let i = 0; i < pkts.length; i++) {
+    const now = pkts[i].arrivalUs / 1000;
+    const r = parseRtp(pkts[i].data, now);
+    if (r.ok) session.pushRtp(r.value, now);
+    if ((i & 63) === 0) session.poll(now);
+  }
+  session.flush();
+  const s = (performance.now() - t0) / 1000;
+  return { s, cpu: cpuSelf() - c0, units, lost: session.stats().lost };
+}
+
+const GST_H264 = (path: string) => [
+  "gst-launch-1.0",
+  "-q",
+  "filesrc",
+  `location=${path}`,
+  "!",
+  "pcapparse",
+  "!",
+  "application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96",
+  "!",
+  "rtpjitterbuffer",
+  "latency=50",
+  "!",
+  "rtph264depay",
+  "!",
+  "fakesink",
+]; // deno-fmt-ignore
+
+async function versusGst(): Promise<void> {
+  const capture = "rtp_h264_gst.bin";
+  const per = readCapture(`rtp/${capture}`).length;
+  const passes = Math.ceil(100_000 / per);
+  const pkts = repeatedCapture(capture, passes);
+  oursH264(pkts.slice(0, per * 20)); // warm-up
+  let best = oursH264(pkts);
+  for (let i = 0; i < 2; i++) {
+    const r = oursH264(pkts);
+    if (r.s < best.s) best = r;
+  }
+  const ours = pkts.length / best.s;
+  const oursCpu = pkts.length / best.cpu;
+  const tmp = await benchTmp();
+  let gst: number | undefined;
+  let gstCpu: number | undefined;
+  try {
+    const small = `${tmp.dir}/rtp_bench_1.pcap`;
+    const big = `${tmp.dir}/rtp_bench_${passes}.pcap`;
+    await Deno.writeFile(small, toPcap(pkts.slice(0, per)));
+    await Deno.writeFile(big, toPcap(pkts));
+    await bestPeer(GST_H264(small), 1);
+    const a = await bestPeer(GST_H264(small), 3);
+    const b = await bestPeer(GST_H264(big), 3);
+    gst = (pkts.length - per) / Math.max(b.wall - a.wall, 1e-3);
+    gstCpu = (pkts.length - per) / Math.max(b.cpu - a.cpu, 1e-3);
+  } catch (e) {
+    console.warn(`gstreamer: ${e instanceof Error ? e.message : e}`);
+  } finally {
+    await tmp.cleanup();
+  }
+  console.log(
+    `${capture} x${passes} = ${pkts.length} packets, ${best.units} units, lost ${best.lost}: ` +
+      `sluice parse+session+depay ${fmt(ours)} packets/s (${fmt(oursCpu)} per CPU-s), ` +
+      `gst ${fmt(gst)} packets/s (${fmt(gstCpu)} per CPU-s)`,
+  );
+  const note = `${pkts.length} packets of ${capture}; gst pcapparse ! rtpjitterbuffer ` +
+    "latency=50 ! rtph264depay, steady; gst wall includes a jitterbuffer wait of up to 0.2 s";
+  emit({ name: "rtp h264 parse+jitter+depay", unit: "packets/s", sluice: ours, gstreamer: gst, note }); // deno-fmt-ignore
+  emit({ name: "rtp h264 parse+jitter+depay", unit: "packets/cpu-s", sluice: oursCpu, gstreamer: gstCpu, note }); // deno-fmt-ignore
+}
+
+if (import.meta.main) {
+  main();
+  await versusGst();
+}
