@@ -16,29 +16,16 @@
  */
 import { BitReader } from "../bits.ts";
 import { type AudioParams, fail, ok, type Result } from "../types.ts";
-
-/** Sampling frequencies by samplingFrequencyIndex (ISO/IEC 14496-3 Table 1.18). */
-export const ASC_SAMPLE_RATES = [
-  96000,
-  88200,
-  64000,
-  48000,
-  44100,
-  32000,
-  24000,
-  22050,
-  16000,
-  12000,
-  11025,
-  8000,
-  7350,
-] as const;
+import { AAC_SAMPLE_RATES } from "./adts.ts";
 
 /** Channels by channelConfiguration (Table 1.19, ISO/IEC 23001-8 for 11..14). */
 const CHANNELS = [0, 1, 2, 3, 4, 5, 6, 8, 0, 0, 0, 7, 8, 24, 8] as const;
 
 /** Bytes of an AudioSpecificConfig looked at. */
 export const MAX_ASC_BYTES = 256;
+
+/** Audio object types whose specific config is a GASpecificConfig (1.6.2.1, Table 1.1). */
+export const GA_OBJECT_TYPES: readonly number[] = [1, 2, 3, 4, 6, 7, 17, 19, 20, 21, 22, 23];
 
 /** AudioSpecificConfig fields beyond AudioParams. */
 export interface AudioSpecificConfig extends AudioParams {
@@ -51,6 +38,10 @@ export interface AudioSpecificConfig extends AudioParams {
   channelConfiguration: number;
   sbr: boolean;
   ps: boolean;
+  /** Samples per frame: 1024, or 960 with frameLengthFlag; doubled under SBR. */
+  frameSamples: number;
+  /** epConfig of an error-resilient GASpecificConfig (1.6.2.1), else 0. */
+  epConfig: number;
 }
 
 const NAMES: Record<number, string> = {
@@ -69,7 +60,7 @@ function readAot(r: BitReader): number {
 
 function readRate(r: BitReader): number {
   const i = r.bits(4);
-  return i === 15 ? r.bits(24) : ASC_SAMPLE_RATES[i] ?? 0;
+  return i === 15 ? r.bits(24) : AAC_SAMPLE_RATES[i] ?? 0;
 }
 
 /** Channels of a program_config_element (4.4.1.1), read from its element counts. */
@@ -115,7 +106,8 @@ export function readAudioSpecificConfig(
   }
   let frameSamples = 1024;
   let channels: number = CHANNELS[channelConfiguration] ?? 0;
-  if ([1, 2, 3, 4, 6, 7, 17, 19, 20, 21, 22, 23].includes(objectType)) {
+  let epConfig = 0;
+  if (GA_OBJECT_TYPES.includes(objectType)) {
     if (r.flag()) frameSamples = 960; // frameLengthFlag
     if (r.flag()) r.skip(14); // dependsOnCoreCoder -> coreCoderDelay
     const extensionFlag = r.flag();
@@ -128,7 +120,8 @@ export function readAudioSpecificConfig(
     }
     // epConfig (1.6.2.1): 2 and 3 add an ErrorProtectionSpecificConfig, not read here, so
     // the extension search below would read garbage: stop looking.
-    const errorProtected = [17, 19, 20, 21, 22, 23].includes(objectType) && r.bits(2) > 1;
+    if (objectType >= 17) epConfig = r.bits(2);
+    const errorProtected = epConfig > 1;
     // Backward-compatible SBR / PS signalling (1.6.5.2).
     if (!sbr && !errorProtected && !r.overrun && bitsAvailable - (r.pos - startPos) >= 16) {
       const save = r.pos;
@@ -160,6 +153,7 @@ export function readAudioSpecificConfig(
     channelConfiguration,
     sbr,
     ps,
+    epConfig,
   });
 }
 

@@ -14,8 +14,15 @@
  * With cpresent=0 the StreamMuxConfig comes from the `config` fmtp (hex). One program
  * and one layer with frameLengthType 0 (every AAC sender) are supported; others are
  * counted "latm_unsupported_config". Raw AUs are emitted (subarrays when byte-aligned).
+ * readStreamMuxConfig is also the one the LOAS framing of MPEG-TS (loas.ts) uses.
  */
 import { BitReader } from "../bits.ts";
+import {
+  type AudioSpecificConfig,
+  GA_OBJECT_TYPES,
+  hexToBytes,
+  readAudioSpecificConfig,
+} from "./asc.ts";
 import {
   type DepacketizerOptions,
   fail,
@@ -25,108 +32,64 @@ import {
   type RtpPacket,
 } from "../types.ts";
 
-/** Sampling frequencies by index (ISO/IEC 14496-3 Table 1.18). */
-const RATES = [
-  96000,
-  88200,
-  64000,
-  48000,
-  44100,
-  32000,
-  24000,
-  22050,
-  16000,
-  12000,
-  11025,
-  8000,
-  7350,
-];
-
 /** Cap on one reassembled AudioMuxElement (fragments joined). */
 export const MAX_LATM_ELEMENT_BYTES = 65536;
 /** Cap on AudioMuxElements in one packet. */
 export const MAX_LATM_ELEMENTS_PER_PACKET = 64;
 
-/** What an AudioSpecificConfig (ISO/IEC 14496-3 1.6.2.1) says about the stream. */
-export interface AacConfig {
-  objectType: number;
-  sampleRate: number;
-  channels: number;
-  /** Samples per AU at the RTP clock: 1024 (960 with frameLengthFlag), x2 for explicit SBR. */
-  frameSamples: number;
-}
-
-/** Hex string (fmtp `config`) to bytes; invalid digits become empty. */
+/** Hex string (fmtp `config`) to bytes; invalid digits (or over MAX_ASC_BYTES) give empty. */
 export function hexBytes(hex: string): Uint8Array {
-  const h = hex.trim();
-  if (h.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(h)) return new Uint8Array(0);
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
-function objectType(r: BitReader): number {
-  const t = r.bits(5);
-  return t === 31 ? 32 + r.bits(6) : t;
-}
-
-function rate(r: BitReader): number {
-  const i = r.bits(4);
-  return i === 15 ? r.bits(24) : RATES[i] ?? 0;
+  return hexToBytes(hex) ?? new Uint8Array(0);
 }
 
 /**
- * Reads an AudioSpecificConfig at the reader's position (GASpecificConfig object
- * types only, channelConfiguration 1-7). The reader ends right after it.
+ * Reads an AudioSpecificConfig (asc.ts) where its length may not be known, as inside a
+ * StreamMuxConfig: no backward-compatible SBR search (1.6.5.2 needs the length), and only
+ * configs whose end the reader finds: GASpecificConfig object types, channelConfiguration
+ * 1-7, epConfig 0-1. Reasons: those of readAudioSpecificConfig,
+ * "aac_unsupported_object_type", "aac_unsupported_channels", "aac_unsupported_ep_config".
  */
-export function readAudioSpecificConfig(r: BitReader): Result<AacConfig> {
-  let aot = objectType(r);
-  let sampleRate = rate(r);
-  const channels = r.bits(4);
-  let sbr = false;
-  if (aot === 5 || aot === 29) {
-    sbr = true;
-    sampleRate = rate(r);
-    aot = objectType(r);
+function readInlineAsc(r: BitReader): Result<AudioSpecificConfig> {
+  const asc = readAudioSpecificConfig(r, 0);
+  if (!asc.ok) return asc;
+  const c = asc.value;
+  if (!GA_OBJECT_TYPES.includes(c.objectType)) return fail("aac_unsupported_object_type");
+  if (c.channelConfiguration === 0 || c.channelConfiguration > 7) {
+    return fail("aac_unsupported_channels");
   }
-  if (![1, 2, 3, 4, 6, 7, 17, 19, 20, 21, 22, 23].includes(aot)) {
-    return fail("aac_unsupported_object_type");
-  }
-  if (channels === 0 || channels > 7) return fail("aac_unsupported_channels");
-  const short = r.bit() === 1; // frameLengthFlag
-  if (r.bit()) r.skip(14); // dependsOnCoreCoder: coreCoderDelay
-  const ext = r.bit();
-  if (aot === 6 || aot === 20) r.skip(3); // layerNr
-  if (ext) {
-    if (aot === 22) r.skip(16);
-    if ([17, 19, 20, 23].includes(aot)) r.skip(3);
-    r.skip(1); // extensionFlag3
-  }
-  if (aot >= 17 && aot <= 23 && r.bits(2) > 1) return fail("aac_unsupported_ep_config");
-  if (r.overrun || sampleRate === 0) return fail("aac_config_short");
-  const frameSamples = (short ? 960 : 1024) * (sbr ? 2 : 1);
-  return ok({ objectType: aot, sampleRate, channels, frameSamples });
+  if (c.epConfig > 1) return fail("aac_unsupported_ep_config");
+  return asc;
 }
 
-/** AudioSpecificConfig from bytes (e.g. MPEG4-GENERIC fmtp `config`). */
-export function parseAudioSpecificConfig(d: Uint8Array): Result<AacConfig> {
-  return readAudioSpecificConfig(new BitReader(d));
+/**
+ * AudioSpecificConfig from bytes with the restrictions of a StreamMuxConfig's (no
+ * backward-compatible SBR search; GASpecificConfig types only), as the MPEG4-GENERIC
+ * depacketizer (rfc3640.ts) reads its fmtp `config`. asc.ts parseAudioSpecificConfig is
+ * the general parser.
+ */
+export function parseAudioSpecificConfig(d: Uint8Array): Result<AudioSpecificConfig> {
+  return readInlineAsc(new BitReader(d));
 }
 
 /** A StreamMuxConfig reduced to what payload parsing needs. */
-export interface LatmMuxConfig extends AacConfig {
-  /** numSubFrames + 1. */
+export interface LatmMuxConfig extends AudioSpecificConfig {
+  /** numSubFrames + 1: AAC frames carried by one AudioMuxElement. */
   subFrames: number;
   /** otherDataLenBits when otherDataPresent, else 0. */
   otherDataBits: number;
 }
 
+/** LatmGetValue() (ISO/IEC 14496-3 Table 1.44). */
 function latmValue(r: BitReader): number {
   const n = r.bits(2);
   return r.bits(8 * (n + 1));
 }
 
-/** Reads a StreamMuxConfig (ISO/IEC 14496-3 Table 1.42) at the reader's position. */
+/**
+ * Reads a StreamMuxConfig (ISO/IEC 14496-3 Table 1.42) at the reader's position:
+ * audioMuxVersion 0 or 1, one program and one layer, frameLengthType 0. Reasons:
+ * "latm_unsupported_config", "latm_config_short", those of the AudioSpecificConfig.
+ */
 export function readStreamMuxConfig(r: BitReader): Result<LatmMuxConfig> {
   const version = r.bit();
   if (version && r.bit()) return fail("latm_unsupported_config"); // audioMuxVersionA
@@ -134,13 +97,13 @@ export function readStreamMuxConfig(r: BitReader): Result<LatmMuxConfig> {
   if (r.bit() !== 1) return fail("latm_unsupported_config"); // allStreamsSameTimeFraming
   const subFrames = r.bits(6) + 1;
   if (r.bits(4) !== 0 || r.bits(3) !== 0) return fail("latm_unsupported_config");
-  let asc: Result<AacConfig>;
+  let asc: Result<AudioSpecificConfig>;
   if (version) {
     const len = latmValue(r);
     const start = r.pos;
-    asc = readAudioSpecificConfig(r);
+    asc = readInlineAsc(r);
     r.pos = start + len;
-  } else asc = readAudioSpecificConfig(r);
+  } else asc = readInlineAsc(r);
   if (!asc.ok) return asc;
   if (r.bits(3) !== 0) return fail("latm_unsupported_config"); // frameLengthType
   r.skip(8); // latmBufferFullness

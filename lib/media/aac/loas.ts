@@ -8,8 +8,8 @@
  * ```
  */
 import { BitReader } from "../bits.ts";
-import { type AudioParams, fail, ok, type Result } from "../types.ts";
-import { AAC_SAMPLE_RATES } from "./adts.ts";
+import { fail, type Result } from "../types.ts";
+import { type LatmMuxConfig, readStreamMuxConfig } from "./latm.ts";
 
 /** Largest LOAS frame: 3 header bytes + 13-bit audioMuxLengthBytes. */
 export const MAX_LOAS_FRAME_BYTES = 3 + 8191;
@@ -48,44 +48,16 @@ export function splitLoas(d: Uint8Array): LoasSplit {
   return { frames, rest: off, resyncs };
 }
 
-function latmValue(r: BitReader): number {
-  const n = r.bits(2);
-  return r.bits(8 * (n + 1));
-}
-
-/** LATM stream parameters: AudioParams plus AAC frames per AudioMuxElement. */
-export interface LatmConfig extends AudioParams {
-  /** numSubFrames + 1: AAC frames carried by one AudioMuxElement. */
-  subFrames: number;
-}
+/** LATM stream parameters: AudioParams plus AAC frames per AudioMuxElement (subFrames). */
+export type LatmConfig = LatmMuxConfig;
 
 /**
- * Reads the StreamMuxConfig of one LOAS frame (audioMuxVersion 0 or 1). Returns
- * "latm_same_mux" when the frame reuses an earlier config, "latm_invalid" when unreadable.
+ * Reads the StreamMuxConfig of one LOAS frame (AudioMuxElement(1), 1.7.3) with
+ * readStreamMuxConfig (latm.ts). Returns "latm_same_mux" when the frame reuses an earlier
+ * config, or the reason the config is unreadable or unsupported.
  */
 export function parseLatmConfig(frame: Uint8Array): Result<LatmConfig> {
   const r = new BitReader(frame, 3);
   if (r.bit() === 1) return fail("latm_same_mux");
-  const version = r.bit();
-  const versionA = version ? r.bit() : 0;
-  if (versionA) return fail("latm_invalid");
-  if (version) latmValue(r); // taraBufferFullness
-  r.skip(1); // allStreamsSameTimeFraming
-  const subFrames = r.bits(6) + 1;
-  r.skip(4 + 3); // numProgram, numLayer (first program/layer only)
-  if (version) latmValue(r); // ascLen
-  let aot = r.bits(5);
-  if (aot === 31) aot = 32 + r.bits(6);
-  const sfi = r.bits(4);
-  let rate = sfi === 15 ? r.bits(24) : AAC_SAMPLE_RATES[sfi] ?? 0;
-  const channels = r.bits(4);
-  let frameSamples = 1024;
-  if (aot === 5 || aot === 29) {
-    const esfi = r.bits(4);
-    rate = esfi === 15 ? r.bits(24) : AAC_SAMPLE_RATES[esfi] ?? 0;
-    frameSamples = 2048;
-  }
-  if (r.overrun || rate === 0) return fail("latm_invalid");
-  const profile = aot === 2 ? "LC" : aot === 5 ? "HE-AAC" : aot === 29 ? "HE-AACv2" : `aot${aot}`;
-  return ok({ sampleRate: rate, channels, profile, frameSamples, subFrames });
+  return readStreamMuxConfig(r);
 }

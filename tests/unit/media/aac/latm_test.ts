@@ -29,14 +29,20 @@ function run(pkts: RtpPacket[], fmtp = SDP.fmtp) {
 Deno.test("latm: fmtp config is AAC-LC 48 kHz stereo, one subframe", () => {
   const c = readStreamMuxConfig(new BitReader(hexBytes(SDP.fmtp.config)));
   assert.ok(c.ok);
-  assert.deepEqual(c.value, {
-    objectType: 2,
-    sampleRate: 48000,
-    channels: 2,
-    frameSamples: 1024,
-    subFrames: 1,
-    otherDataBits: 0,
-  });
+  const { objectType, sampleRate, channels, frameSamples, profile, subFrames, otherDataBits } =
+    c.value;
+  assert.deepEqual(
+    { objectType, sampleRate, channels, frameSamples, profile, subFrames, otherDataBits },
+    {
+      objectType: 2,
+      sampleRate: 48000,
+      channels: 2,
+      frameSamples: 1024,
+      profile: "LC",
+      subFrames: 1,
+      otherDataBits: 0,
+    },
+  );
   assert.equal(SDP.clockRate, c.value.sampleRate);
 });
 
