@@ -7,7 +7,7 @@
 import type { Manager } from "../../manager.ts";
 import type { Stream } from "../../stream.ts";
 import { openUdpReceiver, type UdpReceiver } from "../udp/receiver.ts";
-import { RtpDemux, type SourceKey } from "./demux.ts";
+import { isRtcp, RtpDemux, type SourceKey } from "./demux.ts";
 import { PayloadMap } from "./payload_map.ts";
 import { buildReceiverReport } from "./rtcp_report.ts";
 import { parseSdp } from "./sdp.ts";
@@ -21,6 +21,23 @@ import type { PayloadDescription } from "../../media/pipeline/rtp_depacketizers.
 export const POLL_MS = 5;
 /** How often transport stats are published (and RRs sent), ms. */
 export const STATS_MS = 1000;
+/**
+ * How long an RTCP datagram carrying a BYE waits before it closes its source, ms. RFC
+ * 3550 6.2.1: straggler data packets may arrive after the BYE, so the entry SHOULD be
+ * deleted after an appropriate delay; here the BYE also races the data still queued on
+ * the other socket (ffmpeg sends its last RTP packet and SR + BYE back to back).
+ */
+export const BYE_GRACE_MS = 500;
+/** Cap on BYE datagrams waiting out BYE_GRACE_MS; beyond it a BYE is handled at once. */
+export const MAX_PENDING_BYES = 64;
+
+/** True when an RTCP compound datagram holds a BYE (RFC 3550 6.6, PT 203). */
+function hasBye(d: Uint8Array): boolean {
+  for (let o = 0; o + 4 <= d.length; o += (((d[o + 2] << 8) | d[o + 3]) + 1) * 4) {
+    if (d[o + 1] === 203) return true;
+  }
+  return false;
+}
 
 /** One source as the demux sees it. */
 class Source {
@@ -65,6 +82,7 @@ export class RtpAdapter {
   #rtcp?: UdpReceiver;
   #reason?: string;
   #timers: ReturnType<typeof setInterval>[] = [];
+  #byes = new Set<ReturnType<typeof setTimeout>>();
   readonly #ourSsrc = (Math.random() * 0xffffffff) >>> 0;
   readonly demux: RtpDemux<Source>;
   readonly #global: PayloadMap;
@@ -78,6 +96,7 @@ export class RtpAdapter {
     }
     this.demux = new RtpDemux<Source>({
       newSourcesPerSec: cfg.newStreamRate,
+      probation: true, // random datagrams never become streams
       count: (reason, n = 1) => manager.portErrors.add(`rtp_${reason}`, n),
       onNewSource: (key, first) => this.#open(key, first),
       onSourceClosed: (_key, src, reason) => src.stream.close(`rtp_${reason}`),
@@ -163,9 +182,12 @@ export class RtpAdapter {
       this.#rtp = undefined;
       return;
     }
-    this.#rtp.start((d, remote, t) => this.demux.onDatagram(d, remote, t));
+    this.#rtp.start((d, remote, t) => {
+      if (isRtcp(d)) this.#laterIfBye(d, t, (d, t) => this.demux.onDatagram(d, remote, t));
+      else this.demux.onDatagram(d, remote, t);
+    });
     this.#rtcp.start((d, remote, t) => {
-      this.demux.onRtcpDatagram(d, remote, t);
+      this.#laterIfBye(d, t, (d, t) => this.demux.onRtcpDatagram(d, remote, t));
       for (const [, s] of this.demux.sources()) {
         if (s.key.remote.hostname === remote.hostname) s.rtcpRemote ??= { ...remote };
       }
@@ -178,6 +200,17 @@ export class RtpAdapter {
       receiver: this.#rtp.kind,
       socketBufferBytes: this.#rtp.socketBufferBytes,
     });
+  }
+
+  /** Hands RTCP on now, or after BYE_GRACE_MS if it holds a BYE (copied: buffers are reused). */
+  #laterIfBye(d: Uint8Array, t: number, handle: (d: Uint8Array, t: number) => void): void {
+    if (!hasBye(d) || this.#byes.size >= MAX_PENDING_BYES) return handle(d, t);
+    const copy = d.slice();
+    const id = setTimeout(() => {
+      this.#byes.delete(id);
+      handle(copy, performance.now());
+    }, BYE_GRACE_MS);
+    this.#byes.add(id);
   }
 
   #poll(): void {
@@ -229,6 +262,8 @@ export class RtpAdapter {
   async stop(): Promise<void> {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
+    for (const t of this.#byes) clearTimeout(t);
+    this.#byes.clear();
     for (const [, s] of this.demux.sources()) s.flush();
     await this.#rtp?.close();
     await this.#rtcp?.close();

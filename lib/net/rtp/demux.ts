@@ -8,7 +8,10 @@
  * refuse them (max_connections, naming). A sender restarting with a new SSRC from the
  * same address and payload type within `ssrcChangeWindowMs` of the old one's last
  * packet continues the same session ("ssrc_change"). Idle sources time out; BYE
- * (RFC 3550 6.6) closes a source.
+ * (RFC 3550 6.6) closes a source. With `probation`, a new source is offered to the owner
+ * only after two packets in sequence (RFC 3550 A.1, MIN_SEQUENTIAL = 2); its first packet
+ * is held meanwhile (then delivered), so random datagrams never become streams. A held
+ * packet not followed in sequence within `refuseTtlMs` is counted "source_probation".
  */
 import type { Counter, RtpPacket } from "../../media/types.ts";
 import { parseRtp } from "./packet.ts";
@@ -66,12 +69,16 @@ export interface RtpDemuxOptions<S extends RtpSourceSink> {
   maxSources?: number;
   /** Copy each accepted datagram (default true: the UDP receiver reuses its buffers). */
   copy?: boolean;
+  /** Admit a new source only after two packets in sequence (default false). */
+  probation?: boolean;
 }
 
 /** Default cap on live sources of one demux. */
 export const MAX_RTP_SOURCES = 1024;
 /** Cap on remembered refusals. */
 export const MAX_REFUSED = 1024;
+/** Cap on new sources held on probation (first packet kept until the next one). */
+export const MAX_PROBATION = 1024;
 /** Cap on sources whose RTCP is kept until their first RTP packet (senders send SR first). */
 export const MAX_PENDING_RTCP = 64;
 const MAX_RETIRED = 4;
@@ -99,6 +106,7 @@ export class RtpDemux<S extends RtpSourceSink> {
   #bySsrcHost = new Map<string, Entry<S>>();
   #refused = new Map<string, number>();
   #pending = new Map<string, { p: RtcpPacket; ms: number }[]>();
+  #probation = new Map<string, { pkt: RtpPacket; ms: number }>();
   #tokens: number;
   #tokensAt = -1;
   #lastExpire = -Infinity;
@@ -172,6 +180,12 @@ export class RtpDemux<S extends RtpSourceSink> {
       }
     }
     for (const [k, until] of this.#refused) if (until <= nowMs) this.#refused.delete(k);
+    const ttl = this.#o.refuseTtlMs ?? 1000;
+    for (const [k, p] of this.#probation) {
+      if (nowMs - p.ms < ttl) break; // insertion order = arrival order
+      this.#probation.delete(k);
+      this.#count("source_probation");
+    }
     for (const [k, l] of this.#pending) {
       if (nowMs - l[l.length - 1].ms > idle) this.#pending.delete(k);
     }
@@ -261,6 +275,21 @@ export class RtpDemux<S extends RtpSourceSink> {
       this.#count("max_sources");
       return undefined;
     }
+    let held: { pkt: RtpPacket; ms: number } | undefined;
+    if (this.#o.probation) {
+      held = this.#probation.get(key);
+      if (held) this.#probation.delete(key);
+      if (!held || ((held.pkt.seq + 1) & 0xffff) !== pkt.seq) {
+        if (held) this.#count("source_probation");
+        else if (this.#probation.size >= MAX_PROBATION) {
+          this.#probation.delete(this.#probation.keys().next().value!);
+          this.#count("source_probation");
+        }
+        this.#probation.set(key, { pkt, ms: now });
+        return undefined;
+      }
+    }
+    const refuse = (reason: string) => this.#count(reason, held ? 2 : 1);
     const rate = this.#o.newSourcesPerSec ?? 10;
     const burst = this.#o.newSourceBurst ?? rate;
     if (this.#tokensAt >= 0) {
@@ -268,7 +297,7 @@ export class RtpDemux<S extends RtpSourceSink> {
     }
     this.#tokensAt = now;
     if (this.#tokens < 1) {
-      this.#count("new_source_rate");
+      refuse("new_source_rate");
       return undefined;
     }
     this.#tokens -= 1;
@@ -277,13 +306,13 @@ export class RtpDemux<S extends RtpSourceSink> {
       ssrc: pkt.ssrc,
       remote: { hostname: remote.hostname, port: remote.port },
     };
-    const session = this.#o.onNewSource(id, pkt);
+    const session = this.#o.onNewSource(id, held?.pkt ?? pkt);
     if (session === undefined) {
       if (this.#refused.size >= MAX_REFUSED) {
         this.#refused.delete(this.#refused.keys().next().value!);
       }
       this.#refused.set(key, now + (this.#o.refuseTtlMs ?? 1000));
-      this.#count("source_refused");
+      refuse("source_refused");
       return undefined;
     }
     const e: Entry<S> = { id, session, lastMs: now, pt: pkt.payloadType, retired: [] };
@@ -291,6 +320,7 @@ export class RtpDemux<S extends RtpSourceSink> {
     const sh = `${pkt.ssrc}@${remote.hostname}`;
     for (const x of this.#pending.get(sh) ?? []) session.pushRtcp?.(x.p, x.ms);
     this.#pending.delete(sh);
+    if (held) session.pushRtp(held.pkt, held.ms);
     return e;
   }
 
