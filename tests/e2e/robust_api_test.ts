@@ -134,6 +134,31 @@ Deno.test({
       assert.equal(r.status, 200);
       await r.body?.cancel();
       await E("POST", "/api/v1/streams/cam1/resume", [409]);
+      // raw bytes on the API's TCP port: not HTTP, broken HTTP, a huge header
+      const [host, port] = [ts.url.split(":")[1].slice(2), Number(ts.url.split(":")[2])];
+      const raw = [
+        new Uint8Array(4096).map((_, i) => (i * 7919) & 0xff),
+        new TextEncoder().encode("GET /api/v1/health HTTP/9.9\r\n\r\n"),
+        new TextEncoder().encode(
+          "POST /api/v1/sync/adjust/cam1 HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+        ),
+        new TextEncoder().encode(`GET / HTTP/1.1\r\nX: ${"a".repeat(200_000)}\r\n\r\n`),
+        new TextEncoder().encode("GET /api/v1/health HTTP/1.1\r\nHost: x\r\n"), // never finished
+      ];
+      for (const bytes of raw) {
+        const conn = await Deno.connect({ hostname: host, port });
+        try {
+          await conn.write(bytes).catch(() => 0);
+          const buf = new Uint8Array(512);
+          const n = await Promise.race([
+            conn.read(buf).catch(() => null),
+            new Promise<null>((r) => setTimeout(() => r(null), 300)),
+          ]);
+          if (n) assert.doesNotMatch(new TextDecoder().decode(buf.subarray(0, n)), /^HTTP\/1\.1 5/);
+        } finally {
+          conn.close();
+        }
+      }
       assert.equal((await ts.get("/api/v1/health")).status, "ok");
       assertNoDuplicateSeries(await (await fetch(`${ts.url}/metrics`)).text());
       assert.ok(!ts.logs.some((l) => l.includes("api.error")), "no handler threw");

@@ -115,6 +115,21 @@ Deno.test({
           new RegExp(`sluice_port_errors_total\\{listener="rtp",reason="${reason}"\\} ${n}\\n`),
         );
       }
+      // and at the RTCP port (rtp_port + 1)
+      const rtcp: Deno.NetAddr = { ...to(ts), port: ts.rtpPort + 1 };
+      for (let i = 0; i < 500; i++) {
+        const b = new Uint8Array(1 + Math.floor(rnd() * 600));
+        for (let k = 0; k < b.length; k++) b[k] = rnd() * 256;
+        if (i % 2 === 0) b[0] = 0x80 | (b[0] & 0x3f); // version 2 half the time
+        await sock.send(b, rtcp);
+        if (i % 50 === 49) await sleep(5);
+      }
+      const pe1 = await until(async () => {
+        const p = (await ts.get("/api/v1/stats")).portErrors as Counts;
+        return sum(p) - sum(pe) >= 500 ? p : undefined;
+      }, 3000);
+      assert.ok(pe1, "every random RTCP datagram is counted");
+      assert.equal(sum(pe1) - sum(pe), 500);
       assert.equal((await ts.get("/api/v1/health")).status, "ok");
       const grew = Deno.memoryUsage().rss - rss0;
       assert.ok(grew < 150 * 1024 * 1024, `rss grew ${grew} bytes`);

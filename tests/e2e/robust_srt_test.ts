@@ -142,7 +142,25 @@ Deno.test({
       const grew = Deno.memoryUsage().rss - rss0;
       assert.ok(grew < 150 * 1024 * 1024, `rss grew ${grew} bytes`);
 
-      // 3. a clean publisher afterwards
+      // 3. random datagrams straight at the SRT port (not even SRT handshakes)
+      const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+      try {
+        const to: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port: ts.srtPort };
+        for (let i = 0; i < 2000; i++) {
+          const b = new Uint8Array(1 + Math.floor(rnd() * 1500));
+          for (let k = 0; k < b.length; k++) b[k] = rnd() * 256;
+          if (i % 4 === 0) b[0] = 0x80; // control-packet bit set
+          await sock.send(b, to);
+          if (i % 100 === 99) await sleep(5);
+        }
+      } finally {
+        sock.close();
+      }
+      const h = await ts.get("/api/v1/health");
+      assert.equal(h.status, "ok");
+      assert.equal(((h.listeners as Json).srt as Json).enabled, true);
+
+      // 4. a clean publisher afterwards
       const peer = spawn("ffmpeg", [
         "-hide_banner",
         "-loglevel",
