@@ -3,22 +3,17 @@
  * per call with MSG_DONTWAIT until EAGAIN (PERF_NOTES.md: ~0.65 us per packet,
  * lossless to 400 k packets/s with an 8 MiB socket buffer).
  *
- * Buffers given to C, all preallocated and held in fields for the receiver's whole
- * life (DESIGN.md rule 5): `data` (SLOTS x slot bytes), `iovecs`, `names`
- * (sockaddr_in per slot), `controls` (cmsg space per slot), `hdrs` (mmsghdr per slot).
- * Kernel drops come from SO_RXQ_OVFL (socket(7)) and /proc/net/udp's drops column.
+ * The buffers given to recvmmsg are an MmsgBatch (mmsg_batch.ts), preallocated and held
+ * for the receiver's whole life (DESIGN.md rule 5). Kernel drops come from SO_RXQ_OVFL
+ * (socket(7)) and /proc/net/udp's drops column.
  */
 import {
   AF_INET,
   EAGAIN,
   EINTR,
   errnoName,
-  IOVEC_BYTES,
   type Libc,
-  MMSGHDR_BYTES,
-  MSG,
   MSG_DONTWAIT,
-  MSG_TRUNC,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
   SO_REUSEADDR,
@@ -29,6 +24,7 @@ import {
   SOL_SOCKET,
   writeSockaddrIn,
 } from "../../../ffi/libc.ts";
+import { MmsgBatch, SLOTS } from "./mmsg_batch.ts";
 import type {
   OnDatagram,
   ResolvedUdpOptions,
@@ -37,16 +33,10 @@ import type {
   UdpRemote,
 } from "./receiver.ts";
 
-/** Datagrams per recvmmsg call. */
-export const SLOTS = 64;
 /** Cap on recvmmsg calls per timer tick (fairness to the rest of the event loop). */
 export const MAX_CALLS_PER_TICK = 64;
 /** Drain timer period, ms. */
 export const TICK_MS = 1;
-/** Control buffer per slot: CMSG_SPACE(4) = 24, rounded up. */
-const CONTROL_BYTES = 32;
-/** Cap on cached source-address objects (one per distinct ip:port). */
-export const MAX_REMOTES_CACHED = 4096;
 
 /** Opens, configures and binds the socket. Throws on bind failure (config error). */
 export function openRecvmmsgReceiver(libc: Libc, o: ResolvedUdpOptions): UdpReceiver {
@@ -59,20 +49,11 @@ class RecvmmsgReceiver implements UdpReceiver {
   readonly socketBufferBytes: number;
   #libc: Libc;
   #fd: number;
-  #slot: number;
   // Every buffer C sees, kept reachable for the receiver's life.
-  #data: Uint8Array;
-  #iovecs: Uint8Array;
-  #names: Uint8Array;
-  #controls: Uint8Array;
-  #hdrs: Uint8Array;
-  #hdrView: DataView;
-  #nameView: DataView;
-  #ctlView: DataView;
+  #batch: MmsgBatch;
   #sendAddr = new Uint8Array(SOCKADDR_IN_BYTES);
   #int = new Uint8Array(4);
   #intLen = new Uint8Array(4);
-  #remotes = new Map<number, UdpRemote>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #onDatagram: OnDatagram | undefined;
   #rxqOvfl: boolean;
@@ -92,7 +73,6 @@ class RecvmmsgReceiver implements UdpReceiver {
   constructor(libc: Libc, o: ResolvedUdpOptions) {
     this.#libc = libc;
     this.#log = o.log;
-    this.#slot = o.maxDatagramBytes;
     const s = libc.sym;
     const fd = s.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
     if (fd < 0) throw new Error(`udp: socket() failed: ${errnoName(libc.errno())}`);
@@ -121,28 +101,7 @@ class RecvmmsgReceiver implements UdpReceiver {
       s.close(fd);
       throw e;
     }
-    this.#data = new Uint8Array(SLOTS * this.#slot);
-    this.#iovecs = new Uint8Array(SLOTS * IOVEC_BYTES);
-    this.#names = new Uint8Array(SLOTS * SOCKADDR_IN_BYTES);
-    this.#controls = new Uint8Array(SLOTS * CONTROL_BYTES);
-    this.#hdrs = new Uint8Array(SLOTS * MMSGHDR_BYTES);
-    this.#hdrView = new DataView(this.#hdrs.buffer);
-    this.#nameView = new DataView(this.#names.buffer);
-    this.#ctlView = new DataView(this.#controls.buffer);
-    const iov = new DataView(this.#iovecs.buffer);
-    const base = (b: Uint8Array) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(b)));
-    const dataP = base(this.#data), iovP = base(this.#iovecs);
-    const nameP = base(this.#names), ctlP = base(this.#controls);
-    for (let i = 0; i < SLOTS; i++) {
-      iov.setBigUint64(i * IOVEC_BYTES, dataP + BigInt(i * this.#slot), true);
-      iov.setBigUint64(i * IOVEC_BYTES + 8, BigInt(this.#slot), true);
-      const h = i * MMSGHDR_BYTES;
-      this.#hdrView.setBigUint64(h + MSG.name, nameP + BigInt(i * SOCKADDR_IN_BYTES), true);
-      this.#hdrView.setBigUint64(h + MSG.iov, iovP + BigInt(i * IOVEC_BYTES), true);
-      this.#hdrView.setBigUint64(h + MSG.iovlen, 1n, true);
-      this.#hdrView.setBigUint64(h + MSG.control, ctlP + BigInt(i * CONTROL_BYTES), true);
-    }
-    this.#resetLengths(SLOTS);
+    this.#batch = new MmsgBatch(o.maxDatagramBytes);
   }
 
   start(onDatagram: OnDatagram): void {
@@ -151,25 +110,14 @@ class RecvmmsgReceiver implements UdpReceiver {
     this.#timer = setInterval(() => this.#drain(), TICK_MS);
   }
 
-  /** Value-result fields the kernel overwrote: restore them for the next call. */
-  #resetLengths(n: number): void {
-    const hv = this.#hdrView;
-    for (let i = 0; i < n; i++) {
-      const h = i * MMSGHDR_BYTES;
-      hv.setUint32(h + MSG.namelen, SOCKADDR_IN_BYTES, true);
-      hv.setUint32(h + MSG.controllen, CONTROL_BYTES, true);
-      hv.setUint32(h + MSG.controllen + 4, 0, true);
-    }
-  }
-
   #drain(): void {
     const cb = this.#onDatagram;
     if (!cb || this.#closed) return;
     const recv = this.#libc.sym.recvmmsg;
-    const hv = this.#hdrView;
+    const batch = this.#batch;
     const st = this.#stats;
     for (let call = 0; call < MAX_CALLS_PER_TICK; call++) {
-      const n = recv(this.#fd, this.#hdrs, SLOTS, MSG_DONTWAIT, null);
+      const n = recv(this.#fd, batch.hdrs, SLOTS, MSG_DONTWAIT, null);
       if (n < 0) {
         const e = this.#libc.errno();
         if (e === EAGAIN || e === EINTR) return;
@@ -180,24 +128,23 @@ class RecvmmsgReceiver implements UdpReceiver {
       st.batches++;
       const now = performance.now();
       for (let i = 0; i < n; i++) {
-        const h = i * MMSGHDR_BYTES;
-        const len = hv.getUint32(h + MSG.len, true);
-        if ((hv.getInt32(h + MSG.flags, true) & MSG_TRUNC) !== 0 || len > this.#slot) {
+        const len = batch.length(i);
+        if (len < 0) {
           st.truncated++;
           continue;
         }
         st.datagrams++;
         st.bytes += len;
-        const off = i * this.#slot;
         try {
-          cb(this.#data.subarray(off, off + len), this.#remote(i), now);
+          cb(batch.datagram(i, len), batch.remote(i), now);
         } catch (e) {
           this.#callbackError(e);
         }
         if (this.#closed) return;
       }
-      if (this.#rxqOvfl) this.#readDrops(n - 1);
-      this.#resetLengths(n);
+      // SO_RXQ_OVFL: the last datagram of a batch carries the socket's cumulative drops.
+      if (this.#rxqOvfl) this.#cmsgDrops = Math.max(this.#cmsgDrops, batch.rxqOvfl(n - 1));
+      batch.reset(n);
       if (n < SLOTS) return;
     }
   }
@@ -207,37 +154,6 @@ class RecvmmsgReceiver implements UdpReceiver {
     if (this.#stats.errors++ === 0) {
       this.#log(`udp: onDatagram threw: ${e instanceof Error ? e.stack : String(e)}`);
     }
-  }
-
-  /** Source of slot i, from a capped cache keyed by address and port. */
-  #remote(i: number): UdpRemote {
-    const nv = this.#nameView;
-    const o = i * SOCKADDR_IN_BYTES;
-    const port = nv.getUint16(o + 2, false);
-    const ip = nv.getUint32(o + 4, false);
-    const key = ip * 65536 + port;
-    let r = this.#remotes.get(key);
-    if (r === undefined) {
-      if (this.#remotes.size >= MAX_REMOTES_CACHED) this.#remotes.clear();
-      const hostname = `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`;
-      r = Object.freeze({ hostname, port });
-      this.#remotes.set(key, r);
-    }
-    return r;
-  }
-
-  /** SO_RXQ_OVFL: the last datagram of a batch carries the socket's cumulative drops. */
-  #readDrops(i: number): void {
-    const h = i * MMSGHDR_BYTES;
-    const clen = Number(this.#hdrView.getBigUint64(h + MSG.controllen, true));
-    const c = i * CONTROL_BYTES;
-    const cv = this.#ctlView;
-    if (clen < 20 || clen > CONTROL_BYTES) return;
-    if (cv.getInt32(c + 8, true) !== SOL_SOCKET || cv.getInt32(c + 12, true) !== SO_RXQ_OVFL) {
-      return;
-    }
-    const d = cv.getUint32(c + 16, true);
-    if (d > this.#cmsgDrops) this.#cmsgDrops = d;
   }
 
   /** Drops column of /proc/net/udp for this socket's inode; -1 when unreadable. */
