@@ -15,7 +15,10 @@ export interface BenchResult {
   sluice: number;
   ffmpeg?: number;
   gstreamer?: number;
-  /** sluice / ffmpeg when ffmpeg is given, else sluice / gstreamer; null without a peer. */
+  /** Another peer's figure (e.g. srt-live-transmit), named by `otherName`. */
+  other?: number;
+  otherName?: string;
+  /** sluice / ffmpeg when ffmpeg is given, else sluice / gstreamer, else sluice / other. */
   ratio?: number | null;
   /** Extra context (frames counted, peer command, ...). */
   note?: string;
@@ -25,12 +28,13 @@ const round = (x: number) => Number(x.toPrecision(4));
 
 /** Prints one machine-readable result line (and computes its ratio). */
 export function emit(r: BenchResult): void {
-  const peer = r.ffmpeg ?? r.gstreamer;
+  const peer = r.ffmpeg ?? r.gstreamer ?? r.other;
   const out: BenchResult = {
     ...r,
     sluice: round(r.sluice),
     ffmpeg: r.ffmpeg === undefined ? undefined : round(r.ffmpeg),
     gstreamer: r.gstreamer === undefined ? undefined : round(r.gstreamer),
+    other: r.other === undefined ? undefined : round(r.other),
     ratio: peer ? round(r.sluice / peer) : null,
   };
   console.log(`BENCH ${JSON.stringify(out)}`);
@@ -103,7 +107,7 @@ export async function bestPeer(cmd: string[], n: number): Promise<PeerTime> {
 
 /**
  * Steady-state rate of a peer (PERF_NOTES.md "steady"): `cmdOf(big)` minus `cmdOf(small)`,
- * where `big` holds `factor - 1` more copies of `small`'s `mb` megabytes. Returns MB/s wall
+ * where `big` holds `mbExtra` megabytes more than `small` (see steadyFactor). Returns MB/s wall
  * and MB per CPU-second; undefined (with a warning) when the peer is missing or fails.
  */
 export async function steadyPeer(
@@ -159,6 +163,14 @@ export async function generatedTs(dir: string, codec: BenchCodec, seconds: numbe
   if (!r.success) throw new Error(`Cannot generate ${path}: ffmpeg failed`);
   await Deno.rename(`${path}.part`, path);
   return path;
+}
+
+/** Least size of the big file of a "steady" peer measurement, bytes (start-up noise < ~10%). */
+export const STEADY_MIN_BYTES = 250e6;
+
+/** Copies of an input of `bytes` in the big file: 5 (PERF_NOTES.md), more for small inputs. */
+export function steadyFactor(bytes: number): number {
+  return Math.max(5, Math.ceil(STEADY_MIN_BYTES / bytes));
 }
 
 /** `src` concatenated `n` times into `dst` (made once); returns dst. */

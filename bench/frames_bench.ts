@@ -21,6 +21,7 @@ import {
   generatedTs,
   isQuick,
   repeated,
+  steadyFactor,
   steadyPeer,
 } from "./_bench.ts";
 
@@ -100,10 +101,11 @@ if (import.meta.main) {
       const path = await elementaryStream(tmp.dir, codec, seconds);
       const data = await Deno.readFile(path);
       const mb = data.length / 1e6;
-      const big = await repeated(path, 5, `${path}.x5`);
+      const k = steadyFactor(data.length);
+      const big = await repeated(path, k, `${path}.x${k}`);
       const p = peers(codec);
-      const ff = await steadyPeer("ffmpeg", p.ffmpeg, path, big, 4 * mb);
-      const gs = await steadyPeer("gstreamer", p.gst, path, big, 4 * mb);
+      const ff = await steadyPeer("ffmpeg", p.ffmpeg, path, big, (k - 1) * mb);
+      const gs = await steadyPeer("gstreamer", p.gst, path, big, (k - 1) * mb);
       await Deno.remove(big).catch(() => {});
       for (const chunk of [184, 65536]) {
         let best: ReturnType<typeof runOnce> | undefined;

@@ -13,7 +13,8 @@
  * sluice: the first pass in this fresh process ("cold": the JIT warms up over the first
  * tens of MB) and the best of the later passes ("warm"); MB/s wall and MB per CPU-second
  * (getrusage of this process, GC threads included). Peers: "steady" = a 5x file minus
- * the 1x file, so start-up is removed (PERF_NOTES.md); best of 3 each.
+ * the 1x file, so start-up is removed (PERF_NOTES.md; more copies for a small --quick
+ * input, see steadyFactor); best of 3 each.
  */
 import { TsInput } from "../lib/media/pipeline/ts_input.ts";
 import { FrameStore } from "../lib/media/pipeline/frame_store.ts";
@@ -28,6 +29,7 @@ import {
   generatedTs,
   isQuick,
   repeated,
+  steadyFactor,
   steadyPeer,
 } from "./_bench.ts";
 
@@ -88,10 +90,12 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
     `ingest ${codec} ${seconds}s 1080p: ${mb.toFixed(1)} MB, frames ${warm.frames}, ` +
       `errors ${JSON.stringify(warm.errors)}, drops ${JSON.stringify(warm.drops)}`,
   );
-  const big = await repeated(path, 5, `${dir}/in_${codec}_${seconds}s_x5.ts`);
+  const k = steadyFactor(data.length);
+  const big = await repeated(path, k, `${dir}/in_${codec}_${seconds}s_x${k}.ts`);
   const p = peers(codec);
-  const ff = await steadyPeer("ffmpeg", p.ffmpeg, path, big, 4 * mb);
-  const gs = await steadyPeer("gstreamer", p.gst, path, big, 4 * mb);
+  const ff = await steadyPeer("ffmpeg", p.ffmpeg, path, big, (k - 1) * mb);
+  const gs = await steadyPeer("gstreamer", p.gst, path, big, (k - 1) * mb);
+  await Deno.remove(big).catch(() => {});
   const rows: [string, number, number | undefined, number | undefined][] = [
     ["cold MB/s", mb / cold.s, ff?.mbPerS, gs?.mbPerS],
     ["warm MB/s", mb / warm.s, ff?.mbPerS, gs?.mbPerS],
@@ -114,7 +118,7 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
       sluice: s,
       ffmpeg: f,
       gstreamer: g,
-      note: `${seconds}s 1080p30 ${mb.toFixed(0)} MB; peers steady (5x-1x)`,
+      note: `${seconds}s 1080p30 ${mb.toFixed(0)} MB; peers steady (${k}x-1x)`,
     });
   }
 }

@@ -11,7 +11,16 @@
  * `gst-launch tsdemux ! queue ! h264parse ! fakesink`, steady (5x file minus 1x file).
  */
 import { TsDemuxer } from "../lib/media/mpegts/demuxer.ts";
-import { benchTmp, emit, fmt, generatedTs, isQuick, repeated, steadyPeer } from "./_bench.ts";
+import {
+  benchTmp,
+  emit,
+  fmt,
+  generatedTs,
+  isQuick,
+  repeated,
+  steadyFactor,
+  steadyPeer,
+} from "./_bench.ts";
 
 function demuxOnce(data: Uint8Array): { chunks: number; errors: number } {
   let chunks = 0;
@@ -43,18 +52,19 @@ export async function runMpegtsBench(path: string, dir: string): Promise<void> {
     best = Math.min(best, (performance.now() - t0) / 1000);
   }
   console.log(`# ${path}: ${mb.toFixed(1)} MB, sluice chunks ${res.chunks}, errors ${res.errors}`);
-  const big = await repeated(path, 5, `${dir}/mpegts_bench_x5.ts`);
+  const k = steadyFactor(data.length);
+  const big = await repeated(path, k, `${dir}/mpegts_bench_x${k}.ts`);
   const ff = await steadyPeer(
     "ffmpeg",
     (p) => ["ffmpeg", "-v", "error", "-i", p, "-map", "0", "-c", "copy", "-f", "null", "-"],
     path,
     big,
-    4 * mb,
+    (k - 1) * mb,
   ); // deno-fmt-ignore
   const gs = await steadyPeer("gstreamer", (p) =>
     ["gst-launch-1.0", "-q", "filesrc", `location=${p}`, "!", "tsdemux", "!", "queue", "!",
       "h264parse", "!", "fakesink"],
-    path, big, 4 * mb); // deno-fmt-ignore
+    path, big, (k - 1) * mb); // deno-fmt-ignore
   await Deno.remove(big).catch(() => {});
   const ours = mb / best;
   console.log(`sluice TsDemuxer (warm)     ${fmt(ours).padStart(8)} MB/s`);

@@ -127,7 +127,16 @@ async function runOne(
 }
 
 function table(rows: BenchResult[]): void {
-  const head = ["measurement", "unit", "sluice", "ffmpeg", "gstreamer", "s/ffmpeg", "s/gst"];
+  const head = [
+    "measurement",
+    "unit",
+    "sluice",
+    "ffmpeg",
+    "gstreamer",
+    "s/ffmpeg",
+    "s/gst",
+    "other peer",
+  ];
   const body = rows.map((r) => [
     r.name,
     r.unit,
@@ -136,10 +145,11 @@ function table(rows: BenchResult[]): void {
     fmt(r.gstreamer),
     r.ffmpeg ? fmt(r.sluice / r.ffmpeg) : "-",
     r.gstreamer ? fmt(r.sluice / r.gstreamer) : "-",
+    r.other ? `${fmt(r.other)} ${r.otherName ?? ""} (s/o ${fmt(r.sluice / r.other)})` : "",
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const show = (r: string[]) =>
-    console.log(r.map((c, i) => (i < 2 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  "));
+    console.log(r.map((c, i) => (i < 2 || i === 7 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  "));
   show(head);
   show(w.map((n) => "-".repeat(n)));
   body.forEach(show);

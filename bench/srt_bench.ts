@@ -8,8 +8,13 @@
  *
  *   deno run --unstable-net --allow-all bench/srt_bench.ts [--n 1,4,8] [--seconds 10]
  *     [--mbps 8] [--json]
+ *
+ * Peer, same load in the same run: one ffmpeg caller into `srt-live-transmit -q
+ * srt://127.0.0.1:P?mode=listener file://con` (libsrt's own sample receiver, output read
+ * and discarded here); its CPU from /proc/<pid>/stat. Compared per received Mbit.
  */
 import { SrtListener, type SrtStats } from "../lib/net/srt/listener.ts";
+import { cpuOfPid, emit } from "./_bench.ts";
 
 const SRC = new URL("../tests/fixtures/ts/h264_aac.ts", import.meta.url).pathname;
 /** Cap on one run's send time, seconds. */
@@ -127,12 +132,81 @@ export async function runSrtBench(n: number, seconds: number, mbps: number): Pro
   }
 }
 
+function sender(port: number, mbps: number, streamid: string): Deno.ChildProcess {
+  return new Deno.Command("ffmpeg", {
+    args: [
+      ...["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", SRC],
+      ...["-c", "copy", "-f", "mpegts", "-muxrate", String(mbps * 1e6)],
+      `srt://127.0.0.1:${port}?${streamid}pkt_size=1316`,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
+/** One ffmpeg caller into srt-live-transmit; its CPU per received Mbit (undefined if missing). */
+export async function runSltBench(seconds: number, mbps: number) {
+  const port = freeUdpPort();
+  const procs: Deno.ChildProcess[] = [];
+  let bytes = 0;
+  try {
+    const slt = new Deno.Command("srt-live-transmit", {
+      args: ["-q", `srt://127.0.0.1:${port}?mode=listener&latency=120`, "file://con"],
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    procs.push(slt);
+    const reading = (async () => {
+      for await (const c of slt.stdout) bytes += c.length;
+    })().catch(() => {});
+    await new Promise((r) => setTimeout(r, 300));
+    procs.push(sender(port, mbps, ""));
+    await new Promise((r) => setTimeout(r, 1000));
+    const b0 = bytes, c0 = cpuOfPid(slt.pid, clkTck), t0 = performance.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const b1 = bytes, c1 = cpuOfPid(slt.pid, clkTck), wall = (performance.now() - t0) / 1000;
+    const mbit = ((b1 - b0) * 8) / 1e6;
+    for (const p of procs) p.kill("SIGKILL");
+    await reading;
+    if (!(mbit > 0)) return undefined;
+    return {
+      receivedMbps: mbit / wall,
+      cpuCorePct: (100 * (c1 - c0)) / wall,
+      cpuMsPerMbit: ((c1 - c0) * 1000) / mbit,
+    };
+  } catch (e) {
+    console.warn(`srt-live-transmit: ${e instanceof Error ? e.message : e}`);
+    return undefined;
+  } finally {
+    for (const p of procs) {
+      try {
+        p.kill("SIGKILL");
+      } catch { /* exited */ }
+    }
+    await Promise.all(procs.map((p) => p.status));
+  }
+}
+
 if (import.meta.main) {
   const ns = arg("n", "1,4,8").split(",").map(Number).filter((x) => x >= 1 && x <= MAX_SENDERS);
   const seconds = Math.min(MAX_SECONDS, Math.max(1, Number(arg("seconds", "10"))));
   const mbps = Number(arg("mbps", "8"));
   const rows: SrtBenchRow[] = [];
   for (const n of ns) rows.push(await runSrtBench(n, seconds, mbps));
+  const peer = await runSltBench(seconds, mbps);
+  for (const r of rows) {
+    const one = r.senders === 1 && peer !== undefined;
+    emit({
+      name: `srt receive ${r.senders}x${mbps}Mb/s cpu`,
+      unit: "cpu ms/Mbit",
+      sluice: r.cpuMsPerMbit,
+      other: one ? peer.cpuMsPerMbit : undefined,
+      otherName: one ? "srt-live-transmit" : undefined,
+      note: `${r.senders} ffmpeg callers, ${r.seconds} s: received ${r.receivedMbps} Mb/s ` +
+        `(${r.cpuCorePct}% core), lost ${r.lostPackets}, dropped ${r.droppedPackets}` +
+        (one ? `; srt-live-transmit received ${peer.receivedMbps.toFixed(2)} Mb/s` : ""),
+    });
+  }
   if (Deno.args.includes("--json")) console.log(JSON.stringify(rows));
   else {
     console.log(`SRT receive, ${mbps} Mb/s per ffmpeg sender, ${seconds} s window`);

@@ -8,6 +8,7 @@
  *     [--rates 10000,50000,100000,200000] [--kinds recvmmsg,deno] [--json]
  */
 import { openUdpReceiver } from "../lib/net/udp/receiver.ts";
+import { emit } from "./_bench.ts";
 
 const LOADGEN = new URL("../scripts/loadgen.ts", import.meta.url).pathname;
 /** Cap on one run's send time, seconds. */
@@ -98,6 +99,11 @@ if (import.meta.main) {
   const kinds = arg("kinds", "recvmmsg,deno").split(",") as ("recvmmsg" | "deno")[];
   const rows: Row[] = [];
   for (const kind of kinds) for (const rate of rates) rows.push(await run(kind, rate, seconds));
+  for (const r of rows) {
+    const note = `${r.sent} sent, 1200-byte packets, no peer (receive only)`;
+    emit({ name: `udp ${r.kind} ${r.rate}/s loss`, unit: "loss %", sluice: r.lossPct, note });
+    emit({ name: `udp ${r.kind} ${r.rate}/s cpu`, unit: "us/packet", sluice: r.usPerPacket, note }); // deno-fmt-ignore
+  }
   if (Deno.args.includes("--json")) console.log(JSON.stringify(rows));
   else {
     console.log(
