@@ -65,6 +65,12 @@ export class MetricWriter {
 
 const STATES = ["connecting", "active", "paused", "recovering", "closed"] as const;
 
+/** Socket-level counters of a listener's health JSON exported per listener. */
+const UDP_COUNTERS = [
+  ["truncated", "sluice_udp_truncated_total", "Datagrams over the receive slot, dropped"],
+  ["kernelDrops", "sluice_udp_kernel_drops_total", "Datagrams the kernel dropped (SO_RXQ_OVFL)"],
+] as const;
+
 /** Renders all metrics of the manager and the process. */
 export function renderMetrics(m: Manager, lag: LagMonitor | undefined): string {
   const w = new MetricWriter();
@@ -108,6 +114,12 @@ export function renderMetrics(m: Manager, lag: LagMonitor | undefined): string {
     w.sample("sluice_streams_refused_total", "counter", "Refused publishers by reason", n, {
       reason,
     });
+  }
+  for (const l of m.listeners) {
+    const h = l.health();
+    for (const [k, name, help] of UDP_COUNTERS) {
+      if (typeof h[k] === "number") w.sample(name, "counter", help, h[k], { listener: l.name });
+    }
   }
   for (const [key, n] of m.portErrors.counts) {
     const i = key.indexOf("_");
