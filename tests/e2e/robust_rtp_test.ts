@@ -283,6 +283,11 @@ Deno.test({
       assert.equal(h.datagrams, h0.datagrams, "none delivered");
       assert.equal(sum((await ts.get("/api/v1/stats")).portErrors as Counts), pe0);
       assert.equal((await streams(ts)).length, 0, "no stream from a cut datagram");
+      const metrics = await (await fetch(`${ts.url}/metrics`)).text();
+      assert.match(
+        metrics,
+        new RegExp(`sluice_udp_truncated_total\\{listener="rtp"\\} ${h.truncated}\\n`),
+      );
       await cleanPublisherWorks(ts);
     } finally {
       sock.close();
