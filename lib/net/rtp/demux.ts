@@ -15,7 +15,12 @@
  */
 import type { Counter, RtpPacket } from "../../media/types.ts";
 import { parseRtp } from "./packet.ts";
+import { PendingRtcp } from "./pending_rtcp.ts";
 import { parseRtcp, type RtcpPacket } from "./rtcp.ts";
+import { SourceGate } from "./source_gate.ts";
+
+export { MAX_PENDING_RTCP } from "./pending_rtcp.ts";
+export { MAX_PROBATION, MAX_REFUSED } from "./source_gate.ts";
 
 /** Source address of a datagram. */
 export interface RtpRemote {
@@ -75,12 +80,7 @@ export interface RtpDemuxOptions<S extends RtpSourceSink> {
 
 /** Default cap on live sources of one demux. */
 export const MAX_RTP_SOURCES = 1024;
-/** Cap on remembered refusals. */
-export const MAX_REFUSED = 1024;
-/** Cap on new sources held on probation (first packet kept until the next one). */
-export const MAX_PROBATION = 1024;
-/** Cap on sources whose RTCP is kept until their first RTP packet (senders send SR first). */
-export const MAX_PENDING_RTCP = 64;
+/** SSRCs remembered per sender as used before (not a restart when they come back). */
 const MAX_RETIRED = 4;
 
 interface Entry<S> {
@@ -104,17 +104,15 @@ export class RtpDemux<S extends RtpSourceSink> {
   #byKey = new Map<string, Entry<S>>();
   #byAddr = new Map<string, Entry<S>[]>();
   #bySsrcHost = new Map<string, Entry<S>>();
-  #refused = new Map<string, number>();
-  #pending = new Map<string, { p: RtcpPacket; ms: number }[]>();
-  #probation = new Map<string, { pkt: RtpPacket; ms: number }>();
-  #tokens: number;
-  #tokensAt = -1;
+  #gate: SourceGate;
+  #pending = new PendingRtcp();
   #lastExpire = -Infinity;
 
   constructor(opts: RtpDemuxOptions<S>) {
     this.#o = opts;
     this.#count = opts.count ?? (() => {});
-    this.#tokens = opts.newSourceBurst ?? opts.newSourcesPerSec ?? 10;
+    const maxSources = opts.maxSources ?? MAX_RTP_SOURCES;
+    this.#gate = new SourceGate({ ...opts, maxSources }, this.#count);
   }
 
   /** Live sources. */
@@ -138,10 +136,11 @@ export class RtpDemux<S extends RtpSourceSink> {
     const key = `${pkt.ssrc}@${addr}`;
     let e = this.#byKey.get(key);
     if (e === undefined) {
-      e = this.#ssrcChange(pkt, addr, key, remote, arrivalMs);
+      const id = { key, ssrc: pkt.ssrc, remote: { hostname: remote.hostname, port: remote.port } };
+      e = this.#ssrcChange(pkt, addr, id, arrivalMs);
       if (e === undefined) {
         pkt = this.#own(data, pkt);
-        e = this.#admit(pkt, addr, key, remote, arrivalMs);
+        e = this.#admit(pkt, addr, id, arrivalMs);
         if (e === undefined) return;
       } else pkt = this.#own(data, pkt);
     } else pkt = this.#own(data, pkt);
@@ -179,16 +178,8 @@ export class RtpDemux<S extends RtpSourceSink> {
         n++;
       }
     }
-    for (const [k, until] of this.#refused) if (until <= nowMs) this.#refused.delete(k);
-    const ttl = this.#o.refuseTtlMs ?? 1000;
-    for (const [k, p] of this.#probation) {
-      if (nowMs - p.ms < ttl) break; // insertion order = arrival order
-      this.#probation.delete(k);
-      this.#count("source_probation");
-    }
-    for (const [k, l] of this.#pending) {
-      if (nowMs - l[l.length - 1].ms > idle) this.#pending.delete(k);
-    }
+    this.#gate.expire(nowMs);
+    this.#pending.expire(nowMs, idle);
     return n;
   }
 
@@ -204,17 +195,7 @@ export class RtpDemux<S extends RtpSourceSink> {
     const e = this.#bySsrcHost.get(sh);
     if (e) return e.session.pushRtcp?.(p, nowMs);
     // RTCP before the first RTP packet: keep the latest few for the source's arrival
-    let list = this.#pending.get(sh);
-    if (!list) {
-      if (this.#pending.size >= MAX_PENDING_RTCP) {
-        this.#pending.delete(this.#pending.keys().next().value!);
-        this.#count("rtcp_unknown_source");
-      }
-      list = [];
-      this.#pending.set(sh, list);
-    }
-    if (list.length >= 4) list.shift();
-    list.push({ p, ms: nowMs });
+    if (this.#pending.hold(sh, p, nowMs)) this.#count("rtcp_unknown_source");
   }
 
   /** Copies the datagram (receiver buffers are reused) and re-points the packet into it. */
@@ -233,13 +214,8 @@ export class RtpDemux<S extends RtpSourceSink> {
     return pkt;
   }
 
-  #ssrcChange(
-    pkt: RtpPacket,
-    addr: string,
-    key: string,
-    remote: RtpRemote,
-    now: number,
-  ): Entry<S> | undefined {
+  /** A live sender at `addr` restarted with a new SSRC: its entry is re-keyed as `id`. */
+  #ssrcChange(pkt: RtpPacket, addr: string, id: SourceKey, now: number): Entry<S> | undefined {
     const list = this.#byAddr.get(addr);
     if (!list) return undefined;
     const win = this.#o.ssrcChangeWindowMs ?? 2000;
@@ -251,7 +227,7 @@ export class RtpDemux<S extends RtpSourceSink> {
     this.#unindex(e);
     e.retired.push(old.ssrc);
     if (e.retired.length > MAX_RETIRED) e.retired.shift();
-    e.id = { key, ssrc: pkt.ssrc, remote: { hostname: remote.hostname, port: remote.port } };
+    e.id = id;
     this.#index(e, addr);
     this.#count("ssrc_change");
     e.session.changeSsrc?.(pkt.ssrc);
@@ -259,67 +235,20 @@ export class RtpDemux<S extends RtpSourceSink> {
     return e;
   }
 
-  #admit(
-    pkt: RtpPacket,
-    addr: string,
-    key: string,
-    remote: RtpRemote,
-    now: number,
-  ): Entry<S> | undefined {
-    const until = this.#refused.get(key);
-    if (until !== undefined && until > now) {
-      this.#count("source_refused");
-      return undefined;
-    }
-    if (this.#byKey.size >= (this.#o.maxSources ?? MAX_RTP_SOURCES)) {
-      this.#count("max_sources");
-      return undefined;
-    }
-    let held: { pkt: RtpPacket; ms: number } | undefined;
-    if (this.#o.probation) {
-      held = this.#probation.get(key);
-      if (held) this.#probation.delete(key);
-      if (!held || ((held.pkt.seq + 1) & 0xffff) !== pkt.seq) {
-        if (held) this.#count("source_probation");
-        else if (this.#probation.size >= MAX_PROBATION) {
-          this.#probation.delete(this.#probation.keys().next().value!);
-          this.#count("source_probation");
-        }
-        this.#probation.set(key, { pkt, ms: now });
-        return undefined;
-      }
-    }
-    const refuse = (reason: string) => this.#count(reason, held ? 2 : 1);
-    const rate = this.#o.newSourcesPerSec ?? 10;
-    const burst = this.#o.newSourceBurst ?? rate;
-    if (this.#tokensAt >= 0) {
-      this.#tokens = Math.min(burst, this.#tokens + ((now - this.#tokensAt) * rate) / 1000);
-    }
-    this.#tokensAt = now;
-    if (this.#tokens < 1) {
-      refuse("new_source_rate");
-      return undefined;
-    }
-    this.#tokens -= 1;
-    const id: SourceKey = {
-      key,
-      ssrc: pkt.ssrc,
-      remote: { hostname: remote.hostname, port: remote.port },
-    };
+  /** A new source: past the gate, offered to the owner; held RTCP and RTP delivered. */
+  #admit(pkt: RtpPacket, addr: string, id: SourceKey, now: number): Entry<S> | undefined {
+    const ok = this.#gate.admit(id.key, pkt, this.#byKey.size, now);
+    if (ok === undefined) return undefined;
+    const held = ok.held;
     const session = this.#o.onNewSource(id, held?.pkt ?? pkt);
     if (session === undefined) {
-      if (this.#refused.size >= MAX_REFUSED) {
-        this.#refused.delete(this.#refused.keys().next().value!);
-      }
-      this.#refused.set(key, now + (this.#o.refuseTtlMs ?? 1000));
-      refuse("source_refused");
+      this.#gate.refuse(id.key, now, held);
       return undefined;
     }
     const e: Entry<S> = { id, session, lastMs: now, pt: pkt.payloadType, retired: [] };
     this.#index(e, addr);
-    const sh = `${pkt.ssrc}@${remote.hostname}`;
-    for (const x of this.#pending.get(sh) ?? []) session.pushRtcp?.(x.p, x.ms);
-    this.#pending.delete(sh);
+    const sh = `${pkt.ssrc}@${id.remote.hostname}`;
+    for (const x of this.#pending.take(sh)) session.pushRtcp?.(x.p, x.ms);
     if (held) session.pushRtp(held.pkt, held.ms);
     return e;
   }

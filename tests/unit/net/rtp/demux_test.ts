@@ -193,3 +193,51 @@ Deno.test("idle timeout and BYE close sources", () => {
   assert.equal(demux.remove(`4@d:1`), true);
   assert.equal(demux.size, 0);
 });
+
+Deno.test("probation: a source is offered after two packets in sequence, the first delivered", () => {
+  const { c, count } = counter();
+  const sinks: Sink[] = [];
+  const rtcp: number[] = [];
+  const demux = new RtpDemux<Sink>({
+    count,
+    probation: true,
+    newSourcesPerSec: 1,
+    onNewSource: (k, first) => {
+      assert.equal(first.seq, 10, "offered with the held first packet");
+      if (k.remote.port === 9) return undefined;
+      const s = new Sink();
+      (s as RtpSourceSink).pushRtcp = (_p, ms) => void rtcp.push(ms);
+      sinks.push(s);
+      return s;
+    },
+  });
+  const a = { hostname: "a", port: 1 };
+  // An SR before any RTP is kept for the source (RFC 3550 6.4.1: senders may send it first).
+  const sr = new Uint8Array(28);
+  sr.set([0x80, 200, 0, 6, 0, 0, 0, 7]);
+  demux.onRtcpDatagram(sr, a, 5);
+  demux.onDatagram(rtp(10, 7), a, 10);
+  assert.equal(demux.size, 0, "one packet is not a source yet");
+  demux.onDatagram(rtp(11, 7), a, 20);
+  assert.equal(demux.size, 1);
+  assert.deepEqual(sinks[0].pkts.map((p) => p.seq), [10, 11]);
+  assert.deepEqual(rtcp, [5]);
+  // Out of sequence: the held packet is replaced and counted.
+  const b = { hostname: "b", port: 1 };
+  demux.onDatagram(rtp(50, 8), b, 30);
+  demux.onDatagram(rtp(10, 8), b, 40);
+  assert.equal(c.source_probation, 1);
+  // In sequence but over the rate: both packets count as refused by the rate.
+  demux.onDatagram(rtp(11, 8), b, 50);
+  assert.equal(c.new_source_rate, 2);
+  // Refused by the owner after probation: both packets counted.
+  demux.onDatagram(rtp(10, 9), { hostname: "h", port: 9 }, 5000);
+  demux.onDatagram(rtp(11, 9), { hostname: "h", port: 9 }, 5010);
+  assert.equal(c.source_refused, 2);
+  // A held packet never followed in sequence times out after refuseTtlMs (1 s).
+  demux.onDatagram(rtp(10, 10), { hostname: "x", port: 1 }, 6000);
+  demux.expire(7001);
+  assert.equal(c.source_probation, 2);
+  demux.onDatagram(rtp(11, 10), { hostname: "x", port: 1 }, 7002);
+  assert.equal(demux.size, 1, "after expiry the next packet starts probation again");
+});
