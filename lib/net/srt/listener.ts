@@ -1,23 +1,14 @@
 /**
- * The SRT listener: one libsrt listening socket, one epoll set for it and every
- * accepted connection, one loop awaiting `srt_epoll_uwait` (100 ms bound), stream-id
- * admission in `srt_listen_callback` (SRT Access Control, reject codes 1000+ from
- * access_control.h), per-stream passphrases (SRTO_PASSPHRASE on the pending socket).
- * See SRT API docs/API/API-functions.md (srt_listen_callback, srt_epoll_uwait).
+ * The SRT listener: one libsrt listening socket (listen_socket.ts), one epoll set for it
+ * and every accepted connection, one loop awaiting `srt_epoll_uwait` (100 ms bound),
+ * stream-id admission in `srt_listen_callback` (admission.ts: SRT Access Control, reject
+ * codes 1000+ from access_control.h, per-stream passphrases), accepted connections
+ * drained, their closed-peer tails read, and statistics taken once a second.
+ * See SRT API docs/API/API-functions.md (srt_accept, srt_epoll_uwait).
  */
 
 import { fail, ok, type Result } from "../../media/types.ts";
-import {
-  encodeSockaddr,
-  EPOLL_EVENT_BYTES,
-  lastError,
-  LISTEN_CALLBACK,
-  openSrt,
-  SRT_EPOLL,
-  type SrtLibrary,
-  SRTO,
-  SRTS,
-} from "../../../ffi/srt.ts";
+import { EPOLL_EVENT_BYTES, openSrt, SRT_EPOLL, SRTS, type SrtSymbols } from "../../../ffi/srt.ts";
 import {
   DRAIN_BUFFER_BYTES,
   type SrtAdmission,
@@ -25,6 +16,7 @@ import {
   type SrtConnectionSink,
 } from "./connection.ts";
 import { AdmissionGate, type AdmitResult } from "./admission.ts";
+import { closeListenSocket, type ListenSocket, openListenSocket } from "./listen_socket.ts";
 
 export type { SrtAdmission, SrtConnectionSink } from "./connection.ts";
 export { SrtConnection } from "./connection.ts";
@@ -83,16 +75,12 @@ export const EPOLL_EVENTS_MAX = 64;
 /** Interval between statistics snapshots, ms. */
 export const STATS_INTERVAL_MS = 1000;
 
-const enc = new TextEncoder();
-
 /** An SRT listener on libsrt. Construct, start(), later stop(). */
 export class SrtListener {
   readonly #o: SrtListenerOptions;
-  #lib: SrtLibrary | undefined;
+  /** The listening socket, its epoll set and libsrt; kept after stop() for health(). */
+  #sock: ListenSocket | undefined;
   #reason: string | undefined;
-  #lsn = -1;
-  #eid = -1;
-  #cb: Deno.UnsafeCallback<typeof LISTEN_CALLBACK> | undefined;
   #loop: Promise<void> | undefined;
   #stopping = false;
   #stopped: Promise<void> | undefined;
@@ -109,16 +97,14 @@ export class SrtListener {
   readonly #addrView = new DataView(this.#addr.buffer);
   readonly #addrLen = new Int32Array(1);
   readonly #flags = new Int32Array([SRT_EPOLL.IN | SRT_EPOLL.ERR]);
-  readonly #i32 = new Int32Array(1);
   #lastStatsMs = 0;
 
   constructor(o: SrtListenerOptions) {
     this.#o = o;
   }
 
-  #setInt(s: number, opt: number, v: number): boolean {
-    this.#i32[0] = v;
-    return this.#lib!.sym.srt_setsockflag(s, opt, this.#i32, 4) === 0;
+  get #sym(): SrtSymbols {
+    return this.#sock!.lib.sym;
   }
 
   #refuse(reason: string): void {
@@ -127,74 +113,36 @@ export class SrtListener {
 
   /** Opens libsrt, binds, listens and starts the epoll loop. A failure disables SRT. */
   start(): Result<void> {
-    if (this.#lib || this.#stopped) return fail("already_started");
+    if (this.#sock || this.#stopped) return fail("already_started");
     const o = this.#o;
     const opened = openSrt(o.library);
-    if (!opened.ok) {
-      this.#reason = opened.reason;
-      o.log("error", "srt_disabled", { reason: opened.reason });
-      return opened;
+    if (!opened.ok) return this.#disable(opened.reason);
+    const sock = openListenSocket(opened.value, o, this.#flags, (sym) => {
+      const gate = this.#gate = new AdmissionGate(sym, o.admit, o.peerIdleTimeoutMs ?? 5000);
+      return (ns, peer, sid) => gate.onHandshake(ns, peer, sid);
+    });
+    if (!sock.ok) {
+      this.#stopped = Promise.resolve();
+      return this.#disable(sock.reason);
     }
-    const lib = this.#lib = opened.value;
-    const sym = lib.sym;
-    sym.srt_setloglevel(3);
-    if (sym.srt_startup() < 0) return this.#abort("srt_startup_failed");
-    const addr = encodeSockaddr(o.host, o.port);
-    if (!addr.ok) return this.#abort(`bad_host ${o.host}`);
-    const s = this.#lsn = sym.srt_create_socket();
-    if (s < 0) return this.#abort("srt_create_socket_failed");
-    const pass = enc.encode(o.passphrase ?? "");
-    const optsOk = this.#setInt(s, SRTO.RCVSYN, 0) && this.#setInt(s, SRTO.SNDSYN, 0) &&
-      this.#setInt(s, SRTO.LATENCY, o.latencyMs) &&
-      this.#setInt(s, SRTO.PEERIDLETIMEO, o.peerIdleTimeoutMs ?? 5000) &&
-      (pass.length === 0 || sym.srt_setsockflag(s, SRTO.PASSPHRASE, pass, pass.length) === 0);
-    if (!optsOk) return this.#abort(`srt_setsockflag_failed ${lastError(sym).message}`);
-    if (sym.srt_bind(s, addr.value, addr.value.length) !== 0) {
-      return this.#abort(`srt_bind_failed ${o.host}:${o.port}: ${lastError(sym).message}`);
-    }
-    const gate = this.#gate = new AdmissionGate(sym, o.admit, o.peerIdleTimeoutMs ?? 5000);
-    this.#cb = Deno.UnsafeCallback.threadSafe(
-      LISTEN_CALLBACK,
-      (_op, ns, _hsv, peer, sid) => gate.onHandshake(ns, peer, sid),
-    );
-    this.#cb.unref();
-    if (sym.srt_listen_callback(s, this.#cb.pointer, null) !== 0) {
-      return this.#abort("srt_listen_callback_failed");
-    }
-    if (sym.srt_listen(s, 64) !== 0) {
-      return this.#abort(`srt_listen_failed ${o.host}:${o.port}: ${lastError(sym).message}`);
-    }
-    const eid = this.#eid = sym.srt_epoll_create();
-    if (eid < 0) return this.#abort("srt_epoll_create_failed");
-    if (sym.srt_epoll_add_usock(eid, s, this.#flags) !== 0) {
-      return this.#abort("srt_epoll_add_failed");
-    }
+    this.#sock = sock.value;
     this.#lastStatsMs = performance.now();
     this.#loop = this.#run();
-    o.log("info", "srt_listening", { host: o.host, port: o.port, library: lib.path });
+    o.log("info", "srt_listening", { host: o.host, port: o.port, library: opened.value.path });
     return ok(undefined);
   }
 
-  #abort(reason: string): Result<void> {
+  #disable(reason: string): Result<void> {
     this.#reason = reason;
     this.#o.log("error", "srt_disabled", { reason });
-    const sym = this.#lib!.sym;
-    if (this.#eid >= 0) sym.srt_epoll_release(this.#eid);
-    if (this.#lsn >= 0) sym.srt_close(this.#lsn);
-    sym.srt_cleanup();
-    this.#cb?.close();
-    this.#lib!.lib.close();
-    this.#lib = undefined;
-    this.#eid = this.#lsn = -1;
-    this.#stopped = Promise.resolve();
     return fail(reason);
   }
 
   async #run(): Promise<void> {
-    const sym = this.#lib!.sym;
+    const { lib: { sym }, lsn, eid } = this.#sock!;
     while (!this.#stopping) {
       const n = await sym.srt_epoll_uwait(
-        this.#eid,
+        eid,
         this.#events,
         EPOLL_EVENTS_MAX,
         this.#draining.size > 0 ? UWAIT_DRAINING_BIG : UWAIT_TIMEOUT_BIG,
@@ -209,7 +157,7 @@ export class SrtListener {
       for (let i = 0; i < count; i++) {
         const fd = this.#eventsView.getInt32(i * EPOLL_EVENT_BYTES, true);
         const ev = this.#eventsView.getInt32(i * EPOLL_EVENT_BYTES + 4, true);
-        if (fd === this.#lsn) this.#accept();
+        if (fd === lsn) this.#accept();
         else this.#service(fd, ev, now);
       }
       if (this.#draining.size > 0) this.#drainTails(now);
@@ -228,7 +176,7 @@ export class SrtListener {
     }
     if (c.closedReason !== undefined) return; // the sink closed it from inside data()
     if (!end && (ev & SRT_EPOLL.ERR) !== 0) {
-      const st = this.#lib!.sym.srt_getsockstate(fd);
+      const st = this.#sym.srt_getsockstate(fd);
       end = st === SRTS.BROKEN ? "peer_closed" : `socket_state_${st}`;
     }
     if (end) this.#linger(c, end, now);
@@ -242,7 +190,7 @@ export class SrtListener {
   #linger(c: SrtConnection, reason: string, now: number): void {
     if (this.#draining.has(c.id)) return;
     c.snapshot(now);
-    this.#lib!.sym.srt_epoll_remove_usock(this.#eid, c.id);
+    this.#sym.srt_epoll_remove_usock(this.#sock!.eid, c.id);
     if (c.buffered() <= 0) return this.#finish(c, reason);
     const deadline = now + this.#o.latencyMs + TAIL_DRAIN_EXTRA_MS;
     this.#draining.set(c.id, { reason, deadline });
@@ -265,9 +213,9 @@ export class SrtListener {
   }
 
   #accept(): void {
-    const sym = this.#lib!.sym;
+    const sym = this.#sym;
     this.#addrLen[0] = this.#addr.length;
-    const ns = sym.srt_accept(this.#lsn, this.#addr, this.#addrLen);
+    const ns = sym.srt_accept(this.#sock!.lsn, this.#addr, this.#addrLen);
     if (ns < 0) return;
     const got = this.#gate!.take(ns, this.#addrView);
     if (!got.ok) {
@@ -290,7 +238,7 @@ export class SrtListener {
     }
     c.sink = sink;
     this.#conns.set(ns, c);
-    sym.srt_epoll_add_usock(this.#eid, ns, this.#flags);
+    sym.srt_epoll_add_usock(this.#sock!.eid, ns, this.#flags);
     this.#accepted++;
     c.snapshot(performance.now());
     this.#o.log("info", "srt_connected", { id: ns, stream: a.name, remote: a.remote });
@@ -300,10 +248,9 @@ export class SrtListener {
     if (c.closedReason !== undefined || !this.#conns.has(c.id)) return;
     c.closedReason = reason;
     this.#draining.delete(c.id);
-    const sym = this.#lib!.sym;
     c.snapshot(performance.now());
     this.#conns.delete(c.id);
-    sym.srt_close(c.id); // srt_close also takes the socket out of every epoll set
+    this.#sym.srt_close(c.id); // srt_close also takes the socket out of every epoll set
     this.#o.log("info", "srt_disconnected", { id: c.id, stream: c.admission.name, reason });
     try {
       c.sink?.closed(reason, c.last);
@@ -334,13 +281,13 @@ export class SrtListener {
   /** Health for the API: enabled, library path or the reason SRT is off, counters. */
   health(): SrtHealth {
     const h: SrtHealth = {
-      enabled: this.#lib !== undefined && !this.#stopping,
+      enabled: this.#sock !== undefined && !this.#stopping,
       port: this.#o.port,
       connections: this.#conns.size,
       refused: { ...this.#gate?.refused },
       accepted: this.#accepted,
     };
-    if (this.#lib) h.library = this.#lib.path;
+    if (this.#sock) h.library = this.#sock.lib.path;
     if (this.#reason) h.reason = this.#reason;
     return h;
   }
@@ -353,21 +300,13 @@ export class SrtListener {
   }
 
   async #teardown(): Promise<void> {
-    const lib = this.#lib;
-    if (!lib) return;
+    const sock = this.#sock;
+    if (!sock) return;
     this.#stopping = true;
     if (this.#gate) this.#gate.stopping = true;
     await this.#loop;
     for (const c of [...this.#conns.values()]) this.#finish(c, "listener_stopped");
-    const sym = lib.sym;
-    sym.srt_epoll_remove_usock(this.#eid, this.#lsn);
-    // Closing the listener takes libsrt's listener lock, which its receive thread holds
-    // while it waits for our callback: close it off the JS thread so the callback can run.
-    await lib.lib.symbols.srt_close_async(this.#lsn);
-    sym.srt_epoll_release(this.#eid);
-    await lib.lib.symbols.srt_cleanup_async();
-    this.#cb?.close();
-    lib.lib.close();
+    await closeListenSocket(sock);
     this.#o.log("info", "srt_stopped", { port: this.#o.port });
   }
 }
