@@ -12,6 +12,10 @@
  * oldest one), "gop_evicted_bytes", "gop_evicted_duration", "gop_oversize" (the GOP in
  * progress alone exceeds maxBytes: dropped, the track waits for its next key frame).
  * Retiring GOPs beyond maxGops is normal rotation, reported in `evictedGops`, not a drop.
+ *
+ * Audio-only streams (no video track seen): the last `audioOnlyWindowMs` of each audio
+ * track is kept (default maxGops seconds), under the same byte budget; rotation out of
+ * the window is not a drop, the byte budget's evictions count "audio_evicted".
  */
 import type { FrameInfo } from "../frame/au_info.ts";
 import type { AccessUnit, Counter } from "../types.ts";
@@ -29,6 +33,8 @@ export interface GopBufferOptions {
   /** Budget on the span from the oldest GOP start to the newest video pts, ticks. */
   maxDurationTicks?: number;
   count: Counter;
+  /** Audio kept per track when the stream has no video, ms (default maxGops * 1000). */
+  audioOnlyWindowMs?: number;
 }
 
 /** One row of the frame index (the API's `frames` entries). */
@@ -205,6 +211,7 @@ export class GopBuffer {
   }
 
   #pushAudio(au: AccessUnit): number | undefined {
+    if (this.#video.size === 0) return this.#pushAudioOnly(au);
     const start = this.#oldestStart();
     if (start === undefined || au.pts < start) {
       this.#o.count("audio_out_of_window");
@@ -223,6 +230,41 @@ export class GopBuffer {
     list.splice(i, 0, slot);
     this.#enforce(undefined);
     return this.#byIndex.has(slot.entry.index) ? slot.entry.index : undefined;
+  }
+
+  /** Audio of a stream without video: a time window per track under the byte budget. */
+  #pushAudioOnly(au: AccessUnit): number | undefined {
+    let list = this.#audio.get(au.trackId);
+    if (!list) this.#audio.set(au.trackId, list = []);
+    const slot = this.#slot(au, -1);
+    let i = list.length;
+    while (i > 0 && list[i - 1].au.pts > au.pts) i--;
+    list.splice(i, 0, slot);
+    const window = ((this.#o.audioOnlyWindowMs ?? this.#maxGops * 1000) * au.clockRate) / 1000;
+    const newest = list[list.length - 1].au.pts;
+    let n = 0;
+    while (n < list.length - 1 && list[n].au.pts < newest - window) n++;
+    this.#removeAudio(list, n);
+    let evicted = 0;
+    while (this.#bytes > this.#o.maxBytes) {
+      let oldest: Slot[] | undefined;
+      for (const l of this.#audio.values()) {
+        if (l.length && (!oldest || l[0].au.pts < oldest[0].au.pts)) oldest = l;
+      }
+      if (!oldest) break;
+      this.#removeAudio(oldest, 1);
+      evicted++;
+    }
+    if (evicted) this.#o.count("audio_evicted", evicted);
+    return this.#byIndex.has(slot.entry.index) ? slot.entry.index : undefined;
+  }
+
+  #removeAudio(list: Slot[], n: number): void {
+    for (let k = 0; k < n; k++) {
+      this.#byIndex.delete(list[k].entry.index);
+      this.#bytes -= list[k].entry.size;
+    }
+    if (n) list.splice(0, n);
   }
 
   #slot(au: AccessUnit, gop: number): Slot {
