@@ -7,6 +7,7 @@
 import { Unwrapper } from "../bits.ts";
 import { AuInspector } from "../frame/au_info.ts";
 import { DtsDeriver } from "../frame/dts.ts";
+import { decodeSprop } from "../h264/sprop.ts";
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket, RtpUnit } from "../types.ts";
 import type { StreamSink } from "../../stream_types.ts";
 import {
@@ -64,6 +65,20 @@ export class RtpInput {
     );
   }
 
+  /** SDP sprop parameter sets: stream info before the first keyframe arrives. */
+  #outOfBandSets(pt: number, d: PayloadDescription): void {
+    const f = d.fmtp;
+    if (!f) return;
+    const nalType = (n: Uint8Array) => (d.codec === "h264" ? n[0] & 0x1f : (n[0] >> 1) & 0x3f);
+    const values = d.codec === "h264"
+      ? [f["sprop-parameter-sets"]]
+      : d.codec === "h265"
+      ? [f["sprop-vps"], f["sprop-sps"], f["sprop-pps"]]
+      : [];
+    const sets = values.flatMap((v) => decodeSprop(v, nalType, this.#count)).map((p) => p.nal);
+    if (sets.length) this.sink.addParameterSets(pt, d.codec, sets);
+  }
+
   #build(pt: number, d: PayloadDescription): RtpDepacketizer | undefined {
     const sink = this.sink;
     const supported = d.codec !== "unknown";
@@ -77,6 +92,7 @@ export class RtpInput {
       supported,
       ...(d.kind === "audio" ? { sampleRate: d.clockRate, channels: d.channels ?? 1 } : {}),
     });
+    this.#outOfBandSets(pt, d);
     const unwrap = new Unwrapper(32);
     const video = d.kind === "video";
     const annexB = d.codec === "h264" || d.codec === "h265";
