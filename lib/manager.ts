@@ -31,12 +31,12 @@ export interface ManagerOptions {
 
 /** Registry and lifecycle of all streams. */
 export class Manager implements StreamOpener {
-  readonly streams = new Map<string, Stream>();
-  readonly refused = new ReasonCounter();
+  readonly streams: Map<string, Stream> = new Map();
+  readonly refused: ReasonCounter = new ReasonCounter();
   /** Input rejected before it belongs to a stream (garbage on a port), "<listener>_<reason>". */
-  readonly portErrors = new ReasonCounter();
+  readonly portErrors: ReasonCounter = new ReasonCounter();
   readonly listeners: Listener[] = [];
-  readonly startedAt = new Date();
+  readonly startedAt: Date = new Date();
   opened = 0;
   #timer?: ReturnType<typeof setInterval>;
   readonly #now: () => number;

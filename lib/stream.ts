@@ -25,8 +25,8 @@ export class TrackState {
   frames = 0;
   keyframes = 0;
   bytes = 0;
-  readonly bitrate = new RateMeter();
-  readonly frameRate = new RateMeter();
+  readonly bitrate: RateMeter = new RateMeter();
+  readonly frameRate: RateMeter = new RateMeter();
   lastPts?: number;
   lastKeyPts?: number;
   /** Frames between the last two keyframes. */
@@ -103,7 +103,7 @@ export class TrackState {
 
 /** Counters by reason, as `{ reason: count }`. */
 export class ReasonCounter {
-  readonly counts = new Map<string, number>();
+  readonly counts: Map<string, number> = new Map();
   add(reason: string, n = 1): void {
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + n);
   }
@@ -147,7 +147,7 @@ export class Stream implements StreamSink {
   ssrc?: number;
   streamId?: string;
   user?: string;
-  startedAt = new Date();
+  startedAt: Date = new Date();
   closedAt?: Date;
   closeReason?: string;
   state: StreamState = "connecting";
@@ -155,12 +155,12 @@ export class Stream implements StreamSink {
   bytes = 0;
   /** Sessions this id has had (1 + reconnects within the grace window). */
   sessions = 1;
-  readonly bitrate = new RateMeter();
+  readonly bitrate: RateMeter = new RateMeter();
   readonly errors = new ReasonCounter();
   readonly drops = new ReasonCounter();
-  readonly tracks = new Map<number, TrackState>();
+  readonly tracks: Map<number, TrackState> = new Map();
   /** Parameter sets per video track (stream info and decodable previews). */
-  readonly params = new Map<number, ParamTracker>();
+  readonly params: Map<number, ParamTracker> = new Map();
   transport: TransportStats = {};
   hooks?: AdapterHooks;
   lastDataMs = 0;

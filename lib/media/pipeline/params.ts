@@ -40,7 +40,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 /** Tracks one video track's parameters. */
 export class ParamTracker {
   /** Latest parameter set NAL units by type (no start codes) or the AV1 sequence header OBU. */
-  readonly sets = new Map<number, Uint8Array>();
+  readonly sets: Map<number, Uint8Array> = new Map();
   #vps?: H265Vps;
   #frames = 0;
   #params?: VideoParams;
