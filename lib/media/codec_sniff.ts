@@ -218,7 +218,7 @@ function toGuess(c: Sniffed): CodecGuess {
  * order; AV1 fragments are checked across packets: Y of one is Z of the next). Each
  * candidate scores each payload (impossible / weak / plausible / conclusive, e.g. an
  * STAP-A whose sizes cover the payload and whose SPS parses); a candidate impossible for
- * more than 1 in 10 payloads is out; a candidate with a conclusive payload beats one
+ * more than 1 in 10 payloads (and more than one) is out; a candidate with a conclusive payload beats one
  * without; then the highest total wins, ties in the order H.264,
  * H.265, AV1, JPEG XS, AAC (RFC 3640 hbr), AAC (LATM), Opus. Undefined when nothing fits.
  * PCM (PCMU/PCMA/L16) cannot be told from its bytes: use the static payload type.
@@ -245,7 +245,8 @@ export function sniffRtpPayloads(payloads: Uint8Array[]): CodecGuess | undefined
       else total += s;
       if (s === 2) conclusive = true;
     }
-    if (impossible * 10 > list.length) continue;
+    // one damaged packet in a small window must not rule the real codec out
+    if (impossible > Math.max(1, Math.floor(list.length / 10))) continue;
     if (conclusive) total += CONCLUSIVE_BONUS;
     if (total > bestScore) {
       best = c;
