@@ -6,6 +6,7 @@
  */
 import type { AccessUnit, TrackInfo } from "./media/types.ts";
 import type { GopStats } from "./media/gop/detector.ts";
+import type { FrameEntry } from "./media/gop/buffer.ts";
 import { RateMeter } from "./flow/meter.ts";
 import { ParamTracker, withVideoParams } from "./media/pipeline/params.ts";
 import type {
@@ -362,15 +363,7 @@ export class Stream implements StreamSink {
 }
 
 /** One entry of the GOP buffer's frame index (API contract). */
-export interface FrameIndexEntry {
-  index: number;
-  track: number;
-  pts: number;
-  dts: number;
-  key: boolean;
-  size: number;
-  gop: number;
-}
+export type FrameIndexEntry = FrameEntry;
 
 /** A frame store the video API can read (the GOP buffer implements it). */
 export interface BufferView extends FrameSink {

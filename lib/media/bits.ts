@@ -179,20 +179,23 @@ export function findStartCode(data: Uint8Array, from: number): number {
   return -1;
 }
 
-/**
- * Split an Annex B buffer into NAL units (subarrays without start codes; trailing
- * zero bytes of a 4-byte start code are trimmed from the previous unit).
- */
-export function splitAnnexB(data: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
+/** Calls `fn` with every NAL unit (no start code) of an Annex B buffer, allocation-free. */
+export function forEachNal(data: Uint8Array, fn: (nal: Uint8Array) => void): void {
   let sc = findStartCode(data, 0);
   while (sc >= 0) {
     const start = sc + 3;
     const next = findStartCode(data, start);
     let end = next < 0 ? data.length : next;
+    // trailing zero bytes belong to the next 4-byte start code (H.264 B.2)
     while (end > start && data[end - 1] === 0 && next >= 0) end--;
-    if (end > start) out.push(data.subarray(start, end));
+    if (end > start) fn(data.subarray(start, end));
     sc = next;
   }
+}
+
+/** Split an Annex B buffer into NAL units (subarrays without start codes), see forEachNal. */
+export function splitAnnexB(data: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  forEachNal(data, (nal) => out.push(nal));
   return out;
 }

@@ -8,6 +8,7 @@
  * Out-of-band parameter sets (sprop-*) are inserted ahead of key units that lack them.
  */
 import type { Counter, DepacketizerOptions, RtpUnit } from "./types.ts";
+import { ensureCapacity } from "../flow/grow.ts";
 
 /** Default cap on one access unit in bytes (8 MiB), overridable by `maxUnitBytes`. */
 export const MAX_UNIT_BYTES = 8 * 1024 * 1024;
@@ -233,13 +234,7 @@ export class UnitAssembler {
       this.damage("unit_oversize", false);
       return false;
     }
-    if (need > this.#buf.length) {
-      let size = this.#buf.length * 2;
-      while (size < need) size *= 2;
-      const next = new Uint8Array(Math.min(size, this.#maxBytes));
-      next.set(this.#buf.subarray(0, this.#len));
-      this.#buf = next;
-    }
+    this.#buf = ensureCapacity(this.#buf, this.#len, need, this.#maxBytes);
     return true;
   }
 }

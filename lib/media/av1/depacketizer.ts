@@ -19,6 +19,7 @@ import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../types.t
 import { aggN, aggW, aggY, aggZ } from "./aggregation.ts";
 import { type Leb128, leb128Size, readLeb128, writeLeb128 } from "./leb128.ts";
 import { ObuType } from "./obu.ts";
+import { ensureCapacity } from "../../flow/grow.ts";
 
 /** Default cap on one temporal unit, bytes. */
 export const AV1_MAX_UNIT_BYTES = 8 * 1024 * 1024;
@@ -159,13 +160,7 @@ export class Av1Depacketizer implements RtpDepacketizer {
       this.#damage = "av1_invalid_unit";
       return false;
     }
-    if (need > this.#stage.length) {
-      let cap = this.#stage.length * 2;
-      while (cap < need) cap *= 2;
-      const grown = new Uint8Array(Math.min(cap, this.#max));
-      grown.set(this.#stage.subarray(0, this.#stageLen));
-      this.#stage = grown;
-    }
+    this.#stage = ensureCapacity(this.#stage, this.#stageLen, need, this.#max);
     this.#stage.set(el, this.#stageLen);
     this.#stageLen = need;
     this.#obuLen[this.#obuCount - 1] += el.length;

@@ -3,7 +3,7 @@
  * leading-picture flags. Parses the complete AU once, at assembly (H.264 7.4.1.2.3,
  * 7.3.3, D.1.8 recovery point SEI; H.265 7.4.2.2 Table 7-1, 7.3.6.1).
  */
-import { BitReader, findStartCode, unescapeRbsp } from "../bits.ts";
+import { BitReader, forEachNal, unescapeRbsp } from "../bits.ts";
 import { H264Nal } from "../h264/nal.ts";
 import { parseH264SliceHeader } from "../h264/slice.ts";
 import { H265Nal } from "../h265/nal.ts";
@@ -52,18 +52,7 @@ export function h264SeiHasRecoveryPoint(nal: Uint8Array): boolean {
   return false;
 }
 
-/** Calls `fn` with every NAL unit (no start code) of an Annex B buffer, allocation-free. */
-export function forEachNal(data: Uint8Array, fn: (nal: Uint8Array) => void): void {
-  let sc = findStartCode(data, 0);
-  while (sc >= 0) {
-    const start = sc + 3;
-    const next = findStartCode(data, start);
-    let end = next < 0 ? data.length : next;
-    while (end > start && data[end - 1] === 0 && next >= 0) end--;
-    if (end > start) fn(data.subarray(start, end));
-    sc = next;
-  }
-}
+export { forEachNal } from "../bits.ts";
 
 /**
  * Inspects complete access units of one track. Keeps the H.265 parameter-set fields the

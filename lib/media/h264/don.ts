@@ -7,6 +7,7 @@
  */
 import type { Counter } from "../types.ts";
 import { seqDiff16 } from "../bits.ts";
+import { ensureCapacity } from "../../flow/grow.ts";
 
 /** Cap on NAL units held for de-interleaving, whatever the signalled depth. */
 export const MAX_DON_NALUS = 1024;
@@ -132,13 +133,7 @@ export class NalCollector {
       this.#active = false;
       return false;
     }
-    if (need > this.#buf.length) {
-      let size = this.#buf.length * 2;
-      while (size < need) size *= 2;
-      const next = new Uint8Array(Math.min(size, this.#maxBytes));
-      next.set(this.#buf.subarray(0, this.#len));
-      this.#buf = next;
-    }
+    this.#buf = ensureCapacity(this.#buf, this.#len, need, this.#maxBytes);
     this.#buf.set(data, this.#len);
     this.#len = need;
     return true;

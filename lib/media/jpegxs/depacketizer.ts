@@ -28,6 +28,7 @@ import {
   newJxsHeader,
   readJxsHeader,
 } from "./payload_header.ts";
+import { ensureCapacity } from "../../flow/grow.ts";
 
 /** Default cap on one field or frame (picture segment), bytes. */
 export const JXS_MAX_UNIT_BYTES = 32 * 1024 * 1024;
@@ -125,13 +126,7 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
     if (this.#n >= JXS_MAX_FRAGMENTS) return this.#damage("jxs_too_many_packets");
     const need = this.#stageLen + len;
     if (need > this.#max) return this.#damage("unit_too_large");
-    if (need > this.#stage.length) {
-      let cap = this.#stage.length * 2;
-      while (cap < need) cap *= 2;
-      const grown = new Uint8Array(Math.min(cap, this.#max));
-      grown.set(this.#stage.subarray(0, this.#stageLen));
-      this.#stage = grown;
-    }
+    this.#stage = ensureCapacity(this.#stage, this.#stageLen, need, this.#max);
     if (this.#n >= this.#pOff.length) this.#growIndex();
     const k = this.#n++;
     this.#pOff[k] = this.#stageLen;
