@@ -179,16 +179,35 @@ export function findStartCode(data: Uint8Array, from: number): number {
   return -1;
 }
 
-/** Calls `fn` with every NAL unit (no start code) of an Annex B buffer, allocation-free. */
-export function forEachNal(data: Uint8Array, fn: (nal: Uint8Array) => void): void {
+/** Bytes of a NAL unit handed to a `forEachNal` callback when only its header is wanted. */
+export const NAL_HEAD_BYTES = 64;
+
+/**
+ * Calls `fn` with every NAL unit (no start code) of an Annex B buffer, allocation-free;
+ * `fn` returning true stops the walk. When `headOnly(firstByte)` is true for a unit,
+ * `fn` gets at most its first NAL_HEAD_BYTES (possibly running into the next start
+ * code) without the search for its end: headers usually need only the units before
+ * the first slice and the slice header, which saves scanning the picture data.
+ */
+export function forEachNal(
+  data: Uint8Array,
+  fn: (nal: Uint8Array) => boolean | void,
+  headOnly?: (firstByte: number) => boolean,
+): void {
   let sc = findStartCode(data, 0);
   while (sc >= 0) {
     const start = sc + 3;
+    if (start < data.length && headOnly?.(data[start])) {
+      const head = data.subarray(start, Math.min(data.length, start + NAL_HEAD_BYTES));
+      if (fn(head) === true) return;
+    }
     const next = findStartCode(data, start);
     let end = next < 0 ? data.length : next;
     // trailing zero bytes belong to the next 4-byte start code (H.264 B.2)
     while (end > start && data[end - 1] === 0 && next >= 0) end--;
-    if (end > start) fn(data.subarray(start, end));
+    if (end > start && !(start < data.length && headOnly?.(data[start]))) {
+      if (fn(data.subarray(start, end)) === true) return;
+    }
     sc = next;
   }
 }
@@ -196,6 +215,8 @@ export function forEachNal(data: Uint8Array, fn: (nal: Uint8Array) => void): voi
 /** Split an Annex B buffer into NAL units (subarrays without start codes), see forEachNal. */
 export function splitAnnexB(data: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
-  forEachNal(data, (nal) => out.push(nal));
+  forEachNal(data, (nal) => {
+    out.push(nal);
+  });
   return out;
 }

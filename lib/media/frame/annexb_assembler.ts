@@ -265,8 +265,14 @@ export class AnnexBAssembler {
     this.#auStart = p;
   }
 
-  /** Copies the bytes [#auStart, end) into one new buffer. */
+  /**
+   * The bytes [#auStart, end) as one buffer: a view of the chunk when one chunk holds
+   * them all (the common one-AU-per-PES case: chunks are owned by the assembler's
+   * caller and never reused, see push), else one new copy.
+   */
   #copy(end: number): Uint8Array {
+    const first = this.#parts[0];
+    if (first && first.length >= end - this.#auStart) return first.subarray(0, end - this.#auStart);
     const out = new Uint8Array(end - this.#auStart);
     let o = 0;
     for (const p of this.#parts) {

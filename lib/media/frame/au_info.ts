@@ -54,6 +54,11 @@ export function h264SeiHasRecoveryPoint(nal: Uint8Array): boolean {
 
 export { forEachNal } from "../bits.ts";
 
+/** First byte of an H.264 NAL unit: a coded slice (types 1-5)? */
+export const isH264Vcl = (b: number): boolean => (b & 0x1f) >= 1 && (b & 0x1f) <= 5;
+/** First byte of an H.265 NAL unit: a VCL unit (types 0-31)? */
+export const isH265Vcl = (b: number): boolean => ((b >> 1) & 0x3f) <= 31;
+
 /**
  * Inspects complete access units of one track. Keeps the H.265 parameter-set fields the
  * slice header needs, so one inspector serves one track for its lifetime.
@@ -77,11 +82,15 @@ export class AuInspector {
       if (t === H264Nal.IDR) idr = true;
       else if (t === H264Nal.SPS || t === H264Nal.PPS) paramSets = true;
       else if (t === H264Nal.SEI && !recovery) recovery = h264SeiHasRecoveryPoint(nal);
-      if ((t === 1 || t === 5 || t === 2) && frameType === undefined) {
-        const h = parseH264SliceHeader(nal);
-        if (h.ok) frameType = h.value.frameType;
+      if (t >= 1 && t <= 5) {
+        // the first slice tells: all slices of a picture share IDR-ness (7.4.1.2.4)
+        if (t !== 3 && t !== 4) {
+          const h = parseH264SliceHeader(nal);
+          if (h.ok) frameType = h.value.frameType;
+        }
+        return true;
       }
-    });
+    }, isH264Vcl);
     const rap: FrameInfo["rap"] = idr
       ? "idr"
       : recovery && frameType === "I"
@@ -104,12 +113,14 @@ export class AuInspector {
         paramSets = true;
         this.ctx.addPps(nal);
       } else if (t === H265Nal.VPS) paramSets = true;
-      else if (t <= 31 && vclType < 0) {
+      else if (t <= 31) {
+        // parameter sets precede the first slice; its type is the picture's (7.4.2.4.4)
         vclType = t;
         const h = parseH265SliceHeader(nal, this.ctx);
         if (h.ok) frameType = h.value.frameType;
+        return true;
       }
-    });
+    }, isH265Vcl);
     const rap: FrameInfo["rap"] = vclType >= 16 && vclType <= 18
       ? "bla"
       : vclType === 19 || vclType === 20

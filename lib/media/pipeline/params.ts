@@ -4,7 +4,8 @@
  * keeps the latest parameter sets (also those given out of band, e.g. SDP sprop), and
  * turns them into TrackInfo updates and decodable preview frames.
  */
-import { forEachNal } from "../frame/au_info.ts";
+import { forEachNal } from "../bits.ts";
+import { isH264Vcl, isH265Vcl } from "../frame/au_info.ts";
 import { parseH264Sps } from "../h264/sps.ts";
 import { parseH265Sps } from "../h265/sps.ts";
 import { type H265Vps, parseH265Vps } from "../h265/vps.ts";
@@ -70,8 +71,9 @@ export class ParamTracker {
       case "h265": {
         let changed: VideoParams | undefined;
         forEachNal(d, (nal) => {
+          if (this.#isVcl(nal)) return true; // parameter sets come before the first slice
           changed = this.#nal(nal) ?? changed;
-        });
+        }, this.#vclByte);
         return changed;
       }
       case "av1": {
@@ -100,6 +102,12 @@ export class ParamTracker {
       default:
         return undefined;
     }
+  }
+
+  #vclByte = (b: number): boolean => (this.codec === "h264" ? isH264Vcl(b) : isH265Vcl(b));
+
+  #isVcl(nal: Uint8Array): boolean {
+    return this.#vclByte(nal[0]);
   }
 
   #nal(nal: Uint8Array): VideoParams | undefined {
@@ -137,8 +145,9 @@ export class ParamTracker {
       const want = this.codec === "h264" ? [7, 8] : [32, 33, 34];
       const have = new Set<number>();
       forEachNal(d, (nal) => {
+        if (this.#isVcl(nal)) return true;
         have.add(this.codec === "h264" ? nal[0] & 0x1f : (nal[0] >> 1) & 0x3f);
-      });
+      }, this.#vclByte);
       const parts: Uint8Array[] = [];
       for (const t of want) {
         const s = this.sets.get(t);
