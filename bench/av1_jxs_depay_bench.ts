@@ -14,9 +14,10 @@ import { Av1Depacketizer } from "../lib/media/av1/depacketizer.ts";
 import { JpegXsDepacketizer } from "../lib/media/jpegxs/depacketizer.ts";
 import { JpegXsPacketizer } from "../lib/media/jpegxs/packetizer.ts";
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../lib/media/types.ts";
-import { readRtpCapture } from "../tests/unit/media/av1/_rtp.ts";
-import { codestreams, mulberry32 } from "../tests/unit/media/jpegxs/_jxs.ts";
+import { codestreams } from "../tests/unit/media/jpegxs/_jxs.ts";
+import { prng } from "../scripts/replay.ts";
 import { emit } from "./_bench.ts";
+import { capturePackets } from "../tests/_rtp.ts";
 
 /** One input's result. */
 export interface DepayBenchLine {
@@ -27,7 +28,7 @@ export interface DepayBenchLine {
 }
 
 function jxsPackets(sliceMode: boolean, outOfOrder: boolean): RtpPacket[] {
-  const pz = new JpegXsPacketizer({ sliceMode, outOfOrder, rng: mulberry32(1) });
+  const pz = new JpegXsPacketizer({ sliceMode, outOfOrder, rng: prng(1) });
   return codestreams().flatMap((cs, i) => {
     const r = pz.frame(cs, i * 3000);
     return r.ok ? r.value : [];
@@ -66,8 +67,8 @@ if (import.meta.main) {
   const av1 = (o: DepacketizerOptions) => new Av1Depacketizer(o);
   const jxs = (o: DepacketizerOptions) => new JpegXsDepacketizer(o);
   const lines = [
-    benchOne("av1 ffmpeg81", av1, readRtpCapture("rtp/rtp_av1_ffmpeg81.bin"), passes),
-    benchOne("av1 libdatachannel", av1, readRtpCapture("rtp/rtp_av1_libdatachannel.bin"), passes),
+    benchOne("av1 ffmpeg81", av1, capturePackets("rtp_av1_ffmpeg81.bin"), passes),
+    benchOne("av1 libdatachannel", av1, capturePackets("rtp_av1_libdatachannel.bin"), passes),
     benchOne("jpegxs codestream", jxs, jxsPackets(false, false), passes),
     benchOne("jpegxs slice", jxs, jxsPackets(true, false), passes),
     benchOne("jpegxs slice shuffled", jxs, jxsPackets(true, true), passes),

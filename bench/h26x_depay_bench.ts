@@ -16,8 +16,8 @@ import { H264Depacketizer } from "../lib/media/h264/depacketizer.ts";
 import { H265Depacketizer } from "../lib/media/h265/depacketizer.ts";
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../lib/media/types.ts";
 import { readCapture } from "../tests/_helpers.ts";
-import { capturePackets } from "../tests/unit/media/_rtp.ts";
 import { benchTmp, emit } from "./_bench.ts";
+import { capturePackets } from "../tests/_rtp.ts";
 
 interface Input {
   capture: string;

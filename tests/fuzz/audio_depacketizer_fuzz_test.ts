@@ -9,14 +9,13 @@ import { OpusDepacketizer } from "../../lib/media/opus/depacketizer.ts";
 import { G711Depacketizer } from "../../lib/media/g711/depacketizer.ts";
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../lib/media/types.ts";
 import {
-  capturePackets,
   FULL_HEADER_FMTP,
   latmInBand,
   rfc3640FullHeader,
-  sdpAudio,
   withPayload,
 } from "../unit/media/_rtp_audio.ts";
 import { hexBytes } from "../../lib/media/aac/latm.ts";
+import { capturePackets, sdpMedia } from "../_rtp.ts";
 
 const SEED = 0x5109e;
 
@@ -28,7 +27,7 @@ function realAus(): { pkt: RtpPacket; aus: Uint8Array[] }[] {
     new Rfc3640Depacketizer({
       onUnit: (u) => aus.push(u.data.slice()),
       count: () => {},
-      fmtp: sdpAudio("rtp_aac_ffmpeg.sdp").fmtp,
+      fmtp: sdpMedia("rtp_aac_ffmpeg.sdp").fmtp,
     }).push(pkt, false);
     out.push({ pkt, aus });
   }
@@ -42,7 +41,7 @@ function fullHeaderSeeds(): RtpPacket[] {
 
 /** LATM elements with an in-band StreamMuxConfig (first) and "same config" (rest). */
 function inBandSeeds(): RtpPacket[] {
-  const cfg = hexBytes(sdpAudio("rtp_aac_latm_ffmpeg.sdp").fmtp.config);
+  const cfg = hexBytes(sdpMedia("rtp_aac_latm_ffmpeg.sdp").fmtp.config);
   return realAus().map(({ pkt, aus }, i) =>
     withPayload(pkt, latmInBand(aus[0], i % 3 === 0 ? cfg : undefined, 44))
   );
@@ -57,7 +56,7 @@ const TARGETS: {
   ...["rtp_aac_ffmpeg", "rtp_aac_mp4g_gst"].map((n) => ({
     name: `rfc3640 ${n}`,
     make: (o: DepacketizerOptions) =>
-      new Rfc3640Depacketizer({ ...o, fmtp: sdpAudio(`${n}.sdp`).fmtp }),
+      new Rfc3640Depacketizer({ ...o, fmtp: sdpMedia(`${n}.sdp`).fmtp }),
     seeds: capturePackets(`${n}.bin`).slice(0, 12),
   })),
   {
@@ -71,7 +70,7 @@ const TARGETS: {
   },
   {
     name: "latm cpresent=0",
-    make: (o) => new LatmDepacketizer({ ...o, fmtp: sdpAudio("rtp_aac_latm_ffmpeg.sdp").fmtp }),
+    make: (o) => new LatmDepacketizer({ ...o, fmtp: sdpMedia("rtp_aac_latm_ffmpeg.sdp").fmtp }),
     seeds: capturePackets("rtp_aac_latm_ffmpeg.bin").slice(0, 12),
   },
   {

@@ -12,8 +12,10 @@ import { Av1Depacketizer } from "../../lib/media/av1/depacketizer.ts";
 import { JpegXsDepacketizer } from "../../lib/media/jpegxs/depacketizer.ts";
 import { JpegXsPacketizer } from "../../lib/media/jpegxs/packetizer.ts";
 import type { RtpDepacketizer, RtpPacket, RtpUnit } from "../../lib/media/types.ts";
-import { readRtpCapture, splitObus } from "../unit/media/av1/_rtp.ts";
-import { codestreams, mulberry32 } from "../unit/media/jpegxs/_jxs.ts";
+import { splitObus } from "../unit/media/av1/_obu.ts";
+import { codestreams } from "../unit/media/jpegxs/_jxs.ts";
+import { prng } from "../../scripts/replay.ts";
+import { capturePackets } from "../_rtp.ts";
 
 const SEED = 0xa1e5;
 
@@ -24,7 +26,7 @@ function jxsSeeds(): RtpPacket[] {
     const pz = new JpegXsPacketizer({
       sliceMode,
       outOfOrder: sliceMode,
-      rng: mulberry32(7),
+      rng: prng(7),
       maxPayloadBytes: 4000,
     });
     const a = pz.frame(cs[0], 0), b = pz.interlacedFrame(cs[0], cs[1], 3000);
@@ -46,8 +48,8 @@ const TARGETS: {
     make: (onUnit, cap) =>
       new Av1Depacketizer({ onUnit, count: () => {}, maxUnitBytes: cap, emitAfterLoss: true }),
     seeds: [
-      ...readRtpCapture("rtp/rtp_av1_ffmpeg81.bin").slice(0, 16),
-      ...readRtpCapture("rtp/rtp_av1_libdatachannel.bin").slice(60, 76),
+      ...capturePackets("rtp_av1_ffmpeg81.bin").slice(0, 16),
+      ...capturePackets("rtp_av1_libdatachannel.bin").slice(60, 76),
     ],
     smallCap: 4000,
     check: (u) => {

@@ -11,8 +11,9 @@ import fc from "npm:fast-check@^3";
 import { H264Depacketizer } from "../../lib/media/h264/depacketizer.ts";
 import { H265Depacketizer } from "../../lib/media/h265/depacketizer.ts";
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../lib/media/types.ts";
-import { capturePackets, pkt } from "../unit/media/_rtp.ts";
+import { pkt } from "../unit/media/_rtp.ts";
 import { h264StapB, h265Donl, oracleUnits, sequence } from "../unit/media/_h26x_pack.ts";
+import { capturePackets } from "../_rtp.ts";
 
 interface Config {
   name: string;

@@ -10,22 +10,12 @@ import { MAX_CARRY_BYTES } from "../../lib/media/mpegts/framer.ts";
 import { MAX_SECTION_BYTES } from "../../lib/media/mpegts/psi.ts";
 import { fuzzRuns, readFixture } from "../_helpers.ts";
 import { demux, type DemuxRun } from "../unit/media/mpegts/_demux.ts";
+import { prng as rng } from "../../scripts/replay.ts";
 
 const MAX_PES = 64 * 1024;
 /** Everything the demuxer may hold at once with MAX_PES as the PES cap. */
 const BOUND = MAX_CARRY_BYTES + 2 * MAX_SECTION_BYTES +
   MAX_TRACKS * (MAX_PES + MAX_ADTS_FRAME_BYTES + 3);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FILES = ["h264_aac.ts", "hevc_aac.ts", "srt_h264_aac_gst.ts"].map((f) =>
   readFixture(`ts/${f}`)

@@ -8,7 +8,8 @@
 import type { RtpPacket } from "../../../lib/media/types.ts";
 import { splitAnnexB } from "../../../lib/media/bits.ts";
 import { readFixture } from "../../_helpers.ts";
-import { capturePackets, concat, pkt } from "./_rtp.ts";
+import { concat, pkt } from "./_rtp.ts";
+import { capturePackets } from "../../_rtp.ts";
 
 /** One oracle access unit: RTP timestamp, Annex B bytes, NAL units, ffprobe's key flag. */
 export interface OracleUnit {

@@ -1,76 +1,10 @@
 /**
- * Test helpers for the audio depacketizers: a minimal RTP header parser (RFC 3550 5.1),
- * a capture loader and a minimal SDP fmtp reader (the real SDP parser lives in
- * lib/net/rtp/sdp.ts, written elsewhere).
+ * Test helpers for the audio depacketizers: a unit collector, an ADTS writer for ffprobe
+ * oracles, an ffprobe runner and bit writers for LATM / RFC 3640 vectors. Captures and
+ * SDP fixtures: tests/_rtp.ts.
  */
+import { AAC_SAMPLE_RATES } from "../../../lib/media/aac/adts.ts";
 import type { RtpPacket, RtpUnit } from "../../../lib/media/types.ts";
-import { readCapture, readFixture } from "../../_helpers.ts";
-
-/** Parses an RTP header; undefined when the datagram is not RTP v2. */
-export function parseRtp(d: Uint8Array, arrivalMs = 0): RtpPacket | undefined {
-  if (d.length < 12 || d[0] >> 6 !== 2) return undefined;
-  const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
-  const cc = d[0] & 15;
-  let o = 12 + cc * 4;
-  const extension = (d[0] & 0x10) !== 0;
-  if (extension) {
-    if (o + 4 > d.length) return undefined;
-    o += 4 + dv.getUint16(o + 2) * 4;
-  }
-  let end = d.length;
-  const padding = (d[0] & 0x20) !== 0;
-  if (padding) end -= d[d.length - 1];
-  if (o > end) return undefined;
-  const csrcs: number[] = [];
-  for (let i = 0; i < cc; i++) csrcs.push(dv.getUint32(12 + i * 4));
-  return {
-    version: 2,
-    padding,
-    extension,
-    marker: (d[1] & 0x80) !== 0,
-    payloadType: d[1] & 0x7f,
-    seq: dv.getUint16(2),
-    extSeq: dv.getUint16(2),
-    timestamp: dv.getUint32(4),
-    ssrc: dv.getUint32(8),
-    csrcs,
-    payload: d.subarray(o, end),
-    arrivalMs,
-  };
-}
-
-/** RTP packets of a capture in tests/fixtures/rtp (RTCP and non-RTP skipped). */
-export function capturePackets(name: string): RtpPacket[] {
-  const out: RtpPacket[] = [];
-  for (const { arrivalNs, data } of readCapture(`rtp/${name}`)) {
-    const p = parseRtp(data, Number(arrivalNs / 1000000n));
-    if (p && !(p.payloadType >= 72 && p.payloadType <= 76)) out.push(p);
-  }
-  return out;
-}
-
-/** The fmtp parameters (lower-case keys) and rtpmap of the first media in an SDP fixture. */
-export function sdpAudio(name: string): {
-  fmtp: Record<string, string>;
-  encoding: string;
-  clockRate: number;
-  channels: number;
-} {
-  const text = new TextDecoder().decode(readFixture(`rtp/${name}`));
-  const fmtp: Record<string, string> = {};
-  const f = /^a=fmtp:\d+ (.*)$/m.exec(text);
-  for (const kv of (f?.[1] ?? "").split(";")) {
-    const i = kv.indexOf("=");
-    if (i > 0) fmtp[kv.slice(0, i).trim().toLowerCase()] = kv.slice(i + 1).trim();
-  }
-  const m = /^a=rtpmap:\d+ ([^/\s]+)\/(\d+)(?:\/(\d+))?/m.exec(text);
-  return {
-    fmtp,
-    encoding: m?.[1] ?? "",
-    clockRate: Number(m?.[2] ?? 0),
-    channels: Number(m?.[3] ?? 1),
-  };
-}
 
 /** Collects units and counted reasons from a depacketizer under test. */
 export function collector(): {
@@ -91,22 +25,6 @@ export function collector(): {
   };
 }
 
-const ADTS_RATES = [
-  96000,
-  88200,
-  64000,
-  48000,
-  44100,
-  32000,
-  24000,
-  22050,
-  16000,
-  12000,
-  11025,
-  8000,
-  7350,
-];
-
 /** Wraps raw AAC AUs in 7-byte ADTS headers (ISO/IEC 13818-7 6.2, no CRC). */
 export function adtsWrap(
   aus: Uint8Array[],
@@ -114,7 +32,7 @@ export function adtsWrap(
   sampleRate: number,
   channels: number,
 ): Uint8Array {
-  const sfi = ADTS_RATES.indexOf(sampleRate);
+  const sfi = (AAC_SAMPLE_RATES as readonly number[]).indexOf(sampleRate);
   if (sfi < 0) throw new RangeError(`no ADTS index for ${sampleRate}`);
   const total = aus.reduce((n, a) => n + 7 + a.length, 0);
   const out = new Uint8Array(total);

@@ -1,10 +1,11 @@
 /**
  * Test-only helpers for the stream-info parser tests: a crude MPEG-TS payload splitter
- * (per PID, adaptation fields skipped, PES headers left in), a minimal RTP header
- * parser, ffprobe's stream list, and ffprobe's pix_fmt naming.
+ * (per PID, adaptation fields skipped, PES headers left in), ffprobe's stream list,
+ * ffprobe's pix_fmt naming, an IVF reader and a crude RTP-to-Annex B converter.
  */
 import { splitAnnexB } from "../../../lib/media/bits.ts";
 import { fixture } from "../../_helpers.ts";
+import { rtpOf } from "../../_rtp.ts";
 
 /** Concatenated TS packet payloads of every PID (ISO/IEC 13818-1 2.4.3.2). */
 export function tsPidStreams(ts: Uint8Array): Map<number, Uint8Array> {
@@ -72,14 +73,6 @@ export function firstAdtsInTs(ts: Uint8Array): Uint8Array | undefined {
   return undefined;
 }
 
-/** The payload of an RTP datagram (RFC 3550 5.1: 12 bytes + 4*CC + extension, padding). */
-export function rtpPayload(d: Uint8Array): { pt: number; payload: Uint8Array } {
-  let h = 12 + 4 * (d[0] & 0x0f);
-  if (d[0] & 0x10) h += 4 + 4 * ((d[h + 2] << 8) | d[h + 3]);
-  const end = d[0] & 0x20 ? d.length - d[d.length - 1] : d.length;
-  return { pt: d[1] & 0x7f, payload: d.subarray(h, end) };
-}
-
 /** One stream as `ffprobe -show_streams -of json` reports it (the fields compared). */
 export interface ProbeStream {
   codec_name: string;
@@ -145,7 +138,7 @@ export function rtpToAnnexB(datagrams: Uint8Array[], h265: boolean): Uint8Array 
   const sc = [0, 0, 0, 1];
   const hdr = h265 ? 2 : 1;
   for (const d of datagrams) {
-    const p = rtpPayload(d).payload;
+    const p = rtpOf(d).payload;
     const t = h265 ? (p[0] >> 1) & 0x3f : p[0] & 0x1f;
     if (t === (h265 ? 48 : 24)) {
       for (let o = hdr; o + 2 < p.length;) {

@@ -10,7 +10,7 @@ import {
 import { JpegXsPacketizer } from "../../../lib/media/jpegxs/packetizer.ts";
 import type { Codec } from "../../../lib/media/types.ts";
 import { readCapture, readFixture } from "../../_helpers.ts";
-import { rtpPayload } from "./_stream_info.ts";
+import { rtpOf } from "../../_rtp.ts";
 
 /** What each SDP fixture's sender put on the wire (tests/fixtures/README.md). */
 const SDP: Record<string, { pt: number; codec: Codec; clockRate: number; bin?: string }[]> = {
@@ -79,13 +79,13 @@ Deno.test("codec: every SDP fixture's rtpmap (or static payload type) maps to it
       assert.equal(g.clockRate, want[i].clockRate, file);
       assert.equal(g.source, map !== undefined ? "sdp" : "rtp_static", file);
       const bin = want[i].bin;
-      if (bin) assert.equal(rtpPayload(readCapture(`rtp/${bin}`)[0].data).pt, pt, bin);
+      if (bin) assert.equal(rtpOf(readCapture(`rtp/${bin}`)[0].data).payloadType, pt, bin);
     });
   }
 });
 
 function payloads(bin: string, from: number, to: number): Uint8Array[] {
-  return readCapture(`rtp/${bin}`).slice(from, to).map((c) => rtpPayload(c.data).payload);
+  return readCapture(`rtp/${bin}`).slice(from, to).map((c) => rtpOf(c.data).payload);
 }
 
 Deno.test("codec: sniffing the first 20 packets of each capture finds its codec", () => {
@@ -96,7 +96,7 @@ Deno.test("codec: sniffing the first 20 packets of each capture finds its codec"
   assert.equal(cases.length, 12);
   for (const [bin, codec] of cases) {
     const caps = readCapture(`rtp/${bin}`);
-    const pt = rtpPayload(caps[0].data).pt;
+    const pt = rtpOf(caps[0].data).payloadType;
     const g = sniffRtpPayloads(payloads(bin, 0, 20));
     assert.equal(g?.codec, codec, `${bin} (pt ${pt})`);
     assert.equal(g?.source, "inferred");
@@ -122,7 +122,7 @@ Deno.test("codec: sniffing mid-stream windows (no parameter sets) still finds vi
 
 Deno.test("codec: PCMU is known by its static payload type, not by sniffing", () => {
   const caps = readCapture("rtp/rtp_pcm_mulaw_ffmpeg.bin");
-  const pt = rtpPayload(caps[0].data).pt;
+  const pt = rtpOf(caps[0].data).payloadType;
   assert.deepEqual(codecFromStaticPayloadType(pt), {
     codec: "pcmu",
     kind: "audio",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { openUdpReceiver } from "../../../lib/net/udp/receiver.ts";
 import { fixture } from "../../_helpers.ts";
-import { parseRtp } from "../media/_rtp_audio.ts";
+import { rtpOf } from "../../_rtp.ts";
 
 const LOADGEN = new URL("../../../scripts/loadgen.ts", import.meta.url).pathname;
 
@@ -19,7 +19,7 @@ Deno.test("loadgen: paced RTP packets all reach a recvmmsg receiver, as reported
   const rx = await openUdpReceiver({ hostname: "127.0.0.1", port: 0, kind: "recvmmsg" });
   const ssrcs = new Map<number, number[]>();
   rx.start((d) => {
-    const p = parseRtp(d)!;
+    const p = rtpOf(d)!;
     assert.equal(d.length, 300);
     if (!ssrcs.has(p.ssrc)) ssrcs.set(p.ssrc, []);
     ssrcs.get(p.ssrc)!.push(p.seq);
@@ -57,7 +57,7 @@ Deno.test("loadgen --capture: replays a real capture's datagrams with per-stream
   const ssrcs = new Set<number>();
   rx.start((d) => {
     sizes.push(d.length);
-    ssrcs.add(parseRtp(d)!.ssrc);
+    ssrcs.add(rtpOf(d)!.ssrc);
   });
   try {
     const cap = fixture("rtp/rtp_libopus_ffmpeg.bin");

@@ -5,18 +5,17 @@ import type { RtpPacket } from "../../../../lib/media/types.ts";
 import { missing } from "../../../_helpers.ts";
 import {
   adtsWrap,
-  capturePackets,
   collector,
   ffprobeAudio,
   latmInBand,
   latmLengthInfo,
-  sdpAudio,
   snapshot,
   withPayload,
 } from "../_rtp_audio.ts";
+import { capturePackets, sdpMedia } from "../../../_rtp.ts";
 
 const BIN = "rtp_aac_latm_ffmpeg.bin";
-const SDP = sdpAudio("rtp_aac_latm_ffmpeg.sdp");
+const SDP = sdpMedia("rtp_aac_latm_ffmpeg.sdp");
 
 function run(pkts: RtpPacket[], fmtp = SDP.fmtp) {
   const c = collector();

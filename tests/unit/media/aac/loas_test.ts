@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { hexBytes, readStreamMuxConfig } from "../../../../lib/media/aac/latm.ts";
 import { parseLatmConfig, splitLoas } from "../../../../lib/media/aac/loas.ts";
 import { BitReader } from "../../../../lib/media/bits.ts";
-import { capturePackets, latmInBand, sdpAudio } from "../_rtp_audio.ts";
+import { latmInBand } from "../_rtp_audio.ts";
+import { capturePackets, sdpMedia } from "../../../_rtp.ts";
 
-const SDP = sdpAudio("rtp_aac_latm_ffmpeg.sdp");
+const SDP = sdpMedia("rtp_aac_latm_ffmpeg.sdp");
 
 /** AudioSyncStream frame (1.7.2): syncword 0x2B7, audioMuxLengthBytes(13), the element. */
 function loas(element: Uint8Array): Uint8Array {

@@ -4,15 +4,14 @@ import { hexBytes, parseAudioSpecificConfig } from "../../../../lib/media/aac/la
 import { missing } from "../../../_helpers.ts";
 import {
   adtsWrap,
-  capturePackets,
   collector,
   ffprobeAudio,
   FULL_HEADER_FMTP,
   rfc3640FullHeader,
-  sdpAudio,
   snapshot,
   withPayload,
 } from "../_rtp_audio.ts";
+import { capturePackets, sdpMedia } from "../../../_rtp.ts";
 
 const CASES = [
   { bin: "rtp_aac_ffmpeg.bin", sdp: "rtp_aac_ffmpeg.sdp", packets: 28, aus: 92 },
@@ -22,7 +21,7 @@ const CASES = [
 function run(bin: string, sdp: string) {
   const pkts = capturePackets(bin);
   const c = collector();
-  const d = new Rfc3640Depacketizer({ onUnit: c.onUnit, count: c.count, fmtp: sdpAudio(sdp).fmtp });
+  const d = new Rfc3640Depacketizer({ onUnit: c.onUnit, count: c.count, fmtp: sdpMedia(sdp).fmtp });
   const before = snapshot(pkts);
   for (const p of pkts) d.push(p, false);
   d.flush();
@@ -56,7 +55,7 @@ for (const k of CASES) {
     ignore: missing("ffprobe"),
     fn: async () => {
       const { units } = run(k.bin, k.sdp);
-      const sdp = sdpAudio(k.sdp);
+      const sdp = sdpMedia(k.sdp);
       const asc = parseAudioSpecificConfig(hexBytes(sdp.fmtp.config));
       assert.ok(asc.ok);
       assert.equal(asc.value.sampleRate, sdp.clockRate);
@@ -124,7 +123,7 @@ Deno.test("rfc3640: fragmented AU reassembled; a lost fragment drops it and is c
   assert.equal(frags.length, 3);
   const base = pkts[1];
   const c = collector();
-  const fmtp = sdpAudio("rtp_aac_ffmpeg.sdp").fmtp;
+  const fmtp = sdpMedia("rtp_aac_ffmpeg.sdp").fmtp;
   const d = new Rfc3640Depacketizer({ onUnit: c.onUnit, count: c.count, fmtp });
   frags.forEach((f, i) => d.push(withPayload(base, f, i === 2, 100 + i), false));
   assert.equal(c.units.length, 1);
@@ -148,7 +147,7 @@ Deno.test("rfc3640: AU-size past the payload end is counted, AUs before it are k
   const p = capturePackets("rtp_aac_ffmpeg.bin")[1];
   const cut = withPayload(p, p.payload.subarray(0, p.payload.length - 10));
   const c = collector();
-  const fmtp = sdpAudio("rtp_aac_ffmpeg.sdp").fmtp;
+  const fmtp = sdpMedia("rtp_aac_ffmpeg.sdp").fmtp;
   new Rfc3640Depacketizer({ onUnit: c.onUnit, count: c.count, fmtp }).push(cut, false);
   assert.equal(c.units.length, 3);
   assert.equal(c.counts.rfc3640_au_truncated, 1);

@@ -6,10 +6,12 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { Av1Depacketizer } from "../../../../lib/media/av1/depacketizer.ts";
 import type { DepacketizerOptions, RtpPacket, RtpUnit } from "../../../../lib/media/types.ts";
 import { readFixture } from "../../../_helpers.ts";
-import { readIvf, readRtpCapture, splitObus } from "./_rtp.ts";
+import { splitObus } from "./_obu.ts";
+import { readIvf } from "../_stream_info.ts";
+import { capturePackets } from "../../../_rtp.ts";
 
-const CAPTURES = ["rtp/rtp_av1_ffmpeg81.bin", "rtp/rtp_av1_libdatachannel.bin"];
-const IVF = readIvf(readFixture("es/av1_aom.ivf"));
+const CAPTURES = ["rtp_av1_ffmpeg81.bin", "rtp_av1_libdatachannel.bin"];
+const IVF = readIvf(readFixture("es/av1_aom.ivf")).frames;
 
 function run(
   pkts: RtpPacket[],
@@ -42,7 +44,7 @@ function tuStarts(pkts: RtpPacket[]): number[] {
 
 for (const cap of CAPTURES) {
   Deno.test(`av1 depacketizer: ${cap} gives the IVF temporal units byte for byte`, () => {
-    const pkts = readRtpCapture(cap);
+    const pkts = capturePackets(cap);
     equal(pkts.length, 130);
     const before = pkts.map((p) => p.payload.slice());
     const { units, counts } = run(pkts);
@@ -62,7 +64,7 @@ for (const cap of CAPTURES) {
   });
 
   Deno.test(`av1 depacketizer: ${cap} key TUs found without the N bit`, () => {
-    const pkts = readRtpCapture(cap).map((p) => {
+    const pkts = capturePackets(cap).map((p) => {
       const payload = p.payload.slice();
       payload[0] &= ~0x08;
       return { ...p, payload };
@@ -72,7 +74,7 @@ for (const cap of CAPTURES) {
   });
 
   Deno.test(`av1 depacketizer: ${cap} loss drops the TU, then waits for the key TU`, () => {
-    const pkts = readRtpCapture(cap);
+    const pkts = capturePackets(cap);
     const s = tuStarts(pkts);
     equal(s.length, 60);
     // The first packet, the marker packet, and the whole of TU 5.

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { G711Depacketizer, g711Samples } from "../../../../lib/media/g711/depacketizer.ts";
-import { capturePackets, collector, sdpAudio, snapshot, withPayload } from "../_rtp_audio.ts";
+import { collector, snapshot, withPayload } from "../_rtp_audio.ts";
+import { capturePackets, sdpMedia } from "../../../_rtp.ts";
 
 Deno.test("g711 PCMU capture: one frame per packet, samples = bytes = ffmpeg's ts step", () => {
-  const sdp = sdpAudio("rtp_pcm_mulaw_ffmpeg.sdp");
+  const sdp = sdpMedia("rtp_pcm_mulaw_ffmpeg.sdp");
   const pkts = capturePackets("rtp_pcm_mulaw_ffmpeg.bin");
   assert.ok(pkts.length > 50);
   assert.ok(pkts.every((p) => p.payloadType === 0), "static PT 0 = PCMU/8000");

@@ -10,9 +10,10 @@ import { H264Depacketizer } from "../../../../lib/media/h264/depacketizer.ts";
 import { MAX_NALUS_PER_UNIT } from "../../../../lib/media/rtp_unit.ts";
 import type { DepacketizerOptions, RtpPacket } from "../../../../lib/media/types.ts";
 import { missing, readFixture } from "../../../_helpers.ts";
-import { capturePackets, concat, pkt } from "../_rtp.ts";
+import { concat, pkt } from "../_rtp.ts";
 import { h264Mtap, h264StapB, oracleUnits, readEsCsv, sequence, swapPairs } from "../_h26x_pack.ts";
 import { assertBytes, ffprobeFrames, run, sha256 } from "../_h26x_probe.ts";
+import { capturePackets } from "../../../_rtp.ts";
 
 const make = (o: DepacketizerOptions) => new H264Depacketizer(o);
 const FF = "rtp_h264_ffmpeg.bin";

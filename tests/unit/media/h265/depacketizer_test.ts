@@ -9,9 +9,10 @@ import assert from "node:assert/strict";
 import { H265Depacketizer } from "../../../../lib/media/h265/depacketizer.ts";
 import type { DepacketizerOptions, RtpPacket } from "../../../../lib/media/types.ts";
 import { missing, readFixture } from "../../../_helpers.ts";
-import { capturePackets, concat, pkt } from "../_rtp.ts";
+import { concat, pkt } from "../_rtp.ts";
 import { h265Donl, h265Paci, oracleUnits, readEsCsv, sequence, swapPairs } from "../_h26x_pack.ts";
 import { assertBytes, ffprobeFrames, run, sha256 } from "../_h26x_probe.ts";
+import { capturePackets } from "../../../_rtp.ts";
 
 const make = (o: DepacketizerOptions) => new H265Depacketizer(o);
 const FF = "rtp_h265_ffmpeg.bin";

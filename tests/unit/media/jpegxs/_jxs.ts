@@ -1,4 +1,4 @@
-/** Test-only helpers for JPEG XS: the fixture's codestreams and a seeded PRNG. */
+/** Test-only helpers for JPEG XS: the fixture's codestreams and their picture size. */
 import { equal } from "node:assert/strict";
 import { readFixture } from "../../../_helpers.ts";
 
@@ -28,16 +28,4 @@ export function pictureSize(cs: Uint8Array): [number, number] {
   const dv = new DataView(cs.buffer, cs.byteOffset, cs.byteLength);
   const pih = 4 + dv.getUint16(4);
   return [dv.getUint16(pih + 12), dv.getUint16(pih + 14)];
-}
-
-/** mulberry32: a small seeded PRNG in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -8,7 +8,8 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { JpegXsDepacketizer } from "../../../../lib/media/jpegxs/depacketizer.ts";
 import { JpegXsPacketizer } from "../../../../lib/media/jpegxs/packetizer.ts";
 import type { DepacketizerOptions, RtpPacket, RtpUnit } from "../../../../lib/media/types.ts";
-import { codestreams, mulberry32 } from "./_jxs.ts";
+import { codestreams } from "./_jxs.ts";
+import { prng } from "../../../../scripts/replay.ts";
 
 const CS = codestreams();
 /** A video support box (jpvs) holding nothing, then a colour specification box (colr). */
@@ -34,7 +35,7 @@ function packetize(cfg: Cfg, maxPayloadBytes: number, seed = 1, ts2 = 0) {
   const pz = new JpegXsPacketizer({
     sliceMode: cfg.sliceMode,
     outOfOrder: cfg.outOfOrder,
-    rng: mulberry32(seed),
+    rng: prng(seed),
     maxPayloadBytes,
     boxes: BOXES,
     seq: 65000,
@@ -104,7 +105,7 @@ for (const cfg of CFGS) {
   Deno.test(`jxs depacketizer: ${cfg.name} seeded loss drops exactly the damaged frames`, () => {
     for (let seed = 1; seed <= 6; seed++) {
       const { pkts, frameOf, expected } = packetize(cfg, 1000, seed);
-      const rnd = mulberry32(seed * 7919);
+      const rnd = prng(seed * 7919);
       const lost = new Set<number>();
       const n = 1 + Math.floor(rnd() * 4);
       while (lost.size < n) lost.add(Math.floor(rnd() * pkts.length));

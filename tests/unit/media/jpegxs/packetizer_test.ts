@@ -11,7 +11,7 @@ import {
 import { newJxsHeader, readJxsHeader } from "../../../../lib/media/jpegxs/payload_header.ts";
 import { fixture, missing } from "../../../_helpers.ts";
 import { codestreams, pictureSize } from "./_jxs.ts";
-import { parseRtp } from "../av1/_rtp.ts";
+import { rtpOf } from "../../../_rtp.ts";
 
 Deno.test("jxs fixture: 10 codestreams of 28,800 bytes, 320x240, SOC..EOC", () => {
   const cs = codestreams();
@@ -76,7 +76,7 @@ Deno.test("jxs packetizer: codestream mode counters, L and M", () => {
     equal(h.last, j === 28);
     equal(p.marker, j === 28);
     equal(p.seq, (65530 + j) & 0xffff);
-    const back = parseRtp(serializeRtp(p));
+    const back = rtpOf(serializeRtp(p));
     deepEqual([back.seq, back.timestamp, back.marker, back.payload], [
       p.seq,
       90000,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { OpusDepacketizer, opusPacketSamples } from "../../../../lib/media/opus/depacketizer.ts";
-import { capturePackets, collector, sdpAudio, snapshot, withPayload } from "../_rtp_audio.ts";
+import { collector, snapshot, withPayload } from "../_rtp_audio.ts";
+import { capturePackets, sdpMedia } from "../../../_rtp.ts";
 
 function run(bin: string) {
   const pkts = capturePackets(bin);
@@ -32,7 +33,7 @@ for (const bin of ["rtp_libopus_ffmpeg.bin", "av_rtp_15008.bin"]) {
 }
 
 Deno.test("opus: TOC stereo bit agrees with sprop-stereo=1 in the SDP", () => {
-  const sdp = sdpAudio("rtp_libopus_ffmpeg.sdp");
+  const sdp = sdpMedia("rtp_libopus_ffmpeg.sdp");
   assert.equal(sdp.fmtp["sprop-stereo"], "1");
   assert.equal(sdp.clockRate, 48000);
   assert.ok(run("rtp_libopus_ffmpeg.bin").units.every((u) => (u.data[0] & 4) !== 0));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { opusConfig, parseOpusToc } from "../../../../lib/media/opus/toc.ts";
 import { readCapture } from "../../../_helpers.ts";
-import { rtpPayload } from "../_stream_info.ts";
+import { rtpOf } from "../../../_rtp.ts";
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (b) => parseInt(b, 16));
 
@@ -11,7 +11,7 @@ Deno.test("opus toc: packet durations of the libopus RTP captures equal the RTP 
   for (const rel of ["rtp/rtp_libopus_ffmpeg.bin", "rtp/av_rtp_15008.bin"]) {
     const pkts = readCapture(rel).map((c) => ({
       ts: new DataView(c.data.buffer, c.data.byteOffset + 4, 4).getUint32(0),
-      ...rtpPayload(c.data),
+      payload: rtpOf(c.data).payload,
     }));
     assert.ok(pkts.length > 50, rel);
     for (let i = 0; i + 1 < pkts.length; i++) {
@@ -21,7 +21,7 @@ Deno.test("opus toc: packet durations of the libopus RTP captures equal the RTP 
     }
   }
   // rtp_libopus_ffmpeg.sdp says sprop-stereo=1: the TOC s bit agrees.
-  const first = parseOpusToc(rtpPayload(readCapture("rtp/rtp_libopus_ffmpeg.bin")[0].data).payload);
+  const first = parseOpusToc(rtpOf(readCapture("rtp/rtp_libopus_ffmpeg.bin")[0].data).payload);
   assert.ok(first.ok);
   assert.equal(first.value.stereo, true);
 });

@@ -4,9 +4,6 @@
  * and tshark's max interarrival jitter (ms) for the streams whose clock it knows
  * (video rewritten to PT 34 = 90 kHz for the analysis, PCMU as sent).
  */
-import { readCapture } from "../../../_helpers.ts";
-import { parseRtp } from "../../../../lib/net/rtp/packet.ts";
-import type { RtpPacket } from "../../../../lib/media/types.ts";
 
 /** name, packets, clock rate, tshark max jitter ms (undefined = no oracle). */
 export const CAPTURES: [string, number, number, number | undefined][] = [
@@ -24,26 +21,3 @@ export const CAPTURES: [string, number, number, number | undefined][] = [
   ["av_rtp_15004.bin", 111, 90000, undefined], // tshark 14.751, same tail effect
   ["av_rtp_15008.bin", 151, 48000, undefined],
 ];
-
-/** Parses a capture; arrival times in ms relative to the first datagram. Throws on a bad header. */
-export function loadPackets(name: string): RtpPacket[] {
-  const cap = readCapture(`rtp/${name}`);
-  const t0 = cap[0].arrivalNs;
-  return cap.map((d) => {
-    const r = parseRtp(d.data, Number(d.arrivalNs - t0) / 1e6);
-    if (!r.ok) throw new Error(`${name}: ${r.reason}`);
-    return r.value;
-  });
-}
-
-/** Small seeded PRNG (mulberry32) for reproducible impairments. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

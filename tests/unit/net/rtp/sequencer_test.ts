@@ -9,13 +9,14 @@ import {
   SEQ_VALID,
   Sequencer,
 } from "../../../../lib/net/rtp/sequencer.ts";
-import { CAPTURES, loadPackets } from "./_captures.ts";
+import { CAPTURES } from "./_captures.ts";
+import { capturePackets } from "../../../_rtp.ts";
 
 Deno.test("captures: expected == received, nothing lost, max jitter equals tshark's", () => {
   for (const [name, count, rate, tsharkMax] of CAPTURES) {
     const s = new Sequencer(rate);
     let max = 0;
-    for (const p of loadPackets(name)) {
+    for (const p of capturePackets(name)) {
       const v = s.update(p.seq, p.timestamp, p.arrivalMs);
       assert.ok(v === SEQ_VALID || v === SEQ_PROBATION, `${name} seq ${p.seq}: ${v}`);
       max = Math.max(max, s.stats().jitterMs);

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { RtpSession } from "../../../../lib/net/rtp/session.ts";
 import type { RtpDepacketizer, RtpPacket } from "../../../../lib/media/types.ts";
-import { CAPTURES, loadPackets, prng } from "./_captures.ts";
+import { CAPTURES } from "./_captures.ts";
+import { capturePackets } from "../../../_rtp.ts";
+import { prng } from "../../../../scripts/replay.ts";
 
 function recorder() {
   const got: { seq: number; ext: number; lost: boolean; pt: number }[] = [];
@@ -14,7 +16,7 @@ function recorder() {
 
 Deno.test("captures through a session: every packet in order, nothing lost", () => {
   for (const [name, count, rate] of CAPTURES) {
-    const pkts = loadPackets(name);
+    const pkts = capturePackets(name);
     const { got, factory } = recorder();
     const s = new RtpSession({ ssrc: pkts[0].ssrc, clockRate: rate, createDepacketizer: factory });
     for (const p of pkts) s.pushRtp(p, p.arrivalMs);
@@ -71,7 +73,7 @@ Deno.test("seeded loss, reordering and duplication: counters equal what was inje
   let injected = 0;
   for (const [name, , rate] of CAPTURES) {
     for (const seed of [1, 2, 3]) {
-      const pkts = loadPackets(name);
+      const pkts = capturePackets(name);
       const { order, dropped, duplicates, reordered } = impair(pkts.length, seed * 7919);
       injected += dropped.size + duplicates + reordered;
       const { got, factory } = recorder();
