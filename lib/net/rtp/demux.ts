@@ -14,6 +14,7 @@
  * packet not followed in sequence within `refuseTtlMs` is counted "source_probation".
  */
 import type { Counter, RtpPacket } from "../../media/types.ts";
+import { CopyArena } from "./copy_arena.ts";
 import { parseRtp } from "./packet.ts";
 import { PendingRtcp } from "./pending_rtcp.ts";
 import { parseRtcp, type RtcpPacket } from "./rtcp.ts";
@@ -72,7 +73,10 @@ export interface RtpDemuxOptions<S extends RtpSourceSink> {
   refuseTtlMs?: number;
   /** Cap on live sources (default MAX_RTP_SOURCES). */
   maxSources?: number;
-  /** Copy each accepted datagram (default true: the UDP receiver reuses its buffers). */
+  /**
+   * Copy each datagram (default true: the UDP receiver reuses its buffers), into a
+   * shared slab (copy_arena.ts); packets of sources not yet admitted get their own buffer.
+   */
   copy?: boolean;
   /** Admit a new source only after two packets in sequence (default false). */
   probation?: boolean;
@@ -107,9 +111,11 @@ export class RtpDemux<S extends RtpSourceSink> {
   #gate: SourceGate;
   #pending = new PendingRtcp();
   #lastExpire = -Infinity;
+  #arena: CopyArena | undefined;
 
   constructor(opts: RtpDemuxOptions<S>) {
     this.#o = opts;
+    this.#arena = opts.copy === false ? undefined : new CopyArena();
     this.#count = opts.count ?? (() => {});
     const maxSources = opts.maxSources ?? MAX_RTP_SOURCES;
     this.#gate = new SourceGate({ ...opts, maxSources }, this.#count);
@@ -129,7 +135,9 @@ export class RtpDemux<S extends RtpSourceSink> {
   onDatagram(data: Uint8Array, remote: RtpRemote, arrivalMs: number): void {
     if (arrivalMs - this.#lastExpire >= 1000) this.expire(arrivalMs);
     if (isRtcp(data)) return this.onRtcpDatagram(data, remote, arrivalMs);
-    const r = parseRtp(data, arrivalMs);
+    // Copied first (receiver buffers are reused), so the packet's views point into the copy.
+    const own = this.#arena ? this.#arena.copy(data) : data;
+    const r = parseRtp(own, arrivalMs);
     if (!r.ok) return this.#count(r.reason);
     let pkt = r.value;
     const addr = `${remote.hostname}:${remote.port}`;
@@ -139,11 +147,11 @@ export class RtpDemux<S extends RtpSourceSink> {
       const id = { key, ssrc: pkt.ssrc, remote: { hostname: remote.hostname, port: remote.port } };
       e = this.#ssrcChange(pkt, addr, id, arrivalMs);
       if (e === undefined) {
-        pkt = this.#own(data, pkt);
+        pkt = this.#alone(own, pkt);
         e = this.#admit(pkt, addr, id, arrivalMs);
         if (e === undefined) return;
-      } else pkt = this.#own(data, pkt);
-    } else pkt = this.#own(data, pkt);
+      }
+    }
     e.lastMs = arrivalMs;
     e.pt = pkt.payloadType;
     e.session.pushRtp(pkt, arrivalMs);
@@ -198,9 +206,12 @@ export class RtpDemux<S extends RtpSourceSink> {
     if (this.#pending.hold(sh, p, nowMs)) this.#count("rtcp_unknown_source");
   }
 
-  /** Copies the datagram (receiver buffers are reused) and re-points the packet into it. */
-  #own(data: Uint8Array, pkt: RtpPacket): RtpPacket {
-    if (this.#o.copy === false) return pkt;
+  /**
+   * A packet of a source not yet admitted may be held for long (probation, refusal
+   * memory): it gets a buffer of its own so it does not pin an arena slab.
+   */
+  #alone(data: Uint8Array, pkt: RtpPacket): RtpPacket {
+    if (this.#arena === undefined) return pkt;
     const copy = data.slice();
     const base = data.byteOffset;
     pkt.payload = copy.subarray(
