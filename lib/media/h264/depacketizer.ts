@@ -9,7 +9,8 @@
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../types.ts";
 import { h264IsVcl, H264Nal, h264NalType } from "./nal.ts";
 import { MAX_UNIT_BYTES, type NalRules, UnitAssembler } from "../rtp_unit.ts";
-import { DEFAULT_DON_DEPTH, DonBuffer, type DonNal, NalCollector } from "./don.ts";
+import { DEFAULT_DON_DEPTH } from "./don.ts";
+import { DonMode } from "./don_mode.ts";
 import { decodeSprop, fmtpInt } from "./sprop.ts";
 
 const RULES: NalRules = { isKey: (t) => t === H264Nal.IDR, audType: H264Nal.AUD };
@@ -24,11 +25,7 @@ const RULES: NalRules = { isKey: (t) => t === H264Nal.IDR, audType: H264Nal.AUD 
 export class H264Depacketizer implements RtpDepacketizer {
   readonly #unit: UnitAssembler;
   readonly #count: DepacketizerOptions["count"];
-  readonly #don: DonBuffer | undefined;
-  readonly #fu: NalCollector | undefined;
-  #fuDon = 0;
-  #fuTs = 0;
-  #lossy = false;
+  readonly #don: DonMode | undefined;
 
   constructor(opts: DepacketizerOptions) {
     this.#count = opts.count;
@@ -38,13 +35,7 @@ export class H264Depacketizer implements RtpDepacketizer {
       const max = opts.maxUnitBytes ?? MAX_UNIT_BYTES;
       const depth = fmtpInt(opts.fmtp, "sprop-interleaving-depth", DEFAULT_DON_DEPTH);
       const req = fmtpInt(opts.fmtp, "sprop-deint-buf-req", max);
-      this.#don = new DonBuffer(
-        depth,
-        Math.min(req || max, max),
-        (n) => this.#release(n),
-        opts.count,
-      );
-      this.#fu = new NalCollector(max);
+      this.#don = new DonMode(this.#unit, depth, req, max, opts.count);
     }
   }
 
@@ -70,13 +61,7 @@ export class H264Depacketizer implements RtpDepacketizer {
 
   /** End of stream: emit the pending unit (and drain the DON buffer). */
   flush(): void {
-    if (this.#don) {
-      if (this.#fu!.active) {
-        this.#fu!.abort();
-        this.#count("fu_missing_end");
-      }
-      this.#don.drain();
-    }
+    this.#don?.flush();
     this.#unit.end();
   }
 
@@ -122,21 +107,21 @@ export class H264Depacketizer implements RtpDepacketizer {
   /** Interleaved mode (RFC 6184 5.5): NAL units go through the DON buffer. */
   #pushInterleaved(pkt: RtpPacket, lostBefore: boolean): void {
     const p = pkt.payload;
-    if (lostBefore) this.#lose();
-    this.#lossy = lostBefore;
+    const dm = this.#don!;
+    dm.packet(lostBefore);
     if (p.length === 0) return this.#count("payload_empty");
     const type = p[0] & 0x1f;
-    if (type !== H264Nal.FU_A && this.#fu!.active) {
-      this.#fu!.abort();
+    if (type !== H264Nal.FU_A && dm.fu.active) {
+      dm.fu.abort();
       this.#count("fu_missing_end");
-      this.#lose();
+      dm.lose();
     }
     if (type === H264Nal.STAP_B) this.#stapB(pkt);
     else if (type === H264Nal.MTAP16 || type === H264Nal.MTAP24) this.#mtap(pkt, type);
     else if (type === H264Nal.FU_B || type === H264Nal.FU_A) this.#fuB(pkt, type);
     else if (type >= 1 && type <= H264Nal.STAP_A) {
       this.#count("nal_type_not_in_mode");
-      this.#lose();
+      this.#don!.lose();
     } else this.#count("nal_type_invalid");
   }
 
@@ -192,7 +177,8 @@ export class H264Depacketizer implements RtpDepacketizer {
    */
   #fuB(pkt: RtpPacket, type: number): void {
     const p = pkt.payload;
-    const fu = this.#fu!;
+    const dm = this.#don!;
+    const fu = dm.fu;
     if (p.length < 2) return this.#truncated("fu_truncated");
     const fh = p[1];
     const nalType = fh & 0x1f;
@@ -203,10 +189,10 @@ export class H264Depacketizer implements RtpDepacketizer {
       if (p.length < 4) return this.#truncated("fu_truncated");
       if (fu.active) {
         this.#count("fu_missing_end");
-        this.#lose();
+        dm.lose();
       }
-      this.#fuDon = (p[2] << 8) | p[3];
-      this.#fuTs = pkt.timestamp;
+      dm.fuDon = (p[2] << 8) | p[3];
+      dm.fuTs = pkt.timestamp;
       fu.start(p.subarray(0, 1));
       fu.append(p.subarray(4));
     } else if (start) return this.#truncated("nal_type_not_in_mode");
@@ -215,43 +201,19 @@ export class H264Depacketizer implements RtpDepacketizer {
     if (fh & 0x40) {
       const nal = fu.take();
       nal[0] = (nal[0] & 0xe0) | nalType;
-      this.#hold(this.#fuDon, this.#fuTs, nal, pkt.arrivalMs, true);
+      this.#hold(dm.fuDon, dm.fuTs, nal, pkt.arrivalMs, true);
     }
   }
 
   /** Queue one NAL unit (copied unless `owned`) for release in DON order. */
   #hold(don: number, ts: number, nal: Uint8Array, arrivalMs: number, owned = false): void {
     const type = nal[0] & 0x1f;
-    this.#don!.push({
-      don,
-      ts,
-      type,
-      data: owned ? nal : nal.slice(),
-      arrivalMs,
-      counted: h264IsVcl(type),
-      damaged: this.#lossy,
-    });
-  }
-
-  /** A NAL unit leaves the DON buffer in decoding order: add it to the unit of its timestamp. */
-  #release(n: DonNal): void {
-    const u = this.#unit;
-    u.begin(n.ts, n.arrivalMs);
-    if (n.damaged) u.damage(undefined, true);
-    u.nal(n.type, n.data);
+    this.#don!.hold(don, ts, type, owned ? nal : nal.slice(), arrivalMs, h264IsVcl(type));
   }
 
   /** A malformed interleaved packet: count it and treat its NAL units as lost. */
   #truncated(reason: string): void {
     this.#count(reason);
-    this.#lose();
-  }
-
-  /** Loss in interleaved mode: any held or pending unit may miss a NAL unit. */
-  #lose(): void {
-    if (this.#fu!.active) this.#fu!.abort();
-    this.#don!.damageAll();
-    this.#unit.loss();
-    this.#lossy = true;
+    this.#don!.lose();
   }
 }

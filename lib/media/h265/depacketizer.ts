@@ -10,7 +10,7 @@
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../types.ts";
 import { h265IsIrap, H265Nal, h265NalType } from "./nal.ts";
 import { MAX_UNIT_BYTES, type NalRules, UnitAssembler } from "../rtp_unit.ts";
-import { DonBuffer, type DonNal, NalCollector } from "../h264/don.ts";
+import { DonMode } from "../h264/don_mode.ts";
 import { decodeSprop, fmtpInt } from "../h264/sprop.ts";
 
 const RULES: NalRules = { isKey: h265IsIrap, audType: H265Nal.AUD };
@@ -25,12 +25,8 @@ const RULES: NalRules = { isKey: h265IsIrap, audType: H265Nal.AUD };
 export class H265Depacketizer implements RtpDepacketizer {
   readonly #unit: UnitAssembler;
   readonly #count: DepacketizerOptions["count"];
-  readonly #don: DonBuffer | undefined;
-  readonly #fu: NalCollector | undefined;
+  readonly #don: DonMode | undefined;
   readonly #hdr = new Uint8Array(2);
-  #fuDon = 0;
-  #fuTs = 0;
-  #lossy = false;
 
   constructor(opts: DepacketizerOptions) {
     this.#count = opts.count;
@@ -44,13 +40,7 @@ export class H265Depacketizer implements RtpDepacketizer {
       const max = opts.maxUnitBytes ?? MAX_UNIT_BYTES;
       const depth = fmtpInt(f, "sprop-depack-buf-nalus", maxDonDiff);
       const bytes = fmtpInt(f, "sprop-depack-buf-bytes", max);
-      this.#don = new DonBuffer(
-        depth,
-        Math.min(bytes || max, max),
-        (n) => this.#release(n),
-        opts.count,
-      );
-      this.#fu = new NalCollector(max);
+      this.#don = new DonMode(this.#unit, depth, bytes, max, opts.count);
     }
   }
 
@@ -58,10 +48,8 @@ export class H265Depacketizer implements RtpDepacketizer {
   push(pkt: RtpPacket, lostBefore: boolean): void {
     const p = pkt.payload;
     const u = this.#unit;
-    if (this.#don) {
-      if (lostBefore) this.#lose();
-      this.#lossy = lostBefore;
-    } else {
+    if (this.#don) this.#don.packet(lostBefore);
+    else {
       if (lostBefore) u.loss();
       u.begin(pkt.timestamp, pkt.arrivalMs);
     }
@@ -72,13 +60,7 @@ export class H265Depacketizer implements RtpDepacketizer {
 
   /** End of stream: emit the pending unit (and drain the DON buffer). */
   flush(): void {
-    if (this.#don) {
-      if (this.#fu!.active) {
-        this.#fu!.abort();
-        this.#count("fu_missing_end");
-      }
-      this.#don.drain();
-    }
+    this.#don?.flush();
     this.#unit.end();
   }
 
@@ -88,8 +70,9 @@ export class H265Depacketizer implements RtpDepacketizer {
    */
   #payload(pkt: RtpPacket, h0: number, h1: number, body: Uint8Array, inPaci: boolean): void {
     const type = (h0 >> 1) & 0x3f;
-    if (this.#fu?.active && type !== H265Nal.FU) {
-      this.#fu.abort();
+    const fu = this.#don?.fu;
+    if (fu?.active && type !== H265Nal.FU) {
+      fu.abort();
       this.#bad("fu_missing_end");
     }
     if (type < H265Nal.AP) this.#single(pkt, type, h0, h1, body);
@@ -164,8 +147,8 @@ export class H265Depacketizer implements RtpDepacketizer {
     const end = (fh & 0x40) !== 0;
     const n0 = (h0 & 0x81) | (type << 1);
     const u = this.#unit;
-    const fu = this.#fu;
-    if (!fu) {
+    const dm = this.#don;
+    if (!dm) {
       if (start) {
         u.fragmentStart(type, n0, h1, 2);
         u.fragmentPart(b.subarray(1), end);
@@ -175,18 +158,19 @@ export class H265Depacketizer implements RtpDepacketizer {
       else u.fragmentPart(b.subarray(1), end);
       return;
     }
+    const fu = dm.fu;
     if (start) {
       if (b.length < 3) return this.#bad("fu_truncated");
       if (fu.active) this.#bad("fu_missing_end");
-      this.#fuDon = (b[1] << 8) | b[2];
-      this.#fuTs = pkt.timestamp;
+      dm.fuDon = (b[1] << 8) | b[2];
+      dm.fuTs = pkt.timestamp;
       this.#hdr[0] = n0;
       this.#hdr[1] = h1;
       fu.start(this.#hdr);
       fu.append(b.subarray(3));
     } else if (!fu.active) return this.#bad("fu_without_start");
     else if (!fu.append(b.subarray(1))) return this.#bad("unit_oversize");
-    if (end) this.#hold(this.#fuDon, pkt, fu.take(), this.#fuTs);
+    if (end) this.#hold(dm.fuDon, pkt, fu.take(), dm.fuTs);
   }
 
   /*
@@ -205,38 +189,14 @@ export class H265Depacketizer implements RtpDepacketizer {
 
   /** Queue an owned NAL unit for release in DON order. */
   #hold(don: number, pkt: RtpPacket, nal: Uint8Array, ts = pkt.timestamp): void {
-    this.#don!.push({
-      don,
-      ts,
-      type: h265NalType(nal),
-      data: nal,
-      arrivalMs: pkt.arrivalMs,
-      counted: true,
-      damaged: this.#lossy,
-    });
-  }
-
-  /** A NAL unit leaves the DON buffer in decoding order: add it to the unit of its timestamp. */
-  #release(n: DonNal): void {
-    const u = this.#unit;
-    u.begin(n.ts, n.arrivalMs);
-    if (n.damaged) u.damage(undefined, true);
-    u.nal(n.type, n.data);
+    this.#don!.hold(don, ts, h265NalType(nal), nal, pkt.arrivalMs, true);
   }
 
   /** A malformed packet: count it; its NAL units are lost, so the unit is incomplete. */
   #bad(reason: string): void {
     if (this.#don) {
       this.#count(reason);
-      this.#lose();
+      this.#don.lose();
     } else this.#unit.damage(reason, true);
-  }
-
-  /** Loss in DON mode: any held or pending unit may miss a NAL unit. */
-  #lose(): void {
-    if (this.#fu!.active) this.#fu!.abort();
-    this.#don!.damageAll();
-    this.#unit.loss();
-    this.#lossy = true;
   }
 }
