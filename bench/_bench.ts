@@ -57,6 +57,21 @@ export function cpuSelf(): number {
   return (u.user + u.system) / 1e6;
 }
 
+let ticks = 0;
+
+/** Clock ticks per second of /proc stat times (`getconf CLK_TCK`; 100 when it fails). */
+export function clockTicks(): number {
+  if (ticks > 0) return ticks;
+  ticks = 100;
+  try {
+    const out = new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped" }).outputSync();
+    ticks = Number(new TextDecoder().decode(out.stdout).trim()) || 100;
+  } catch {
+    // keep 100
+  }
+  return ticks;
+}
+
 /** CPU seconds (utime + stime, proc(5) fields 14-15) of a live process, from /proc. */
 export function cpuOfPid(pid: number, clkTck = 100): number {
   try {

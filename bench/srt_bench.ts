@@ -3,7 +3,7 @@
  * of tests/fixtures/ts/h264_aac.ts, padded to a constant ~8 Mb/s with the mpegts
  * muxer's `-muxrate`) into one SrtListener for a bounded time. Reports per N the
  * payload Mb/s received, libsrt's loss/drop/retransmit counters, and this process's
- * CPU (utime + stime from /proc/self/stat: the JS thread plus libsrt's threads) as a
+ * CPU (user + system from getrusage: the JS thread plus libsrt's threads) as a
  * share of one core and as CPU ms per received Mbit.
  *
  *   deno run --unstable-net --allow-all bench/srt_bench.ts [--n 1,4,8] [--seconds 10]
@@ -14,33 +14,13 @@
  * and discarded here); its CPU from /proc/<pid>/stat. Compared per received Mbit.
  */
 import { SrtListener, type SrtStats } from "../lib/net/srt/listener.ts";
-import { cpuOfPid, emit } from "./_bench.ts";
+import { arg, clockTicks, cpuOfPid, cpuSelf, emit } from "./_bench.ts";
 
 const SRC = new URL("../tests/fixtures/ts/h264_aac.ts", import.meta.url).pathname;
 /** Cap on one run's send time, seconds. */
 const MAX_SECONDS = 60;
 /** Cap on concurrent senders. */
 const MAX_SENDERS = 32;
-
-function arg(name: string, def: string): string {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Deno.args[i + 1] : def;
-}
-
-let clkTck = 100;
-try {
-  const out = new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped" }).outputSync();
-  clkTck = Number(new TextDecoder().decode(out.stdout).trim()) || 100;
-} catch {
-  // keep 100
-}
-
-/** CPU seconds used by this process so far (utime + stime, proc(5) fields 14-15). */
-function cpuSeconds(): number {
-  const stat = Deno.readTextFileSync("/proc/self/stat");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / clkTck;
-}
 
 function freeUdpPort(): number {
   const s = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
@@ -89,23 +69,13 @@ export async function runSrtBench(n: number, seconds: number, mbps: number): Pro
   const procs: Deno.ChildProcess[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      procs.push(
-        new Deno.Command("ffmpeg", {
-          args: [
-            ...["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", SRC],
-            ...["-c", "copy", "-f", "mpegts", "-muxrate", String(mbps * 1e6)],
-            `srt://127.0.0.1:${port}?streamid=bench${i}&pkt_size=1316`,
-          ],
-          stdout: "null",
-          stderr: "inherit",
-        }).spawn(),
-      );
+      procs.push(sender(port, mbps, `streamid=bench${i}&`, "inherit"));
     }
     // Measure a steady window: skip the first second (connects, -re start-up burst).
     await new Promise((r) => setTimeout(r, 1000));
-    const b0 = bytes, c0 = cpuSeconds(), t0 = performance.now();
+    const b0 = bytes, c0 = cpuSelf(), t0 = performance.now();
     await new Promise((r) => setTimeout(r, seconds * 1000));
-    const b1 = bytes, c1 = cpuSeconds(), t1 = performance.now();
+    const b1 = bytes, c1 = cpuSelf(), t1 = performance.now();
     const wall = (t1 - t0) / 1000;
     const mbit = ((b1 - b0) * 8) / 1e6;
     const cpu = c1 - c0;
@@ -122,26 +92,37 @@ export async function runSrtBench(n: number, seconds: number, mbps: number): Pro
       cpuMsPerMbit: mbit > 0 ? Math.round((cpu * 1000 / mbit) * 100) / 100 : 0,
     };
   } finally {
-    for (const p of procs) {
-      try {
-        p.kill("SIGKILL");
-      } catch { /* exited */ }
-    }
-    await Promise.all(procs.map((p) => p.status));
+    await killAll(procs);
     await l.stop();
   }
 }
 
-function sender(port: number, mbps: number, streamid: string): Deno.ChildProcess {
+/** One ffmpeg caller looping SRC at `mbps` into port; `query` precedes pkt_size in the URL. */
+function sender(
+  port: number,
+  mbps: number,
+  query: string,
+  stderr: "inherit" | "null" = "null",
+): Deno.ChildProcess {
   return new Deno.Command("ffmpeg", {
     args: [
       ...["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", SRC],
       ...["-c", "copy", "-f", "mpegts", "-muxrate", String(mbps * 1e6)],
-      `srt://127.0.0.1:${port}?${streamid}pkt_size=1316`,
+      `srt://127.0.0.1:${port}?${query}pkt_size=1316`,
     ],
     stdout: "null",
-    stderr: "null",
+    stderr,
   }).spawn();
+}
+
+/** SIGKILL every process (those already gone are skipped) and wait for them. */
+async function killAll(procs: Deno.ChildProcess[]): Promise<void> {
+  for (const p of procs) {
+    try {
+      p.kill("SIGKILL");
+    } catch { /* exited */ }
+  }
+  await Promise.all(procs.map((p) => p.status));
 }
 
 /** One ffmpeg caller into srt-live-transmit; its CPU per received Mbit (undefined if missing). */
@@ -162,9 +143,9 @@ export async function runSltBench(seconds: number, mbps: number) {
     await new Promise((r) => setTimeout(r, 300));
     procs.push(sender(port, mbps, ""));
     await new Promise((r) => setTimeout(r, 1000));
-    const b0 = bytes, c0 = cpuOfPid(slt.pid, clkTck), t0 = performance.now();
+    const b0 = bytes, c0 = cpuOfPid(slt.pid, clockTicks()), t0 = performance.now();
     await new Promise((r) => setTimeout(r, seconds * 1000));
-    const b1 = bytes, c1 = cpuOfPid(slt.pid, clkTck), wall = (performance.now() - t0) / 1000;
+    const b1 = bytes, c1 = cpuOfPid(slt.pid, clockTicks()), wall = (performance.now() - t0) / 1000;
     const mbit = ((b1 - b0) * 8) / 1e6;
     for (const p of procs) p.kill("SIGKILL");
     await reading;
@@ -178,12 +159,7 @@ export async function runSltBench(seconds: number, mbps: number) {
     console.warn(`srt-live-transmit: ${e instanceof Error ? e.message : e}`);
     return undefined;
   } finally {
-    for (const p of procs) {
-      try {
-        p.kill("SIGKILL");
-      } catch { /* exited */ }
-    }
-    await Promise.all(procs.map((p) => p.status));
+    await killAll(procs);
   }
 }
 

@@ -2,39 +2,19 @@
  * Loopback UDP receive load run (PERF_NOTES.md "UDP receive"): scripts/loadgen.ts sends
  * 1200-byte RTP-looking packets at 10k, 50k, 100k and 200k packets/s for a bounded time
  * into each receiver (recvmmsg via FFI, Deno.listenDatagram); reports loss and this
- * process's CPU (utime + stime from /proc/self/stat) per receiver and rate.
+ * process's CPU (user + system from getrusage) per receiver and rate.
  *
  *   deno run --unstable-net --allow-all bench/udp_bench.ts [--seconds 2]
  *     [--rates 10000,50000,100000,200000] [--kinds recvmmsg,deno] [--json]
  */
 import { openUdpReceiver } from "../lib/net/udp/receiver.ts";
-import { emit } from "./_bench.ts";
+import { arg, cpuSelf, emit } from "./_bench.ts";
 
 const LOADGEN = new URL("../scripts/loadgen.ts", import.meta.url).pathname;
 /** Cap on one run's send time, seconds. */
 const MAX_SECONDS = 30;
 /** Time allowed for the receiver to drain after the sender exits, ms. */
 const DRAIN_MS = 300;
-
-function arg(name: string, def: string): string {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Deno.args[i + 1] : def;
-}
-
-let clkTck = 100;
-try {
-  const out = new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped" }).outputSync();
-  clkTck = Number(new TextDecoder().decode(out.stdout).trim()) || 100;
-} catch {
-  // keep 100
-}
-
-/** CPU seconds used by this process so far (utime + stime, proc(5) fields 14-15). */
-function cpuSeconds(): number {
-  const stat = Deno.readTextFileSync("/proc/self/stat");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / clkTck;
-}
 
 interface Row {
   kind: string;
@@ -54,7 +34,7 @@ async function run(kind: "recvmmsg" | "deno", rate: number, seconds: number): Pr
   rx.start((_d, _r, arrivalMs) => {
     if (first === 0) {
       first = arrivalMs;
-      cpu0 = cpuSeconds();
+      cpu0 = cpuSelf();
     }
   });
   const out = await new Deno.Command(Deno.execPath(), {
@@ -74,7 +54,7 @@ async function run(kind: "recvmmsg" | "deno", rate: number, seconds: number): Pr
     stdout: "piped",
   }).output();
   await new Promise((r) => setTimeout(r, DRAIN_MS));
-  const cpu1 = cpuSeconds();
+  const cpu1 = cpuSelf();
   const wall = (performance.now() - first) / 1000;
   const st = rx.stats();
   await rx.close();
