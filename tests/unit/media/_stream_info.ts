@@ -3,9 +3,10 @@
  * (per PID, adaptation fields skipped, PES headers left in), ffprobe's stream list,
  * ffprobe's pix_fmt naming, an IVF reader and a crude RTP-to-Annex B converter.
  */
+import assert from "node:assert/strict";
 import { splitAnnexB } from "../../../lib/media/bits.ts";
 import { fixture } from "../../_helpers.ts";
-import { rtpOf } from "../../_rtp.ts";
+import { capturePackets } from "../../_rtp.ts";
 
 /** Concatenated TS packet payloads of every PID (ISO/IEC 13818-1 2.4.3.2). */
 export function tsPidStreams(ts: Uint8Array): Map<number, Uint8Array> {
@@ -130,15 +131,14 @@ export function readIvf(
 
 /**
  * Crude RTP depacketizer for H.264 (RFC 6184: single NAL, STAP-A, FU-A) and H.265
- * (RFC 7798: single NAL, AP, FU) over the first `maxPackets` of a capture, to Annex B.
- * Test-only: no loss handling, packets taken in capture order.
+ * (RFC 7798: single NAL, AP, FU) over the first `maxPackets` of a capture in
+ * tests/fixtures/rtp/, to Annex B. Test-only: no loss handling, capture order.
  */
-export function rtpToAnnexB(datagrams: Uint8Array[], h265: boolean): Uint8Array {
+export function rtpToAnnexB(bin: string, h265: boolean, maxPackets = Infinity): Uint8Array {
   const out: number[] = [];
   const sc = [0, 0, 0, 1];
   const hdr = h265 ? 2 : 1;
-  for (const d of datagrams) {
-    const p = rtpOf(d).payload;
+  for (const { payload: p } of capturePackets(bin).slice(0, maxPackets)) {
     const t = h265 ? (p[0] >> 1) & 0x3f : p[0] & 0x1f;
     if (t === (h265 ? 48 : 24)) {
       for (let o = hdr; o + 2 < p.length;) {
@@ -157,6 +157,26 @@ export function rtpToAnnexB(datagrams: Uint8Array[], h265: boolean): Uint8Array 
     } else out.push(...sc, ...p);
   }
   return Uint8Array.from(out);
+}
+
+/** Parsed SPS facts compared with ffprobe (H.264 / H.265 SPS, AV1 sequence header). */
+export interface SpsFacts {
+  width: number;
+  height: number;
+  profile: string;
+  levelIdc: number;
+  chromaFormat?: string;
+  bitDepth?: number;
+}
+
+/** Asserts size, profile, level and pix_fmt of parsed SPS facts against ffprobe's stream. */
+export function assertLikeProbe(s: SpsFacts, want: ProbeStream, msg: string): void {
+  assert.deepEqual(
+    [s.width, s.height, s.profile, s.levelIdc],
+    [want.width, want.height, want.profile, want.level],
+    msg,
+  );
+  assert.equal(pixFmt(s.chromaFormat, s.bitDepth), want.pix_fmt, msg);
 }
 
 /** ffprobe's first stream of an elementary stream given as bytes (written to a temp file). */
