@@ -12,7 +12,14 @@ import type { DepacketizerOptions, RtpPacket } from "../../../../lib/media/types
 import { missing, readFixture } from "../../../_helpers.ts";
 import { concat, pkt } from "../_rtp.ts";
 import { h264Mtap, h264StapB, oracleUnits, readEsCsv, sequence, swapPairs } from "../_h26x_pack.ts";
-import { assertBytes, ffprobeFrames, run, sha256 } from "../_h26x_probe.ts";
+import {
+  assertBytes,
+  assertLossCases,
+  assertRtpdecUnits,
+  assertWithoutMarkers,
+  ffprobeFrames,
+  run,
+} from "../_h26x_probe.ts";
 import { capturePackets } from "../../../_rtp.ts";
 
 const make = (o: DepacketizerOptions) => new H264Depacketizer(o);
@@ -33,13 +40,7 @@ Deno.test("h264 ffmpeg capture: units equal ffmpeg's RTP receiver output byte fo
 });
 
 Deno.test("h264 gst capture: 60 units, 2 keys, equal to ffmpeg's rtpdec reassembly", async () => {
-  const { units, counts } = run(make, capturePackets(GST));
-  assert.deepEqual(counts, {});
-  assert.equal(units.length, 60);
-  assert.deepEqual(units.flatMap((u, i) => (u.key ? [i] : [])), [0, 30]);
-  const all = concat(units.map((u) => u.data));
-  assert.equal(all.length, GST_FFMPEG_BYTES);
-  assert.equal(await sha256(all), GST_FFMPEG_SHA256);
+  await assertRtpdecUnits(make, capturePackets(GST), GST_FFMPEG_BYTES, GST_FFMPEG_SHA256);
 });
 
 Deno.test({
@@ -67,24 +68,12 @@ Deno.test({
 });
 
 Deno.test("h264: without marker bits a timestamp change ends the unit; input buffers untouched", () => {
-  const packets = capturePackets(FF).map((p) => ({ ...p, marker: false }));
-  const before = packets.map((p) => p.payload.slice());
-  const { units } = run(make, packets);
-  assertBytes(concat(units.map((u) => u.data)), readFixture("es/oracle_h264.h264"));
-  packets.forEach((p, i) => assert.deepEqual(p.payload, before[i]));
+  assertWithoutMarkers(make, capturePackets(FF), readFixture("es/oracle_h264.h264"));
 });
 
 Deno.test("h264 loss on the gst capture drops exactly the damaged unit, then waits for a key", async (t) => {
-  const packets = capturePackets(GST);
-  const clean = run(make, packets).units;
   // packets 5..8 are unit 1: STAP-A, FU start, FU middle, FU end.
-  const cases: {
-    name: string;
-    drop: number;
-    flag: boolean;
-    emitAfterLoss: boolean;
-    reason?: string;
-  }[] = [
+  await assertLossCases(t, make, capturePackets(GST), [
     { name: "FU middle lost", drop: 7, flag: true, emitAfterLoss: false },
     { name: "FU middle lost, emitAfterLoss", drop: 7, flag: true, emitAfterLoss: true },
     { name: "last packet (marker) lost", drop: 8, flag: true, emitAfterLoss: false },
@@ -93,23 +82,9 @@ Deno.test("h264 loss on the gst capture drops exactly the damaged unit, then wai
       drop: 6,
       flag: false,
       emitAfterLoss: false,
-      reason: "fu_without_start",
-    }, // 2 orphans
-  ];
-  for (const c of cases) {
-    await t.step(c.name, () => {
-      const input = packets.filter((_, i) => i !== c.drop);
-      const r = run(make, input, { emitAfterLoss: c.emitAfterLoss }, (i) => c.flag && i === c.drop);
-      const kept = c.emitAfterLoss
-        ? clean.filter((_, i) => i !== 1)
-        : clean.filter((_, i) => i === 0 || i >= 30);
-      assert.deepEqual(r.units.map((u) => u.timestamp), kept.map((u) => u.timestamp));
-      assertBytes(concat(r.units.map((u) => u.data)), concat(kept.map((u) => u.data)));
-      assert.equal(r.counts.frame_loss, 1);
-      assert.equal(r.counts.wait_keyframe, c.emitAfterLoss ? undefined : 28);
-      if (c.reason) assert.equal(r.counts[c.reason], 1);
-    });
-  }
+      orphans: 1, // FU middle and end: one damaged unit, counted once
+    },
+  ]);
 });
 
 /** The ffmpeg capture with SPS/PPS removed from every STAP-A, and those sets as base64. */

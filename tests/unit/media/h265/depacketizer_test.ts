@@ -11,7 +11,15 @@ import type { DepacketizerOptions, RtpPacket } from "../../../../lib/media/types
 import { missing, readFixture } from "../../../_helpers.ts";
 import { concat, pkt } from "../_rtp.ts";
 import { h265Donl, h265Paci, oracleUnits, readEsCsv, sequence, swapPairs } from "../_h26x_pack.ts";
-import { assertBytes, ffprobeFrames, run, sha256 } from "../_h26x_probe.ts";
+import {
+  assertBytes,
+  assertLossCases,
+  assertRtpdecUnits,
+  assertWithoutMarkers,
+  ffprobeFrames,
+  run,
+  sha256,
+} from "../_h26x_probe.ts";
 import { capturePackets } from "../../../_rtp.ts";
 
 const make = (o: DepacketizerOptions) => new H265Depacketizer(o);
@@ -35,13 +43,7 @@ Deno.test("h265 gst capture: units equal ffmpeg's RTP receiver output byte for b
 });
 
 Deno.test("h265 ffmpeg capture: 60 units, keys at 0 (IDR) and 30 (CRA), equal to ffmpeg's rtpdec reassembly", async () => {
-  const { units, counts } = run(make, capturePackets(FF));
-  assert.deepEqual(counts, {});
-  assert.equal(units.length, 60);
-  assert.deepEqual(units.flatMap((u, i) => (u.key ? [i] : [])), [0, 30]);
-  const all = concat(units.map((u) => u.data));
-  assert.equal(all.length, FF_FFMPEG_BYTES);
-  assert.equal(await sha256(all), FF_FFMPEG_SHA256);
+  await assertRtpdecUnits(make, capturePackets(FF), FF_FFMPEG_BYTES, FF_FFMPEG_SHA256);
 });
 
 Deno.test({
@@ -68,21 +70,15 @@ Deno.test({
 });
 
 Deno.test("h265: without marker bits a timestamp change ends the unit; input buffers untouched", () => {
-  const packets = capturePackets(GST).map((p) => ({ ...p, marker: false }));
-  const before = packets.map((p) => p.payload.slice());
-  const { units } = run(make, packets);
-  assertBytes(concat(units.map((u) => u.data)), readFixture(ORACLE));
-  packets.forEach((p, i) => assert.deepEqual(p.payload, before[i]));
+  assertWithoutMarkers(make, capturePackets(GST), readFixture(ORACLE));
 });
 
 Deno.test("h265 loss on the gst capture drops exactly the damaged unit, then waits for a key", async (t) => {
-  const packets = capturePackets(GST);
-  const clean = run(make, packets).units;
   // packets 8..11 are unit 1: FU start, two FU middles, FU end (marker).
-  const cases = [
-    { name: "FU middle lost", drop: 9, flag: true, emitAfterLoss: false, orphans: 0 },
-    { name: "FU middle lost, emitAfterLoss", drop: 9, flag: true, emitAfterLoss: true, orphans: 0 },
-    { name: "last packet (marker) lost", drop: 11, flag: true, emitAfterLoss: false, orphans: 0 },
+  await assertLossCases(t, make, capturePackets(GST), [
+    { name: "FU middle lost", drop: 9, flag: true, emitAfterLoss: false },
+    { name: "FU middle lost, emitAfterLoss", drop: 9, flag: true, emitAfterLoss: true },
+    { name: "last packet (marker) lost", drop: 11, flag: true, emitAfterLoss: false },
     {
       name: "FU start missing, loss not flagged",
       drop: 8,
@@ -90,21 +86,7 @@ Deno.test("h265 loss on the gst capture drops exactly the damaged unit, then wai
       emitAfterLoss: false,
       orphans: 1,
     },
-  ];
-  for (const c of cases) {
-    await t.step(c.name, () => {
-      const input = packets.filter((_, i) => i !== c.drop);
-      const r = run(make, input, { emitAfterLoss: c.emitAfterLoss }, (i) => c.flag && i === c.drop);
-      const kept = c.emitAfterLoss
-        ? clean.filter((_, i) => i !== 1)
-        : clean.filter((_, i) => i === 0 || i >= 30);
-      assert.deepEqual(r.units.map((u) => u.timestamp), kept.map((u) => u.timestamp));
-      assertBytes(concat(r.units.map((u) => u.data)), concat(kept.map((u) => u.data)));
-      assert.equal(r.counts.frame_loss, 1);
-      assert.equal(r.counts.wait_keyframe, c.emitAfterLoss ? undefined : 28);
-      assert.equal(r.counts.fu_without_start, c.orphans || undefined);
-    });
-  }
+  ]);
 });
 
 Deno.test("h265 sprop-vps/sps/pps are inserted ahead of key units lacking them (real sets)", async () => {
