@@ -6,27 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { fixture, missing } from "../_helpers.ts";
-import { finish, spawn } from "./srt_harness.ts";
+import { ffmpegSend, finish, spawn } from "./srt_harness.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;
 
 function send(ts: TestServer, file: string, query: string, loop = false) {
-  return spawn("ffmpeg", [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-re",
-    ...(loop ? ["-stream_loop", "-1"] : []),
-    "-i",
-    file,
-    "-c",
-    "copy",
-    "-f",
-    "mpegts",
-    `srt://127.0.0.1:${ts.srtPort}?pkt_size=1316&linger=2&${query}`,
-  ]);
+  const url = `srt://127.0.0.1:${ts.srtPort}?pkt_size=1316&linger=2&${query}`;
+  return spawn("ffmpeg", ffmpegSend(file, url, loop));
 }
 
 /** ffprobe's view of a file: per stream codec, size and packet count. */

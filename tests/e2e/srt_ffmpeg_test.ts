@@ -8,13 +8,13 @@
 import assert from "node:assert/strict";
 import { fixture, missing } from "../_helpers.ts";
 import {
+  assertSameBytes,
   ffmpegSend,
   finish,
-  joined,
-  sha256,
   sleep,
   spawn,
   startListener,
+  stopAll,
   within,
 } from "./srt_harness.ts";
 
@@ -70,9 +70,7 @@ for (const sid of ["cam1", "#!::m=publish,r=cam2,u=alice"]) {
         assert.equal(c.admission.name, sid === "cam1" ? "cam1" : "cam2");
         if (sid !== "cam1") assert.equal(c.admission.user, "alice");
         assert.match(c.admission.remote, /^127\.0\.0\.1:\d+$/);
-        const got = joined(c);
-        assert.equal(got.length, want.length);
-        assert.equal(await sha256(got), await sha256(want));
+        await assertSameBytes(c, want);
         assert.equal(c.closed?.reason, "peer_closed");
         // libsrt's own counters agree: every 1316-byte message counted, latency as set.
         const last = c.closed?.last;
@@ -80,14 +78,12 @@ for (const sid of ["cam1", "#!::m=publish,r=cam2,u=alice"]) {
         assert.equal(last.tsbpdDelayMs, 120);
         assert.equal(last.keyState, "unsecured");
         // Each message holds 1..7 TS packets; byteRecvTotal adds SRT+UDP+IPv4 headers (44 B).
-        assert.ok(last.packetsReceived >= 1 && last.packetsReceived <= got.length / 188);
+        assert.ok(last.packetsReceived >= 1 && last.packetsReceived <= want.length / 188);
         assert.ok(last.bytesReceived <= last.packetsReceived * (1316 + 44));
         assert.ok(last.bytesReceived >= last.packetsReceived * (188 + 44));
         assert.equal(h.listener.health().accepted, 1);
       } finally {
-        p.kill();
-        await p.status;
-        await h.listener.stop();
+        await stopAll(h, p);
       }
     },
   });
@@ -125,9 +121,7 @@ Deno.test({
       assert.equal(hh.refused.admit_threw, 1);
       assert.equal(hh.connections, 0);
     } finally {
-      for (const p of [bad, req, boom]) p.kill();
-      await Promise.all([bad.status, req.status, boom.status]);
-      await h.listener.stop();
+      await stopAll(h, bad, req, boom);
     }
   },
 });
@@ -138,11 +132,10 @@ Deno.test({
   async fn() {
     const h = startListener();
     const loop = (sid: string) =>
-      spawn("ffmpeg", [
-        "-stream_loop",
-        "-1",
-        ...ffmpegSend(SRC, `srt://127.0.0.1:${h.port}?streamid=${sid}&pkt_size=1316`),
-      ]);
+      spawn(
+        "ffmpeg",
+        ffmpegSend(SRC, `srt://127.0.0.1:${h.port}?streamid=${sid}&pkt_size=1316`, true),
+      );
     const a = loop("kick"), b = loop("stay");
     try {
       const t0 = Date.now();
@@ -168,10 +161,7 @@ Deno.test({
       assert.equal(hh.enabled, false);
       assert.equal(hh.connections, 0);
     } finally {
-      a.kill();
-      b.kill();
-      await Promise.all([a.status, b.status]);
-      await h.listener.stop();
+      await stopAll(h, a, b);
     }
   },
 });

@@ -4,6 +4,7 @@
  * (killed by PID when they overrun).
  */
 
+import assert from "node:assert/strict";
 import {
   type AdmitResult,
   type SrtAdmission,
@@ -85,6 +86,13 @@ export function joined(c: Captured): Uint8Array {
   return out;
 }
 
+/** Asserts that a capture's bytes equal `want` (length, then SHA-256). */
+export async function assertSameBytes(c: Captured, want: Uint8Array): Promise<void> {
+  const got = joined(c);
+  assert.equal(got.length, want.length);
+  assert.equal(await sha256(got), await sha256(want));
+}
+
 /** Hex SHA-256. */
 export async function sha256(b: Uint8Array): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>));
@@ -153,13 +161,24 @@ export async function finish(
   return { code: s.code, timedOut: false, stderr: await p.stderr };
 }
 
-/** ffmpeg arguments sending a TS file to the listener with `-re` and `-c copy`. */
-export function ffmpegSend(file: string, url: string): string[] {
+/** Kills every peer by PID, waits for them, then stops the listener (test teardown). */
+export async function stopAll(h: Harness, ...peers: Peer[]): Promise<void> {
+  for (const p of peers) p.kill();
+  await Promise.all(peers.map((p) => p.status));
+  await h.listener.stop();
+}
+
+/**
+ * ffmpeg arguments sending a TS file to the listener with `-re` and `-c copy`; `loop`
+ * repeats the input until the process is killed.
+ */
+export function ffmpegSend(file: string, url: string, loop = false): string[] {
   return [
     "-hide_banner",
     "-loglevel",
     "error",
     "-re",
+    ...(loop ? ["-stream_loop", "-1"] : []),
     "-i",
     file,
     "-c",

@@ -8,13 +8,14 @@
 import assert from "node:assert/strict";
 import { fixture, missing, readFixture } from "../_helpers.ts";
 import {
+  assertSameBytes,
   ffmpegSend,
   finish,
   joined,
-  sha256,
   sleep,
   spawn,
   startListener,
+  stopAll,
   within,
 } from "./srt_harness.ts";
 
@@ -51,14 +52,10 @@ Deno.test({
       p.kill("SIGINT");
       await finish(p, 3000);
       assert.notEqual(await within(c.done, 6000), "timeout", "sink.closed after SIGINT");
-      const got = joined(c);
-      assert.equal(got.length, file.length);
-      assert.equal(await sha256(got), await sha256(file));
+      await assertSameBytes(c, file);
       assert.equal(c.admission.name, "slt");
     } finally {
-      p.kill();
-      await p.status;
-      await h.listener.stop();
+      await stopAll(h, p);
     }
   },
 });
@@ -89,14 +86,10 @@ Deno.test({
       assert.equal(h.captured.length, 1);
       const c = h.captured[0];
       assert.notEqual(await within(c.done, 3000), "timeout");
-      const got = joined(c);
-      assert.equal(got.length, file.length);
-      assert.equal(await sha256(got), await sha256(file));
+      await assertSameBytes(c, file);
       assert.equal(c.admission.name, "gst1");
     } finally {
-      p.kill();
-      await p.status;
-      await h.listener.stop();
+      await stopAll(h, p);
     }
   },
 });
@@ -106,14 +99,8 @@ Deno.test({
   ignore: missing("ffmpeg"),
   async fn() {
     const h = startListener({ peerIdleTimeoutMs: 2000 });
-    const p = spawn("ffmpeg", [
-      "-stream_loop",
-      "-1",
-      ...ffmpegSend(
-        fixture(REL),
-        `srt://127.0.0.1:${h.port}?streamid=dies&pkt_size=1316`,
-      ),
-    ]);
+    const url = `srt://127.0.0.1:${h.port}?streamid=dies&pkt_size=1316`;
+    const p = spawn("ffmpeg", ffmpegSend(fixture(REL), url, true));
     try {
       const deadline = Date.now() + 5000;
       while (
@@ -132,9 +119,7 @@ Deno.test({
       assert.ok(last && last.packetsReceived > 0 && last.rttMs >= 0);
       assert.equal(h.listener.health().connections, 0);
     } finally {
-      p.kill();
-      await p.status;
-      await h.listener.stop();
+      await stopAll(h, p);
     }
   },
 });
