@@ -1,8 +1,13 @@
 /**
  * Test-only RTP helpers for depacketizer tests: a packet builder for hand-made vectors
- * (RFC 3550 5.1 fields) and byte concatenation. Captures: tests/_rtp.ts capturePackets.
+ * (RFC 3550 5.1 fields), byte concatenation and a run with dropped packets. Captures: tests/_rtp.ts capturePackets.
  */
-import type { RtpPacket } from "../../../lib/media/types.ts";
+import type {
+  DepacketizerOptions,
+  RtpDepacketizer,
+  RtpPacket,
+  RtpUnit,
+} from "../../../lib/media/types.ts";
 
 /** A hand-made packet for vectors. */
 export function pkt(
@@ -38,4 +43,33 @@ export function concat(parts: Uint8Array[]): Uint8Array {
     o += p.length;
   }
   return out;
+}
+
+/**
+ * Feeds `pkts` to a new depacketizer without the indexes in `lost` (the packet after a
+ * gap is pushed with lostBefore = true), flushes, and returns its units and counted reasons.
+ */
+export function runDropping(
+  make: (o: DepacketizerOptions) => RtpDepacketizer,
+  pkts: RtpPacket[],
+  lost: Set<number> = new Set(),
+  opts: Partial<DepacketizerOptions> = {},
+): { units: RtpUnit[]; counts: Record<string, number> } {
+  const units: RtpUnit[] = [];
+  const counts: Record<string, number> = {};
+  const d = make({
+    onUnit: (u) => units.push(u),
+    count: (r, n = 1) => void (counts[r] = (counts[r] ?? 0) + n),
+    ...opts,
+  });
+  let gap = false;
+  pkts.forEach((p, i) => {
+    if (lost.has(i)) gap = true;
+    else {
+      d.push(p, gap);
+      gap = false;
+    }
+  });
+  d.flush();
+  return { units, counts };
 }

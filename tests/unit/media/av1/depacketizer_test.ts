@@ -4,7 +4,8 @@
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { Av1Depacketizer } from "../../../../lib/media/av1/depacketizer.ts";
-import type { DepacketizerOptions, RtpPacket, RtpUnit } from "../../../../lib/media/types.ts";
+import type { DepacketizerOptions, RtpPacket } from "../../../../lib/media/types.ts";
+import { runDropping } from "../_rtp.ts";
 import { readFixture } from "../../../_helpers.ts";
 import { splitObus } from "./_obu.ts";
 import { readIvf } from "../_stream_info.ts";
@@ -13,29 +14,8 @@ import { capturePackets } from "../../../_rtp.ts";
 const CAPTURES = ["rtp_av1_ffmpeg81.bin", "rtp_av1_libdatachannel.bin"];
 const IVF = readIvf(readFixture("es/av1_aom.ivf")).frames;
 
-function run(
-  pkts: RtpPacket[],
-  lost: Set<number> = new Set(),
-  opts: Partial<DepacketizerOptions> = {},
-) {
-  const units: RtpUnit[] = [];
-  const counts: Record<string, number> = {};
-  const d = new Av1Depacketizer({
-    onUnit: (u) => units.push(u),
-    count: (r, n = 1) => void (counts[r] = (counts[r] ?? 0) + n),
-    ...opts,
-  });
-  let gap = false;
-  pkts.forEach((p, i) => {
-    if (lost.has(i)) gap = true;
-    else {
-      d.push(p, gap);
-      gap = false;
-    }
-  });
-  d.flush();
-  return { units, counts };
-}
+const run = (pkts: RtpPacket[], lost?: Set<number>, opts?: Partial<DepacketizerOptions>) =>
+  runDropping((o) => new Av1Depacketizer(o), pkts, lost, opts);
 
 /** Index of the first packet of each TU (by timestamp) in a capture. */
 function tuStarts(pkts: RtpPacket[]): number[] {

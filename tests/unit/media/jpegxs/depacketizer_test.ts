@@ -7,7 +7,8 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { JpegXsDepacketizer } from "../../../../lib/media/jpegxs/depacketizer.ts";
 import { JpegXsPacketizer } from "../../../../lib/media/jpegxs/packetizer.ts";
-import type { DepacketizerOptions, RtpPacket, RtpUnit } from "../../../../lib/media/types.ts";
+import type { DepacketizerOptions, RtpPacket } from "../../../../lib/media/types.ts";
+import { runDropping } from "../_rtp.ts";
 import { codestreams } from "./_jxs.ts";
 import { prng } from "../../../../scripts/replay.ts";
 
@@ -57,25 +58,8 @@ function packetize(cfg: Cfg, maxPayloadBytes: number, seed = 1, ts2 = 0) {
   return { pkts, frameOf, expected };
 }
 
-function run(pkts: RtpPacket[], lost = new Set<number>(), opts: Partial<DepacketizerOptions> = {}) {
-  const units: RtpUnit[] = [];
-  const counts: Record<string, number> = {};
-  const d = new JpegXsDepacketizer({
-    onUnit: (u) => units.push(u),
-    count: (r, n = 1) => void (counts[r] = (counts[r] ?? 0) + n),
-    ...opts,
-  });
-  let gap = false;
-  pkts.forEach((p, i) => {
-    if (lost.has(i)) gap = true;
-    else {
-      d.push(p, gap);
-      gap = false;
-    }
-  });
-  d.flush();
-  return { units, counts };
-}
+const run = (pkts: RtpPacket[], lost?: Set<number>, opts?: Partial<DepacketizerOptions>) =>
+  runDropping((o) => new JpegXsDepacketizer(o), pkts, lost, opts);
 
 for (const cfg of CFGS) {
   Deno.test(`jxs depacketizer: ${cfg.name} recovers every codestream`, () => {
