@@ -9,7 +9,7 @@ import type {
   RtpPacket,
   RtpUnit,
 } from "../../../lib/media/types.ts";
-import { concat } from "./_rtp.ts";
+import { collector, concat } from "./_rtp.ts";
 
 /** Units and counters from one run. */
 export interface Run {
@@ -24,16 +24,11 @@ export function run(
   opts: Partial<DepacketizerOptions> = {},
   lostBefore: (i: number) => boolean = () => false,
 ): Run {
-  const units: RtpUnit[] = [];
-  const counts: Record<string, number> = {};
-  const d = make({
-    onUnit: (u) => units.push(u),
-    count: (r, n = 1) => void (counts[r] = (counts[r] ?? 0) + n),
-    ...opts,
-  });
+  const c = collector(false);
+  const d = make({ onUnit: c.onUnit, count: c.count, ...opts });
   packets.forEach((p, i) => d.push(p, lostBefore(i)));
   d.flush();
-  return { units, counts };
+  return { units: c.units, counts: c.counts };
 }
 
 /** Frames ffprobe decodes from an Annex B file: byte position of the packet and key flag. */

@@ -45,6 +45,25 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Collects units (copies unless `copy` is false) and counted reasons from a depacketizer. */
+export function collector(copy = true): {
+  units: RtpUnit[];
+  counts: Record<string, number>;
+  onUnit: (u: RtpUnit) => void;
+  count: (reason: string, n?: number) => void;
+} {
+  const units: RtpUnit[] = [];
+  const counts: Record<string, number> = {};
+  return {
+    units,
+    counts,
+    onUnit: (u) => units.push(copy ? { ...u, data: u.data.slice() } : u),
+    count: (r, n = 1) => {
+      counts[r] = (counts[r] ?? 0) + n;
+    },
+  };
+}
+
 /**
  * Feeds `pkts` to a new depacketizer without the indexes in `lost` (the packet after a
  * gap is pushed with lostBefore = true), flushes, and returns its units and counted reasons.
@@ -55,13 +74,8 @@ export function runDropping(
   lost: Set<number> = new Set(),
   opts: Partial<DepacketizerOptions> = {},
 ): { units: RtpUnit[]; counts: Record<string, number> } {
-  const units: RtpUnit[] = [];
-  const counts: Record<string, number> = {};
-  const d = make({
-    onUnit: (u) => units.push(u),
-    count: (r, n = 1) => void (counts[r] = (counts[r] ?? 0) + n),
-    ...opts,
-  });
+  const c = collector(false);
+  const d = make({ onUnit: c.onUnit, count: c.count, ...opts });
   let gap = false;
   pkts.forEach((p, i) => {
     if (lost.has(i)) gap = true;
@@ -71,5 +85,5 @@ export function runDropping(
     }
   });
   d.flush();
-  return { units, counts };
+  return { units: c.units, counts: c.counts };
 }

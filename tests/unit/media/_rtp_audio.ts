@@ -1,29 +1,10 @@
 /**
- * Test helpers for the audio depacketizers: a unit collector, an ADTS writer for ffprobe
+ * Test helpers for the audio depacketizers: an ADTS writer for ffprobe
  * oracles, an ffprobe runner and bit writers for LATM / RFC 3640 vectors. Captures and
  * SDP fixtures: tests/_rtp.ts.
  */
 import { AAC_SAMPLE_RATES } from "../../../lib/media/aac/adts.ts";
-import type { RtpPacket, RtpUnit } from "../../../lib/media/types.ts";
-
-/** Collects units and counted reasons from a depacketizer under test. */
-export function collector(): {
-  units: RtpUnit[];
-  counts: Record<string, number>;
-  onUnit: (u: RtpUnit) => void;
-  count: (reason: string, n?: number) => void;
-} {
-  const units: RtpUnit[] = [];
-  const counts: Record<string, number> = {};
-  return {
-    units,
-    counts,
-    onUnit: (u) => units.push({ ...u, data: u.data.slice() }),
-    count: (r, n = 1) => {
-      counts[r] = (counts[r] ?? 0) + n;
-    },
-  };
-}
+import type { RtpPacket } from "../../../lib/media/types.ts";
 
 /** Wraps raw AAC AUs in 7-byte ADTS headers (ISO/IEC 13818-7 6.2, no CRC). */
 export function adtsWrap(

@@ -5,13 +5,13 @@ import type { RtpPacket } from "../../../../lib/media/types.ts";
 import { missing } from "../../../_helpers.ts";
 import {
   adtsWrap,
-  collector,
   ffprobeAudio,
   latmInBand,
   latmLengthInfo,
   snapshot,
   withPayload,
 } from "../_rtp_audio.ts";
+import { collector } from "../_rtp.ts";
 import { capturePackets, sdpMedia } from "../../../_rtp.ts";
 
 const BIN = "rtp_aac_latm_ffmpeg.bin";

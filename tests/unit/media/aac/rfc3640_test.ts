@@ -4,13 +4,13 @@ import { hexBytes, parseAudioSpecificConfig } from "../../../../lib/media/aac/la
 import { missing } from "../../../_helpers.ts";
 import {
   adtsWrap,
-  collector,
   ffprobeAudio,
   FULL_HEADER_FMTP,
   rfc3640FullHeader,
   snapshot,
   withPayload,
 } from "../_rtp_audio.ts";
+import { collector } from "../_rtp.ts";
 import { capturePackets, sdpMedia } from "../../../_rtp.ts";
 
 const CASES = [

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { G711Depacketizer, g711Samples } from "../../../../lib/media/g711/depacketizer.ts";
-import { collector, snapshot, withPayload } from "../_rtp_audio.ts";
+import { snapshot, withPayload } from "../_rtp_audio.ts";
+import { collector } from "../_rtp.ts";
 import { capturePackets, sdpMedia } from "../../../_rtp.ts";
 
 Deno.test("g711 PCMU capture: one frame per packet, samples = bytes = ffmpeg's ts step", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { OpusDepacketizer, opusPacketSamples } from "../../../../lib/media/opus/depacketizer.ts";
-import { collector, snapshot, withPayload } from "../_rtp_audio.ts";
+import { snapshot, withPayload } from "../_rtp_audio.ts";
+import { collector } from "../_rtp.ts";
 import { capturePackets, sdpMedia } from "../../../_rtp.ts";
 
 function run(bin: string) {
