@@ -112,6 +112,8 @@ export class RtpDemux<S extends RtpSourceSink> {
   #pending = new PendingRtcp();
   #lastExpire = -Infinity;
   #arena: CopyArena | undefined;
+  /** The entry of the previous RTP datagram (cleared when it is unindexed). */
+  #last: Entry<S> | undefined;
 
   constructor(opts: RtpDemuxOptions<S>) {
     this.#o = opts;
@@ -140,17 +142,29 @@ export class RtpDemux<S extends RtpSourceSink> {
     const r = parseRtp(own, arrivalMs);
     if (!r.ok) return this.#count(r.reason);
     let pkt = r.value;
-    const addr = `${remote.hostname}:${remote.port}`;
-    const key = `${pkt.ssrc}@${addr}`;
-    let e = this.#byKey.get(key);
-    if (e === undefined) {
-      const id = { key, ssrc: pkt.ssrc, remote: { hostname: remote.hostname, port: remote.port } };
-      e = this.#ssrcChange(pkt, addr, id, arrivalMs);
+    // Consecutive datagrams mostly come from one source: no key string built for those.
+    let e = this.#last;
+    if (
+      e === undefined || e.id.ssrc !== pkt.ssrc || e.id.remote.port !== remote.port ||
+      e.id.remote.hostname !== remote.hostname
+    ) {
+      const addr = `${remote.hostname}:${remote.port}`;
+      const key = `${pkt.ssrc}@${addr}`;
+      e = this.#byKey.get(key);
       if (e === undefined) {
-        pkt = this.#alone(own, pkt);
-        e = this.#admit(pkt, addr, id, arrivalMs);
-        if (e === undefined) return;
+        const id = {
+          key,
+          ssrc: pkt.ssrc,
+          remote: { hostname: remote.hostname, port: remote.port },
+        };
+        e = this.#ssrcChange(pkt, addr, id, arrivalMs);
+        if (e === undefined) {
+          pkt = this.#alone(own, pkt);
+          e = this.#admit(pkt, addr, id, arrivalMs);
+          if (e === undefined) return;
+        }
       }
+      this.#last = e;
     }
     e.lastMs = arrivalMs;
     e.pt = pkt.payloadType;
@@ -274,6 +288,7 @@ export class RtpDemux<S extends RtpSourceSink> {
   }
 
   #unindex(e: Entry<S>): void {
+    if (this.#last === e) this.#last = undefined;
     this.#byKey.delete(e.id.key);
     const sh = `${e.id.ssrc}@${e.id.remote.hostname}`;
     if (this.#bySsrcHost.get(sh) === e) this.#bySsrcHost.delete(sh);

@@ -192,6 +192,10 @@ Deno.test("idle timeout and BYE close sources", () => {
   assert.deepEqual(closed.at(-1), "3:timeout:1");
   assert.equal(demux.remove(`4@d:1`), true);
   assert.equal(demux.size, 0);
+  // the next packet of a removed source (the previous datagram's) opens a new source
+  demux.onDatagram(rtp(2, 4), { hostname: "d", port: 1 }, 20001);
+  assert.equal(demux.size, 1);
+  assert.equal(demux.remove(`4@d:1`), true);
 });
 
 Deno.test("probation: a source is offered after two packets in sequence, the first delivered", () => {
