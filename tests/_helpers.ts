@@ -5,6 +5,8 @@
  * box, but under CI=true a missing peer fails the test.
  */
 
+import { type CapturedDatagram, parseCapture } from "../scripts/replay.ts";
+
 /** Absolute path of a file under tests/fixtures/. */
 export function fixture(rel: string): string {
   return new URL(`./fixtures/${rel}`, import.meta.url).pathname;
@@ -92,19 +94,8 @@ export function readPacketsCsv(rel: string): {
 }
 
 /** Reads a capture (`u32 len | u64 ns | payload` per datagram) from tests/fixtures/rtp. */
-export function readCapture(rel: string): { arrivalNs: bigint; data: Uint8Array }[] {
-  const buf = readFixture(rel);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const out: { arrivalNs: bigint; data: Uint8Array }[] = [];
-  let o = 0;
-  while (o + 12 <= buf.length) {
-    const len = dv.getUint32(o);
-    const ns = dv.getBigUint64(o + 4);
-    if (o + 12 + len > buf.length) break;
-    out.push({ arrivalNs: ns, data: buf.subarray(o + 12, o + 12 + len) });
-    o += 12 + len;
-  }
-  return out;
+export function readCapture(rel: string): CapturedDatagram[] {
+  return parseCapture(readFixture(rel));
 }
 
 /**

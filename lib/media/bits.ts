@@ -220,3 +220,16 @@ export function splitAnnexB(data: Uint8Array): Uint8Array[] {
   });
   return out;
 }
+
+/** Concatenates byte arrays into one new buffer. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

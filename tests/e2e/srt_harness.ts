@@ -13,6 +13,7 @@ import {
   type SrtStats,
 } from "../../lib/net/srt/listener.ts";
 import { freePort } from "../_helpers.ts";
+import { concatBytes } from "../../lib/media/bits.ts";
 
 /** What one connection's sink saw. */
 export interface Captured {
@@ -76,14 +77,7 @@ export function startListener(
 
 /** Concatenates a capture's chunks. */
 export function joined(c: Captured): Uint8Array {
-  const n = c.chunks.reduce((s, x) => s + x.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const x of c.chunks) {
-    out.set(x, o);
-    o += x.length;
-  }
-  return out;
+  return concatBytes(c.chunks);
 }
 
 /** Asserts that a capture's bytes equal `want` (length, then SHA-256). */

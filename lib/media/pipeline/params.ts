@@ -4,7 +4,7 @@
  * keeps the latest parameter sets (also those given out of band, e.g. SDP sprop), and
  * turns them into TrackInfo updates and decodable preview frames.
  */
-import { forEachNal } from "../bits.ts";
+import { concatBytes, forEachNal } from "../bits.ts";
 import { isH264Vcl, isH265Vcl } from "../frame/au_info.ts";
 import { parseH264Sps } from "../h264/sps.ts";
 import { parseH265Sps } from "../h265/sps.ts";
@@ -24,18 +24,6 @@ function same(a: Uint8Array | undefined, b: Uint8Array): boolean {
   if (!a || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** Tracks one video track's parameters. */
@@ -153,7 +141,7 @@ export class ParamTracker {
         const s = this.sets.get(t);
         if (!have.has(t) && s) parts.push(START, s);
       }
-      return parts.length ? { ...au, data: concat([...parts, d]) } : au;
+      return parts.length ? { ...au, data: concatBytes([...parts, d]) } : au;
     }
     if (this.codec === "av1") {
       const seq = this.sets.get(OBU_SEQUENCE_HEADER);
@@ -161,7 +149,7 @@ export class ParamTracker {
       if (!seq || !obus.ok || obus.value.some((o) => o.type === OBU_SEQUENCE_HEADER)) return au;
       const first = obus.value[0];
       const head = first?.type === OBU_TEMPORAL_DELIMITER ? first.bytes : new Uint8Array(0);
-      return { ...au, data: concat([head, seq, d.subarray(head.length)]) };
+      return { ...au, data: concatBytes([head, seq, d.subarray(head.length)]) };
     }
     return au;
   }

@@ -33,17 +33,7 @@ export function pkt(
 }
 
 /** Concatenate byte arrays. */
-export function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concatBytes as concat } from "../../../lib/media/bits.ts";
 
 /** Collects units (copies unless `copy` is false) and counted reasons from a depacketizer. */
 export function collector(copy = true): {
