@@ -14,7 +14,7 @@
  * packet not followed in sequence within `refuseTtlMs` is counted "source_probation".
  */
 import type { Counter, RtpPacket } from "../../media/types.ts";
-import { CopyArena } from "./copy_arena.ts";
+import { CopyArena } from "../../flow/copy_arena.ts";
 import { parseRtp } from "./packet.ts";
 import { PendingRtcp } from "./pending_rtcp.ts";
 import { parseRtcp, type RtcpPacket } from "./rtcp.ts";
@@ -75,7 +75,7 @@ export interface RtpDemuxOptions<S extends RtpSourceSink> {
   maxSources?: number;
   /**
    * Copy each datagram (default true: the UDP receiver reuses its buffers), into a
-   * shared slab (copy_arena.ts); packets of sources not yet admitted get their own buffer.
+   * shared slab (lib/flow/copy_arena.ts); packets of sources not yet admitted get their own buffer.
    */
   copy?: boolean;
   /** Admit a new source only after two packets in sequence (default false). */
