@@ -5,6 +5,8 @@
  * `toJSON()`.
  */
 import type { AccessUnit, TrackInfo } from "./media/types.ts";
+import { ReasonCounter } from "./counters.ts";
+import { TrackState } from "./track_state.ts";
 import type { GopStats } from "./media/gop/detector.ts";
 import type { FrameEntry } from "./media/gop/buffer.ts";
 import { RateMeter } from "./flow/meter.ts";
@@ -21,102 +23,8 @@ import type {
 /** A stream with no data for this long is `recovering`. */
 export const IDLE_RECOVERING_MS = 2000;
 
-/** Per-track frame statistics. */
-export class TrackState {
-  frames = 0;
-  keyframes = 0;
-  bytes = 0;
-  readonly bitrate: RateMeter = new RateMeter();
-  readonly frameRate: RateMeter = new RateMeter();
-  lastPts?: number;
-  lastKeyPts?: number;
-  /** Frames between the last two keyframes. */
-  gopFrames?: number;
-  #sinceKey = 0;
-
-  constructor(public info: TrackInfo) {}
-
-  /** Counts one frame. */
-  frame(au: AccessUnit, nowMs: number): void {
-    this.frames++;
-    this.bytes += au.data.length;
-    this.bitrate.add(au.data.length * 8, nowMs);
-    this.frameRate.add(1, nowMs);
-    this.lastPts = au.pts;
-    if (au.key) {
-      if (this.keyframes > 0) this.gopFrames = this.#sinceKey;
-      this.keyframes++;
-      this.lastKeyPts = au.pts;
-      this.#sinceKey = 0;
-    }
-    this.#sinceKey++;
-  }
-
-  /** The Track JSON of DESIGN.md; `gop` adds the GOP structure of a video track. */
-  toJSON(nowMs: number, gop?: GopStats): Record<string, unknown> {
-    const i = this.info;
-    const base: Record<string, unknown> = {
-      id: i.id,
-      kind: i.kind,
-      codec: i.codec,
-      codecSource: i.codecSource,
-      supported: i.supported,
-      clockRate: i.clockRate,
-      frames: this.frames,
-      keyframes: this.keyframes,
-      bytes: this.bytes,
-      bitrateBps: Math.round(this.bitrate.rate(nowMs, 1)),
-      bitrate10sBps: Math.round(this.bitrate.rate(nowMs, 10)),
-    };
-    if (i.kind === "video") {
-      Object.assign(base, {
-        width: i.width ?? null,
-        height: i.height ?? null,
-        fps: i.fps ?? null,
-        measuredFps: Math.round(this.frameRate.rate(nowMs, 10) * 100) / 100,
-        profile: i.profile ?? null,
-        level: i.level ?? null,
-        chromaFormat: i.chromaFormat,
-        bitDepth: i.bitDepth,
-        interlaced: i.interlaced,
-        gopFrames: this.gopFrames ?? null,
-      });
-      if (gop) {
-        const ms = (ticks: number) => Math.round((ticks * 1000) / i.clockRate);
-        base.gop = {
-          count: gop.gops,
-          open: gop.openGops,
-          lastFrames: gop.lastLengthFrames,
-          avgFrames: Math.round(gop.avgLengthFrames * 100) / 100,
-          lastDurationMs: ms(gop.lastDuration),
-          avgDurationMs: ms(gop.avgDuration),
-          framesBeforeFirstKey: gop.framesBeforeKey,
-        };
-      }
-    } else if (i.kind === "audio") {
-      Object.assign(base, { sampleRate: i.sampleRate ?? null, channels: i.channels ?? null });
-    }
-    if (i.streamType !== undefined) base.streamType = i.streamType;
-    if (i.payloadType !== undefined) base.payloadType = i.payloadType;
-    return base;
-  }
-}
-
-/** Counters by reason, as `{ reason: count }`. */
-export class ReasonCounter {
-  readonly counts: Map<string, number> = new Map();
-  add(reason: string, n = 1): void {
-    this.counts.set(reason, (this.counts.get(reason) ?? 0) + n);
-  }
-  get total(): number {
-    let t = 0;
-    for (const v of this.counts.values()) t += v;
-    return t;
-  }
-  toJSON(): Record<string, number> {
-    return Object.fromEntries(this.counts);
-  }
-}
+export { ReasonCounter } from "./counters.ts";
+export { TrackState } from "./track_state.ts";
 
 /** Receives frames from a stream (the GOP buffer and output queues plug in here). */
 export interface FrameSink {
