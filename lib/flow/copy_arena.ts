@@ -15,10 +15,10 @@ export const MIN_SLAB_BYTES = 4096;
 
 /** Bump allocator of copies; see the module doc. */
 export class CopyArena {
-  #slab: Uint8Array;
+  #slab: Uint8Array = new Uint8Array(0); // the first slab is made by the first copy
   #used = 0;
-  /** Slabs started so far (the first included). */
-  slabs = 1;
+  /** Slabs started so far. */
+  slabs = 0;
 
   /**
    * `slabBytes` per slab; copies larger than `maxCopyBytes` (default slabBytes / 16) get a
@@ -31,7 +31,6 @@ export class CopyArena {
     if (!(slabBytes >= MIN_SLAB_BYTES) || !(maxCopyBytes >= 0 && maxCopyBytes <= slabBytes)) {
       throw new RangeError(`bad arena sizes: slab ${slabBytes}, max copy ${maxCopyBytes}`);
     }
-    this.#slab = new Uint8Array(slabBytes);
   }
 
   /** A copy of `src` that no later call overwrites (a view into a slab, or its own buffer). */
@@ -39,7 +38,7 @@ export class CopyArena {
     const n = src.length;
     if (n > this.maxCopyBytes) return src.slice();
     let o = this.#used;
-    if (o + n > this.slabBytes) {
+    if (o + n > this.#slab.length) {
       this.#slab = new Uint8Array(this.slabBytes);
       this.slabs++;
       o = 0;

@@ -9,6 +9,7 @@
  */
 import type { Counter, DepacketizerOptions, RtpUnit } from "./types.ts";
 import { ensureCapacity } from "../flow/grow.ts";
+import { CopyArena } from "../flow/copy_arena.ts";
 
 /** Default cap on one access unit in bytes (8 MiB), overridable by `maxUnitBytes`. */
 export const MAX_UNIT_BYTES = 8 * 1024 * 1024;
@@ -16,6 +17,15 @@ export const MAX_UNIT_BYTES = 8 * 1024 * 1024;
 export const MAX_NALUS_PER_UNIT = 1024;
 /** Initial capacity of the assembly buffer in bytes; it doubles up to the unit cap. */
 const INITIAL_BUFFER_BYTES = 64 * 1024;
+/**
+ * Slab of emitted units (lib/flow/copy_arena.ts): a dozen 5 KB frames per allocation, below
+ * glibc's mmap threshold (fresh mmapped slabs cost page faults). A slab is freed when its
+ * last unit is (the GOP buffer drops oldest first): at most ~2 slabs per track beyond the
+ * bytes the GOP buffer counts.
+ */
+export const UNIT_SLAB_BYTES = 64 * 1024;
+/** Units larger than this get a buffer of their own (one allocation is cheap next to them). */
+export const UNIT_MAX_SLAB_COPY_BYTES = 16 * 1024;
 
 /** Codec facts the assembler needs: which NAL types make a key unit, AUD, parameter sets. */
 export interface NalRules {
@@ -34,6 +44,8 @@ export interface ParamSet {
 /**
  * Builds access units from NAL units (whole or fragmented) and applies the loss and
  * key-unit rules. Bytes handed in are copied; callers' buffers are never kept or mutated.
+ * An emitted unit's data is the receiver's to keep (a view into a slab no later unit
+ * writes, or a buffer of its own), so it need not be copied again.
  */
 export class UnitAssembler {
   readonly #onUnit: (unit: RtpUnit) => void;
@@ -43,6 +55,7 @@ export class UnitAssembler {
   readonly #rules: NalRules;
   readonly #params: ParamSet[];
   #buf: Uint8Array;
+  readonly #out = new CopyArena(UNIT_SLAB_BYTES, UNIT_MAX_SLAB_COPY_BYTES);
   #len = 0;
   #open = false;
   #ts = 0;
@@ -165,10 +178,10 @@ export class UnitAssembler {
   /** Copy the unit out, inserting out-of-band parameter sets a key unit lacks (after an AUD). */
   #output(): Uint8Array {
     const body = this.#buf.subarray(0, this.#len);
-    if (!this.#key || this.#params.length === 0) return body.slice();
+    if (!this.#key || this.#params.length === 0) return this.#out.copy(body);
     let extra = 0;
     for (const p of this.#params) if (!this.#has(p.type)) extra += 4 + p.nal.length;
-    if (extra === 0) return body.slice();
+    if (extra === 0) return this.#out.copy(body);
     const out = new Uint8Array(this.#len + extra);
     const head = this.#audEnd === 0 ? this.#len : Math.max(this.#audEnd, 0);
     out.set(body.subarray(0, head), 0);

@@ -114,7 +114,9 @@ export class RtpInput {
           clockRate: d.clockRate,
           key: video ? (facts?.key ?? u.key) : true,
           frameType: facts?.frameType,
-          data: u.data.byteOffset === 0 && u.data.length === u.data.buffer.byteLength
+          // H.264/H.265 units are the assembler's copies (rtp_unit.ts), others may be views
+          // of packet payloads (which point into the demux's shared datagram slabs).
+          data: annexB || (u.data.byteOffset === 0 && u.data.length === u.data.buffer.byteLength)
             ? u.data
             : u.data.slice(),
           arrivalMs: u.arrivalMs,
