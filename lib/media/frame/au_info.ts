@@ -5,6 +5,7 @@
  */
 import { BitReader, forEachNal, unescapeRbsp } from "../bits.ts";
 import { H264Nal } from "../h264/nal.ts";
+import { findRecoveryPoint } from "../h264/sei.ts";
 import { parseH264SliceHeader } from "../h264/slice.ts";
 import { H265Nal } from "../h265/nal.ts";
 import { parseH265SliceHeader } from "../h265/slice.ts";
@@ -30,26 +31,10 @@ export interface FrameInfo {
 /** An access unit as the Annex B assembler emits it. */
 export type VideoAccessUnit = AccessUnit & FrameInfo;
 
-/** SEI bytes read at most when looking for a recovery point message. */
-const MAX_SEI_SCAN_BYTES = 4096;
-
-/** True when an H.264 SEI NAL unit holds a recovery_point message (payloadType 6, 7.3.2.3). */
+/** True when an H.264 SEI NAL unit holds a valid recovery_point message (D.1.8, D.2.8). */
 export function h264SeiHasRecoveryPoint(nal: Uint8Array): boolean {
-  const rbsp = unescapeRbsp(nal, MAX_SEI_SCAN_BYTES);
-  let i = 1;
-  while (i < rbsp.length && rbsp[i] !== 0x80) {
-    let type = 0;
-    while (i < rbsp.length && rbsp[i] === 0xff) type += rbsp[i++];
-    if (i >= rbsp.length) return false;
-    type += rbsp[i++];
-    let size = 0;
-    while (i < rbsp.length && rbsp[i] === 0xff) size += rbsp[i++];
-    if (i >= rbsp.length) return false;
-    size += rbsp[i++];
-    if (type === 6) return true;
-    i += size;
-  }
-  return false;
+  const r = findRecoveryPoint(nal);
+  return r.ok && r.value !== null;
 }
 
 export { forEachNal } from "../bits.ts";
