@@ -9,24 +9,15 @@
  * [start_trim(16)] [end_trim(16)] [control_extension_length(8) ...] | Opus packet
  * ```
  */
+import { parseOpusToc } from "../opus/toc.ts";
 
 /** Largest Opus access unit accepted, bytes (a 120 ms packet at 510 kb/s is ~7.7 kB). */
 export const MAX_OPUS_AU_BYTES = 8192;
 
 /** Samples at 48 kHz in one Opus packet (RFC 6716 3.1, 3.2.5), 0 when unreadable. */
 export function opusPacketSamples(p: Uint8Array): number {
-  if (p.length < 1) return 0;
-  const toc = p[0];
-  const config = toc >> 3;
-  let frame: number; // samples at 48 kHz
-  if (config < 12) frame = [480, 960, 1920, 2880][config & 3];
-  else if (config < 16) frame = [480, 960][config & 1];
-  else frame = [120, 240, 480, 960][config & 3];
-  const code = toc & 3;
-  if (code === 0) return frame;
-  if (code !== 3) return frame * 2;
-  if (p.length < 2) return 0;
-  return frame * (p[1] & 0x3f);
+  const r = parseOpusToc(p);
+  return r.ok ? r.value.packetSamples : 0;
 }
 
 /** Opus packets found in one PES payload (views, control headers stripped). */
