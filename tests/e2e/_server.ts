@@ -80,3 +80,14 @@ export async function until<T>(
   }
   return undefined;
 }
+
+/** Sample lines of an exposition are unique (Prometheus rejects duplicate series). */
+export function assertNoDuplicateSeries(text: string): void {
+  const seen = new Set<string>();
+  for (const line of text.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const series = line.slice(0, line.lastIndexOf(" "));
+    if (seen.has(series)) throw new Error(`duplicate series in /metrics: ${series}`);
+    seen.add(series);
+  }
+}

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { startTestServer, type TestServer } from "./_server.ts";
+import { assertNoDuplicateSeries } from "./_server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -39,17 +40,6 @@ async function expectError(
   assert.equal(typeof body.error?.message, "string", what);
   assert.doesNotMatch(text, /\bat \S+\.ts:\d+|Error:|stack/i, `no stack trace: ${what}`);
   return r.status;
-}
-
-/** Sample lines of an exposition, checked for duplicates (same name and labels). */
-function assertNoDuplicateSeries(text: string): void {
-  const seen = new Set<string>();
-  for (const line of text.split("\n")) {
-    if (!line || line.startsWith("#")) continue;
-    const series = line.slice(0, line.lastIndexOf(" "));
-    assert.ok(!seen.has(series), `duplicate series in /metrics: ${series}`);
-    seen.add(series);
-  }
 }
 
 Deno.test({

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { readFixture } from "../_helpers.ts";
 import { parseCapture, prng, replay } from "../../scripts/replay.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
+import { assertNoDuplicateSeries } from "./_server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;
@@ -32,17 +33,6 @@ async function rtpHealth(ts: TestServer): Promise<Json> {
 
 async function streams(ts: TestServer): Promise<Json[]> {
   return (await ts.get("/api/v1/streams")).streams as Json[];
-}
-
-/** Sample lines of an exposition are unique (Prometheus rejects duplicate series). */
-function assertNoDuplicateSeries(text: string): void {
-  const seen = new Set<string>();
-  for (const line of text.split("\n")) {
-    if (!line || line.startsWith("#")) continue;
-    const series = line.slice(0, line.lastIndexOf(" "));
-    assert.ok(!seen.has(series), `duplicate series in /metrics: ${series}`);
-    seen.add(series);
-  }
 }
 
 /** A clean capture replayed after the abuse is admitted and fully assembled. */
