@@ -5,6 +5,7 @@
  */
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
+import { EventBus } from "./events.ts";
 import { enforceGlobalLimit } from "./flow/memory.ts";
 import { fail, ok, type Result } from "./media/types.ts";
 import { ReasonCounter, Stream, type StreamOptions } from "./stream.ts";
@@ -37,6 +38,8 @@ export class Manager implements StreamOpener {
   readonly portErrors: ReasonCounter = new ReasonCounter();
   readonly listeners: Listener[] = [];
   readonly startedAt: Date = new Date();
+  /** What happens to streams and the box (lib/events.ts), for SSE, NATS and tests. */
+  readonly events: EventBus = new EventBus();
   opened = 0;
   #timer?: ReturnType<typeof setInterval>;
   readonly #now: () => number;
@@ -61,14 +64,15 @@ export class Manager implements StreamOpener {
     return n;
   }
 
-  refuse(protocol: Protocol, reason: string): void {
+  refuse(protocol: Protocol, reason: string, who: { stream?: string; remote?: string } = {}): void {
     this.refused.add(`${protocol}_${reason}`);
+    this.events.emit("stream.refused", { protocol, reason, ...who });
   }
 
   open(req: OpenRequest, hooks: AdapterHooks): Result<Stream> {
     const existing = this.streams.get(req.name);
     if (existing && existing.state !== "closed") {
-      this.refuse(req.protocol, "duplicate");
+      this.refuse(req.protocol, "duplicate", { stream: req.name, remote: req.remote });
       this.log.warn("stream.refused", {
         stream: req.name,
         remote: req.remote,
@@ -77,7 +81,7 @@ export class Manager implements StreamOpener {
       return fail("duplicate");
     }
     if (this.liveCount >= this.config.ingestion.maxConnections) {
-      this.refuse(req.protocol, "max_connections");
+      this.refuse(req.protocol, "max_connections", { stream: req.name, remote: req.remote });
       this.log.warn("stream.refused", {
         stream: req.name,
         remote: req.remote,
@@ -86,7 +90,7 @@ export class Manager implements StreamOpener {
       return fail("max_connections");
     }
     if (this.bufferedBytes >= this.config.ingestion.memory.globalLimit) {
-      this.refuse(req.protocol, "memory");
+      this.refuse(req.protocol, "memory", { stream: req.name, remote: req.remote });
       return fail("memory");
     }
     this.opened++;
@@ -97,13 +101,24 @@ export class Manager implements StreamOpener {
         remote: req.remote,
         sessions: existing.sessions,
       });
+      this.events.emit("stream.opened", {
+        stream: existing.id,
+        protocol: existing.protocol,
+        remote: existing.remote,
+        sessions: existing.sessions,
+      });
       return ok(existing);
     }
     const s = new Stream(req, hooks, {
       now: this.#now,
       frameSink: this.opts.frameSink,
-      onState: (st, from, to) =>
-        this.log.info("stream.state", { stream: st.id, from, to, reason: st.closeReason }),
+      onState: (st, from, to) => {
+        this.log.info("stream.state", { stream: st.id, from, to, reason: st.closeReason });
+        this.events.emit("stream.state", { stream: st.id, from, to, reason: st.closeReason });
+        if (to === "closed") {
+          this.events.emit("stream.closed", { stream: st.id, reason: st.closeReason ?? "" });
+        }
+      },
     });
     this.streams.set(s.id, s);
     this.log.info("stream.open", {
@@ -112,6 +127,12 @@ export class Manager implements StreamOpener {
       remote: s.remote,
       streamId: req.streamId,
       ssrc: req.ssrc,
+    });
+    this.events.emit("stream.opened", {
+      stream: s.id,
+      protocol: s.protocol,
+      remote: s.remote,
+      sessions: s.sessions,
     });
     return ok(s);
   }
@@ -135,6 +156,7 @@ export class Manager implements StreamOpener {
     }
     this.streams.delete(id);
     this.log.info("stream.removed", { stream: id, reason });
+    this.events.emit("stream.removed", { stream: id, reason });
     return true;
   }
 
@@ -152,7 +174,14 @@ export class Manager implements StreamOpener {
       this.streams.values(),
       this.config.ingestion.memory.globalLimit,
     );
-    if (freed > 0) this.log.warn("memory.global_limit", { freedBytes: freed });
+    if (freed > 0) {
+      this.log.warn("memory.global_limit", { freedBytes: freed });
+      this.events.emit("memory.pressure", {
+        bufferedBytes: this.bufferedBytes,
+        limitBytes: this.config.ingestion.memory.globalLimit,
+        freedBytes: freed,
+      });
+    }
   }
 
   /** Starts the housekeeping timer (every 500 ms). */
