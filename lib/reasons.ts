@@ -97,7 +97,7 @@ const CATALOGUE = {
   streamid_unreadable: {
     kind: "refusal",
     layer: "srt",
-    help: "libsrt would not give the accepted socket's stream id; retry.",
+    help: "The accepted socket's stream id could not be read from libsrt; the caller may retry.",
   },
   not_allowed: {
     kind: "refusal",
@@ -229,7 +229,7 @@ const CATALOGUE = {
   rtcp_unknown_source: {
     kind: "drop",
     layer: "rtcp",
-    help: "RTCP held for a source with no RTP yet was evicted; a sender sends only RTCP?",
+    help: "RTCP held for a source with no RTP yet was evicted; some sender sends RTCP without RTP.",
   },
 
   // --- RTP session, jitter buffer, payload dispatch (per stream) ---
@@ -251,7 +251,8 @@ const CATALOGUE = {
   rtp_seq_jump: {
     kind: "error",
     layer: "rtp",
-    help: "A sequence number jump over 3000 (RFC 3550 A.1); the sender restarted?",
+    help:
+      "A sequence number jump over 3000 (RFC 3550 A.1), e.g. a sender restart; resyncs after two.",
   },
   jitter_late: {
     kind: "drop",
