@@ -771,11 +771,6 @@ export type RefusalReason = OfKind<"refusal">;
 /** What media and transport stages count per stream or per port: errors and drops. */
 export type DataReason = ErrorReason | DropReason;
 
-/** The catalogue entry of a reason. */
-export function reasonInfo(reason: Reason): ReasonInfo {
-  return REASONS[reason];
-}
-
 /** True when a string is a catalogue member (for data read back, e.g. in tests). */
 export function isReason(s: string): s is Reason {
   return Object.hasOwn(REASONS, s);
