@@ -14,6 +14,8 @@ import { VERSION } from "./version.ts";
 export const EMBED_DIR = "embed";
 /** The build stamp's file name inside EMBED_DIR. */
 export const STAMP_FILE = "build.json";
+/** The embedded libsrt's file name inside EMBED_DIR (Linux targets; see ffi/srt.ts). */
+export const LIBSRT_FILE = "libsrt.so";
 
 /** What scripts/compile.ts records about a build. */
 export interface BuildStamp {
@@ -90,6 +92,25 @@ export function gitCommit(root: URL): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The path of file `name` embedded in this executable (`deno compile --include`), or
+ * undefined under `deno run` or when the build did not embed it. Deno serves it from
+ * the executable's virtual file system; `Deno.dlopen` of such a path loads a temp copy.
+ */
+export function embeddedFile(
+  name: string,
+  root: URL = new URL("./", Deno.mainModule),
+  standalone: boolean = Deno.build.standalone ?? false,
+): string | undefined {
+  if (!standalone) return undefined;
+  const url = new URL(`${EMBED_DIR}/${name}`, root);
+  try {
+    return Deno.statSync(url).isFile ? decodeURIComponent(url.pathname) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
