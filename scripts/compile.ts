@@ -81,6 +81,7 @@ export function runtimeFailure(
   target: string,
   denortBin?: string,
 ): string | undefined {
+  // deno-lint-ignore no-control-regex -- ANSI colour codes
   const text = stderr.replace(/\x1b\[[0-9;]*m/g, "").split(/\n\s*Stack backtrace:/)[0];
   const lines = text.split("\n").map((l) => l.trim());
   const notFound = lines.find((l) => /Could not find denort/i.test(l));
