@@ -2,9 +2,9 @@
  * sluice command line:
  * `sluice [--config FILE] [--check-config | --print-config] [--version] [--help]`.
  * Without a config file (flag or SLUICE_CONFIG) the built-in defaults run.
+ * The config loader (with its YAML parser) and the server are imported when needed, so
+ * --version and --help answer without loading them (bench/startup_bench.ts).
  */
-import { ConfigError, defaultConfig, loadConfig } from "./lib/config.ts";
-import { startServer } from "./lib/server.ts";
 import { VERSION } from "./lib/version.ts";
 import { buildInfo, versionLine } from "./lib/build_info.ts";
 
@@ -54,6 +54,7 @@ async function main(): Promise<number> {
   const parsed = parseArgs(Deno.args);
   if (typeof parsed === "number") return parsed;
   const path = parsed.config ?? Deno.env.get("SLUICE_CONFIG") ?? undefined;
+  const { ConfigError, defaultConfig, loadConfig } = await import("./lib/config.ts");
   let config;
   try {
     config = path ? await loadConfig(path) : defaultConfig();
@@ -82,6 +83,7 @@ async function main(): Promise<number> {
   }
   let server;
   try {
+    const { startServer } = await import("./lib/server.ts");
     server = await startServer(config);
   } catch (e) {
     console.error(`sluice: cannot start: ${(e as Error).message}`);
