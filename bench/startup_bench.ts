@@ -114,28 +114,77 @@ function spread(xs: number[]): string {
   return `min ${fmt(Math.min(...xs))} ms, max ${fmt(Math.max(...xs))} ms, n=${xs.length}`;
 }
 
-/** Runs `make` n times (a fresh config and ports each), returns the times. */
-async function series(
+/** A start command for a config file and its ports. */
+type Variant = (cfg: string, p: Ports) => { cmd: string[]; env?: Record<string, string> };
+
+/**
+ * Runs every variant once per round, `n` rounds (interleaved, so a change in machine
+ * load hits them alike), each start on a fresh config and ports; returns the times.
+ */
+async function rounds(
   n: number,
   dir: string,
-  make: (cfg: string, p: Ports) => { cmd: string[]; env?: Record<string, string> },
-): Promise<{ ready: number[]; udp: number[] }> {
-  const ready: number[] = [];
-  const udp: number[] = [];
+  variants: Record<string, Variant>,
+): Promise<Record<string, { ready: number[]; udp: number[] }>> {
+  const out: Record<string, { ready: number[]; udp: number[] }> = {};
+  for (const name of Object.keys(variants)) out[name] = { ready: [], udp: [] };
   for (let i = 0; i < n; i++) {
-    const p = freshPorts();
-    const cfg = `${dir}/startup-${p.api}.yaml`;
-    await Deno.writeTextFile(
-      cfg,
-      `ingestion:\n  bind: 127.0.0.1\n  srt_port: ${p.srt}\n  rtp_port: ${p.rtp}\n` +
-        `api:\n  listen: 127.0.0.1:${p.api}\nlog:\n  level: warn\n`,
-    );
-    const { cmd, env } = make(cfg, p);
-    const r = await startOnce(cmd, () => healthy(p.api), p.srt, env);
-    ready.push(r.readyMs);
-    if (r.udpMs !== undefined) udp.push(r.udpMs);
+    for (const [name, make] of Object.entries(variants)) {
+      const p = freshPorts();
+      const cfg = `${dir}/startup-${p.api}.yaml`;
+      await Deno.writeTextFile(
+        cfg,
+        `ingestion:\n  bind: 127.0.0.1\n  srt_port: ${p.srt}\n  rtp_port: ${p.rtp}\n` +
+          `api:\n  listen: 127.0.0.1:${p.api}\nlog:\n  level: warn\n`,
+      );
+      const { cmd, env } = make(cfg, p);
+      const r = await startOnce(cmd, () => healthy(p.api), p.srt, env);
+      out[name].ready.push(r.readyMs);
+      if (r.udpMs !== undefined) out[name].udp.push(r.udpMs);
+    }
   }
-  return { ready, udp };
+  return out;
+}
+
+/** Medians of bench/startup_phases.ts over n fresh processes, plus the yaml ES module build. */
+async function phases(n: number, dir: string): Promise<Record<string, number>> {
+  const info = JSON.parse(
+    new TextDecoder().decode(
+      new Deno.Command(deno, { args: ["info", "--json"], stdout: "piped" }).outputSync().stdout,
+    ),
+  );
+  const yamlDir = `${info.npmCache}/registry.npmjs.org/yaml`;
+  const version = [...Deno.readDirSync(yamlDir)].map((e) => e.name).find((v) => /^\d/.test(v));
+  const esm = `${dir}/yaml_esm.ts`;
+  await Deno.writeTextFile(
+    esm,
+    `const t = performance.now();\n` +
+      `await import("file://${yamlDir}/${version}/browser/index.js");\n` +
+      `console.log(JSON.stringify({ yamlEsmBuild: performance.now() - t }));\n`,
+  );
+  const all: Record<string, number[]> = {};
+  const p = freshPorts();
+  const cfg = `${dir}/phases.yaml`;
+  await Deno.writeTextFile(
+    cfg,
+    `ingestion:\n  bind: 127.0.0.1\n  srt_port: ${p.srt}\n  rtp_port: ${p.rtp}\n` +
+      `api:\n  listen: 127.0.0.1:0\n`,
+  );
+  for (let i = 0; i < n; i++) {
+    for (const args of [["bench/startup_phases.ts", cfg], [esm]]) {
+      const out = await new Deno.Command(deno, {
+        args: ["run", "--unstable-net", "--allow-all", ...args],
+        cwd: ROOT,
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      const line = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? "{}";
+      for (const [k, v] of Object.entries(JSON.parse(line) as Record<string, number>)) {
+        (all[k] ??= []).push(v);
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(all).map(([k, xs]) => [k, median(xs)]));
 }
 
 if (import.meta.main) {
@@ -149,35 +198,31 @@ if (import.meta.main) {
         `Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, () =>\n` +
         `  Response.json({ status: "ok" }));\n`,
     );
-    const floor = await series(n, dir, (_cfg, p) => ({
-      cmd: [deno, "run", "--allow-net", floorFile, String(p.api)],
-    }));
-    const task = await series(n, dir, (cfg) => ({
-      cmd: [deno, "task", "-q", "start", "--config", cfg],
-    }));
-    const run = await series(n, dir, (cfg) => ({
-      cmd: [deno, "run", ...startFlags, "main.ts", "--config", cfg],
-    }));
-    // First start with no code cache: a fresh DENO_DIR each run, npm packages linked in.
     const npmCache: string = JSON.parse(
       new TextDecoder().decode(
         new Deno.Command(deno, { args: ["info", "--json"], stdout: "piped" }).outputSync().stdout,
       ),
     ).npmCache;
-    const first = await series(n, dir, (cfg, p) => {
-      const dd = `${dir}/deno-dir-${p.api}`;
-      Deno.mkdirSync(dd);
-      Deno.symlinkSync(npmCache, `${dd}/npm`);
-      return {
-        cmd: [deno, "run", ...startFlags, "main.ts", "--config", cfg],
-        env: { DENO_DIR: dd },
-      };
+    const r = await rounds(n, dir, {
+      floor: (_cfg, p) => ({ cmd: [deno, "run", "--allow-net", floorFile, String(p.api)] }),
+      task: (cfg) => ({ cmd: [deno, "task", "-q", "start", "--config", cfg] }),
+      run: (cfg) => ({ cmd: [deno, "run", ...startFlags, "main.ts", "--config", cfg] }),
+      // First start with no code cache: a fresh DENO_DIR each time, npm packages linked in.
+      first: (cfg, p) => {
+        const dd = `${dir}/deno-dir-${p.api}`;
+        Deno.mkdirSync(dd);
+        Deno.symlinkSync(npmCache, `${dd}/npm`);
+        return {
+          cmd: [deno, "run", ...startFlags, "main.ts", "--config", cfg],
+          env: { DENO_DIR: dd },
+        };
+      },
     });
-    const floorMs = median(floor.ready);
+    const floorMs = median(r.floor.ready);
     const rows: [string, number[]][] = [
-      ["deno task start", task.ready],
-      ["deno run main.ts", run.ready],
-      ["deno run main.ts, empty code cache", first.ready],
+      ["deno task start", r.task.ready],
+      ["deno run main.ts", r.run.ready],
+      ["deno run main.ts, empty code cache", r.first.ready],
     ];
     for (const [name, xs] of rows) {
       emit({
@@ -186,28 +231,36 @@ if (import.meta.main) {
         sluice: median(xs),
         other: floorMs,
         otherName: "bare Deno.serve",
-        note: `${spread(xs)}; floor ${spread(floor.ready)}`,
+        note: `${spread(xs)}; floor ${spread(r.floor.ready)}`,
       });
     }
-    let slt: number[] = [];
+    const slt: number[] = [];
     if (hasProgram("srt-live-transmit")) {
       for (let i = 0; i < n; i++) {
         const port = freePort("udp");
-        const r = await startOnce(
+        const s = await startOnce(
           ["srt-live-transmit", "-q", `srt://:${port}?mode=listener`, "file://con"],
           () => udpBound(port),
         );
-        slt.push(r.readyMs);
+        slt.push(s.readyMs);
       }
-    } else slt = [];
+    }
     emit({
-      name: "startup: spawn -> SRT UDP port bound, deno run main.ts (median)",
+      name: "startup: spawn -> SRT UDP port bound, deno task start (median)",
       unit: "ms",
-      sluice: median(run.udp),
+      sluice: median(r.task.udp),
       other: slt.length ? median(slt) : undefined,
       otherName: slt.length ? "srt-live-transmit" : undefined,
-      note: `${spread(run.udp)}${slt.length ? `; srt-live-transmit ${spread(slt)}` : ""}`,
+      note: `${spread(r.task.udp)}${slt.length ? `; srt-live-transmit ${spread(slt)}` : ""}`,
     });
+    const ph = await phases(n, dir);
+    for (const [k, v] of Object.entries(ph)) {
+      emit({
+        name: `startup phase (median of ${n}, bench/startup_phases.ts): ${k}`,
+        unit: "ms",
+        sluice: v,
+      });
+    }
   } finally {
     await cleanup();
   }
