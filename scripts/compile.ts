@@ -2,7 +2,8 @@
  * Builds a release: one executable per target under dist/, named
  * `sluice-<version>-<target>` (version: deno.json "version"), each with exactly the
  * permissions of `deno task start`, a build stamp (commit, time, target) and, on Linux,
- * optionally a libsrt inside; then dist/SHA256SUMS and dist/RELEASE_NOTES.md (the
+ * optionally a libsrt inside; next to them sluice.example.yaml and sluice.service (the
+ * systemd unit), dist/SHA256SUMS over all of these and dist/RELEASE_NOTES.md (the
  * commits since the previous tag).
  *
  *   deno task compile [--all | --target T ...] [--libsrt system|none|PATH ...]
@@ -38,6 +39,9 @@ export const TARGETS = [
   "aarch64-apple-darwin",
   "x86_64-pc-windows-msvc",
 ];
+
+/** Files of the repository shipped next to the executables (and in SHA256SUMS). */
+export const RELEASE_EXTRAS = ["sluice.example.yaml", "packaging/sluice.service"];
 
 /** The permission flags of `deno task start` (read from deno.json so they never drift). */
 export function startFlags(denoJson: { tasks: Record<string, string> }): string[] {
@@ -194,7 +198,9 @@ export async function build(root: string, o: Options): Promise<number> {
   }
   const out = resolve(root, o.out);
   Deno.mkdirSync(out, { recursive: true });
-  for (const f of ["SHA256SUMS", "RELEASE_NOTES.md", ".stand-in"]) removeIfThere(join(out, f));
+  for (const f of ["SHA256SUMS", "RELEASE_NOTES.md", ".stand-in", ...RELEASE_EXTRAS]) {
+    removeIfThere(join(out, basename(f)));
+  }
   for (const t of TARGETS) removeIfThere(join(out, binaryName(version, t)));
 
   const commit = headCommit(root);
@@ -245,6 +251,12 @@ export async function build(root: string, o: Options): Promise<number> {
   } finally {
     removeIfThere(embed);
   }
+  // What the install needs besides the executable (README.md, Install).
+  for (const f of RELEASE_EXTRAS) {
+    const dst = join(out, basename(f));
+    Deno.copyFileSync(join(root, f), dst);
+    built.push(dst);
+  }
   const { text, sums } = await sha256Sums(built);
   Deno.writeTextFileSync(join(out, "SHA256SUMS"), text);
   const since = previousTag(root);
@@ -262,7 +274,7 @@ export async function build(root: string, o: Options): Promise<number> {
   });
   Deno.writeTextFileSync(join(out, "RELEASE_NOTES.md"), notes);
   console.error(
-    `compile: ${built.length} file(s), SHA256SUMS and RELEASE_NOTES.md in ${o.out}/` +
+    `compile: ${built.length} files, SHA256SUMS and RELEASE_NOTES.md in ${o.out}/` +
       (o.standIn ? " (stand-ins, not executables)" : ""),
   );
   return 0;

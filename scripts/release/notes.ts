@@ -58,12 +58,14 @@ export function releaseNotes(n: NotesInput): string {
   }
   out.push("", "## Files", "", "| file | SHA-256 | libsrt inside |", "| --- | --- | --- |");
   for (const [name, hex] of n.sums) {
-    out.push(`| \`${name}\` | \`${hex}\` | ${n.libsrt.get(name) ?? "no (uses the system's)"} |`);
+    const lib = name.startsWith("sluice-") ? n.libsrt.get(name) ?? "no (uses the system's)" : "";
+    out.push(`| \`${name}\` | \`${hex}\` | ${lib} |`);
   }
   out.push(
     "",
     "Check a download with `sha256sum -c --ignore-missing SHA256SUMS`. Install and run as a",
-    "service: README.md, section Install; the unit is packaging/sluice.service.",
+    "service: README.md, section Install (sluice.service is the systemd unit, sluice.example.yaml",
+    "every configuration key with its default).",
     "",
   );
   return out.join("\n");

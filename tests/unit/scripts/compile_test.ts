@@ -13,6 +13,7 @@ import {
   compileArgs,
   libsrtByTarget,
   parseOptions,
+  RELEASE_EXTRAS,
   runtimeFailure,
   startFlags,
   TARGETS,
@@ -211,13 +212,25 @@ Deno.test({
       const files = [...Deno.readDirSync(out)].map((e) => e.name).sort();
       assert.deepEqual(
         files,
-        [".stand-in", "RELEASE_NOTES.md", "SHA256SUMS", "stand-in.bin", ...names].sort(),
+        [
+          ".stand-in",
+          "RELEASE_NOTES.md",
+          "SHA256SUMS",
+          "stand-in.bin",
+          "sluice.example.yaml",
+          "sluice.service",
+          ...names,
+        ].sort(),
       );
 
       // sha256sum is the oracle, and it notices a changed byte
       const sums = run("sha256sum", ["-c", "SHA256SUMS"], out);
       assert.equal(sums.code, 0, sums.stdout + sums.stderr);
-      assert.equal(sums.stdout.trim().split("\n").length, 5);
+      assert.equal(sums.stdout.trim().split("\n").length, 7, "5 executables, config, unit");
+      assert.equal(
+        Deno.readTextFileSync(`${out}/sluice.example.yaml`),
+        Deno.readTextFileSync(`${ROOT}sluice.example.yaml`),
+      );
       const f = await Deno.open(`${out}/${names[2]}`, { write: true });
       await f.write(new Uint8Array([1, 2, 3]));
       f.close();
@@ -291,6 +304,8 @@ Deno.test({
 
       const standIn = `${repo}/bin`;
       await Deno.writeTextFile(standIn, "x");
+      await Deno.mkdir(`${repo}/packaging`);
+      for (const f of RELEASE_EXTRAS) await Deno.writeTextFile(`${repo}/${f}`, f);
       const o = {
         targets: ["aarch64-apple-darwin"],
         libsrt: ["none"],
