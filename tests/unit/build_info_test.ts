@@ -7,22 +7,10 @@ import assert from "node:assert/strict";
 import { buildInfo, gitCommit, parseStamp, STAMP_FILE, versionLine } from "../../lib/build_info.ts";
 import { VERSION } from "../../lib/version.ts";
 import { missing } from "../_helpers.ts";
+import { git } from "../_git.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const denoJson = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT)));
-
-function git(cwd: string, ...args: string[]): string {
-  const out = new Deno.Command("git", {
-    args: ["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main", ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).outputSync();
-  if (!out.success) {
-    throw new Error(`git ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout).trim();
-}
 
 Deno.test("build info: the version is deno.json's", () => {
   assert.equal(VERSION, denoJson.version);

@@ -24,6 +24,7 @@ import { MAX_CHANGES, oneLine, releaseNotes } from "../../../scripts/release/not
 import { sha256File } from "../../../scripts/release/checksums.ts";
 import { buildInfo, embeddedFile, LIBSRT_FILE, versionLine } from "../../../lib/build_info.ts";
 import { freePort, missing } from "../../_helpers.ts";
+import { git } from "../../_git.ts";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 const denoJson = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
@@ -40,20 +41,6 @@ function run(cmd: string, args: string[], cwd = ROOT, env?: Record<string, strin
     ...(env ? { env, clearEnv: true } : {}),
   }).outputSync();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
-function git(cwd: string, ...args: string[]): string {
-  const r = run("git", [
-    "-c",
-    "user.name=t",
-    "-c",
-    "user.email=t@t",
-    "-c",
-    "init.defaultBranch=main",
-    ...args,
-  ], cwd);
-  if (r.code !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
-  return r.stdout.trim();
 }
 
 /** This process's environment without DENORT_BIN, plus `extra`. */
