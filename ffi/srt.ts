@@ -16,6 +16,10 @@ export const SRT_SYMBOLS = {
   srt_setloglevel: { parameters: ["i32"], result: "void" },
   srt_create_socket: { parameters: [], result: "i32" },
   srt_bind: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  /** srt_bind_acquire(u, udpsock): binds `u` to a UDP socket made by the caller (libc fd). */
+  srt_bind_acquire: { parameters: ["i32", "i32"], result: "i32" },
+  srt_connect: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  srt_sendmsg: { parameters: ["i32", "buffer", "i32", "i32", "i32"], result: "i32" },
   srt_listen: { parameters: ["i32", "i32"], result: "i32" },
   srt_accept: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   srt_close: { parameters: ["i32"], result: "i32" },
@@ -65,6 +69,8 @@ export const LISTEN_CALLBACK = {
 export const SRTO = {
   SNDSYN: 1,
   RCVSYN: 2,
+  UDP_RCVBUF: 9,
+  SNDDATA: 19,
   RCVDATA: 20,
   LATENCY: 23,
   PASSPHRASE: 26,

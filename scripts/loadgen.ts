@@ -1,16 +1,36 @@
 /**
- * UDP load generator: sends RTP-looking packets (RFC 3550 5.1 header) to a loopback
- * port at a paced rate and prints what it sent as one JSON line.
+ * Load generator for sluice: RTP sources, SRT callers, or both at once, paced, from one
+ * process; prints what it sent (and its own CPU time) as one JSON line.
  *
- *   deno run --allow-all scripts/loadgen.ts --port P [--host 127.0.0.1] --rate 50000
- *     --seconds 3 --size 1200 [--capture tests/fixtures/rtp/x.bin] [--ssrc-count N]
+ *   RTP (default mode):
+ *   deno run --allow-all scripts/loadgen.ts --port P [--host 127.0.0.1]
+ *     [--capture tests/fixtures/rtp/x.bin | --size 1200] [--ssrc-count N]
+ *     [--rate PACKETS_PER_S | --speed 1] [--loops L | --seconds S]
+ *     [--sockets one|per-source] [--stagger-ms MS] [--clock 90000]
  *
- * With --capture, the capture's datagrams (`u32 len | u64 ns | payload`) are replayed
- * in a loop; each of the N streams gets its own SSRC and continuous sequence numbers.
- * Sends through libc sendto(2) (FFI) when it loads, else Deno.listenDatagram.
- * Pacing: every ~1 ms the packets owed by the elapsed time are sent in one burst.
+ *   SRT:   --mode srt --srt-port P --ts FILE.ts [--callers N] [--loops L | --seconds S]
+ *          [--streamid-prefix loadgen] [--latency 120] [--stagger-ms MS]
+ *   Mixed: --mode mixed with both sets of options (--port for RTP, --srt-port for SRT).
+ *
+ * RTP: each of the N sources (SSRC 0x51000000 + i) replays the capture in order with its
+ * own continuous sequence numbers and timestamps (scripts/loadgen/rtp_sources.ts). With
+ * --rate the sources share a total packet rate round-robin; otherwise each source keeps
+ * the capture's recorded timing (x --speed), started --stagger-ms after the previous one.
+ * A loop lasts the capture's RTP timestamp span at its clock (--clock, else the standard
+ * rate nearest to the recorded timing). Without a capture, packets are synthetic (--size bytes, --rate needed). --sockets
+ * per-source gives each source its own UDP socket (local port), as separate senders.
+ *
+ * SRT: N callers (scripts/loadgen/srt_callers.ts) each send the TS in 1316-byte messages
+ * paced by its PCR (scripts/loadgen/ts_pacing.ts), stream id `<prefix>-<i>`.
+ *
+ * Runs are bounded: --loops whole passes (each source/caller), else --seconds (default 3,
+ * at most MAX_SECONDS). Every ~1 ms whatever is due is sent.
  */
-import { AF_INET, loadLibc, SOCK_DGRAM, SOCKADDR_IN_BYTES, writeSockaddrIn } from "../ffi/libc.ts";
+import process from "node:process";
+import { readReplayCapture, type RtpPacing } from "./loadgen/rtp_sources.ts";
+import { RtpSenders } from "./loadgen/rtp_senders.ts";
+import { SrtCallers } from "./loadgen/srt_callers.ts";
+import { scheduleTs } from "./loadgen/ts_pacing.ts";
 
 /** Cap on datagram size, bytes (IPv4 UDP payload maximum). */
 export const MAX_SIZE = 65507;
@@ -30,117 +50,105 @@ function num(name: string, def: number, min: number, max: number): number {
   return v;
 }
 
-function readCaptureFile(path: string): Uint8Array[] {
-  const buf = Deno.readFileSync(path);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const out: Uint8Array[] = [];
-  for (let o = 0; o + 12 <= buf.length;) {
-    const len = dv.getUint32(o);
-    if (o + 12 + len > buf.length) break;
-    if (len >= 12 && len <= MAX_SIZE) out.push(buf.subarray(o + 12, o + 12 + len));
-    o += 12 + len;
+function cpuSec(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** Anything the run loop ticks. */
+interface Ticked {
+  tick(nowMs: number): boolean;
+}
+
+function rtpSenders(host: string, limit: { loops?: number; seconds?: number }): RtpSenders {
+  const capPath = arg("capture");
+  const clock = arg("clock") === undefined ? undefined : num("clock", 90000, 1000, 1e6);
+  const capture = capPath ? readReplayCapture(Deno.readFileSync(capPath), clock) : undefined;
+  const rate = arg("rate");
+  if (!capture && !rate) throw new RangeError("--rate is needed without --capture");
+  const pacing: RtpPacing = rate
+    ? { kind: "rate", packetsPerSecond: num("rate", 50000, 1, 10_000_000) }
+    : {
+      kind: "capture",
+      speed: num("speed", 1, 0.01, 1000),
+      staggerMs: num("stagger-ms", 0, 0, 60_000),
+    };
+  const sockets = arg("sockets", "one");
+  if (sockets !== "one" && sockets !== "per-source") {
+    throw new RangeError(`--sockets must be one or per-source, got ${sockets}`);
   }
-  if (out.length === 0) throw new Error(`no datagrams in ${path}`);
-  return out;
+  return new RtpSenders({
+    host,
+    port: num("port", 0, 1, 65535),
+    sources: num("ssrc-count", 1, 1, 65536),
+    sockets,
+    capture,
+    size: num("size", 1200, 12, MAX_SIZE),
+    pacing,
+    ...limit,
+  });
+}
+
+function srtCallers(host: string, loops: number | undefined, seconds: number): SrtCallers {
+  const path = arg("ts");
+  if (!path) throw new RangeError("--ts FILE is needed for SRT");
+  const sched = scheduleTs(Deno.readFileSync(path));
+  return SrtCallers.open({
+    host,
+    port: num("srt-port", num("port", 0, 0, 65535), 1, 65535),
+    count: num("callers", 1, 1, 10_000),
+    prefix: arg("streamid-prefix", "loadgen")!,
+    latencyMs: num("latency", 120, 20, 60_000),
+    staggerMs: num("stagger-ms", 0, 0, 60_000),
+    loops: loops ?? Math.max(1, Math.ceil((seconds * 1000) / sched.loopMs)),
+  }, sched);
 }
 
 async function main(): Promise<void> {
-  const host = arg("host", "127.0.0.1")!;
-  const port = num("port", 0, 1, 65535);
-  const rate = num("rate", 50000, 1, 10_000_000);
-  const seconds = num("seconds", 3, 0.01, MAX_SECONDS);
-  const size = num("size", 1200, 12, MAX_SIZE);
-  const ssrcCount = num("ssrc-count", 1, 1, 65536);
-  const capture = arg("capture");
-  const templates = capture ? readCaptureFile(capture) : undefined;
-
-  const buf = new Uint8Array(templates ? Math.max(...templates.map((t) => t.length)) : size);
-  const dv = new DataView(buf.buffer);
-  if (!templates) { for (let i = 12; i < size; i++) buf[i] = i & 255; }
-  const seqs = new Uint16Array(ssrcCount);
-  const tsOf = (t: Uint8Array) => new DataView(t.buffer, t.byteOffset).getUint32(4);
-  const firstTs = templates ? tsOf(templates[0]) : 0;
-  // One loop of the capture spans its timestamps plus one packet's step.
-  const span = templates && templates.length > 1
-    ? (2 * tsOf(templates[templates.length - 1]) - tsOf(templates[templates.length - 2]) -
-      firstTs) >>> 0
-    : 0;
-
-  /** Fills `buf` with packet n and returns its length. */
-  const fill = (n: number): number => {
-    const s = n % ssrcCount;
-    let len = size;
-    let ts = (n * 3000) >>> 0;
-    if (templates) {
-      const t = templates[n % templates.length];
-      buf.set(t);
-      len = t.length;
-      const loop = Math.floor(n / templates.length);
-      ts = (dv.getUint32(4) - firstTs + loop * span) >>> 0;
-    } else {
-      buf[0] = 0x80;
-      buf[1] = 96;
-    }
-    dv.setUint16(2, seqs[s]++);
-    dv.setUint32(4, ts);
-    dv.setUint32(8, 0x5100_0000 + s);
-    return len;
-  };
-
-  const libc = loadLibc();
-  let send: (len: number) => boolean;
-  let closer = () => {};
-  let sender: "libc" | "deno";
-  if (libc.ok) {
-    const s = libc.value.sym;
-    const fd = s.socket(AF_INET, SOCK_DGRAM, 0);
-    const addr = new Uint8Array(SOCKADDR_IN_BYTES);
-    if (fd < 0 || !writeSockaddrIn(addr, host, port)) throw new Error("cannot open socket");
-    send = (len) =>
-      Number(s.sendto(fd, buf.subarray(0, len), BigInt(len), 0, addr, SOCKADDR_IN_BYTES)) === len;
-    closer = () => s.close(fd);
-    sender = "libc";
-  } else {
-    const sock = Deno.listenDatagram({ transport: "udp", hostname: "0.0.0.0", port: 0 });
-    const to = { transport: "udp" as const, hostname: host, port };
-    send = (len) => {
-      sock.send(buf.slice(0, len), to).catch(() => {});
-      return true;
-    };
-    closer = () => sock.close();
-    sender = "deno";
+  const mode = arg("mode", "rtp");
+  if (mode !== "rtp" && mode !== "srt" && mode !== "mixed") {
+    throw new RangeError(`--mode must be rtp, srt or mixed, got ${mode}`);
   }
-
-  let sent = 0, bytes = 0, sendErrors = 0;
-  const total = Math.round(rate * seconds);
+  const host = arg("host", "127.0.0.1")!;
+  const loops = arg("loops") === undefined ? undefined : num("loops", 1, 1, 1e6);
+  const seconds = num("seconds", 3, 0.01, MAX_SECONDS);
+  const rtp = mode !== "srt" ? rtpSenders(host, loops ? { loops } : { seconds }) : undefined;
+  const srt = mode !== "rtp" ? srtCallers(host, loops, seconds) : undefined;
+  const parts: Ticked[] = [rtp, srt].filter((x) => x !== undefined);
+  const cpu0 = cpuSec();
   const start = performance.now();
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-    while (sent < due) {
-      const len = fill(sent);
-      if (send(len)) bytes += len;
-      else sendErrors++;
-      sent++;
-    }
-    if (sent < total) await new Promise((r) => setTimeout(r, 1));
+  const deadline = start + MAX_SECONDS * 1000;
+  for (;;) {
+    const now = performance.now() - start;
+    let done = true;
+    for (const p of parts) if (!p.tick(now)) done = false;
+    if (done || performance.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 1));
   }
   const elapsedSec = (performance.now() - start) / 1000;
-  closer();
-  console.log(JSON.stringify({
+  rtp?.close();
+  await srt?.close();
+  const common = {
+    mode,
     host,
-    port,
-    sender,
-    rate,
-    seconds,
-    size: templates ? undefined : size,
-    capture,
-    ssrcCount,
-    sent,
-    bytes,
-    sendErrors,
     elapsedSec: Number(elapsedSec.toFixed(3)),
-    actualRate: Math.round(sent / elapsedSec),
-  }));
+    cpuSec: Number((cpuSec() - cpu0).toFixed(3)),
+  };
+  const rtpOut = rtp && {
+    ...rtp.report,
+    port: num("port", 0, 1, 65535),
+    capture: arg("capture"),
+    rate: arg("rate") ? Number(arg("rate")) : undefined,
+    ssrcCount: rtp.report.sources,
+    actualRate: Math.round(rtp.report.sent / elapsedSec),
+  };
+  const srtOut = srt && { ...srt.report, ts: arg("ts") };
+  const out = mode === "rtp"
+    ? { ...common, ...rtpOut }
+    : mode === "srt"
+    ? { ...common, ...srtOut }
+    : { ...common, rtp: rtpOut, srt: srtOut };
+  console.log(JSON.stringify(out));
 }
 
 if (import.meta.main) await main();
