@@ -27,6 +27,8 @@ export const SOCK_NONBLOCK = 0o4000;
 export const SOL_SOCKET = 1;
 /** SO_REUSEADDR, socket(7). */
 export const SO_REUSEADDR = 2;
+/** SO_REUSEPORT, socket(7): several sockets on one port, datagrams spread by the 4-tuple hash. */
+export const SO_REUSEPORT = 15;
 /** SO_RCVBUF, socket(7): the kernel doubles the value, capped by net.core.rmem_max. */
 export const SO_RCVBUF = 8;
 /** SO_RCVBUFFORCE, socket(7): like SO_RCVBUF, ignores rmem_max (needs CAP_NET_ADMIN). */

@@ -39,6 +39,7 @@ export interface Config {
     library: string;
     latency: number;
     passphrase: string;
+    socketBuffer: number;
     streams: Record<string, SrtStreamConfig>;
   };
   rtp: {

@@ -13,6 +13,7 @@ export const RESTART_KEYS = [
   "api.listen",
   "srt.library",
   "srt.latency",
+  "srt.socketBuffer",
   "rtp.receiver",
   "rtp.socketBuffer",
 ];

@@ -109,6 +109,13 @@ export const SCHEMA: Spec = {
         },
         latency: { t: "duration", def: 120, min: 20, max: 60_000, doc: "SRT receiver latency" },
         passphrase: { t: "string", def: "", doc: "for every stream without its own" },
+        socket_buffer: {
+          t: "bytes",
+          def: 32 * 1024 ** 2,
+          min: 0,
+          max: 1024 ** 3,
+          doc: "kernel receive buffer of the SRT UDP socket (SO_RCVBUFFORCE); 0 = libsrt's own",
+        },
         streams: {
           t: "map",
           keys: "string",

@@ -46,6 +46,7 @@ export class SrtAdapter {
       latencyMs: cfg.srt.latency,
       passphrase: cfg.srt.passphrase,
       library: cfg.srt.library || undefined,
+      socketBufferBytes: cfg.srt.socketBuffer,
       peerIdleTimeoutMs: opts.peerIdleTimeoutMs,
       log: (level, event, fields) =>
         log[level](`srt.${event}`, fields as Record<string, string | number | boolean>),

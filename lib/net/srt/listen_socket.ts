@@ -15,6 +15,12 @@ import {
   SRTO,
   type SrtSymbols,
 } from "../../../ffi/srt.ts";
+import {
+  applyReceiveBuffer,
+  openSrtUdpSocket,
+  releaseSrtUdpSocket,
+  type SrtUdpSocket,
+} from "./udp_socket.ts";
 
 /** srt_listen backlog: handshakes queued before srt_accept. */
 export const LISTEN_BACKLOG = 64;
@@ -29,6 +35,14 @@ export interface ListenSocketOptions {
   passphrase?: string;
   /** SRTO_PEERIDLETIMEO, ms (default 5000). */
   peerIdleTimeoutMs?: number;
+  /**
+   * Kernel receive buffer of the UDP socket, bytes (config `srt.socket_buffer`): sluice
+   * opens the socket itself (udp_socket.ts) and hands it to libsrt (srt_bind_acquire).
+   * Undefined: libsrt binds its own socket (SO_RCVBUF, capped by net.core.rmem_max).
+   */
+  socketBufferBytes?: number;
+  /** SO_REUSEPORT on that socket (several listeners on one port). */
+  reusePort?: boolean;
 }
 
 /** srt_listen_callback_fn body: 0 accepts, -1 rejects. Runs on libsrt's thread. */
@@ -42,6 +56,10 @@ export interface ListenSocket {
   /** The epoll set holding `lsn` (and, later, every accepted socket). */
   readonly eid: number;
   readonly cb: Deno.UnsafeCallback<typeof LISTEN_CALLBACK>;
+  /** The UDP socket sluice made and libsrt reads from; undefined when libsrt made its own. */
+  readonly udp?: SrtUdpSocket;
+  /** Why sluice's own UDP socket is not in use (IPv6 host, no libc), when it was asked for. */
+  readonly udpFallback?: string;
 }
 
 const enc = new TextEncoder();
@@ -60,10 +78,12 @@ export function openListenSocket(
 ): Result<ListenSocket> {
   const sym = lib.sym;
   let lsn = -1, eid = -1;
+  let udp: SrtUdpSocket | undefined, udpFallback: string | undefined;
   const abort = (reason: string, cb?: { close(): void }): Result<ListenSocket> => {
     if (eid >= 0) sym.srt_epoll_release(eid);
     if (lsn >= 0) sym.srt_close(lsn);
     sym.srt_cleanup();
+    if (udp) releaseSrtUdpSocket(udp);
     cb?.close();
     lib.lib.close();
     return fail(reason);
@@ -85,7 +105,21 @@ export function openListenSocket(
     setInt(SRTO.PEERIDLETIMEO, o.peerIdleTimeoutMs ?? 5000) &&
     (pass.length === 0 || sym.srt_setsockflag(lsn, SRTO.PASSPHRASE, pass, pass.length) === 0);
   if (!optsOk) return abort(`srt_setsockflag_failed ${lastError(sym).message}`);
-  if (sym.srt_bind(lsn, addr.value, addr.value.length) !== 0) {
+  if (o.socketBufferBytes !== undefined) {
+    // libsrt sets SO_RCVBUF on the socket it is given (SRTO_UDP_RCVBUF): ask for the same.
+    setInt(SRTO.UDP_RCVBUF, Math.min(o.socketBufferBytes, 0x7fffffff));
+    const u = openSrtUdpSocket(o.host, o.port, o.socketBufferBytes, o.reusePort);
+    if (u.ok) udp = u.value;
+    else if (/^bind /.test(u.reason)) {
+      return abort(`srt_bind_failed ${o.host}:${o.port}: ${u.reason}`);
+    } else udpFallback = u.reason;
+  }
+  if (udp) {
+    if (sym.srt_bind_acquire(lsn, udp.fd) !== 0) {
+      return abort(`srt_bind_failed ${o.host}:${o.port}: ${lastError(sym).message}`);
+    }
+    applyReceiveBuffer(udp, o.socketBufferBytes!);
+  } else if (sym.srt_bind(lsn, addr.value, addr.value.length) !== 0) {
     return abort(`srt_bind_failed ${o.host}:${o.port}: ${lastError(sym).message}`);
   }
   const onHandshake = handshake(sym);
@@ -103,7 +137,7 @@ export function openListenSocket(
   eid = sym.srt_epoll_create();
   if (eid < 0) return abort("srt_epoll_create_failed", cb);
   if (sym.srt_epoll_add_usock(eid, lsn, flags) !== 0) return abort("srt_epoll_add_failed", cb);
-  return ok({ lib, lsn, eid, cb });
+  return ok({ lib, lsn, eid, cb, udp, udpFallback });
 }
 
 /**
@@ -118,6 +152,7 @@ export async function closeListenSocket(s: ListenSocket): Promise<void> {
   await s.lib.lib.symbols.srt_close_async(s.lsn);
   sym.srt_epoll_release(s.eid);
   await s.lib.lib.symbols.srt_cleanup_async();
+  if (s.udp) releaseSrtUdpSocket(s.udp);
   s.cb.close();
   s.lib.lib.close();
 }

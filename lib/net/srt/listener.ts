@@ -17,6 +17,7 @@ import {
 } from "./connection.ts";
 import { AdmissionGate, type AdmitResult } from "./admission.ts";
 import { closeListenSocket, type ListenSocket, openListenSocket } from "./listen_socket.ts";
+import { srtSocketDrops } from "./udp_socket.ts";
 import type { RefusalReason } from "../../reasons.ts";
 
 export type { SrtAdmission, SrtConnectionSink } from "./connection.ts";
@@ -42,6 +43,9 @@ export interface SrtListenerOptions {
   passphrase?: string;
   /** Explicit libsrt path (config `srt.library`). */
   library?: string;
+  /** Kernel receive buffer of sluice's own UDP socket under libsrt, bytes (listen_socket.ts);
+   * undefined or 0: libsrt binds its own. */
+  socketBufferBytes?: number;
   /** SRTO_PEERIDLETIMEO on accepted sockets, ms (libsrt default 5000). Values under
    * ~4800 change nothing: libsrt also waits 16 expiry periods of >= 300 ms. */
   peerIdleTimeoutMs?: number;
@@ -62,6 +66,14 @@ export interface SrtHealth {
   /** Refused admissions by reason (stream id, admit, handshake_failed). */
   refused: Partial<Record<RefusalReason, number>>;
   accepted: number;
+  /** Who made the UDP socket libsrt reads: "sluice" (srt_bind_acquire) or "libsrt". */
+  socket?: "sluice" | "libsrt";
+  /** Why sluice's own socket is not used although asked for (IPv6 bind, no libc). */
+  socketReason?: string;
+  /** Effective kernel receive buffer of that socket, bytes (sluice's socket only). */
+  socketBufferBytes?: number;
+  /** Datagrams the kernel dropped on it (receive buffer full), from /proc/net/udp. */
+  kernelDrops?: number | null;
 }
 
 /** srt_epoll_uwait timeout, ms: bounds how long stop() waits. */
@@ -118,10 +130,18 @@ export class SrtListener {
     const o = this.#o;
     const opened = openSrt(o.library);
     if (!opened.ok) return this.#disable(opened.reason);
-    const sock = openListenSocket(opened.value, o, this.#flags, (sym) => {
-      const gate = this.#gate = new AdmissionGate(sym, o.admit, o.peerIdleTimeoutMs ?? 5000);
-      return (ns, peer, sid) => gate.onHandshake(ns, peer, sid);
-    });
+    const sock = openListenSocket(
+      opened.value,
+      {
+        ...o,
+        socketBufferBytes: o.socketBufferBytes ? o.socketBufferBytes : undefined,
+      },
+      this.#flags,
+      (sym) => {
+        const gate = this.#gate = new AdmissionGate(sym, o.admit, o.peerIdleTimeoutMs ?? 5000);
+        return (ns, peer, sid) => gate.onHandshake(ns, peer, sid);
+      },
+    );
     if (!sock.ok) {
       this.#stopped = Promise.resolve();
       return this.#disable(sock.reason);
@@ -129,7 +149,15 @@ export class SrtListener {
     this.#sock = sock.value;
     this.#lastStatsMs = performance.now();
     this.#loop = this.#run();
-    o.log("info", "srt_listening", { host: o.host, port: o.port, library: opened.value.path });
+    const udp = sock.value.udp;
+    o.log("info", "srt_listening", {
+      host: o.host,
+      port: o.port,
+      library: opened.value.path,
+      socket: udp ? "sluice" : "libsrt",
+      ...(udp ? { socketBufferBytes: udp.bufferBytes, forced: udp.forced } : {}),
+      ...(sock.value.udpFallback ? { socketReason: sock.value.udpFallback } : {}),
+    });
     return ok(undefined);
   }
 
@@ -288,7 +316,17 @@ export class SrtListener {
       refused: { ...this.#gate?.refused },
       accepted: this.#accepted,
     };
-    if (this.#sock) h.library = this.#sock.lib.path;
+    if (this.#sock) {
+      h.library = this.#sock.lib.path;
+      const udp = this.#sock.udp;
+      h.socket = udp ? "sluice" : "libsrt";
+      if (this.#sock.udpFallback) h.socketReason = this.#sock.udpFallback;
+      if (udp) {
+        h.socketBufferBytes = udp.bufferBytes;
+        const d = this.#stopping ? -1 : srtSocketDrops(udp);
+        h.kernelDrops = d >= 0 ? d : null;
+      }
+    }
     if (this.#reason) h.reason = this.#reason;
     return h;
   }

@@ -25,6 +25,7 @@ import {
   writeSockaddrIn,
 } from "../../../ffi/libc.ts";
 import { MmsgBatch, SLOTS } from "./mmsg_batch.ts";
+import { socketInode, udpDrops } from "./proc_udp.ts";
 import type {
   OnDatagram,
   ResolvedUdpOptions,
@@ -156,24 +157,10 @@ class RecvmmsgReceiver implements UdpReceiver {
     }
   }
 
-  /** Drops column of /proc/net/udp for this socket's inode; -1 when unreadable. */
+  /** Drops column of /proc/net/udp for this socket's inode (proc_udp.ts); -1 when unreadable. */
   #procDrops(): number {
-    try {
-      if (this.#procPath === undefined) {
-        const link = Deno.readLinkSync(`/proc/self/fd/${this.#fd}`);
-        const m = /^socket:\[(\d+)\]$/.exec(link);
-        this.#procPath = m ? m[1] : "";
-      }
-      if (this.#procPath === "") return -1;
-      const text = Deno.readTextFileSync("/proc/net/udp");
-      for (const line of text.split("\n")) {
-        const f = line.trim().split(/\s+/);
-        if (f.length >= 13 && f[9] === this.#procPath) return Number(f[f.length - 1]);
-      }
-    } catch {
-      // no /proc or no --allow-read: SO_RXQ_OVFL only
-    }
-    return -1;
+    this.#procPath ??= socketInode(this.#fd);
+    return udpDrops(this.#procPath);
   }
 
   send(data: Uint8Array, remote: UdpRemote): void {
