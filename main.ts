@@ -2,9 +2,9 @@
  * sluice command line: `sluice [--config FILE] [--check-config] [--version] [--help]`.
  * Without a config file (flag or SLUICE_CONFIG) the built-in defaults run.
  */
-import { ConfigError, defaultConfig, loadConfig } from "./lib/config.ts";
-import { startServer } from "./lib/server.ts";
-import { VERSION } from "./lib/version.ts";
+import { ConfigError, defaultConfig, loadConfig } from "./lib/config/config.ts";
+import { startServer } from "./lib/app/server.ts";
+import { VERSION } from "./lib/core/version.ts";
 
 const HELP = `sluice ${VERSION}: SRT and RTP live video ingest
 

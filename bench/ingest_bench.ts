@@ -16,9 +16,9 @@
  * the 1x file, so start-up is removed (PERF_NOTES.md; more copies for a small --quick
  * input, see steadyFactor); best of 3 each.
  */
-import { TsInput } from "../lib/media/pipeline/ts_input.ts";
-import { FrameStore } from "../lib/media/pipeline/frame_store.ts";
-import { Stream } from "../lib/stream.ts";
+import { TsInput } from "../lib/pipeline/ts_input.ts";
+import { FrameStore } from "../lib/pipeline/frame_store.ts";
+import { Stream } from "../lib/stream/stream.ts";
 import {
   arg,
   type BenchCodec,

@@ -13,7 +13,7 @@
  * srt://127.0.0.1:P?mode=listener file://con` (libsrt's own sample receiver, output read
  * and discarded here); its CPU from /proc/<pid>/stat. Compared per received Mbit.
  */
-import { SrtListener, type SrtStats } from "../lib/net/srt/listener.ts";
+import { SrtListener, type SrtStats } from "../lib/transport/srt/listener.ts";
 import { arg, clockTicks, cpuOfPid, cpuSelf, emit } from "./_bench.ts";
 
 const SRC = new URL("../tests/fixtures/ts/h264_aac.ts", import.meta.url).pathname;

@@ -7,7 +7,7 @@
  *   deno run --unstable-net --allow-all bench/udp_bench.ts [--seconds 2]
  *     [--rates 10000,50000,100000,200000] [--kinds recvmmsg,deno] [--json]
  */
-import { openUdpReceiver } from "../lib/net/udp/receiver.ts";
+import { openUdpReceiver } from "../lib/transport/udp/receiver.ts";
 import { arg, cpuSelf, emit } from "./_bench.ts";
 
 const LOADGEN = new URL("../scripts/loadgen.ts", import.meta.url).pathname;

@@ -6,7 +6,7 @@
  * See the SRT API reference (Haivision srt docs/API/API-functions.md).
  */
 
-import { fail, ok, type Result } from "../lib/media/types.ts";
+import { fail, ok, type Result } from "../lib/core/types.ts";
 
 /** The libsrt symbols sluice binds (signatures as in srt.h, SRTSOCKET = int32). */
 export const SRT_SYMBOLS = {

@@ -1,7 +1,7 @@
 /** /api/v1/video: the GOP buffer's frame index, raw frames, and the preview keyframe. */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { isBufferView } from "../lib/stream.ts";
+import { isBufferView } from "../lib/stream/stream.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
 

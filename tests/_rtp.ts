@@ -4,9 +4,9 @@
  * lib/net/rtp/sdp.ts parseSdp, RFC 8866), which are themselves tested against the
  * captures (tests/unit/net/rtp/packet_test.ts).
  */
-import type { RtpPacket } from "../lib/media/types.ts";
-import { parseRtp } from "../lib/net/rtp/packet.ts";
-import { parseSdp } from "../lib/net/rtp/sdp.ts";
+import type { RtpPacket } from "../lib/core/types.ts";
+import { parseRtp } from "../lib/transport/rtp/packet.ts";
+import { parseSdp } from "../lib/transport/rtp/sdp.ts";
 import { readCapture, readFixture } from "./_helpers.ts";
 
 /** Parses one datagram known to be RTP; throws when it is not (test data is trusted). */

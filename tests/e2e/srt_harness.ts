@@ -11,9 +11,9 @@ import {
   SrtListener,
   type SrtListenerOptions,
   type SrtStats,
-} from "../../lib/net/srt/listener.ts";
+} from "../../lib/transport/srt/listener.ts";
 import { freePort } from "../_helpers.ts";
-import { concatBytes } from "../../lib/media/bits.ts";
+import { concatBytes } from "../../lib/core/bits.ts";
 
 /** What one connection's sink saw. */
 export interface Captured {

@@ -8,12 +8,12 @@ import { fuzzRuns } from "../_helpers.ts";
 import { equal, ok } from "node:assert/strict";
 // deno-lint-ignore no-import-prefix -- test-only dependency, kept out of the runtime import map
 import fc from "npm:fast-check@^3";
-import { Av1Depacketizer } from "../../lib/media/av1/depacketizer.ts";
-import { JpegXsDepacketizer } from "../../lib/media/jpegxs/depacketizer.ts";
-import { JpegXsPacketizer } from "../../lib/media/jpegxs/packetizer.ts";
-import type { RtpDepacketizer, RtpPacket, RtpUnit } from "../../lib/media/types.ts";
-import { splitObus } from "../unit/media/av1/_obu.ts";
-import { codestreams } from "../unit/media/jpegxs/_jxs.ts";
+import { Av1Depacketizer } from "../../lib/codecs/av1/depacketizer.ts";
+import { JpegXsDepacketizer } from "../../lib/codecs/jpegxs/depacketizer.ts";
+import { JpegXsPacketizer } from "../../lib/codecs/jpegxs/packetizer.ts";
+import type { RtpDepacketizer, RtpPacket, RtpUnit } from "../../lib/core/types.ts";
+import { splitObus } from "../unit/codecs/av1/_obu.ts";
+import { codestreams } from "../unit/codecs/jpegxs/_jxs.ts";
 import { prng } from "../../scripts/replay.ts";
 import { capturePackets } from "../_rtp.ts";
 

@@ -8,11 +8,11 @@
 import { fuzzRuns } from "../_helpers.ts";
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@^3";
-import { H264Depacketizer } from "../../lib/media/h264/depacketizer.ts";
-import { H265Depacketizer } from "../../lib/media/h265/depacketizer.ts";
-import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../lib/media/types.ts";
-import { pkt } from "../unit/media/_rtp.ts";
-import { h264StapB, h265Donl, oracleUnits, sequence } from "../unit/media/_h26x_pack.ts";
+import { H264Depacketizer } from "../../lib/codecs/h264/depacketizer.ts";
+import { H265Depacketizer } from "../../lib/codecs/h265/depacketizer.ts";
+import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../lib/core/types.ts";
+import { pkt } from "../unit/codecs/_rtp.ts";
+import { h264StapB, h265Donl, oracleUnits, sequence } from "../unit/codecs/_h26x_pack.ts";
 import { capturePackets } from "../_rtp.ts";
 
 interface Config {

@@ -5,19 +5,19 @@
  */
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@^3";
-import { splitAnnexB } from "../../lib/media/bits.ts";
-import { parseAudioSpecificConfig } from "../../lib/media/aac/asc.ts";
-import { parseAv1FrameHeaderStart } from "../../lib/media/av1/frame_header.ts";
-import { parseObuHeader, readLeb128, splitObus } from "../../lib/media/av1/obu.ts";
-import { parseAv1SequenceHeader } from "../../lib/media/av1/sequence_header.ts";
-import { parseRtpmap, sniffRtpPayloads } from "../../lib/media/codec.ts";
-import { findRecoveryPoint } from "../../lib/media/h264/sei.ts";
-import { parseH264Sps } from "../../lib/media/h264/sps.ts";
-import { parseH265Sps } from "../../lib/media/h265/sps.ts";
-import { parseH265Vps } from "../../lib/media/h265/vps.ts";
-import { parseJxsPictureHeader } from "../../lib/media/jpegxs/picture_header.ts";
-import { parseOpusToc } from "../../lib/media/opus/toc.ts";
-import type { Result } from "../../lib/media/types.ts";
+import { splitAnnexB } from "../../lib/core/bits.ts";
+import { parseAudioSpecificConfig } from "../../lib/codecs/aac/asc.ts";
+import { parseAv1FrameHeaderStart } from "../../lib/codecs/av1/frame_header.ts";
+import { parseObuHeader, readLeb128, splitObus } from "../../lib/codecs/av1/obu.ts";
+import { parseAv1SequenceHeader } from "../../lib/codecs/av1/sequence_header.ts";
+import { parseRtpmap, sniffRtpPayloads } from "../../lib/codecs/detect.ts";
+import { findRecoveryPoint } from "../../lib/codecs/h264/sei.ts";
+import { parseH264Sps } from "../../lib/codecs/h264/sps.ts";
+import { parseH265Sps } from "../../lib/codecs/h265/sps.ts";
+import { parseH265Vps } from "../../lib/codecs/h265/vps.ts";
+import { parseJxsPictureHeader } from "../../lib/codecs/jpegxs/picture_header.ts";
+import { parseOpusToc } from "../../lib/codecs/opus/toc.ts";
+import type { Result } from "../../lib/core/types.ts";
 import { fuzzRuns, readFixture } from "../_helpers.ts";
 
 const RUNS = 300;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openUdpReceiver } from "../../../lib/net/udp/receiver.ts";
+import { openUdpReceiver } from "../../../lib/transport/udp/receiver.ts";
 import { fixture } from "../../_helpers.ts";
 import { rtpOf } from "../../_rtp.ts";
 

@@ -1,0 +1,105 @@
+/**
+ * MPEG-TS bytes (an SRT connection's payload) to frames: TsDemuxer -> per-track frame
+ * stage (Annex B assembler for H.264/H.265; one PES = one frame for AV1 and JPEG XS;
+ * one chunk = one frame for audio) -> the stream. Anomalies are counted on the stream.
+ */
+import { AnnexBAssembler } from "../codecs/h26x/annexb_assembler.ts";
+import { TsDemuxer } from "../container/mpegts/demuxer.ts";
+import type { AccessUnit, EsChunk, TrackInfo } from "../core/types.ts";
+import type { StreamSink } from "../stream/ports.ts";
+import { av1IsKeyTemporalUnit } from "../codecs/av1/key.ts";
+
+/** Reasons that mean data was discarded on purpose rather than malformed input. */
+const DROP_REASONS = new Set([
+  "pes_dropped",
+  "pes_excess",
+  "frame_oversize",
+  "frame_timeout",
+  "frame_no_picture",
+]);
+
+/** Options of TsInput. */
+export interface TsInputOptions {
+  /** `ingestion.frame_timeout`, ms. */
+  frameTimeoutMs: number;
+}
+
+/** Demuxes and assembles one connection's MPEG-TS. */
+export class TsInput {
+  readonly #demux: TsDemuxer;
+  readonly #tracks = new Map<number, TrackInfo>();
+  readonly #asm = new Map<number, AnnexBAssembler>();
+
+  constructor(private sink: StreamSink, private opts: TsInputOptions) {
+    const count = (reason: string, n = 1) =>
+      DROP_REASONS.has(reason) ? sink.drop(reason, n) : sink.error(reason, n);
+    this.#demux = new TsDemuxer({
+      count,
+      onTrack: (info) => this.#onTrack(info, count),
+      onChunk: (c) => this.#onChunk(c),
+    });
+  }
+
+  #onTrack(info: TrackInfo, count: (r: string, n?: number) => void): void {
+    this.#tracks.set(info.id, info);
+    this.sink.setTrack(info);
+    const codec = info.codec;
+    if (codec !== "h264" && codec !== "h265") {
+      this.#asm.delete(info.id);
+      return;
+    }
+    const old = this.#asm.get(info.id);
+    if (old && (old as unknown as { codec?: string }).codec === codec) return;
+    old?.flush();
+    const sink = this.sink;
+    this.#asm.set(
+      info.id,
+      new AnnexBAssembler({
+        codec,
+        trackId: info.id,
+        clockRate: 90000,
+        frameTimeoutMs: this.opts.frameTimeoutMs,
+        count,
+        onUnit: (au) => sink.pushFrame(au),
+      }),
+    );
+  }
+
+  #onChunk(c: EsChunk): void {
+    const info = this.#tracks.get(c.trackId);
+    if (!info || !info.supported) return;
+    const asm = this.#asm.get(c.trackId);
+    if (asm) return asm.push(c);
+    if (c.pts === undefined) return;
+    const video = info.kind === "video";
+    const au: AccessUnit = {
+      trackId: c.trackId,
+      codec: info.codec,
+      kind: info.kind,
+      pts: c.pts,
+      dts: c.dts ?? c.pts,
+      clockRate: 90000,
+      key: !video || info.codec === "jpegxs" ||
+        (info.codec === "av1" && av1IsKeyTemporalUnit(c.data)),
+      data: c.data,
+      arrivalMs: c.arrivalMs,
+    };
+    this.sink.pushFrame(au);
+  }
+
+  /** Feeds received bytes (not kept; any chunking). */
+  push(bytes: Uint8Array, arrivalMs: number): void {
+    this.#demux.push(bytes, arrivalMs);
+  }
+
+  /** Frame timeouts. */
+  tick(nowMs: number): void {
+    for (const a of this.#asm.values()) a.tick(nowMs);
+  }
+
+  /** End of input: emits what is pending. */
+  flush(): void {
+    this.#demux.flush();
+    for (const a of this.#asm.values()) a.flush();
+  }
+}
