@@ -1,3 +1,4 @@
+import { fail, ok, type Result } from "../lib/core/result.ts";
 /**
  * libsrt 1.5 through Deno FFI: library discovery, the symbol table sluice uses, and
  * the constants read off /usr/include/srt/srt.h (SRT_SOCKOPT, SRT_SOCKSTATUS,
@@ -5,8 +6,6 @@
  * on a Deno worker thread); every other call is a synchronous fast call.
  * See the SRT API reference (Haivision srt docs/API/API-functions.md).
  */
-
-import { fail, ok, type Result } from "../lib/core/types.ts";
 
 /** The libsrt symbols sluice binds (signatures as in srt.h, SRTSOCKET = int32). */
 export const SRT_SYMBOLS = {

@@ -1,14 +1,10 @@
 /**
- * Codec detection: from an MPEG-TS stream_type (ISO/IEC 13818-1 Table 2-34, plus the
- * registration descriptor's format_identifier, 2.6.8), from an RTP encoding name
- * (SDP rtpmap, RFC 8866 6.6; names per the IANA media type registry) or a static payload
- * type (RFC 3551 Tables 4 and 5). Sniffing RTP payloads lives in codec_sniff.ts and is
- * re-exported here.
+ * Codec detection for RTP: from an RTP encoding name (SDP rtpmap, RFC 8866 6.6; names per
+ * the IANA media type registry) or a static payload type (RFC 3551 Tables 4 and 5).
+ * Sniffing RTP payloads lives in sniff.ts; MPEG-TS stream types in
+ * lib/container/mpegts/stream_types.ts.
  */
-import { classifyStreamType } from "../container/mpegts/stream_types.ts";
 import type { Codec, CodecSource, TrackKind } from "../core/types.ts";
-
-export { MAX_SNIFF_PACKETS, sniffRtpPayload, sniffRtpPayloads } from "./sniff.ts";
 
 /** What a detector decided about one track. `clockRate` 0 means "unknown here". */
 export interface CodecGuess {
@@ -31,17 +27,6 @@ function guess(
   const g: CodecGuess = { codec, kind, clockRate, source };
   if (channels !== undefined) g.channels = channels;
   return g;
-}
-
-/**
- * Codec of an MPEG-TS elementary stream (clock 90 kHz), from the demuxer's table
- * (mpegts/stream_types.ts, ISO/IEC 13818-1 Table 2-34). stream_type 0x06 (private PES)
- * is decided by the registration descriptor's format_identifier (2.6.8): "AV01" (AOM AV1
- * in MPEG-2 TS), "Opus", "AC-3". Unknown types give codec "unknown", kind "data".
- */
-export function codecFromStreamType(streamType: number, formatIdentifier?: string): CodecGuess {
-  const c = classifyStreamType(streamType, formatIdentifier);
-  return guess(c.codec, c.kind, 90000, c.codecSource);
 }
 
 /** An rtpmap value "<encoding name>/<clock rate>[/<channels>]" taken apart. */

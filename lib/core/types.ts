@@ -14,18 +14,6 @@ export type Codec = VideoCodec | AudioCodec | "unknown";
 /** Kind of elementary stream. */
 export type TrackKind = "video" | "audio" | "data";
 
-/** Result of parsing untrusted bytes: never thrown, always returned. */
-export type Result<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-/** Shorthand for a successful result. */
-export function ok<T>(value: T): Result<T> {
-  return { ok: true, value };
-}
-/** Shorthand for a failed result with a short machine-readable reason (snake_case). */
-export function fail<T = never>(reason: string): Result<T> {
-  return { ok: false, reason };
-}
-
 /** Where a counter is reported: a reason name, counted per stream in `errors` or `drops`. */
 export type Counter = (reason: string, n?: number) => void;
 

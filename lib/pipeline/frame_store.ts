@@ -4,12 +4,12 @@
  * read from. Implements the read side of the video API (frame index, frames, preview).
  */
 import { OutputQueue } from "../buffer/output.ts";
-import type { BufferView, FrameIndexEntry } from "../stream/stream.ts";
 import { GopBuffer } from "../buffer/gop_buffer.ts";
 import type { GopStats } from "../buffer/gop_detector.ts";
 import type { VideoAccessUnit } from "../codecs/h26x/au_info.ts";
 import type { ParamTracker } from "../codecs/params.ts";
 import type { AccessUnit, Counter } from "../core/types.ts";
+import type { BufferView, FrameIndexEntry } from "../stream/ports.ts";
 
 /** Options of FrameStore. */
 export interface FrameStoreOptions {

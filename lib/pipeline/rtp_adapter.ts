@@ -1,12 +1,11 @@
 /**
- * Wires RTP to the stream manager: one UDP receiver on `rtp_port` (RTP, and RTCP
+ * Wires RTP to the stream layer (a StreamOpener, lib/stream/ports.ts): one UDP receiver on `rtp_port` (RTP, and RTCP
  * multiplexed per RFC 5761) and one on `rtp_port + 1` (RTCP); sources demultiplexed by
  * SSRC + address become streams (named from `rtp.streams`, else `ssrc-<hex>`), each
  * with a session (sequencing, jitter buffer, SR) feeding its media input.
  */
-import type { Manager } from "../stream/manager.ts";
-import type { Stream } from "../stream/stream.ts";
-import { openUdpReceiver, type UdpReceiver } from "../transport/udp/receiver.ts";
+import type { StreamOpener, StreamSink } from "../stream/ports.ts";
+import { openUdpReceiver } from "../transport/udp/receiver.ts";
 import { isRtcp, RtpDemux, type SourceKey } from "../transport/rtp/demux.ts";
 import { PayloadMap } from "../transport/rtp/payload_map.ts";
 import { buildReceiverReport } from "../transport/rtp/rtcp_report.ts";
@@ -16,6 +15,7 @@ import type { RtpPacket } from "../core/types.ts";
 import type { RtcpPacket } from "../transport/rtp/rtcp.ts";
 import { RtpInput, streamCounter } from "./rtp_input.ts";
 import type { PayloadDescription } from "./rtp_depacketizers.ts";
+import type { UdpReceiver } from "../transport/udp/types.ts";
 
 /** How often jitter buffers are polled, ms (well under the smallest useful jitter_latency). */
 export const POLL_MS = 5;
@@ -44,7 +44,7 @@ class Source {
   rtcpRemote?: { hostname: string; port: number };
   constructor(
     public key: SourceKey,
-    readonly stream: Stream,
+    readonly stream: StreamSink,
     readonly session: RtpSession,
   ) {}
   pushRtp(pkt: RtpPacket, nowMs: number): void {
@@ -87,8 +87,8 @@ export class RtpAdapter {
   readonly demux: RtpDemux<Source>;
   readonly #global: PayloadMap;
 
-  constructor(readonly manager: Manager) {
-    const cfg = manager.config.rtp;
+  constructor(readonly opener: StreamOpener) {
+    const cfg = opener.config.rtp;
     this.#global = new PayloadMap().addConfig(cfg.payloadTypes, "rtp.payload_types");
     for (const f of cfg.sdp) {
       const r = readSdp(f);
@@ -97,7 +97,7 @@ export class RtpAdapter {
     this.demux = new RtpDemux<Source>({
       newSourcesPerSec: cfg.newStreamRate,
       probation: true, // random datagrams never become streams
-      count: (reason, n = 1) => manager.portErrors.add(`rtp_${reason}`, n),
+      count: (reason, n = 1) => opener.portError(`rtp_${reason}`, n),
       onNewSource: (key, first) => this.#open(key, first),
       onSourceClosed: (_key, src, reason) => src.stream.close(`rtp_${reason}`),
       onSsrcChange: (_old, key, src) => {
@@ -108,7 +108,7 @@ export class RtpAdapter {
   }
 
   #mapFor(ssrc: number): { map: PayloadMap; name?: string } {
-    const entry = this.manager.config.rtp.streams.find((s) => s.ssrc === ssrc);
+    const entry = this.opener.config.rtp.streams.find((s) => s.ssrc === ssrc);
     if (!entry) return { map: this.#global };
     const map = this.#global.clone();
     if (entry.sdp) {
@@ -120,7 +120,7 @@ export class RtpAdapter {
   }
 
   #open(key: SourceKey, first: RtpPacket): Source | undefined {
-    const m = this.manager;
+    const m = this.opener;
     let mapped: { map: PayloadMap; name?: string };
     try {
       mapped = this.#mapFor(key.ssrc);
@@ -129,8 +129,7 @@ export class RtpAdapter {
       mapped = { map: this.#global };
     }
     let name = mapped.name ?? `ssrc-${key.ssrc.toString(16).padStart(8, "0")}`;
-    const taken = m.get(name);
-    if (!mapped.name && taken && taken.state !== "closed") {
+    if (!mapped.name && m.isLive(name)) {
       // Two senders chose the same SSRC: keep both visible, told apart by source port.
       name = `${name}-${key.remote.port}`;
     }
@@ -164,7 +163,7 @@ export class RtpAdapter {
 
   /** Binds the RTP and RTCP ports; a failure disables RTP with a reason. */
   async start(): Promise<void> {
-    const m = this.manager;
+    const m = this.opener;
     const c = m.config;
     const opts = {
       hostname: c.ingestion.bind,
@@ -224,7 +223,7 @@ export class RtpAdapter {
 
   #report(): void {
     const now = performance.now();
-    const sendRr = this.manager.config.rtp.sendRr;
+    const sendRr = this.opener.config.rtp.sendRr;
     for (const [, s] of this.demux.sources()) {
       const st = s.session.stats();
       const sr = s.session.lastSr;

@@ -11,7 +11,7 @@ import { JpegXsDepacketizer } from "../codecs/jpegxs/depacketizer.ts";
 import { LatmDepacketizer } from "../codecs/aac/latm.ts";
 import { Rfc3640Depacketizer } from "../codecs/aac/rfc3640.ts";
 import { OpusDepacketizer } from "../codecs/opus/depacketizer.ts";
-import { type CodecGuess, sniffRtpPayloads } from "../codecs/detect.ts";
+import type { CodecGuess } from "../codecs/detect.ts";
 import type {
   Codec,
   DepacketizerOptions,
@@ -19,6 +19,7 @@ import type {
   RtpPacket,
   TrackKind,
 } from "../core/types.ts";
+import { sniffRtpPayloads } from "../codecs/sniff.ts";
 
 /** What a payload type carries, however it was learned. */
 export interface PayloadDescription {

@@ -1,17 +1,15 @@
 /**
- * Wires the SRT listener to the stream manager: admission (allowlist, per-stream
- * passphrase, duplicates, max_connections) in the listen callback, one stream per
+ * Wires the SRT listener to the stream layer (a StreamOpener, lib/stream/ports.ts):
+ * admission (allowlist and per-stream passphrase here; duplicates and max_connections
+ * asked of the opener) in the listen callback, one stream per
  * accepted connection, bytes into the stream's MPEG-TS input, link statistics into
  * the stream's transport stats.
  */
-import type { Manager } from "../stream/manager.ts";
-import type { StreamSink } from "../stream/ports.ts";
-import {
-  type AdmitResult,
-  type SrtAdmission,
-  SrtListener,
-  type SrtStats,
-} from "../transport/srt/listener.ts";
+import type { StreamOpener, StreamSink } from "../stream/ports.ts";
+import { SrtListener } from "../transport/srt/listener.ts";
+import type { SrtAdmission } from "../transport/srt/connection.ts";
+import type { SrtStats } from "../transport/srt/stats.ts";
+import type { AdmitResult } from "../transport/srt/admission.ts";
 
 /** Something that turns a connection's bytes into frames (the MPEG-TS input). */
 export interface ByteInput {
@@ -39,12 +37,12 @@ export class SrtAdapter {
   #timer?: ReturnType<typeof setInterval>;
 
   constructor(
-    readonly manager: Manager,
+    readonly opener: StreamOpener,
     readonly createInput: (sink: StreamSink) => ByteInput,
     opts: { peerIdleTimeoutMs?: number } = {},
   ) {
-    const cfg = manager.config;
-    const log = manager.log;
+    const cfg = opener.config;
+    const log = opener.log;
     this.listener = new SrtListener({
       host: cfg.ingestion.bind,
       port: cfg.ingestion.srtPort,
@@ -56,7 +54,7 @@ export class SrtAdapter {
         log[level](`srt.${event}`, fields as Record<string, string | number | boolean>),
       admit: (a) => this.admit(a),
       open: (a, conn) => {
-        const r = manager.open(
+        const r = opener.open(
           { protocol: "srt", name: a.name, remote: a.remote, streamId: a.raw, user: a.user },
           { disconnect: () => conn.close() },
         );
@@ -83,22 +81,18 @@ export class SrtAdapter {
 
   /** Admission in the listen callback: O(streams), never throws. */
   admit(a: SrtAdmission): AdmitResult {
-    const m = this.manager;
-    const cfg = m.config.srt;
-    const allow = cfg.streams;
+    const o = this.opener;
+    const allow = o.config.srt.streams;
     const entry = Object.hasOwn(allow, a.name) ? allow[a.name] : undefined;
+    const who = { stream: a.name, remote: a.remote };
     if (Object.keys(allow).length > 0 && !entry) {
-      m.refuse("srt", "not_allowed");
+      o.refuse("srt", "not_allowed", who);
       return { ok: false, status: REJECT.forbidden, reason: "not_allowed" };
     }
-    const live = m.get(a.name);
-    if (live && live.state !== "closed") {
-      m.refuse("srt", "duplicate");
-      return { ok: false, status: REJECT.conflict, reason: "duplicate" };
-    }
-    if (m.liveCount >= m.config.ingestion.maxConnections) {
-      m.refuse("srt", "max_connections");
-      return { ok: false, status: REJECT.unavailable, reason: "max_connections" };
+    const r = o.admit("srt", who);
+    if (!r.ok) {
+      const status = r.reason === "duplicate" ? REJECT.conflict : REJECT.unavailable;
+      return { ok: false, status, reason: r.reason };
     }
     return entry?.passphrase ? { ok: true, passphrase: entry.passphrase } : { ok: true };
   }

@@ -7,20 +7,20 @@ import type { Config } from "../config/config.ts";
 import type { Logger } from "../core/log.ts";
 import { EventBus } from "./events.ts";
 import { enforceGlobalLimit } from "../buffer/memory.ts";
-import { fail, ok, type Result } from "../core/types.ts";
-import { ReasonCounter, Stream, type StreamOptions } from "./stream.ts";
-import type { AdapterHooks, OpenRequest, Protocol, StreamOpener } from "./ports.ts";
+import { Stream, type StreamOptions } from "./stream.ts";
+import type {
+  AdapterHooks,
+  Listener,
+  OpenRequest,
+  Protocol,
+  RefusalSubject,
+  StreamOpener,
+} from "./ports.ts";
+import { ReasonCounter } from "./counters.ts";
+import { fail, ok, type Result } from "../core/result.ts";
 
 /** Closed streams stay listed this long (ms). */
 export const CLOSED_RETENTION_MS = 60_000;
-
-/** A protocol listener as the manager sees it. */
-export interface Listener {
-  readonly name: "srt" | "rtp";
-  /** Health JSON for /api/v1/health (enabled, port, reason when disabled ...). */
-  health(): Record<string, unknown>;
-  stop(): Promise<void>;
-}
 
 /** Options for the manager. */
 export interface ManagerOptions {
@@ -64,31 +64,44 @@ export class Manager implements StreamOpener {
     return n;
   }
 
-  refuse(protocol: Protocol, reason: string, who: { stream?: string; remote?: string } = {}): void {
+  refuse(protocol: Protocol, reason: string, who: RefusalSubject = {}): void {
     this.refused.add(`${protocol}_${reason}`);
     this.events.emit("stream.refused", { protocol, reason, ...who });
   }
 
+  /** The one home of the admission rules: one live stream per name, max_connections. */
+  admit(protocol: Protocol, who: RefusalSubject & { stream: string }): Result<void> {
+    const existing = this.streams.get(who.stream);
+    const reason = existing && existing.state !== "closed"
+      ? "duplicate"
+      : this.liveCount >= this.config.ingestion.maxConnections
+      ? "max_connections"
+      : undefined;
+    if (reason === undefined) return ok(undefined);
+    this.refuse(protocol, reason, who);
+    return fail(reason);
+  }
+
+  isLive(name: string): boolean {
+    const s = this.streams.get(name);
+    return s !== undefined && s.state !== "closed";
+  }
+
+  portError(reason: string, n = 1): void {
+    this.portErrors.add(reason, n);
+  }
+
   open(req: OpenRequest, hooks: AdapterHooks): Result<Stream> {
+    const admitted = this.admit(req.protocol, { stream: req.name, remote: req.remote });
+    if (!admitted.ok) {
+      this.log.warn("stream.refused", {
+        stream: req.name,
+        remote: req.remote,
+        reason: admitted.reason,
+      });
+      return fail(admitted.reason);
+    }
     const existing = this.streams.get(req.name);
-    if (existing && existing.state !== "closed") {
-      this.refuse(req.protocol, "duplicate", { stream: req.name, remote: req.remote });
-      this.log.warn("stream.refused", {
-        stream: req.name,
-        remote: req.remote,
-        reason: "duplicate",
-      });
-      return fail("duplicate");
-    }
-    if (this.liveCount >= this.config.ingestion.maxConnections) {
-      this.refuse(req.protocol, "max_connections", { stream: req.name, remote: req.remote });
-      this.log.warn("stream.refused", {
-        stream: req.name,
-        remote: req.remote,
-        reason: "max_connections",
-      });
-      return fail("max_connections");
-    }
     if (this.bufferedBytes >= this.config.ingestion.memory.globalLimit) {
       this.refuse(req.protocol, "memory", { stream: req.name, remote: req.remote });
       return fail("memory");

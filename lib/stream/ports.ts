@@ -1,8 +1,16 @@
 /**
- * The narrow interface between protocol adapters (SRT, RTP) and the stream manager.
- * An adapter asks the manager to open a stream, then feeds it through `StreamSink`.
+ * The ports of the stream layer: the narrow interfaces the layers around a stream talk
+ * through (docs/ARCHITECTURE.md). Adapters (lib/pipeline/*_adapter.ts) ask a
+ * `StreamOpener` for a stream and feed it through `StreamSink`; the frame store
+ * (lib/pipeline/frame_store.ts) receives its frames as a `FrameSink` and the video API
+ * reads it as a `BufferView`; the manager sees each adapter as a `Listener`.
  */
-import type { AccessUnit, Result, TrackInfo } from "../core/types.ts";
+import type { AccessUnit, TrackInfo } from "../core/types.ts";
+import type { Result } from "../core/result.ts";
+import type { Logger } from "../core/log.ts";
+import type { Config } from "../config/config.ts";
+import type { FrameEntry } from "../buffer/gop_buffer.ts";
+import type { GopStats } from "../buffer/gop_detector.ts";
 
 /** Stream states (DESIGN.md): connecting -> active <-> paused -> recovering -> closed. */
 export type StreamState = "connecting" | "active" | "paused" | "recovering" | "closed";
@@ -51,16 +59,81 @@ export interface StreamSink {
   pushFrame(au: AccessUnit): void;
   /** Parameter sets received out of band (SDP sprop-*), NAL units without start codes. */
   addParameterSets(trackId: number, codec: AccessUnit["codec"], sets: Uint8Array[]): void;
+  /** RTP SSRC in use; a sender restarting with a new SSRC updates it. */
+  ssrc?: number;
   /** Replace the transport statistics snapshot. */
   setTransport(stats: TransportStats): void;
   /** The publisher is gone; the stream stays listed (closed) for the retention time. */
   close(reason: string): void;
 }
 
-/** The manager's door for adapters. */
+/** Who a refusal concerns, for the event and the log. */
+export interface RefusalSubject {
+  stream?: string;
+  remote?: string;
+}
+
+/**
+ * The stream layer's door for adapters (lib/stream/manager.ts implements it). Adapters
+ * depend on this, never on the manager itself.
+ */
 export interface StreamOpener {
+  /** The configuration in effect: a reload swaps the object, so read it on use. */
+  readonly config: Config;
+  readonly log: Logger;
   /** Opens (or revives within the grace window) a stream; refusals carry a reason. */
   open(req: OpenRequest, hooks: AdapterHooks): Result<StreamSink>;
-  /** Counts a refusal decided by the adapter itself (e.g. bad passphrase). */
-  refuse(protocol: Protocol, reason: string): void;
+  /**
+   * The admission rules alone (duplicate stream, max_connections), for a transport that
+   * decides before its handshake ends (the SRT listen callback). A refusal is counted as
+   * `open` counts it; `open` applies the same rules again.
+   */
+  admit(protocol: Protocol, who: RefusalSubject & { stream: string }): Result<void>;
+  /** Counts a refusal decided by the adapter itself (e.g. not on the allowlist). */
+  refuse(protocol: Protocol, reason: string, who?: RefusalSubject): void;
+  /** True while a stream of this name exists and is not closed. */
+  isLive(name: string): boolean;
+  /** Counts input rejected before it belongs to a stream, as "<listener>_<reason>". */
+  portError(reason: string, n?: number): void;
+}
+
+/** A protocol listener as the manager sees it. */
+export interface Listener {
+  readonly name: "srt" | "rtp";
+  /** Health JSON for /api/v1/health (enabled, port, reason when disabled ...). */
+  health(): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+/** Receives frames from a stream (the GOP buffer and output queues plug in here). */
+export interface FrameSink {
+  push(au: AccessUnit): void;
+  /** Bytes held. */
+  readonly bytes: number;
+  /** Drops the oldest whole GOP (global memory pressure); returns bytes freed. */
+  shed?(): number;
+  /** Periodic housekeeping (frame timeouts), monotonic ms. */
+  tick?(nowMs: number): void;
+  /** GOP structure statistics of a video track. */
+  gopStats?(track: number): GopStats | undefined;
+}
+
+/** One entry of the GOP buffer's frame index (API contract). */
+export type FrameIndexEntry = FrameEntry;
+
+/** A frame store the video API can read (the GOP buffer implements it). */
+export interface BufferView extends FrameSink {
+  /** Frame index, optionally one track and a pts range (inclusive, track ticks). */
+  index(
+    q: { track?: number; from?: number; to?: number },
+  ): { frames: FrameIndexEntry[]; gops: number };
+  /** One buffered frame by index. */
+  frame(index: number): AccessUnit | undefined;
+  /** The latest keyframe, decodable on its own (parameter sets prepended). */
+  preview(track?: number): AccessUnit | undefined;
+}
+
+/** True when a frame sink also offers the read side of the video API. */
+export function isBufferView(s: FrameSink | undefined): s is BufferView {
+  return !!s && typeof (s as BufferView).index === "function";
 }

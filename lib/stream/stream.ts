@@ -7,12 +7,11 @@
 import type { AccessUnit, TrackInfo } from "../core/types.ts";
 import { ReasonCounter } from "./counters.ts";
 import { TrackState } from "./track_state.ts";
-import type { GopStats } from "../buffer/gop_detector.ts";
-import type { FrameEntry } from "../buffer/gop_buffer.ts";
 import { RateMeter } from "../core/meter.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
 import type {
   AdapterHooks,
+  FrameSink,
   OpenRequest,
   Protocol,
   StreamSink,
@@ -22,22 +21,6 @@ import type {
 
 /** A stream with no data for this long is `recovering`. */
 export const IDLE_RECOVERING_MS = 2000;
-
-export { ReasonCounter } from "./counters.ts";
-export { TrackState } from "./track_state.ts";
-
-/** Receives frames from a stream (the GOP buffer and output queues plug in here). */
-export interface FrameSink {
-  push(au: AccessUnit): void;
-  /** Bytes held. */
-  readonly bytes: number;
-  /** Drops the oldest whole GOP (global memory pressure); returns bytes freed. */
-  shed?(): number;
-  /** Periodic housekeeping (frame timeouts), monotonic ms. */
-  tick?(nowMs: number): void;
-  /** GOP structure statistics of a video track. */
-  gopStats?(track: number): GopStats | undefined;
-}
 
 /** Options for a stream. */
 export interface StreamOptions {
@@ -65,8 +48,8 @@ export class Stream implements StreamSink {
   /** Sessions this id has had (1 + reconnects within the grace window). */
   sessions = 1;
   readonly bitrate: RateMeter = new RateMeter();
-  readonly errors = new ReasonCounter();
-  readonly drops = new ReasonCounter();
+  readonly errors: ReasonCounter = new ReasonCounter();
+  readonly drops: ReasonCounter = new ReasonCounter();
   readonly tracks: Map<number, TrackState> = new Map();
   /** Parameter sets per video track (stream info and decodable previews). */
   readonly params: Map<number, ParamTracker> = new Map();
@@ -268,24 +251,4 @@ export class Stream implements StreamSink {
     }
     return out;
   }
-}
-
-/** One entry of the GOP buffer's frame index (API contract). */
-export type FrameIndexEntry = FrameEntry;
-
-/** A frame store the video API can read (the GOP buffer implements it). */
-export interface BufferView extends FrameSink {
-  /** Frame index, optionally one track and a pts range (inclusive, track ticks). */
-  index(
-    q: { track?: number; from?: number; to?: number },
-  ): { frames: FrameIndexEntry[]; gops: number };
-  /** One buffered frame by index. */
-  frame(index: number): AccessUnit | undefined;
-  /** The latest keyframe, decodable on its own (parameter sets prepended). */
-  preview(track?: number): AccessUnit | undefined;
-}
-
-/** True when a frame sink also offers the read side of the video API. */
-export function isBufferView(s: FrameSink | undefined): s is BufferView {
-  return !!s && typeof (s as BufferView).index === "function";
 }

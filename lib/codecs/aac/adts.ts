@@ -9,7 +9,8 @@
  * [crc_check(16) when protection_absent = 0]
  * ```
  */
-import { type AudioParams, fail, ok, type Result } from "../../core/types.ts";
+import type { AudioParams } from "../../core/types.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** Sampling frequencies by sampling_frequency_index (ISO/IEC 14496-3 Table 1.18). */
 export const AAC_SAMPLE_RATES = [

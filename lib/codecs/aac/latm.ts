@@ -23,14 +23,8 @@ import {
   hexToBytes,
   readAudioSpecificConfig,
 } from "./asc.ts";
-import {
-  type DepacketizerOptions,
-  fail,
-  ok,
-  type Result,
-  type RtpDepacketizer,
-  type RtpPacket,
-} from "../../core/types.ts";
+import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../core/types.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** Cap on one reassembled AudioMuxElement (fragments joined). */
 export const MAX_LATM_ELEMENT_BYTES = 65536;

@@ -8,8 +8,8 @@
  * ```
  */
 import { BitReader } from "../../core/bits.ts";
-import { fail, type Result } from "../../core/types.ts";
 import { type LatmMuxConfig, readStreamMuxConfig } from "./latm.ts";
+import { fail, type Result } from "../../core/result.ts";
 
 /** Largest LOAS frame: 3 header bytes + 13-bit audioMuxLengthBytes. */
 export const MAX_LOAS_FRAME_BYTES = 3 + 8191;

@@ -1,3 +1,4 @@
+import { fail, ok, type Result } from "../../core/result.ts";
 /**
  * The start of an AV1 uncompressed frame header (AV1 5.9.2), enough to tell a key frame
  * and a shown existing frame; carried by OBU_FRAME_HEADER and OBU_FRAME payloads.
@@ -9,7 +10,6 @@
  *              0: frame_type(2) show_frame(1) [showable_frame(1)] ...
  * ```
  */
-import { fail, ok, type Result } from "../../core/types.ts";
 
 /** frame_type values (6.8.2). */
 export const Av1FrameType = {

@@ -8,10 +8,8 @@
  *             [obu_size leb128]                                   when obu_has_size_field
  * ```
  */
-import { fail, ok, type Result } from "../../core/types.ts";
 import { readLeb128 } from "./leb128.ts";
-
-export { type Leb128, readLeb128 } from "./leb128.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** OBU types (AV1 6.2.2). */
 export const ObuType = {

@@ -13,7 +13,8 @@
  * ```
  */
 import { BitReader } from "../../core/bits.ts";
-import { fail, ok, type Result, type VideoParams } from "../../core/types.ts";
+import type { VideoParams } from "../../core/types.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** Bytes of a sequence header payload looked at (real ones are < 100 bytes). */
 export const MAX_SEQUENCE_HEADER_BYTES = 1024;

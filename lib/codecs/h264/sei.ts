@@ -9,7 +9,7 @@
  * ```
  */
 import { BitReader, unescapeRbsp } from "../../core/bits.ts";
-import { fail, ok, type Result } from "../../core/types.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** Bytes of an SEI NAL unit looked at. */
 export const MAX_SEI_BYTES = 65536;

@@ -11,8 +11,9 @@
  * Enough to find picture boundaries (first_mb_in_slice == 0, 7.4.1.2.4) and the frame type.
  */
 import { BitReader, unescapeRbsp } from "../../core/bits.ts";
-import type { FrameType, Result } from "../../core/types.ts";
-import { fail, ok } from "../../core/types.ts";
+import type { FrameType } from "../../core/types.ts";
+import type { Result } from "../../core/result.ts";
+import { fail, ok } from "../../core/result.ts";
 
 /** The leading fields of an H.264 slice header (7.3.3). */
 export interface H264SliceHeader {

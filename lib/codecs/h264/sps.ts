@@ -13,7 +13,8 @@
  * ```
  */
 import { BitReader, unescapeRbsp } from "../../core/bits.ts";
-import { fail, ok, type Result, type VideoParams } from "../../core/types.ts";
+import type { VideoParams } from "../../core/types.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** Bytes of an SPS NAL unit looked at (an SPS with every scaling list is < 1 KiB). */
 export const MAX_SPS_BYTES = 4096;

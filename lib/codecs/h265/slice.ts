@@ -21,10 +21,11 @@
  * non-first segments the SPS) from an {@link H265SliceContext}.
  */
 import { BitReader, unescapeRbsp } from "../../core/bits.ts";
-import type { FrameType, Result } from "../../core/types.ts";
-import { fail, ok } from "../../core/types.ts";
+import type { FrameType } from "../../core/types.ts";
 import { h265IsIrap, h265IsVcl } from "./nal.ts";
 import type { H265SliceContext } from "./slice_context.ts";
+import type { Result } from "../../core/result.ts";
+import { fail, ok } from "../../core/result.ts";
 
 /** The leading fields of an H.265 slice segment header (7.3.6.1). */
 export interface H265SliceHeader {

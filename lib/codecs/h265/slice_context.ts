@@ -14,8 +14,8 @@
  * ```
  */
 import { BitReader, unescapeRbsp } from "../../core/bits.ts";
-import { fail, ok, type Result } from "../../core/types.ts";
 import { parseH265Sps } from "./sps.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** SPS fields used by slice header parsing (H.265 7.4.3.2). */
 export interface H265SpsSliceInfo {

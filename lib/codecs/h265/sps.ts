@@ -13,7 +13,7 @@
  * ```
  */
 import { BitReader, unescapeRbsp } from "../../core/bits.ts";
-import { fail, ok, type Result, type VideoParams } from "../../core/types.ts";
+import type { VideoParams } from "../../core/types.ts";
 import {
   h265LevelName,
   h265ProfileName,
@@ -21,6 +21,7 @@ import {
   readProfileTierLevel,
 } from "./profile_tier_level.ts";
 import type { H265Vps } from "./vps.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** Bytes of an SPS NAL unit looked at. */
 export const MAX_H265_SPS_BYTES = 4096;

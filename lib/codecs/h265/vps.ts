@@ -11,8 +11,8 @@
  * ```
  */
 import { BitReader, unescapeRbsp } from "../../core/bits.ts";
-import { fail, ok, type Result } from "../../core/types.ts";
 import { type ProfileTierLevel, readProfileTierLevel } from "./profile_tier_level.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** Bytes of a VPS NAL unit looked at. */
 export const MAX_VPS_BYTES = 4096;

@@ -37,8 +37,6 @@ export function h264SeiHasRecoveryPoint(nal: Uint8Array): boolean {
   return r.ok && r.value !== null;
 }
 
-export { forEachNal } from "../../core/bits.ts";
-
 /** First byte of an H.264 NAL unit: a coded slice (types 1-5)? */
 export const isH264Vcl = (b: number): boolean => (b & 0x1f) >= 1 && (b & 0x1f) <= 5;
 /** First byte of an H.265 NAL unit: a VCL unit (types 0-31)? */

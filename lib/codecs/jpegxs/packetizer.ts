@@ -9,8 +9,9 @@
  * the given random source; the marker goes on the last packet sent of a frame
  * (progressive) or field (interlaced), sequence numbers follow sending order.
  */
-import { fail, ok, type Result, type RtpPacket } from "../../core/types.ts";
+import type { RtpPacket } from "../../core/types.ts";
 import { JXS_HEADER_BYTES, JXS_SEP_HEADER_SEGMENT, writeJxsHeader } from "./payload_header.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** Options of {@link JpegXsPacketizer}. */
 export interface JxsPacketizerOptions {

@@ -12,7 +12,8 @@
  * | CDT FF13 Lcdt(16) { B[c](8) sx[c](4) sy[c](4) } x Nc | ... | SLH FF20 ... | EOC FF11
  * ```
  */
-import { fail, ok, type Result, type VideoParams } from "../../core/types.ts";
+import type { VideoParams } from "../../core/types.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** Marker codes (ISO/IEC 21122-1 Table A.2). */
 export const JxsMarker = {

@@ -11,16 +11,9 @@
  * ```
  * Each valid packet is emitted as one RtpUnit whose data is `pkt.payload` (zero-copy).
  */
-import {
-  type DepacketizerOptions,
-  ok,
-  type Result,
-  type RtpDepacketizer,
-  type RtpPacket,
-} from "../../core/types.ts";
+import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../core/types.ts";
 import { opusConfig, parseOpusToc } from "./toc.ts";
-
-export { MAX_OPUS_FRAME_BYTES, MAX_OPUS_PACKET_SAMPLES } from "./toc.ts";
+import { ok, type Result } from "../../core/result.ts";
 
 /** Samples at 48 kHz of one frame for a TOC config (RFC 6716 Table 2). */
 export function opusFrameSamples(config: number): number {

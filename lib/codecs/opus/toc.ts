@@ -1,3 +1,4 @@
+import { fail, ok, type Result } from "../../core/result.ts";
 /**
  * Opus packet TOC byte and framing (RFC 6716 3.1, 3.2): mode, bandwidth, frame duration,
  * frame count (codes 0-3, including code 3 frame count byte), and samples per packet at
@@ -10,7 +11,6 @@
  * +-+-+-+-+-+-+-+-+                                +-+-+-+-+-+-+-+-+
  * ```
  */
-import { fail, ok, type Result } from "../../core/types.ts";
 
 /** Largest Opus frame, bytes (R2). */
 export const MAX_OPUS_FRAME_BYTES = 1275;

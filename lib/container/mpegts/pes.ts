@@ -1,3 +1,4 @@
+import { fail, ok, type Result } from "../../core/result.ts";
 /**
  * PES packet header and reassembly (ISO/IEC 13818-1 2.4.3.6, 2.4.3.7).
  *
@@ -7,7 +8,6 @@
  * PTS: 001x|PTS[32..30]|1 PTS[29..15]|1 PTS[14..0]|1  (5 bytes, 33 bits)
  * ```
  */
-import { fail, ok, type Result } from "../../core/types.ts";
 
 /** Default cap on one reassembled PES packet, bytes (16 MiB). */
 export const MAX_PES_BYTES = 16 * 1024 * 1024;

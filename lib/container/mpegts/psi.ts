@@ -1,3 +1,4 @@
+import { fail, ok, type Result } from "../../core/result.ts";
 /**
  * Program-specific information: section reassembly, CRC32 and the PAT/PMT tables
  * (ISO/IEC 13818-1 2.4.4: pointer_field 2.4.4.2, PAT 2.4.4.3, PMT 2.4.4.8, CRC Annex A).
@@ -8,7 +9,6 @@
  *          ... table body ... | CRC_32(32)
  * ```
  */
-import { fail, ok, type Result } from "../../core/types.ts";
 
 /** Cap on one PSI section, bytes (section_length is 12 bits: 3 + 4093). */
 export const MAX_SECTION_BYTES = 4096;

@@ -4,6 +4,7 @@
  * (ETSI TS 102 366-style Opus in TS), "AC-3"; DVB AC-3 descriptor 0x6A, ETSI EN 300 468).
  */
 import type { Codec, CodecSource, TrackKind } from "../../core/types.ts";
+import type { CodecGuess } from "../../codecs/detect.ts";
 import { findDescriptor, registration } from "./psi.ts";
 
 /** stream_type values sluice knows. */
@@ -88,4 +89,15 @@ export function classifyStream(
   if (streamType !== StreamType.PRIVATE_PES) return classifyStreamType(streamType);
   const reg = registration(esInfo) ?? registration(programInfo);
   return classifyStreamType(streamType, reg, findDescriptor(esInfo, 0x6a) !== undefined);
+}
+
+/**
+ * Codec of an MPEG-TS elementary stream as a {@link CodecGuess} (clock 90 kHz), from
+ * {@link classifyStreamType}: stream_type 0x06 (private PES) is decided by the registration
+ * descriptor's format_identifier (2.6.8): "AV01", "Opus", "AC-3". Unknown types give codec
+ * "unknown", kind "data".
+ */
+export function codecFromStreamType(streamType: number, formatIdentifier?: string): CodecGuess {
+  const c = classifyStreamType(streamType, formatIdentifier);
+  return { codec: c.codec, kind: c.kind, clockRate: 90000, source: c.codecSource };
 }

@@ -20,9 +20,6 @@ import { PendingRtcp } from "./pending_rtcp.ts";
 import { parseRtcp, type RtcpPacket } from "./rtcp.ts";
 import { SourceGate } from "./source_gate.ts";
 
-export { MAX_PENDING_RTCP } from "./pending_rtcp.ts";
-export { MAX_PROBATION, MAX_REFUSED } from "./source_gate.ts";
-
 /** Source address of a datagram. */
 export interface RtpRemote {
   hostname: string;

@@ -20,7 +20,8 @@
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * ```
  */
-import { fail, ok, type Result, type RtpPacket } from "../../core/types.ts";
+import type { RtpPacket } from "../../core/types.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** Size of the fixed RTP header in bytes (RFC 3550 5.1). */
 export const RTP_HEADER_BYTES = 12;

@@ -1,3 +1,4 @@
+import { fail, ok, type Result } from "../../core/result.ts";
 /**
  * RTCP compound packets (RFC 3550 6.4-6.6): sender reports, receiver reports, SDES
  * CNAME, BYE; APP (6.7) and feedback/XR types are skipped. Validation per RFC 3550
@@ -15,17 +16,6 @@
  *      |                 report blocks (24 bytes each) ...             |
  * ```
  */
-import { fail, ok, type Result } from "../../core/types.ts";
-
-export {
-  buildReceiverReport,
-  type LastSenderReport,
-  ntpMiddle32,
-  ntpToUnixMs,
-  type ReportBlockInput,
-  rtpToUnixMs,
-  SenderReportTable,
-} from "./rtcp_report.ts";
 
 /** RTCP packet types (RFC 3550 12.1). */
 export const RTCP_SR = 200;

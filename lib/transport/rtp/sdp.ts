@@ -1,10 +1,10 @@
+import { fail, ok, type Result } from "../../core/result.ts";
 /**
  * SDP parser for the RTP receive side (RFC 8866 5; RFC 4566 superseded): media lines
  * with port and payload types, `a=rtpmap` (RFC 8866 6.6), `a=fmtp` key=value lists
  * (values kept verbatim as strings, e.g. sprop-parameter-sets), `a=ssrc` (RFC 5576 4.1)
  * with cname, `a=rtcp-mux` (RFC 5761 5.1.1), and the connection address.
  */
-import { fail, ok, type Result } from "../../core/types.ts";
 
 /** Cap on SDP text length (bytes/characters) accepted. */
 export const MAX_SDP_BYTES = 64 * 1024;

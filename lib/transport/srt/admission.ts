@@ -8,9 +8,9 @@
  */
 
 import { decodeSockaddr, SRTO, type SrtSymbols } from "../../../ffi/srt.ts";
-import { fail, ok, type Result } from "../../core/types.ts";
 import type { SrtAdmission } from "./connection.ts";
 import { parseStreamId, STREAMID_MAX_BYTES, STREAMID_REJECT_STATUS } from "./streamid.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** Admission verdict; `status` is an SRT reject code (1000 + HTTP-like, e.g. 1403). */
 export type AdmitResult =

@@ -8,8 +8,6 @@
 import { SRT_ERR, SRTO, type SrtSymbols } from "../../../ffi/srt.ts";
 import { decodeStats, PERFMON_BYTES, type SrtStats } from "./stats.ts";
 
-export type { SrtStats } from "./stats.ts";
-
 /** Largest SRT live-mode payload (SRT_LIVE_MAX_PLSIZE, srt.h), bytes. */
 export const SRT_MESSAGE_MAX_BYTES = 1456;
 /** Messages read from one socket per epoll wake-up (fairness cap). */

@@ -6,7 +6,6 @@
  * srt_setsockflag, srt_bind, srt_listen_callback, srt_listen, srt_epoll_create,
  * srt_epoll_add_usock, srt_close, srt_epoll_release, srt_cleanup).
  */
-import { fail, ok, type Result } from "../../core/types.ts";
 import {
   encodeSockaddr,
   lastError,
@@ -15,6 +14,7 @@ import {
   SRTO,
   type SrtSymbols,
 } from "../../../ffi/srt.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** srt_listen backlog: handshakes queued before srt_accept. */
 export const LISTEN_BACKLOG = 64;

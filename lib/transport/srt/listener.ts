@@ -7,7 +7,6 @@
  * See SRT API docs/API/API-functions.md (srt_accept, srt_epoll_uwait).
  */
 
-import { fail, ok, type Result } from "../../core/types.ts";
 import { EPOLL_EVENT_BYTES, openSrt, SRT_EPOLL, SRTS, type SrtSymbols } from "../../../ffi/srt.ts";
 import {
   DRAIN_BUFFER_BYTES,
@@ -17,12 +16,7 @@ import {
 } from "./connection.ts";
 import { AdmissionGate, type AdmitResult } from "./admission.ts";
 import { closeListenSocket, type ListenSocket, openListenSocket } from "./listen_socket.ts";
-
-export type { SrtAdmission, SrtConnectionSink } from "./connection.ts";
-export { SrtConnection } from "./connection.ts";
-export type { SrtStats } from "./stats.ts";
-
-export type { AdmitResult } from "./admission.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
 
 /** Log sink: level, event name, structured fields. */
 export type SrtLog = (

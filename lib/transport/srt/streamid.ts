@@ -1,3 +1,4 @@
+import { fail, ok, type Result } from "../../core/result.ts";
 /**
  * SRT stream id parsing (SRTO_STREAMID, at most 512 bytes).
  *
@@ -15,8 +16,6 @@
  * `m` is taken as publish (most encoders omit it). `t` must be `stream` when given.
  * Unknown keys are kept in `extra`, never interpreted. Parsing never throws.
  */
-
-import { fail, ok, type Result } from "../../core/types.ts";
 
 /** Largest stream id libsrt carries (SRTO_STREAMID, srt.h), in bytes. */
 export const STREAMID_MAX_BYTES = 512;

@@ -1,3 +1,10 @@
+import type {
+  OnDatagram,
+  ResolvedUdpOptions,
+  UdpReceiver,
+  UdpReceiverStats,
+  UdpRemote,
+} from "./types.ts";
 /**
  * Portable UDP receiver on `Deno.listenDatagram` (needs --unstable-net) with one
  * reused receive buffer (PERF_NOTES.md: loss-free to ~10 k packets/s; the socket
@@ -5,13 +12,6 @@
  * A datagram larger than maxDatagramBytes is detected with a one-byte-larger buffer,
  * dropped and counted as truncated.
  */
-import type {
-  OnDatagram,
-  ResolvedUdpOptions,
-  UdpReceiver,
-  UdpReceiverStats,
-  UdpRemote,
-} from "./receiver.ts";
 
 /** Binds the socket. Throws when the address cannot be bound (config error). */
 export function openDenoReceiver(o: ResolvedUdpOptions): Promise<UdpReceiver> {

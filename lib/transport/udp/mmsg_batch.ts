@@ -20,7 +20,7 @@ import {
   SOCKADDR_IN_BYTES,
   SOL_SOCKET,
 } from "../../../ffi/libc.ts";
-import type { UdpRemote } from "./receiver.ts";
+import type { UdpRemote } from "./types.ts";
 
 /** Datagrams per recvmmsg call. */
 export const SLOTS = 64;

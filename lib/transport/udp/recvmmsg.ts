@@ -31,7 +31,7 @@ import type {
   UdpReceiver,
   UdpReceiverStats,
   UdpRemote,
-} from "./receiver.ts";
+} from "./types.ts";
 
 /** Cap on recvmmsg calls per timer tick (fairness to the rest of the event loop). */
 export const MAX_CALLS_PER_TICK = 64;

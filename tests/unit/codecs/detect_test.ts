@@ -3,14 +3,14 @@ import {
   codecFromEncodingName,
   codecFromRtpmap,
   codecFromStaticPayloadType,
-  codecFromStreamType,
   parseRtpmap,
-  sniffRtpPayloads,
 } from "../../../lib/codecs/detect.ts";
 import { JpegXsPacketizer } from "../../../lib/codecs/jpegxs/packetizer.ts";
 import type { Codec } from "../../../lib/core/types.ts";
 import { readCapture, readFixture } from "../../_helpers.ts";
 import { rtpOf } from "../../_rtp.ts";
+import { sniffRtpPayloads } from "../../../lib/codecs/sniff.ts";
+import { codecFromStreamType } from "../../../lib/container/mpegts/stream_types.ts";
 
 /** What each SDP fixture's sender put on the wire (tests/fixtures/README.md). */
 const SDP: Record<string, { pt: number; codec: Codec; clockRate: number; bin?: string }[]> = {

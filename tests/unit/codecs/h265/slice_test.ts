@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { forEachNal } from "../../../../lib/codecs/h26x/au_info.ts";
 import { parseH265SliceHeader } from "../../../../lib/codecs/h265/slice.ts";
 import {
   H265SliceContext,
@@ -7,6 +6,7 @@ import {
 } from "../../../../lib/codecs/h265/slice_context.ts";
 import { missing, readFixture } from "../../../_helpers.ts";
 import { assemble, multiSlice, whole } from "../h26x/_util.ts";
+import { forEachNal } from "../../../../lib/core/bits.ts";
 
 /** Parses every slice segment of a stream; returns per picture the frame types of its segments. */
 function segments(data: Uint8Array, ctx?: H265SliceContext): string[][] {

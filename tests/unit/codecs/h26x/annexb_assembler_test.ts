@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 // deno-lint-ignore no-import-prefix -- test-only dependency, kept out of the runtime import map
 import fc from "npm:fast-check@^3";
 import { AnnexBAssembler } from "../../../../lib/codecs/h26x/annexb_assembler.ts";
-import { forEachNal } from "../../../../lib/codecs/h26x/au_info.ts";
 import type { EsChunk } from "../../../../lib/core/types.ts";
 import { fixture, missing, readFixture, readPacketsCsv } from "../../../_helpers.ts";
 import {
@@ -15,6 +14,7 @@ import {
   whole,
   x264OpenGop,
 } from "./_util.ts";
+import { forEachNal } from "../../../../lib/core/bits.ts";
 
 const TS = ["h264_aac", "hevc_aac", "realworld_VID_20191220_170832", "srt_h264_aac_gst"];
 

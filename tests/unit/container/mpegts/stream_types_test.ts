@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
-import { codecFromStreamType } from "../../../../lib/codecs/detect.ts";
-import { classifyStream, StreamType } from "../../../../lib/container/mpegts/stream_types.ts";
+import {
+  classifyStream,
+  codecFromStreamType,
+  StreamType,
+} from "../../../../lib/container/mpegts/stream_types.ts";
 
 const none = new Uint8Array(0);
 /** registration_descriptor (ISO/IEC 13818-1 2.6.8): tag 5, length 4, format_identifier. */

@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import { readCapture } from "../../../_helpers.ts";
+import { parseRtcp, type SenderReport } from "../../../../lib/transport/rtp/rtcp.ts";
+import { parseRtp } from "../../../../lib/transport/rtp/packet.ts";
 import {
   buildReceiverReport,
   ntpToUnixMs,
-  parseRtcp,
   rtpToUnixMs,
-  type SenderReport,
   SenderReportTable,
-} from "../../../../lib/transport/rtp/rtcp.ts";
-import { parseRtp } from "../../../../lib/transport/rtp/packet.ts";
+} from "../../../../lib/transport/rtp/rtcp_report.ts";
 
 function srOf(name: string): { sr: SenderReport; arrivalUnixMs: number } {
   const [d] = readCapture(`rtp/${name}`);
