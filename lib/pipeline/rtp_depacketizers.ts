@@ -3,15 +3,8 @@
  * the codec of an unmapped dynamic payload type from its first packets (the track is
  * then marked `inferred`; MediaMTX needs a hand-written SDP for this).
  */
-import { Av1Depacketizer } from "../codecs/av1/depacketizer.ts";
-import { G711Depacketizer } from "../codecs/g711/depacketizer.ts";
-import { H264Depacketizer } from "../codecs/h264/depacketizer.ts";
-import { H265Depacketizer } from "../codecs/h265/depacketizer.ts";
-import { JpegXsDepacketizer } from "../codecs/jpegxs/depacketizer.ts";
-import { LatmDepacketizer } from "../codecs/aac/latm.ts";
-import { Rfc3640Depacketizer } from "../codecs/aac/rfc3640.ts";
-import { OpusDepacketizer } from "../codecs/opus/depacketizer.ts";
-import type { CodecGuess } from "../codecs/detect.ts";
+import { codecSpec } from "../codecs/registry.ts";
+import { type CodecGuess, sniffRtpPayloads } from "../codecs/sniff.ts";
 import type {
   Codec,
   DepacketizerOptions,
@@ -19,7 +12,6 @@ import type {
   RtpPacket,
   TrackKind,
 } from "../core/types.ts";
-import { sniffRtpPayloads } from "../codecs/sniff.ts";
 
 /** What a payload type carries, however it was learned. */
 export interface PayloadDescription {
@@ -36,33 +28,12 @@ export interface PayloadDescription {
 /** Packets a sniffing front holds before deciding. */
 export const SNIFF_PACKETS = 8;
 
-/** Makes the depacketizer for a described payload; undefined when unsupported. */
+/** The codec's depacketizer (lib/codecs/registry.ts) for a payload; undefined when unsupported. */
 export function createDepacketizer(
   d: PayloadDescription,
   o: DepacketizerOptions,
 ): RtpDepacketizer | undefined {
-  const opts = { ...o, fmtp: d.fmtp ?? o.fmtp };
-  switch (d.codec) {
-    case "h264":
-      return new H264Depacketizer(opts);
-    case "h265":
-      return new H265Depacketizer(opts);
-    case "av1":
-      return new Av1Depacketizer(opts);
-    case "jpegxs":
-      return new JpegXsDepacketizer(opts);
-    case "opus":
-      return new OpusDepacketizer(opts);
-    case "pcmu":
-    case "pcma":
-      return new G711Depacketizer(opts);
-    case "aac":
-      return (d.encoding ?? "").toUpperCase() === "MP4A-LATM"
-        ? new LatmDepacketizer(opts)
-        : new Rfc3640Depacketizer(opts);
-    default:
-      return undefined;
-  }
+  return codecSpec(d.codec)?.depacketizer?.({ ...o, fmtp: d.fmtp ?? o.fmtp }, d.encoding);
 }
 
 /** Description from a sniffed guess. */

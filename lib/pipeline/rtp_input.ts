@@ -7,7 +7,7 @@
 import { Unwrapper } from "../core/bits.ts";
 import { AuInspector } from "../codecs/h26x/au_info.ts";
 import { DtsDeriver } from "./dts.ts";
-import { decodeSprop } from "../codecs/h26x/sprop.ts";
+import { codecSpec } from "../codecs/registry.ts";
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket, RtpUnit } from "../core/types.ts";
 import type { StreamSink } from "../stream/ports.ts";
 import {
@@ -67,16 +67,8 @@ export class RtpInput {
 
   /** SDP sprop parameter sets: stream info before the first keyframe arrives. */
   #outOfBandSets(pt: number, d: PayloadDescription): void {
-    const f = d.fmtp;
-    if (!f) return;
-    const nalType = (n: Uint8Array) => (d.codec === "h264" ? n[0] & 0x1f : (n[0] >> 1) & 0x3f);
-    const values = d.codec === "h264"
-      ? [f["sprop-parameter-sets"]]
-      : d.codec === "h265"
-      ? [f["sprop-vps"], f["sprop-sps"], f["sprop-pps"]]
-      : [];
-    const sets = values.flatMap((v) => decodeSprop(v, nalType, this.#count)).map((p) => p.nal);
-    if (sets.length) this.sink.addParameterSets(pt, d.codec, sets);
+    const sets = d.fmtp && codecSpec(d.codec)?.spropSets?.(d.fmtp, this.#count);
+    if (sets?.length) this.sink.addParameterSets(pt, d.codec, sets);
   }
 
   #build(pt: number, d: PayloadDescription): RtpDepacketizer | undefined {
@@ -95,8 +87,10 @@ export class RtpInput {
     this.#outOfBandSets(pt, d);
     const unwrap = new Unwrapper(32);
     const video = d.kind === "video";
-    const annexB = d.codec === "h264" || d.codec === "h265";
-    const inspector = annexB ? new AuInspector(d.codec as "h264" | "h265") : undefined;
+    // Annex B codecs (H.264, H.265): frame facts read once, DTS derived (RTP carries PTS)
+    const rules = codecSpec(d.codec)?.annexB;
+    const annexB = rules !== undefined;
+    const inspector = rules ? new AuInspector(rules.codec) : undefined;
     const dts = annexB ? new DtsDeriver({ clockRate: d.clockRate, count: this.#count }) : undefined;
     const opts: DepacketizerOptions = {
       count: this.#count,

@@ -1,13 +1,15 @@
 /**
  * MPEG-TS bytes (an SRT connection's payload) to frames: TsDemuxer -> per-track frame
- * stage (Annex B assembler for H.264/H.265; one PES = one frame for AV1 and JPEG XS;
- * one chunk = one frame for audio) -> the stream. Anomalies are counted on the stream.
+ * stage (Annex B assembler for codecs with Annex B rules, H.264/H.265; one PES = one frame
+ * for other video, its key rule from the codec registry; one chunk = one frame for audio)
+ * -> the stream. Anomalies are counted on the stream.
  */
 import { AnnexBAssembler } from "../codecs/h26x/annexb_assembler.ts";
 import { TsDemuxer } from "../container/mpegts/demuxer.ts";
 import type { AccessUnit, EsChunk, TrackInfo } from "../core/types.ts";
 import type { StreamSink } from "../stream/ports.ts";
-import { av1IsKeyTemporalUnit } from "../codecs/av1/key.ts";
+import { codecSpec } from "../codecs/registry.ts";
+import type { CodecSpec } from "../codecs/spec.ts";
 
 /** Reasons that mean data was discarded on purpose rather than malformed input. */
 const DROP_REASONS = new Set([
@@ -28,6 +30,7 @@ export interface TsInputOptions {
 export class TsInput {
   readonly #demux: TsDemuxer;
   readonly #tracks = new Map<number, TrackInfo>();
+  readonly #specs = new Map<number, CodecSpec | undefined>();
   readonly #asm = new Map<number, AnnexBAssembler>();
 
   constructor(private sink: StreamSink, private opts: TsInputOptions) {
@@ -43,8 +46,10 @@ export class TsInput {
   #onTrack(info: TrackInfo, count: (r: string, n?: number) => void): void {
     this.#tracks.set(info.id, info);
     this.sink.setTrack(info);
-    const codec = info.codec;
-    if (codec !== "h264" && codec !== "h265") {
+    const spec = codecSpec(info.codec);
+    this.#specs.set(info.id, spec);
+    const codec = spec?.annexB?.codec;
+    if (codec === undefined) {
       this.#asm.delete(info.id);
       return;
     }
@@ -79,8 +84,7 @@ export class TsInput {
       pts: c.pts,
       dts: c.dts ?? c.pts,
       clockRate: 90000,
-      key: !video || info.codec === "jpegxs" ||
-        (info.codec === "av1" && av1IsKeyTemporalUnit(c.data)),
+      key: !video || (this.#specs.get(c.trackId)?.isKeyFrame?.(c.data) ?? false),
       data: c.data,
       arrivalMs: c.arrivalMs,
     };

@@ -10,7 +10,7 @@ import { parseAudioSpecificConfig } from "../../lib/codecs/aac/asc.ts";
 import { parseAv1FrameHeaderStart } from "../../lib/codecs/av1/frame_header.ts";
 import { parseObuHeader, splitObus } from "../../lib/codecs/av1/obu.ts";
 import { parseAv1SequenceHeader } from "../../lib/codecs/av1/sequence_header.ts";
-import { parseRtpmap } from "../../lib/codecs/detect.ts";
+import { parseRtpmapValue } from "../../lib/transport/rtp/sdp.ts";
 import { findRecoveryPoint } from "../../lib/codecs/h264/sei.ts";
 import { parseH264Sps } from "../../lib/codecs/h264/sps.ts";
 import { parseH265Sps } from "../../lib/codecs/h265/sps.ts";
@@ -144,8 +144,8 @@ for (const { name, parse, seed, prefix } of corpus()) {
 Deno.test("fuzz rtpmap: random strings never throw", () => {
   fc.assert(
     fc.property(fc.string({ maxLength: 40 }), (s) => {
-      const r = parseRtpmap(s);
-      assert.ok(r === null || (r.clockRate > 0 && r.encodingName.length > 0));
+      const r = parseRtpmapValue(s);
+      assert.ok(r === undefined || (r.clockRate > 0 && r.encoding.length > 0));
     }),
     { seed: 0x51c5, numRuns: fuzzRuns(RUNS) },
   );

@@ -11,6 +11,7 @@ import { h264IsVcl, H264Nal, h264NalType } from "./nal.ts";
 import { MAX_UNIT_BYTES, type NalRules, UnitAssembler } from "../h26x/rtp_unit.ts";
 import { DEFAULT_DON_DEPTH } from "../h26x/don.ts";
 import { DonMode } from "../h26x/don_mode.ts";
+import { fuIntoDon, fuIntoUnit } from "../h26x/fu.ts";
 import { decodeSprop, fmtpInt } from "../h26x/sprop.ts";
 
 const RULES: NalRules = { isKey: (t) => t === H264Nal.IDR, audType: H264Nal.AUD };
@@ -26,6 +27,7 @@ export class H264Depacketizer implements RtpDepacketizer {
   readonly #unit: UnitAssembler;
   readonly #count: DepacketizerOptions["count"];
   readonly #don: DonMode | undefined;
+  readonly #hdr = new Uint8Array(1);
 
   constructor(opts: DepacketizerOptions) {
     this.#count = opts.count;
@@ -94,14 +96,8 @@ export class H264Depacketizer implements RtpDepacketizer {
     const fh = p[1];
     const type = fh & 0x1f;
     if (type === 0 || type > 23) return u.damage("nal_type_invalid", true);
-    const end = (fh & 0x40) !== 0;
-    if (fh & 0x80) {
-      u.fragmentStart(type, (p[0] & 0xe0) | type, 0, 1);
-      u.fragmentPart(p.subarray(2), end);
-    } else if (!u.inFragment) {
-      if (!u.damaged) u.damage("fu_without_start", true);
-    } else if (u.fragmentType !== type) u.damage("fu_type_mismatch", true);
-    else u.fragmentPart(p.subarray(2), end);
+    const piece = { type, start: (fh & 0x80) !== 0, end: (fh & 0x40) !== 0, body: p.subarray(2) };
+    fuIntoUnit(u, piece, (p[0] & 0xe0) | type, 0, 1);
   }
 
   /** Interleaved mode (RFC 6184 5.5): NAL units go through the DON buffer. */
@@ -178,31 +174,22 @@ export class H264Depacketizer implements RtpDepacketizer {
   #fuB(pkt: RtpPacket, type: number): void {
     const p = pkt.payload;
     const dm = this.#don!;
-    const fu = dm.fu;
     if (p.length < 2) return this.#truncated("fu_truncated");
     const fh = p[1];
     const nalType = fh & 0x1f;
     const start = (fh & 0x80) !== 0;
     if (nalType === 0 || nalType > 23) return this.#truncated("nal_type_invalid");
+    const piece = { type: nalType, start, end: (fh & 0x40) !== 0, body: p.subarray(2) };
+    let first;
     if (type === H264Nal.FU_B) {
       if (!start) return this.#truncated("fu_without_start");
       if (p.length < 4) return this.#truncated("fu_truncated");
-      if (fu.active) {
-        this.#count("fu_missing_end");
-        dm.lose();
-      }
-      dm.fuDon = (p[2] << 8) | p[3];
-      dm.fuTs = pkt.timestamp;
-      fu.start(p.subarray(0, 1));
-      fu.append(p.subarray(4));
+      this.#hdr[0] = (p[0] & 0xe0) | nalType;
+      first = { don: (p[2] << 8) | p[3], ts: pkt.timestamp, header: this.#hdr };
+      piece.body = p.subarray(4);
     } else if (start) return this.#truncated("nal_type_not_in_mode");
-    else if (!fu.active) return this.#truncated("fu_without_start");
-    else if (!fu.append(p.subarray(2))) return this.#truncated("unit_oversize");
-    if (fh & 0x40) {
-      const nal = fu.take();
-      nal[0] = (nal[0] & 0xe0) | nalType;
-      this.#hold(dm.fuDon, dm.fuTs, nal, pkt.arrivalMs, true);
-    }
+    const nal = fuIntoDon(dm, piece, first, (r) => this.#truncated(r));
+    if (nal) this.#hold(dm.fuDon, dm.fuTs, nal, pkt.arrivalMs, true);
   }
 
   /** Queue one NAL unit (copied unless `owned`) for release in DON order. */

@@ -11,6 +11,7 @@ import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../core
 import { h265IsIrap, H265Nal, h265NalType } from "./nal.ts";
 import { MAX_UNIT_BYTES, type NalRules, UnitAssembler } from "../h26x/rtp_unit.ts";
 import { DonMode } from "../h26x/don_mode.ts";
+import { fuIntoDon, fuIntoUnit } from "../h26x/fu.ts";
 import { decodeSprop, fmtpInt } from "../h26x/sprop.ts";
 
 const RULES: NalRules = { isKey: h265IsIrap, audType: H265Nal.AUD };
@@ -144,33 +145,20 @@ export class H265Depacketizer implements RtpDepacketizer {
     const type = fh & 0x3f;
     if (type >= H265Nal.AP) return this.#bad("nal_type_invalid");
     const start = (fh & 0x80) !== 0;
-    const end = (fh & 0x40) !== 0;
     const n0 = (h0 & 0x81) | (type << 1);
-    const u = this.#unit;
+    const piece = { type, start, end: (fh & 0x40) !== 0, body: b.subarray(1) };
     const dm = this.#don;
-    if (!dm) {
-      if (start) {
-        u.fragmentStart(type, n0, h1, 2);
-        u.fragmentPart(b.subarray(1), end);
-      } else if (!u.inFragment) {
-        if (!u.damaged) u.damage("fu_without_start", true);
-      } else if (u.fragmentType !== type) u.damage("fu_type_mismatch", true);
-      else u.fragmentPart(b.subarray(1), end);
-      return;
-    }
-    const fu = dm.fu;
+    if (!dm) return fuIntoUnit(this.#unit, piece, n0, h1, 2);
+    let first;
     if (start) {
       if (b.length < 3) return this.#bad("fu_truncated");
-      if (fu.active) this.#bad("fu_missing_end");
-      dm.fuDon = (b[1] << 8) | b[2];
-      dm.fuTs = pkt.timestamp;
       this.#hdr[0] = n0;
       this.#hdr[1] = h1;
-      fu.start(this.#hdr);
-      fu.append(b.subarray(3));
-    } else if (!fu.active) return this.#bad("fu_without_start");
-    else if (!fu.append(b.subarray(1))) return this.#bad("unit_oversize");
-    if (end) this.#hold(dm.fuDon, pkt, fu.take(), dm.fuTs);
+      first = { don: (b[1] << 8) | b[2], ts: pkt.timestamp, header: this.#hdr };
+      piece.body = b.subarray(3);
+    }
+    const nal = fuIntoDon(dm, piece, first, (r) => this.#bad(r));
+    if (nal) this.#hold(dm.fuDon, pkt, nal, dm.fuTs);
   }
 
   /*

@@ -4,10 +4,10 @@
  * 7.3.3, D.1.8 recovery point SEI; H.265 7.4.2.2 Table 7-1, 7.3.6.1).
  */
 import { BitReader, forEachNal, unescapeRbsp } from "../../core/bits.ts";
-import { H264Nal } from "../h264/nal.ts";
+import { h264IsVcl, H264Nal } from "../h264/nal.ts";
 import { findRecoveryPoint } from "../h264/sei.ts";
 import { parseH264SliceHeader } from "../h264/slice.ts";
-import { H265Nal } from "../h265/nal.ts";
+import { h265IsVcl, H265Nal } from "../h265/nal.ts";
 import { parseH265SliceHeader } from "../h265/slice.ts";
 import { H265SliceContext } from "../h265/slice_context.ts";
 import type { AccessUnit, FrameType } from "../../core/types.ts";
@@ -37,10 +37,9 @@ export function h264SeiHasRecoveryPoint(nal: Uint8Array): boolean {
   return r.ok && r.value !== null;
 }
 
-/** First byte of an H.264 NAL unit: a coded slice (types 1-5)? */
-export const isH264Vcl = (b: number): boolean => (b & 0x1f) >= 1 && (b & 0x1f) <= 5;
-/** First byte of an H.265 NAL unit: a VCL unit (types 0-31)? */
-export const isH265Vcl = (b: number): boolean => ((b >> 1) & 0x3f) <= 31;
+/** First byte of an NAL unit -> VCL? (forEachNal's head-only test; rules in ../h264, ../h265). */
+const h264VclByte = (b: number): boolean => h264IsVcl(b & 0x1f);
+const h265VclByte = (b: number): boolean => h265IsVcl((b >> 1) & 0x3f);
 
 /**
  * Inspects complete access units of one track. Keeps the H.265 parameter-set fields the
@@ -73,7 +72,7 @@ export class AuInspector {
         }
         return true;
       }
-    }, isH264Vcl);
+    }, h264VclByte);
     const rap: FrameInfo["rap"] = idr
       ? "idr"
       : recovery && frameType === "I"
@@ -103,7 +102,7 @@ export class AuInspector {
         if (h.ok) frameType = h.value.frameType;
         return true;
       }
-    }, isH265Vcl);
+    }, h265VclByte);
     const rap: FrameInfo["rap"] = vclType >= 16 && vclType <= 18
       ? "bla"
       : vclType === 19 || vclType === 20

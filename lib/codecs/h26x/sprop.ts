@@ -4,6 +4,7 @@
  */
 import type { Counter } from "../../core/types.ts";
 import type { ParamSet } from "./rtp_unit.ts";
+import type { AnnexBRules } from "../spec.ts";
 
 /** Cap on the decoded bytes of one sprop parameter (parameter sets are small). */
 export const MAX_SPROP_BYTES = 64 * 1024;
@@ -51,4 +52,14 @@ export function fmtpInt(
   if (v === undefined) return dflt;
   const n = Number(v.trim());
   return Number.isInteger(n) && n >= 0 ? n : dflt;
+}
+
+/** Out-of-band parameter sets of an Annex B codec from its fmtp keys (`rules.spropKeys`). */
+export function spropParameterSets(
+  rules: AnnexBRules,
+  fmtp: Record<string, string>,
+  count: Counter,
+): Uint8Array[] {
+  const nalType = (n: Uint8Array) => rules.nalType(n[0]);
+  return rules.spropKeys.flatMap((k) => decodeSprop(fmtp[k], nalType, count)).map((p) => p.nal);
 }

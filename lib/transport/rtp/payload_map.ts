@@ -2,9 +2,11 @@
  * Payload type -> codec resolution for RTP: the RFC 3551 6 static table, then
  * `rtp.payload_types` from config, SDP `a=rtpmap`/`a=fmtp` (RFC 8866 6.6), and a
  * stream's own payload_types/SDP, later layers overriding earlier ones. When
- * `lookup` returns undefined the caller sniffs the payload (lib/media/codec.ts).
+ * `lookup` returns undefined the caller sniffs the payload (lib/codecs/sniff.ts).
+ * Encoding names are the codec registry's (lib/codecs/registry.ts).
  */
 import type { Codec, CodecSource, TrackKind } from "../../core/types.ts";
+import { codecForEncoding } from "../../codecs/registry.ts";
 import { parseRtpmapValue, type SdpMedia, type SdpSession } from "./sdp.ts";
 
 /** What a payload type stands for. */
@@ -49,25 +51,10 @@ export const STATIC_PAYLOAD_TYPES: Readonly<Record<number, Static>> = {
   34: ["H263", "video", 90000],
 };
 
-const CODECS: Record<string, [Codec, TrackKind]> = {
-  h264: ["h264", "video"],
-  h265: ["h265", "video"],
-  av1: ["av1", "video"],
-  jxsv: ["jpegxs", "video"],
-  "mpeg4-generic": ["aac", "audio"],
-  "mp4a-latm": ["aac", "audio"],
-  opus: ["opus", "audio"],
-  pcmu: ["pcmu", "audio"],
-  pcma: ["pcma", "audio"],
-  l16: ["l16", "audio"],
-  mpa: ["mp2", "audio"],
-  ac3: ["ac3", "audio"],
-};
-
 /** Codec and kind of an RTP encoding name (case-insensitive); "unknown" when not parsed. */
 export function codecOfEncoding(encoding: string, kindHint?: string): [Codec, TrackKind] {
-  const c = CODECS[encoding.toLowerCase()];
-  if (c) return c;
+  const c = codecForEncoding(encoding);
+  if (c) return [c.name, c.kind];
   const k = kindHint === "video" || kindHint === "audio" ? kindHint : "data";
   return ["unknown", k];
 }

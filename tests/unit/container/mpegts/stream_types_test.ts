@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {
   classifyStream,
-  codecFromStreamType,
+  classifyStreamType,
   StreamType,
 } from "../../../../lib/container/mpegts/stream_types.ts";
 
@@ -36,16 +36,11 @@ Deno.test("mpegts stream_types: private PES by registration (ES or program loop)
   assert.deepEqual([p(reg("HEVC")).codec, p(reg("HEVC")).supported], ["unknown", false]);
 });
 
-Deno.test("mpegts stream_types: codecFromStreamType agrees with the demuxer for every type", () => {
+Deno.test("mpegts stream_types: descriptor loops agree with the format_identifier for every type", () => {
   for (let st = 0; st < 256; st++) {
     for (const id of [undefined, "AV01", "Opus", "AC-3", "HEVC"]) {
       const c = classifyStream(st, id ? reg(id) : none, none);
-      const g = codecFromStreamType(st, id);
-      assert.deepEqual(
-        [g.codec, g.kind, g.source],
-        [c.codec, c.kind, c.codecSource],
-        `${st} ${id}`,
-      );
+      assert.deepEqual(c, classifyStreamType(st, id), `${st} ${id}`);
     }
   }
 });

@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
-import {
-  codecFromEncodingName,
-  codecFromRtpmap,
-  codecFromStaticPayloadType,
-  parseRtpmap,
-} from "../../../lib/codecs/detect.ts";
+import { codecForEncoding, CODECS, codecSpec } from "../../../lib/codecs/registry.ts";
+import { codecOfEncoding, PayloadMap } from "../../../lib/transport/rtp/payload_map.ts";
+import { parseSdp } from "../../../lib/transport/rtp/sdp.ts";
 import { JpegXsPacketizer } from "../../../lib/codecs/jpegxs/packetizer.ts";
 import type { Codec } from "../../../lib/core/types.ts";
 import { readCapture, readFixture } from "../../_helpers.ts";
 import { rtpOf } from "../../_rtp.ts";
 import { sniffRtpPayloads } from "../../../lib/codecs/sniff.ts";
-import { codecFromStreamType } from "../../../lib/container/mpegts/stream_types.ts";
+import { classifyStreamType } from "../../../lib/container/mpegts/stream_types.ts";
 
 /** What each SDP fixture's sender put on the wire (tests/fixtures/README.md). */
 const SDP: Record<string, { pt: number; codec: Codec; clockRate: number; bin?: string }[]> = {
@@ -52,32 +49,22 @@ const SDP: Record<string, { pt: number; codec: Codec; clockRate: number; bin?: s
 /** A capture without an SDP file: GStreamer rtph264pay. */
 const EXTRA_BINS: [string, Codec][] = [["rtp_h264_gst.bin", "h264"]];
 
-/** m= payload types and a=rtpmap values of an SDP file, per media section. */
-function sdpMedia(text: string): { kind: string; pts: number[]; rtpmap: Map<number, string> }[] {
-  const out: { kind: string; pts: number[]; rtpmap: Map<number, string> }[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^m=(\w+) \d+ \S+ (.+)$/.exec(line);
-    if (m) out.push({ kind: m[1], pts: m[2].trim().split(/\s+/).map(Number), rtpmap: new Map() });
-    const r = /^a=rtpmap:(\d+) (.+)$/.exec(line);
-    if (r && out.length) out[out.length - 1].rtpmap.set(Number(r[1]), r[2]);
-  }
-  return out;
-}
-
 Deno.test("codec: every SDP fixture's rtpmap (or static payload type) maps to its codec", () => {
   for (const [file, want] of Object.entries(SDP)) {
-    const media = sdpMedia(new TextDecoder().decode(readFixture(`rtp/${file}`)));
+    const sdp = parseSdp(new TextDecoder().decode(readFixture(`rtp/${file}`)));
+    assert.ok(sdp.ok, file);
+    const media = sdp.value.media;
     assert.equal(media.length, want.length, file);
+    const map = new PayloadMap().addSdp(sdp.value);
     media.forEach((m, i) => {
-      const pt = m.pts[0];
+      const pt = m.payloadTypes[0];
       assert.equal(pt, want[i].pt, file);
-      const map = m.rtpmap.get(pt);
-      const g = map !== undefined ? codecFromRtpmap(map) : codecFromStaticPayloadType(pt);
+      const g = map.lookup(pt);
       assert.ok(g, file);
       assert.equal(g.codec, want[i].codec, file);
       assert.equal(g.kind, m.kind, file);
       assert.equal(g.clockRate, want[i].clockRate, file);
-      assert.equal(g.source, map !== undefined ? "sdp" : "rtp_static", file);
+      assert.equal(g.source, m.rtpmap.has(pt) ? "sdp" : "rtp_static", file);
       const bin = want[i].bin;
       if (bin) assert.equal(rtpOf(readCapture(`rtp/${bin}`)[0].data).payloadType, pt, bin);
     });
@@ -123,8 +110,9 @@ Deno.test("codec: sniffing mid-stream windows (no parameter sets) still finds vi
 Deno.test("codec: PCMU is known by its static payload type, not by sniffing", () => {
   const caps = readCapture("rtp/rtp_pcm_mulaw_ffmpeg.bin");
   const pt = rtpOf(caps[0].data).payloadType;
-  assert.deepEqual(codecFromStaticPayloadType(pt), {
+  assert.deepEqual(new PayloadMap().lookup(pt), {
     codec: "pcmu",
+    encoding: "PCMU",
     kind: "audio",
     clockRate: 8000,
     source: "rtp_static",
@@ -150,36 +138,26 @@ Deno.test("codec: sniffing JPEG XS (the SVT fixture packetized per RFC 9134, bot
 
 Deno.test("codec: MPEG-TS stream types and registration descriptors", () => {
   const t = (st: number, reg?: string) => {
-    const g = codecFromStreamType(st, reg);
-    return [g.codec, g.kind, g.clockRate, g.source].join(" ");
+    const g = classifyStreamType(st, reg);
+    return [g.codec, g.kind, g.codecSource].join(" ");
   };
-  assert.equal(t(0x1b), "h264 video 90000 ts_stream_type");
-  assert.equal(t(0x24), "h265 video 90000 ts_stream_type");
-  assert.equal(t(0x0f), "aac audio 90000 ts_stream_type");
-  assert.equal(t(0x11), "aac audio 90000 ts_stream_type");
-  assert.equal(t(0x03), "mp2 audio 90000 ts_stream_type");
-  assert.equal(t(0x81), "ac3 audio 90000 ts_stream_type");
-  assert.equal(t(0x32), "jpegxs video 90000 ts_stream_type");
-  assert.equal(t(0x06, "AV01"), "av1 video 90000 ts_descriptor");
-  assert.equal(t(0x06, "Opus"), "opus audio 90000 ts_descriptor");
-  assert.equal(t(0x06, "AC-3"), "ac3 audio 90000 ts_descriptor");
-  assert.equal(t(0x06), "unknown data 90000 ts_descriptor");
-  assert.equal(t(0x06, "HEVC"), "unknown data 90000 ts_descriptor"); // as the demuxer has it
-  assert.equal(t(0x02), "unknown data 90000 ts_stream_type"); // MPEG-2 video: not supported
-  assert.equal(t(0x86), "unknown data 90000 ts_stream_type");
+  assert.equal(t(0x1b), "h264 video ts_stream_type");
+  assert.equal(t(0x24), "h265 video ts_stream_type");
+  assert.equal(t(0x0f), "aac audio ts_stream_type");
+  assert.equal(t(0x11), "aac audio ts_stream_type");
+  assert.equal(t(0x03), "mp2 audio ts_stream_type");
+  assert.equal(t(0x81), "ac3 audio ts_stream_type");
+  assert.equal(t(0x32), "jpegxs video ts_stream_type");
+  assert.equal(t(0x06, "AV01"), "av1 video ts_descriptor");
+  assert.equal(t(0x06, "Opus"), "opus audio ts_descriptor");
+  assert.equal(t(0x06, "AC-3"), "ac3 audio ts_descriptor");
+  assert.equal(t(0x06), "unknown data ts_descriptor");
+  assert.equal(t(0x06, "HEVC"), "unknown data ts_descriptor"); // as the demuxer has it
+  assert.equal(t(0x02), "unknown data ts_stream_type"); // MPEG-2 video: not supported
+  assert.equal(t(0x86), "unknown data ts_stream_type");
 });
 
-Deno.test("codec: rtpmap parsing, encoding names and static payload types (RFC 3551)", () => {
-  assert.deepEqual(parseRtpmap("97 opus/48000/2"), {
-    payloadType: 97,
-    encodingName: "opus",
-    clockRate: 48000,
-    channels: 2,
-  });
-  assert.deepEqual(parseRtpmap("H264/90000"), { encodingName: "H264", clockRate: 90000 });
-  for (const bad of ["", "H264", "H264/", "200 H264/90000", "H264/0", "a b/1"]) {
-    assert.equal(parseRtpmap(bad), null, bad);
-  }
+Deno.test("codec: encoding names and static payload types (RFC 3551) through the registry", () => {
   const names: [string, Codec][] = [
     ["h264", "h264"],
     ["H265", "h265"],
@@ -191,15 +169,14 @@ Deno.test("codec: rtpmap parsing, encoding names and static payload types (RFC 3
     ["PCMU", "pcmu"],
     ["PCMA", "pcma"],
     ["L16", "l16"],
+    ["MPA", "mp2"],
+    ["AC3", "ac3"],
     ["VP8", "unknown"],
   ];
-  for (const [n, c] of names) assert.equal(codecFromEncodingName(n, 90000).codec, c, n);
-  assert.equal(
-    codecFromEncodingName("MPEG4-GENERIC", 90000, undefined, "sdp", "video").codec,
-    "unknown",
-  );
+  for (const [n, c] of names) assert.equal(codecOfEncoding(n)[0], c, n);
+  assert.deepEqual(codecOfEncoding("VP8", "video"), ["unknown", "video"]);
   const st = (pt: number) => {
-    const g = codecFromStaticPayloadType(pt);
+    const g = new PayloadMap().lookup(pt);
     return g && [g.codec, g.clockRate, g.channels].join(" ");
   };
   assert.equal(st(0), "pcmu 8000 1");
@@ -208,6 +185,22 @@ Deno.test("codec: rtpmap parsing, encoding names and static payload types (RFC 3
   assert.equal(st(11), "l16 44100 1");
   assert.equal(st(14), "mp2 90000 ");
   assert.equal(st(9), "unknown 8000 1"); // G722: known type, no parser
-  assert.equal(st(96), null);
-  assert.equal(st(2), null); // unassigned
+  assert.equal(st(96), undefined);
+  assert.equal(st(2), undefined); // unassigned
+});
+
+Deno.test("codec registry: one spec per name, encodings unique, every parsed codec complete", () => {
+  const names = CODECS.map((c) => c.name);
+  assert.equal(new Set(names).size, names.length);
+  const encodings = CODECS.flatMap((c) => c.rtp?.encodings.map((e) => e.toUpperCase()) ?? []);
+  assert.equal(new Set(encodings).size, encodings.length);
+  for (const c of CODECS) {
+    assert.equal(codecSpec(c.name), c);
+    for (const e of c.rtp?.encodings ?? []) assert.equal(codecForEncoding(e.toLowerCase()), c);
+    // a codec with a depacketizer is parsed: video needs a key rule (Annex B or isKeyFrame)
+    if (c.depacketizer && c.kind === "video") {
+      assert.ok(c.annexB || c.isKeyFrame, `${c.name}: key rule`);
+      assert.ok(c.params, `${c.name}: parameter reader`);
+    }
+  }
 });
