@@ -15,9 +15,9 @@ import { JpegXsDepacketizer } from "../lib/codecs/jpegxs/depacketizer.ts";
 import { JpegXsPacketizer } from "../lib/codecs/jpegxs/packetizer.ts";
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../lib/core/types.ts";
 import { codestreams } from "../tests/unit/codecs/jpegxs/_jxs.ts";
-import { prng } from "../scripts/replay.ts";
 import { emit } from "./_bench.ts";
-import { capturePackets } from "../tests/_rtp.ts";
+import { capturePackets } from "../tests/support/rtp.ts";
+import { prng } from "../tests/support/prng.ts";
 
 /** One input's result. */
 export interface DepayBenchLine {

@@ -15,9 +15,9 @@
 import { H264Depacketizer } from "../lib/codecs/h264/depacketizer.ts";
 import { H265Depacketizer } from "../lib/codecs/h265/depacketizer.ts";
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../lib/core/types.ts";
-import { readCapture } from "../tests/_helpers.ts";
 import { benchTmp, emit } from "./_bench.ts";
-import { capturePackets } from "../tests/_rtp.ts";
+import { capturePackets } from "../tests/support/rtp.ts";
+import { readCapture } from "../tests/support/replay.ts";
 
 interface Input {
   capture: string;

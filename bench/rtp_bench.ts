@@ -22,9 +22,9 @@
 import { parseRtp } from "../lib/transport/rtp/packet.ts";
 import { RtpSession } from "../lib/transport/rtp/session.ts";
 import { RtpDemux } from "../lib/transport/rtp/demux.ts";
-import { readCapture } from "../tests/_helpers.ts";
 import { H264Depacketizer } from "../lib/codecs/h264/depacketizer.ts";
 import { benchTmp, bestPeer, cpuSelf, emit, fmt, isQuick } from "./_bench.ts";
+import { readCapture } from "../tests/support/replay.ts";
 
 const FILES = [...Deno.readDirSync(new URL("../tests/fixtures/rtp/", import.meta.url))]
   .map((e) => e.name)

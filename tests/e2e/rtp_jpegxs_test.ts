@@ -7,8 +7,8 @@
  * hand back each codestream byte for byte; the preview is a whole codestream (SOC..EOC).
  */
 import assert from "node:assert/strict";
-import { JpegXsPacketizer, serializeRtp } from "../../lib/codecs/jpegxs/packetizer.ts";
-import { codestreams, pictureSize } from "../unit/codecs/jpegxs/_jxs.ts";
+import { JpegXsPacketizer, serializeRtp } from "@lib/codecs/jpegxs/packetizer.ts";
+import { codestreams, pictureSize } from "@tests/unit/codecs/jpegxs/_jxs.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

@@ -5,22 +5,22 @@
  */
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@^3";
-import { splitAnnexB } from "../../lib/core/bits.ts";
-import { parseAudioSpecificConfig } from "../../lib/codecs/aac/asc.ts";
-import { parseAv1FrameHeaderStart } from "../../lib/codecs/av1/frame_header.ts";
-import { parseObuHeader, splitObus } from "../../lib/codecs/av1/obu.ts";
-import { parseAv1SequenceHeader } from "../../lib/codecs/av1/sequence_header.ts";
-import { parseRtpmapValue } from "../../lib/transport/rtp/sdp.ts";
-import { findRecoveryPoint } from "../../lib/codecs/h264/sei.ts";
-import { parseH264Sps } from "../../lib/codecs/h264/sps.ts";
-import { parseH265Sps } from "../../lib/codecs/h265/sps.ts";
-import { parseH265Vps } from "../../lib/codecs/h265/vps.ts";
-import { parseJxsPictureHeader } from "../../lib/codecs/jpegxs/picture_header.ts";
-import { parseOpusToc } from "../../lib/codecs/opus/toc.ts";
-import { fuzzRuns, readFixture } from "../_helpers.ts";
-import { sniffRtpPayloads } from "../../lib/codecs/sniff.ts";
-import { readLeb128 } from "../../lib/codecs/av1/leb128.ts";
-import type { Result } from "../../lib/core/result.ts";
+import { splitAnnexB } from "@lib/core/bits.ts";
+import { parseAudioSpecificConfig } from "@lib/codecs/aac/asc.ts";
+import { parseAv1FrameHeaderStart } from "@lib/codecs/av1/frame_header.ts";
+import { parseObuHeader, splitObus } from "@lib/codecs/av1/obu.ts";
+import { parseAv1SequenceHeader } from "@lib/codecs/av1/sequence_header.ts";
+import { parseRtpmapValue } from "@lib/transport/rtp/sdp.ts";
+import { findRecoveryPoint } from "@lib/codecs/h264/sei.ts";
+import { parseH264Sps } from "@lib/codecs/h264/sps.ts";
+import { parseH265Sps } from "@lib/codecs/h265/sps.ts";
+import { parseH265Vps } from "@lib/codecs/h265/vps.ts";
+import { parseJxsPictureHeader } from "@lib/codecs/jpegxs/picture_header.ts";
+import { parseOpusToc } from "@lib/codecs/opus/toc.ts";
+import { fuzzRuns, readFixture } from "@tests/_helpers.ts";
+import { sniffRtpPayloads } from "@lib/codecs/sniff.ts";
+import { readLeb128 } from "@lib/codecs/av1/leb128.ts";
+import type { Result } from "@lib/core/result.ts";
 
 const RUNS = 300;
 

@@ -4,7 +4,7 @@
  * may import its own layer or any layer below; importing a layer above fails this test.
  */
 import assert from "node:assert/strict";
-import { importGraph, layerOf, LAYERS } from "../support/import_graph.ts";
+import { importGraph, layerOf, LAYERS } from "@tests/support/import_graph.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

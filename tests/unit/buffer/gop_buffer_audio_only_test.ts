@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { GopBuffer } from "../../../lib/buffer/gop_buffer.ts";
-import type { AccessUnit } from "../../../lib/core/types.ts";
+import { GopBuffer } from "@lib/buffer/gop_buffer.ts";
+import type { AccessUnit } from "@lib/core/types.ts";
 
 function opus(pts: number, size = 100): AccessUnit {
   return {

@@ -1,26 +1,26 @@
 import assert from "node:assert/strict";
 // deno-lint-ignore no-import-prefix -- test-only dependency, kept out of the runtime import map
 import fc from "npm:fast-check@^3";
-import type { VideoAccessUnit } from "../../../lib/codecs/h26x/au_info.ts";
-import { GopBuffer, type GopBufferOptions } from "../../../lib/buffer/gop_buffer.ts";
-import type { AccessUnit } from "../../../lib/core/types.ts";
-import { readFixture, readPacketsCsv } from "../../_helpers.ts";
-import { adtsFrames, extractPes, streamOf } from "../codecs/h26x/_ts_pes.ts";
-import { assemble } from "../codecs/h26x/_util.ts";
+import type { VideoAccessUnit } from "@lib/codecs/h26x/au_info.ts";
+import { GopBuffer, type GopBufferOptions } from "@lib/buffer/gop_buffer.ts";
+import type { AccessUnit } from "@lib/core/types.ts";
+import { readFixture, readPacketsCsv } from "@tests/_helpers.ts";
+import { demux, trackOf } from "@tests/support/ts.ts";
+import { assemble } from "@tests/unit/codecs/h26x/_util.ts";
 
 /**
  * h264_aac.ts twice (the second copy shifted by 180000 ticks): 4 GOPs of 30 frames, with its
  * ADTS audio, merged in decode-time order as a demuxer would deliver them.
  */
 function stream(): { all: (VideoAccessUnit | AccessUnit)[]; video: number } {
-  const m = extractPes(readFixture("ts/h264_aac.ts"));
-  const v = assemble("h264", streamOf(m, 0x1b).chunks).aus;
-  const a = adtsFrames(streamOf(m, 0x0f).chunks).map((f): AccessUnit => ({
+  const run = demux(readFixture("ts/h264_aac.ts"));
+  const v = assemble("h264", trackOf(run, "h264").chunks).aus;
+  const a = trackOf(run, "aac").chunks.map((f): AccessUnit => ({
     trackId: 2,
     codec: "aac",
     kind: "audio",
-    pts: f.pts,
-    dts: f.pts,
+    pts: f.pts!,
+    dts: f.pts!,
     clockRate: 90000,
     key: true,
     data: f.data,

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { GopDetector, type GopSummary } from "../../../lib/buffer/gop_detector.ts";
-import { missing, readPacketsCsv } from "../../_helpers.ts";
-import { assemble, tsVideo, whole, x264OpenGop } from "../codecs/h26x/_util.ts";
-import type { VideoAccessUnit } from "../../../lib/codecs/h26x/au_info.ts";
+import { GopDetector, type GopSummary } from "@lib/buffer/gop_detector.ts";
+import { missing, readPacketsCsv } from "@tests/_helpers.ts";
+import { assemble, tsVideo, whole, x264OpenGop } from "@tests/unit/codecs/h26x/_util.ts";
+import type { VideoAccessUnit } from "@lib/codecs/h26x/au_info.ts";
 
 function run(aus: VideoAccessUnit[]) {
   const det = new GopDetector(1);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { enforceGlobalLimit, type Shedder } from "../../../lib/buffer/memory.ts";
+import { enforceGlobalLimit, type Shedder } from "@lib/buffer/memory.ts";
 
 function holder(id: string, gops: number[]): Shedder & { gops: number[] } {
   return {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { OutputQueue } from "../../../lib/buffer/output.ts";
-import type { AccessUnit } from "../../../lib/core/types.ts";
-import { assemble, tsVideo } from "../codecs/h26x/_util.ts";
+import { OutputQueue } from "@lib/buffer/output.ts";
+import type { AccessUnit } from "@lib/core/types.ts";
+import { assemble, tsVideo } from "@tests/unit/codecs/h26x/_util.ts";
 
 /** Real access units of h264_aac.ts (GOP 30), repeated with shifted pts to reach `n`. */
 function frames(n: number): AccessUnit[] {

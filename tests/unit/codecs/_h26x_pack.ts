@@ -5,11 +5,11 @@
  * RFC 7798 DONL/DOND and PACI), so the depacketizer's output can be compared with the
  * oracle byte for byte.
  */
-import type { RtpPacket } from "../../../lib/core/types.ts";
-import { splitAnnexB } from "../../../lib/core/bits.ts";
-import { readFixture } from "../../_helpers.ts";
+import type { RtpPacket } from "@lib/core/types.ts";
+import { splitAnnexB } from "@lib/core/bits.ts";
+import { readFixture } from "@tests/_helpers.ts";
 import { concat, pkt } from "./_rtp.ts";
-import { capturePackets } from "../../_rtp.ts";
+import { capturePackets } from "@tests/support/rtp.ts";
 
 /** One oracle access unit: RTP timestamp, Annex B bytes, NAL units, ffprobe's key flag. */
 export interface OracleUnit {

@@ -3,12 +3,7 @@
  * packets and collect units and counters; decode an Annex B stream with ffprobe.
  */
 import assert from "node:assert/strict";
-import type {
-  DepacketizerOptions,
-  RtpDepacketizer,
-  RtpPacket,
-  RtpUnit,
-} from "../../../lib/core/types.ts";
+import type { DepacketizerOptions, RtpDepacketizer, RtpPacket, RtpUnit } from "@lib/core/types.ts";
 import { collector, concat } from "./_rtp.ts";
 
 /** Units and counters from one run. */

@@ -2,12 +2,7 @@
  * Test-only RTP helpers for depacketizer tests: a packet builder for hand-made vectors
  * (RFC 3550 5.1 fields), byte concatenation and a run with dropped packets. Captures: tests/_rtp.ts capturePackets.
  */
-import type {
-  DepacketizerOptions,
-  RtpDepacketizer,
-  RtpPacket,
-  RtpUnit,
-} from "../../../lib/core/types.ts";
+import type { DepacketizerOptions, RtpDepacketizer, RtpPacket, RtpUnit } from "@lib/core/types.ts";
 
 /** A hand-made packet for vectors. */
 export function pkt(
@@ -33,7 +28,7 @@ export function pkt(
 }
 
 /** Concatenate byte arrays. */
-export { concatBytes as concat } from "../../../lib/core/bits.ts";
+export { concatBytes as concat } from "@lib/core/bits.ts";
 
 /** Collects units (copies unless `copy` is false) and counted reasons from a depacketizer. */
 export function collector(copy = true): {

@@ -3,8 +3,8 @@
  * oracles, an ffprobe runner and bit writers for LATM / RFC 3640 vectors. Captures and
  * SDP fixtures: tests/_rtp.ts.
  */
-import { AAC_SAMPLE_RATES } from "../../../lib/codecs/aac/adts.ts";
-import type { RtpPacket } from "../../../lib/core/types.ts";
+import { AAC_SAMPLE_RATES } from "@lib/codecs/aac/adts.ts";
+import type { RtpPacket } from "@lib/core/types.ts";
 
 /** Wraps raw AAC AUs in 7-byte ADTS headers (ISO/IEC 13818-7 6.2, no CRC). */
 export function adtsWrap(

@@ -1,40 +1,17 @@
 /**
- * Test-only helpers for the stream-info parser tests: a crude MPEG-TS payload splitter
- * (per PID, adaptation fields skipped, PES headers left in), ffprobe's stream list,
- * ffprobe's pix_fmt naming, an IVF reader and a crude RTP-to-Annex B converter.
+ * Test-only helpers for the stream-info parser tests: parameter sets and ADTS headers out
+ * of TS fixtures (through the production demuxer, tests/support/ts.ts) and RTP captures
+ * (through the production depacketizers), ffprobe's stream list, ffprobe's pix_fmt naming
+ * and an IVF reader.
  */
 import assert from "node:assert/strict";
-import { splitAnnexB } from "../../../lib/core/bits.ts";
-import { fixture } from "../../_helpers.ts";
-import { capturePackets } from "../../_rtp.ts";
-
-/** Concatenated TS packet payloads of every PID (ISO/IEC 13818-1 2.4.3.2). */
-export function tsPidStreams(ts: Uint8Array): Map<number, Uint8Array> {
-  const parts = new Map<number, Uint8Array[]>();
-  for (let o = 0; o + 188 <= ts.length; o += 188) {
-    if (ts[o] !== 0x47) continue;
-    const pid = ((ts[o + 1] & 0x1f) << 8) | ts[o + 2];
-    const afc = (ts[o + 3] >> 4) & 3;
-    if (!(afc & 1)) continue;
-    const start = o + 4 + (afc & 2 ? 1 + ts[o + 4] : 0);
-    if (start >= o + 188) continue;
-    const list = parts.get(pid) ?? [];
-    list.push(ts.subarray(start, o + 188));
-    parts.set(pid, list);
-  }
-  const out = new Map<number, Uint8Array>();
-  for (const [pid, list] of parts) {
-    const n = list.reduce((a, b) => a + b.length, 0);
-    const buf = new Uint8Array(n);
-    let k = 0;
-    for (const b of list) {
-      buf.set(b, k);
-      k += b.length;
-    }
-    out.set(pid, buf);
-  }
-  return out;
-}
+import { concatBytes, splitAnnexB } from "@lib/core/bits.ts";
+import type { RtpUnit } from "@lib/core/types.ts";
+import { H264Depacketizer } from "@lib/codecs/h264/depacketizer.ts";
+import { H265Depacketizer } from "@lib/codecs/h265/depacketizer.ts";
+import { demux, trackBytes } from "@tests/support/ts.ts";
+import { fixture } from "@tests/_helpers.ts";
+import { capturePackets } from "@tests/support/rtp.ts";
 
 /** First NAL unit in `es` (Annex B) for which `pick` is true. */
 export function firstNal(
@@ -49,29 +26,18 @@ export function firstNalInTs(
   ts: Uint8Array,
   pick: (nal: Uint8Array) => boolean,
 ): Uint8Array | undefined {
-  for (const es of tsPidStreams(ts).values()) {
+  for (const es of trackBytes(demux(ts)).values()) {
     const nal = firstNal(es, pick);
     if (nal) return nal;
   }
   return undefined;
 }
 
-/** First ADTS header (7 bytes) found in any PID of a TS file, validated by what follows it (another
- * ADTS header or a PES start code). */
+/** First ADTS header (7 bytes) of the AAC track of a TS file (the demuxer cuts ADTS frames). */
 export function firstAdtsInTs(ts: Uint8Array): Uint8Array | undefined {
-  for (const es of tsPidStreams(ts).values()) {
-    for (let i = 0; i + 9 < es.length; i++) {
-      if (es[i] !== 0xff || (es[i + 1] & 0xf6) !== 0xf0) continue;
-      const len = ((es[i + 3] & 3) << 11) | (es[i + 4] << 3) | (es[i + 5] >> 5);
-      const j = i + len;
-      const nextAdts = es[j] === 0xff && (es[j + 1] & 0xf6) === 0xf0;
-      const nextPes = es[j] === 0 && es[j + 1] === 0 && es[j + 2] === 1;
-      if (len > 7 && j + 2 < es.length && (nextAdts || nextPes)) {
-        return es.subarray(i, i + 7);
-      }
-    }
-  }
-  return undefined;
+  const run = demux(ts);
+  const aac = run.tracks.find((t) => t.codec === "aac");
+  return aac && run.chunks.get(aac.id)?.[0]?.data.subarray(0, 7);
 }
 
 /** One stream as `ffprobe -show_streams -of json` reports it (the fields compared). */
@@ -130,33 +96,21 @@ export function readIvf(
 }
 
 /**
- * Crude RTP depacketizer for H.264 (RFC 6184: single NAL, STAP-A, FU-A) and H.265
- * (RFC 7798: single NAL, AP, FU) over the first `maxPackets` of a capture in
- * tests/fixtures/rtp/, to Annex B. Test-only: no loss handling, capture order.
+ * The first `maxPackets` of an H.264/H.265 capture in tests/fixtures/rtp/ through the
+ * production depacketizer (lib/codecs/h264|h265/depacketizer.ts), as one Annex B buffer
+ * (units in order; a trailing partial unit is flushed).
  */
 export function rtpToAnnexB(bin: string, h265: boolean, maxPackets = Infinity): Uint8Array {
-  const out: number[] = [];
-  const sc = [0, 0, 0, 1];
-  const hdr = h265 ? 2 : 1;
-  for (const { payload: p } of capturePackets(bin).slice(0, maxPackets)) {
-    const t = h265 ? (p[0] >> 1) & 0x3f : p[0] & 0x1f;
-    if (t === (h265 ? 48 : 24)) {
-      for (let o = hdr; o + 2 < p.length;) {
-        const n = (p[o] << 8) | p[o + 1];
-        out.push(...sc, ...p.subarray(o + 2, o + 2 + n));
-        o += 2 + n;
-      }
-    } else if (t === (h265 ? 49 : 28)) {
-      const fu = p[hdr];
-      if (fu & 0x80) {
-        out.push(...sc);
-        if (h265) out.push((p[0] & 0x81) | ((fu & 0x3f) << 1), p[1]);
-        else out.push((p[0] & 0xe0) | (fu & 0x1f));
-      }
-      out.push(...p.subarray(hdr + 1));
-    } else out.push(...sc, ...p);
-  }
-  return Uint8Array.from(out);
+  const units: Uint8Array[] = [];
+  const o = {
+    onUnit: (u: RtpUnit) => units.push(u.data.slice()),
+    count: () => {},
+    emitAfterLoss: true,
+  };
+  const d = h265 ? new H265Depacketizer(o) : new H264Depacketizer(o);
+  for (const p of capturePackets(bin).slice(0, maxPackets)) d.push(p, false);
+  d.flush();
+  return concatBytes(units);
 }
 
 /** Parsed SPS facts compared with ffprobe (H.264 / H.265 SPS, AV1 sequence header). */

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
-import { codecForEncoding, CODECS, codecSpec } from "../../../lib/codecs/registry.ts";
-import { codecOfEncoding, PayloadMap } from "../../../lib/transport/rtp/payload_map.ts";
-import { parseSdp } from "../../../lib/transport/rtp/sdp.ts";
-import { JpegXsPacketizer } from "../../../lib/codecs/jpegxs/packetizer.ts";
-import type { Codec } from "../../../lib/core/types.ts";
-import { readCapture, readFixture } from "../../_helpers.ts";
-import { rtpOf } from "../../_rtp.ts";
-import { sniffRtpPayloads } from "../../../lib/codecs/sniff.ts";
-import { classifyStreamType } from "../../../lib/container/mpegts/stream_types.ts";
+import { codecForEncoding, CODECS, codecSpec } from "@lib/codecs/registry.ts";
+import { codecOfEncoding, PayloadMap } from "@lib/transport/rtp/payload_map.ts";
+import { parseSdp } from "@lib/transport/rtp/sdp.ts";
+import { JpegXsPacketizer } from "@lib/codecs/jpegxs/packetizer.ts";
+import type { Codec } from "@lib/core/types.ts";
+import { readFixture } from "@tests/_helpers.ts";
+import { rtpOf } from "@tests/support/rtp.ts";
+import { sniffRtpPayloads } from "@lib/codecs/sniff.ts";
+import { classifyStreamType } from "@lib/container/mpegts/stream_types.ts";
+import { readCapture } from "@tests/support/replay.ts";
 
 /** What each SDP fixture's sender put on the wire (tests/fixtures/README.md). */
 const SDP: Record<string, { pt: number; codec: Codec; clockRate: number; bin?: string }[]> = {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { readCapture } from "../../_helpers.ts";
-import { sniffRtpPayloads } from "../../../lib/codecs/sniff.ts";
+import { sniffRtpPayloads } from "@lib/codecs/sniff.ts";
+import { readCapture } from "@tests/support/replay.ts";
 
 /** Payloads of a capture's first packets (RTP header: 12 bytes + 4 per CSRC + extension). */
 function payloads(file: string, n: number): Uint8Array[] {

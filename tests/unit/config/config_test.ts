@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ConfigError, defaultConfig, parseConfig } from "../../../lib/config/config.ts";
-import { diffConfig } from "../../../lib/app/reload.ts";
+import { ConfigError, defaultConfig, parseConfig } from "@lib/config/config.ts";
+import { diffConfig } from "@lib/app/reload.ts";
 
 function errorOf(yaml: string): string {
   try {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { readCapture } from "../../_helpers.ts";
-import { ARENA_SLAB_BYTES, CopyArena } from "../../../lib/core/copy_arena.ts";
+import { ARENA_SLAB_BYTES, CopyArena } from "@lib/core/copy_arena.ts";
+import { readCapture } from "@tests/support/replay.ts";
 
 const CAPTURE = readCapture("rtp/rtp_h264_gst.bin").map((d) => d.data);
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { RateMeter } from "../../../lib/core/meter.ts";
+import { RateMeter } from "@lib/core/meter.ts";
 
 Deno.test("meter: rate over 1 s and 10 s windows from whole seconds", () => {
   const m = new RateMeter();

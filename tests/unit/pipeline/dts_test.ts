@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { Unwrapper } from "../../../lib/core/bits.ts";
-import { DtsDeriver } from "../../../lib/pipeline/dts.ts";
-import { readCapture, readPacketsCsv } from "../../_helpers.ts";
+import { Unwrapper } from "@lib/core/bits.ts";
+import { DtsDeriver } from "@lib/pipeline/dts.ts";
+import { readPacketsCsv } from "@tests/_helpers.ts";
+import { readCapture } from "@tests/support/replay.ts";
 
 const TS = ["h264_aac", "hevc_aac", "realworld_VID_20191220_170832", "srt_h264_aac_gst"];
 

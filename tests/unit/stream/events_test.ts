@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { defaultConfig } from "../../../lib/config/config.ts";
-import { EventBus } from "../../../lib/stream/events.ts";
-import { silentLogger } from "../../../lib/core/log.ts";
-import { Manager } from "../../../lib/stream/manager.ts";
+import { defaultConfig } from "@lib/config/config.ts";
+import { EventBus } from "@lib/stream/events.ts";
+import { silentLogger } from "@lib/core/log.ts";
+import { Manager } from "@lib/stream/manager.ts";
 
 Deno.test("event bus: ids increase, ring resumes, a throwing listener is counted", () => {
   const bus = new EventBus(4);

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { defaultConfig } from "../../../lib/config/config.ts";
-import { silentLogger } from "../../../lib/core/log.ts";
-import { Manager } from "../../../lib/stream/manager.ts";
-import type { AccessUnit } from "../../../lib/core/types.ts";
-import type { OpenRequest, StreamSink } from "../../../lib/stream/ports.ts";
+import { defaultConfig } from "@lib/config/config.ts";
+import { silentLogger } from "@lib/core/log.ts";
+import { Manager } from "@lib/stream/manager.ts";
+import type { AccessUnit } from "@lib/core/types.ts";
+import type { OpenRequest, StreamSink } from "@lib/stream/ports.ts";
 
 /** A fake adapter: opens streams through the same door SRT and RTP use. */
 export class FakeAdapter {

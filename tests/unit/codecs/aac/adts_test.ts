@@ -4,8 +4,8 @@
  * stream info (48000 Hz, LC, 2 or 1 channels).
  */
 import assert from "node:assert/strict";
-import { adtsAudioParams, parseAdtsHeader, splitAdts } from "../../../../lib/codecs/aac/adts.ts";
-import { fixture, missing, readPacketsCsv } from "../../../_helpers.ts";
+import { adtsAudioParams, parseAdtsHeader, splitAdts } from "@lib/codecs/aac/adts.ts";
+import { fixture, missing, readPacketsCsv } from "@tests/_helpers.ts";
 
 function extractAdts(ts: string): Uint8Array {
   const r = new Deno.Command("ffmpeg", {

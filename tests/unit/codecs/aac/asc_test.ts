@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
-import { BitReader } from "../../../../lib/core/bits.ts";
+import { BitReader } from "@lib/core/bits.ts";
 import {
   hexToBytes,
   parseAudioSpecificConfig,
   readAudioSpecificConfig,
-} from "../../../../lib/codecs/aac/asc.ts";
-import { missing, readFixture } from "../../../_helpers.ts";
-import { ffprobeStreams, firstAdtsInTs, type ProbeStream } from "../_stream_info.ts";
+} from "@lib/codecs/aac/asc.ts";
+import { missing, readFixture } from "@tests/_helpers.ts";
+import {
+  ffprobeStreams,
+  firstAdtsInTs,
+  type ProbeStream,
+} from "@tests/unit/codecs/_stream_info.ts";
 
 /** ffprobe -v error -show_streams -of json FILE (audio stream), recorded with ffprobe 5.1.9. */
 const ORACLE: Record<string, ProbeStream> = {

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  hexBytes,
-  LatmDepacketizer,
-  readStreamMuxConfig,
-} from "../../../../lib/codecs/aac/latm.ts";
-import { BitReader } from "../../../../lib/core/bits.ts";
-import type { RtpPacket } from "../../../../lib/core/types.ts";
-import { missing } from "../../../_helpers.ts";
+import { hexBytes, LatmDepacketizer, readStreamMuxConfig } from "@lib/codecs/aac/latm.ts";
+import { BitReader } from "@lib/core/bits.ts";
+import type { RtpPacket } from "@lib/core/types.ts";
+import { missing } from "@tests/_helpers.ts";
 import {
   adtsWrap,
   ffprobeAudio,
@@ -14,9 +10,9 @@ import {
   latmLengthInfo,
   snapshot,
   withPayload,
-} from "../_rtp_audio.ts";
-import { collector } from "../_rtp.ts";
-import { capturePackets, sdpMedia } from "../../../_rtp.ts";
+} from "@tests/unit/codecs/_rtp_audio.ts";
+import { collector } from "@tests/unit/codecs/_rtp.ts";
+import { capturePackets, sdpMedia } from "@tests/support/rtp.ts";
 
 const BIN = "rtp_aac_latm_ffmpeg.bin";
 const SDP = sdpMedia("rtp_aac_latm_ffmpeg.sdp");

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { hexBytes, readStreamMuxConfig } from "../../../../lib/codecs/aac/latm.ts";
-import { parseLatmConfig, splitLoas } from "../../../../lib/codecs/aac/loas.ts";
-import { BitReader } from "../../../../lib/core/bits.ts";
-import { latmInBand } from "../_rtp_audio.ts";
-import { capturePackets, sdpMedia } from "../../../_rtp.ts";
+import { hexBytes, readStreamMuxConfig } from "@lib/codecs/aac/latm.ts";
+import { parseLatmConfig, splitLoas } from "@lib/codecs/aac/loas.ts";
+import { BitReader } from "@lib/core/bits.ts";
+import { latmInBand } from "@tests/unit/codecs/_rtp_audio.ts";
+import { capturePackets, sdpMedia } from "@tests/support/rtp.ts";
 
 const SDP = sdpMedia("rtp_aac_latm_ffmpeg.sdp");
 

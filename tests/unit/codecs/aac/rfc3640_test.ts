@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Rfc3640Depacketizer, rfc3640Params } from "../../../../lib/codecs/aac/rfc3640.ts";
-import { hexBytes, parseAudioSpecificConfig } from "../../../../lib/codecs/aac/latm.ts";
-import { missing } from "../../../_helpers.ts";
+import { Rfc3640Depacketizer, rfc3640Params } from "@lib/codecs/aac/rfc3640.ts";
+import { hexBytes, parseAudioSpecificConfig } from "@lib/codecs/aac/latm.ts";
+import { missing } from "@tests/_helpers.ts";
 import {
   adtsWrap,
   ffprobeAudio,
@@ -9,9 +9,9 @@ import {
   rfc3640FullHeader,
   snapshot,
   withPayload,
-} from "../_rtp_audio.ts";
-import { collector } from "../_rtp.ts";
-import { capturePackets, sdpMedia } from "../../../_rtp.ts";
+} from "@tests/unit/codecs/_rtp_audio.ts";
+import { collector } from "@tests/unit/codecs/_rtp.ts";
+import { capturePackets, sdpMedia } from "@tests/support/rtp.ts";
 
 const CASES = [
   { bin: "rtp_aac_ffmpeg.bin", sdp: "rtp_aac_ffmpeg.sdp", packets: 28, aus: 92 },

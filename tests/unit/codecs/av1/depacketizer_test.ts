@@ -3,13 +3,13 @@
  * of es/av1_aom.ivf: 60 TUs, key TUs 0 and 30) and table-driven edge vectors.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { Av1Depacketizer } from "../../../../lib/codecs/av1/depacketizer.ts";
-import type { DepacketizerOptions, RtpPacket } from "../../../../lib/core/types.ts";
-import { runDropping } from "../_rtp.ts";
-import { readFixture } from "../../../_helpers.ts";
+import { Av1Depacketizer } from "@lib/codecs/av1/depacketizer.ts";
+import type { DepacketizerOptions, RtpPacket } from "@lib/core/types.ts";
+import { runDropping } from "@tests/unit/codecs/_rtp.ts";
+import { readFixture } from "@tests/_helpers.ts";
 import { splitObus } from "./_obu.ts";
-import { readIvf } from "../_stream_info.ts";
-import { capturePackets } from "../../../_rtp.ts";
+import { readIvf } from "@tests/unit/codecs/_stream_info.ts";
+import { capturePackets } from "@tests/support/rtp.ts";
 
 const CAPTURES = ["rtp_av1_ffmpeg81.bin", "rtp_av1_libdatachannel.bin"];
 const IVF = readIvf(readFixture("es/av1_aom.ivf")).frames;

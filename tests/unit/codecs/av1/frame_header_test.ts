@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { Av1FrameType, parseAv1FrameHeaderStart } from "../../../../lib/codecs/av1/frame_header.ts";
-import { ObuType, splitObus } from "../../../../lib/codecs/av1/obu.ts";
-import { fixture, missing, readFixture } from "../../../_helpers.ts";
-import { readIvf } from "../_stream_info.ts";
+import { Av1FrameType, parseAv1FrameHeaderStart } from "@lib/codecs/av1/frame_header.ts";
+import { ObuType, splitObus } from "@lib/codecs/av1/obu.ts";
+import { fixture, missing, readFixture } from "@tests/_helpers.ts";
+import { readIvf } from "@tests/unit/codecs/_stream_info.ts";
 
 /** Key temporal units of es/av1_aom.ivf (0-based): ffprobe -show_entries packet=flags marks 1 and 31 (1-based). */
 const KEY_TUS = [0, 30];

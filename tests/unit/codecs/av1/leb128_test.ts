@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@^3";
-import { leb128Size, readLeb128, writeLeb128 } from "../../../../lib/codecs/av1/leb128.ts";
-import { splitObus } from "../../../../lib/codecs/av1/obu.ts";
-import { readFixture } from "../../../_helpers.ts";
-import { readIvf } from "../_stream_info.ts";
+import { leb128Size, readLeb128, writeLeb128 } from "@lib/codecs/av1/leb128.ts";
+import { splitObus } from "@lib/codecs/av1/obu.ts";
+import { readFixture } from "@tests/_helpers.ts";
+import { readIvf } from "@tests/unit/codecs/_stream_info.ts";
 
 Deno.test("av1 leb128: known values and limits (AV1 4.10.5)", () => {
   assert.deepEqual(readLeb128(Uint8Array.of(0x00), 0), { value: 0, length: 1 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { ObuType, parseObuHeader, splitObus } from "../../../../lib/codecs/av1/obu.ts";
-import { readFixture } from "../../../_helpers.ts";
-import { readIvf } from "../_stream_info.ts";
+import { ObuType, parseObuHeader, splitObus } from "@lib/codecs/av1/obu.ts";
+import { readFixture } from "@tests/_helpers.ts";
+import { readIvf } from "@tests/unit/codecs/_stream_info.ts";
 
 Deno.test("av1 obu: every temporal unit of es/av1_aom.ivf splits exactly, TD first", () => {
   // Oracle: the fixture README (60 temporal units, 2 key frames) and the IVF frame sizes.

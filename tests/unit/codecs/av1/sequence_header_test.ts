@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
-import { ObuType, splitObus } from "../../../../lib/codecs/av1/obu.ts";
+import { ObuType, splitObus } from "@lib/codecs/av1/obu.ts";
+import { av1LevelName, parseAv1SequenceHeader } from "@lib/codecs/av1/sequence_header.ts";
+import { missing, readFixture } from "@tests/_helpers.ts";
 import {
-  av1LevelName,
-  parseAv1SequenceHeader,
-} from "../../../../lib/codecs/av1/sequence_header.ts";
-import { missing, readFixture } from "../../../_helpers.ts";
-import { ffprobeStreams, pixFmt, type ProbeStream, rate, readIvf } from "../_stream_info.ts";
+  ffprobeStreams,
+  pixFmt,
+  type ProbeStream,
+  rate,
+  readIvf,
+} from "@tests/unit/codecs/_stream_info.ts";
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (b) => parseInt(b, 16));
 

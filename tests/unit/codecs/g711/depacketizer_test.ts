@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { G711Depacketizer, g711Samples } from "../../../../lib/codecs/g711/depacketizer.ts";
-import { snapshot, withPayload } from "../_rtp_audio.ts";
-import { collector } from "../_rtp.ts";
-import { capturePackets, sdpMedia } from "../../../_rtp.ts";
+import { G711Depacketizer, g711Samples } from "@lib/codecs/g711/depacketizer.ts";
+import { snapshot, withPayload } from "@tests/unit/codecs/_rtp_audio.ts";
+import { collector } from "@tests/unit/codecs/_rtp.ts";
+import { capturePackets, sdpMedia } from "@tests/support/rtp.ts";
 
 Deno.test("g711 PCMU capture: one frame per packet, samples = bytes = ffmpeg's ts step", () => {
   const sdp = sdpMedia("rtp_pcm_mulaw_ffmpeg.sdp");

@@ -6,12 +6,19 @@
  * exercised by re-sending the oracle's own access units as STAP-B/FU-B/MTAP16/MTAP24.
  */
 import assert from "node:assert/strict";
-import { H264Depacketizer } from "../../../../lib/codecs/h264/depacketizer.ts";
-import { MAX_NALUS_PER_UNIT } from "../../../../lib/codecs/h26x/rtp_unit.ts";
-import type { DepacketizerOptions, RtpPacket } from "../../../../lib/core/types.ts";
-import { missing, readFixture } from "../../../_helpers.ts";
-import { concat, pkt } from "../_rtp.ts";
-import { h264Mtap, h264StapB, oracleUnits, readEsCsv, sequence, swapPairs } from "../_h26x_pack.ts";
+import { H264Depacketizer } from "@lib/codecs/h264/depacketizer.ts";
+import { MAX_NALUS_PER_UNIT } from "@lib/codecs/h26x/rtp_unit.ts";
+import type { DepacketizerOptions, RtpPacket } from "@lib/core/types.ts";
+import { missing, readFixture } from "@tests/_helpers.ts";
+import { concat, pkt } from "@tests/unit/codecs/_rtp.ts";
+import {
+  h264Mtap,
+  h264StapB,
+  oracleUnits,
+  readEsCsv,
+  sequence,
+  swapPairs,
+} from "@tests/unit/codecs/_h26x_pack.ts";
 import {
   assertBytes,
   assertLossCases,
@@ -19,8 +26,8 @@ import {
   assertWithoutMarkers,
   ffprobeFrames,
   run,
-} from "../_h26x_probe.ts";
-import { capturePackets } from "../../../_rtp.ts";
+} from "@tests/unit/codecs/_h26x_probe.ts";
+import { capturePackets } from "@tests/support/rtp.ts";
 
 const make = (o: DepacketizerOptions) => new H264Depacketizer(o);
 const FF = "rtp_h264_ffmpeg.bin";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { splitAnnexB } from "../../../../lib/core/bits.ts";
-import { findRecoveryPoint, parseH264Sei } from "../../../../lib/codecs/h264/sei.ts";
-import { readFixture } from "../../../_helpers.ts";
+import { splitAnnexB } from "@lib/core/bits.ts";
+import { findRecoveryPoint, parseH264Sei } from "@lib/codecs/h264/sei.ts";
+import { readFixture } from "@tests/_helpers.ts";
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (b) => parseInt(b, 16));
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { h264FrameType, parseH264SliceHeader } from "../../../../lib/codecs/h264/slice.ts";
-import { missing, readFixture } from "../../../_helpers.ts";
-import { multiSlice } from "../h26x/_util.ts";
-import { forEachNal } from "../../../../lib/core/bits.ts";
+import { h264FrameType, parseH264SliceHeader } from "@lib/codecs/h264/slice.ts";
+import { missing, readFixture } from "@tests/_helpers.ts";
+import { multiSlice } from "@tests/unit/codecs/h26x/_util.ts";
+import { forEachNal } from "@lib/core/bits.ts";
 
 function slices(data: Uint8Array) {
   const out: { firstMb: number; type: string; pps: number; nal: number }[] = [];

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { splitAnnexB } from "../../../../lib/core/bits.ts";
-import { h264LevelName, parseH264Sps } from "../../../../lib/codecs/h264/sps.ts";
-import { missing, readFixture } from "../../../_helpers.ts";
+import { splitAnnexB } from "@lib/core/bits.ts";
+import { h264LevelName, parseH264Sps } from "@lib/codecs/h264/sps.ts";
+import { missing, readFixture } from "@tests/_helpers.ts";
 import {
   assertLikeProbe,
   ffprobeBytes,
@@ -11,7 +11,7 @@ import {
   type ProbeStream,
   rate,
   rtpToAnnexB,
-} from "../_stream_info.ts";
+} from "@tests/unit/codecs/_stream_info.ts";
 
 const isSps = (n: Uint8Array) => (n[0] & 0x9f) === 7;
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (b) => parseInt(b, 16));

@@ -6,11 +6,18 @@
  * below as a digest). DONL/DOND and PACI are exercised by re-sending real units.
  */
 import assert from "node:assert/strict";
-import { H265Depacketizer } from "../../../../lib/codecs/h265/depacketizer.ts";
-import type { DepacketizerOptions, RtpPacket } from "../../../../lib/core/types.ts";
-import { missing, readFixture } from "../../../_helpers.ts";
-import { concat, pkt } from "../_rtp.ts";
-import { h265Donl, h265Paci, oracleUnits, readEsCsv, sequence, swapPairs } from "../_h26x_pack.ts";
+import { H265Depacketizer } from "@lib/codecs/h265/depacketizer.ts";
+import type { DepacketizerOptions, RtpPacket } from "@lib/core/types.ts";
+import { missing, readFixture } from "@tests/_helpers.ts";
+import { concat, pkt } from "@tests/unit/codecs/_rtp.ts";
+import {
+  h265Donl,
+  h265Paci,
+  oracleUnits,
+  readEsCsv,
+  sequence,
+  swapPairs,
+} from "@tests/unit/codecs/_h26x_pack.ts";
 import {
   assertBytes,
   assertLossCases,
@@ -19,8 +26,8 @@ import {
   ffprobeFrames,
   run,
   sha256,
-} from "../_h26x_probe.ts";
-import { capturePackets } from "../../../_rtp.ts";
+} from "@tests/unit/codecs/_h26x_probe.ts";
+import { capturePackets } from "@tests/support/rtp.ts";
 
 const make = (o: DepacketizerOptions) => new H265Depacketizer(o);
 const FF = "rtp_h265_ffmpeg.bin";

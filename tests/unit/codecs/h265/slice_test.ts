@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
-import { parseH265SliceHeader } from "../../../../lib/codecs/h265/slice.ts";
-import {
-  H265SliceContext,
-  parseH265SpsSliceInfo,
-} from "../../../../lib/codecs/h265/slice_context.ts";
-import { missing, readFixture } from "../../../_helpers.ts";
-import { assemble, multiSlice, whole } from "../h26x/_util.ts";
-import { forEachNal } from "../../../../lib/core/bits.ts";
+import { parseH265SliceHeader } from "@lib/codecs/h265/slice.ts";
+import { H265SliceContext, parseH265SpsSliceInfo } from "@lib/codecs/h265/slice_context.ts";
+import { missing, readFixture } from "@tests/_helpers.ts";
+import { assemble, multiSlice, whole } from "@tests/unit/codecs/h26x/_util.ts";
+import { forEachNal } from "@lib/core/bits.ts";
 
 /** Parses every slice segment of a stream; returns per picture the frame types of its segments. */
 function segments(data: Uint8Array, ctx?: H265SliceContext): string[][] {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { splitAnnexB } from "../../../../lib/core/bits.ts";
-import { h265LevelName } from "../../../../lib/codecs/h265/profile_tier_level.ts";
-import { parseH265Sps } from "../../../../lib/codecs/h265/sps.ts";
-import { parseH265Vps } from "../../../../lib/codecs/h265/vps.ts";
-import { missing, readFixture } from "../../../_helpers.ts";
+import { splitAnnexB } from "@lib/core/bits.ts";
+import { h265LevelName } from "@lib/codecs/h265/profile_tier_level.ts";
+import { parseH265Sps } from "@lib/codecs/h265/sps.ts";
+import { parseH265Vps } from "@lib/codecs/h265/vps.ts";
+import { missing, readFixture } from "@tests/_helpers.ts";
 import {
   assertLikeProbe,
   ffprobeBytes,
@@ -13,7 +13,7 @@ import {
   type ProbeStream,
   rate,
   rtpToAnnexB,
-} from "../_stream_info.ts";
+} from "@tests/unit/codecs/_stream_info.ts";
 
 const typeOf = (n: Uint8Array) => (n[0] >> 1) & 0x3f;
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (b) => parseInt(b, 16));

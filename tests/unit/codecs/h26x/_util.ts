@@ -1,9 +1,9 @@
 /** Shared bits of the frame/GOP tests: run the assembler over chunks, read ES oracles. */
-import { AnnexBAssembler } from "../../../../lib/codecs/h26x/annexb_assembler.ts";
-import type { VideoAccessUnit } from "../../../../lib/codecs/h26x/au_info.ts";
-import type { EsChunk } from "../../../../lib/core/types.ts";
-import { readFixture } from "../../../_helpers.ts";
-import { extractPes, streamOf } from "./_ts_pes.ts";
+import { AnnexBAssembler } from "@lib/codecs/h26x/annexb_assembler.ts";
+import type { VideoAccessUnit } from "@lib/codecs/h26x/au_info.ts";
+import type { EsChunk } from "@lib/core/types.ts";
+import { readFixture } from "@tests/_helpers.ts";
+import { demux, pieces, trackOf } from "@tests/support/ts.ts";
 
 /** Assembles `chunks`; returns the units and the drop counters. */
 export function assemble(
@@ -56,10 +56,13 @@ export function framesOracle(name: string): Map<number, { key: boolean; type: st
   return m;
 }
 
-/** Video stream of a TS fixture: codec and per-TS-packet chunks. */
+/**
+ * Video track of a TS fixture through the production demuxer: codec and its PES payloads
+ * in 184-byte pieces (one TS packet's worth each, the first with the PES timestamps).
+ */
 export function tsVideo(name: string): { codec: "h264" | "h265"; chunks: EsChunk[] } {
-  const s = streamOf(extractPes(readFixture(`ts/${name}`)), 0x1b, 0x24);
-  return { codec: s.streamType === 0x1b ? "h264" : "h265", chunks: s.chunks };
+  const t = trackOf(demux(readFixture(`ts/${name}`)), "h264", "h265");
+  return { codec: t.info.codec as "h264" | "h265", chunks: pieces(t.chunks) };
 }
 
 /**

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 // deno-lint-ignore no-import-prefix -- test-only dependency, kept out of the runtime import map
 import fc from "npm:fast-check@^3";
-import { AnnexBAssembler } from "../../../../lib/codecs/h26x/annexb_assembler.ts";
-import type { EsChunk } from "../../../../lib/core/types.ts";
-import { fixture, missing, readFixture, readPacketsCsv } from "../../../_helpers.ts";
+import { AnnexBAssembler } from "@lib/codecs/h26x/annexb_assembler.ts";
+import type { EsChunk } from "@lib/core/types.ts";
+import { fixture, missing, readFixture, readPacketsCsv } from "@tests/_helpers.ts";
 import {
   assemble,
   esOracle,
@@ -14,7 +14,7 @@ import {
   whole,
   x264OpenGop,
 } from "./_util.ts";
-import { forEachNal } from "../../../../lib/core/bits.ts";
+import { forEachNal } from "@lib/core/bits.ts";
 
 const TS = ["h264_aac", "hevc_aac", "realworld_VID_20191220_170832", "srt_h264_aac_gst"];
 

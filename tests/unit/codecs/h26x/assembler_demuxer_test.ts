@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { AnnexBAssembler } from "../../../../lib/codecs/h26x/annexb_assembler.ts";
-import type { VideoAccessUnit } from "../../../../lib/codecs/h26x/au_info.ts";
-import { TsDemuxer } from "../../../../lib/container/mpegts/demuxer.ts";
-import type { TrackInfo } from "../../../../lib/core/types.ts";
-import { readFixture, readPacketsCsv } from "../../../_helpers.ts";
+import { AnnexBAssembler } from "@lib/codecs/h26x/annexb_assembler.ts";
+import type { VideoAccessUnit } from "@lib/codecs/h26x/au_info.ts";
+import { TsDemuxer } from "@lib/container/mpegts/demuxer.ts";
+import type { TrackInfo } from "@lib/core/types.ts";
+import { readFixture, readPacketsCsv } from "@tests/_helpers.ts";
 
 for (const name of ["h264_aac", "hevc_aac", "realworld_VID_20191220_170832", "srt_h264_aac_gst"]) {
   Deno.test(`assembler behind TsDemuxer: ts/${name}.ts video equals ffprobe`, () => {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { capturePackets } from "../../../_rtp.ts";
-import { H264Depacketizer } from "../../../../lib/codecs/h264/depacketizer.ts";
-import { UNIT_MAX_SLAB_COPY_BYTES, UNIT_SLAB_BYTES } from "../../../../lib/codecs/h26x/rtp_unit.ts";
-import type { RtpUnit } from "../../../../lib/core/types.ts";
+import { capturePackets } from "@tests/support/rtp.ts";
+import { H264Depacketizer } from "@lib/codecs/h264/depacketizer.ts";
+import { UNIT_MAX_SLAB_COPY_BYTES, UNIT_SLAB_BYTES } from "@lib/codecs/h26x/rtp_unit.ts";
+import type { RtpUnit } from "@lib/core/types.ts";
 
 Deno.test("emitted units are the receiver's to keep across many slabs (rtp_h264_gst x8)", () => {
   const pkts = capturePackets("rtp_h264_gst.bin"); // 242 packets, 60 access units

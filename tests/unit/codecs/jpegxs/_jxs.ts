@@ -1,6 +1,6 @@
 /** Test-only helpers for JPEG XS: the fixture's codestreams and their picture size. */
 import { equal } from "node:assert/strict";
-import { readFixture } from "../../../_helpers.ts";
+import { readFixture } from "@tests/_helpers.ts";
 
 /**
  * Codestreams of jpegxs/svt_320x240_422_10f.jxs, cut by the Lcod field of each

@@ -5,12 +5,12 @@
  * drops exactly the damaged frames and counts them.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { JpegXsDepacketizer } from "../../../../lib/codecs/jpegxs/depacketizer.ts";
-import { JpegXsPacketizer } from "../../../../lib/codecs/jpegxs/packetizer.ts";
-import type { DepacketizerOptions, RtpPacket } from "../../../../lib/core/types.ts";
-import { runDropping } from "../_rtp.ts";
+import { JpegXsDepacketizer } from "@lib/codecs/jpegxs/depacketizer.ts";
+import { JpegXsPacketizer } from "@lib/codecs/jpegxs/packetizer.ts";
+import type { DepacketizerOptions, RtpPacket } from "@lib/core/types.ts";
+import { runDropping } from "@tests/unit/codecs/_rtp.ts";
 import { codestreams } from "./_jxs.ts";
-import { prng } from "../../../../scripts/replay.ts";
+import { prng } from "@tests/support/prng.ts";
 
 const CS = codestreams();
 /** A video support box (jpvs) holding nothing, then a colour specification box (colr). */

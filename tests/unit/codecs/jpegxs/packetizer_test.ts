@@ -3,15 +3,11 @@
  * codestreams, 15 slices each, Lcod in the picture header), counters, L/M bits.
  */
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import {
-  JpegXsPacketizer,
-  serializeRtp,
-  splitSlices,
-} from "../../../../lib/codecs/jpegxs/packetizer.ts";
-import { newJxsHeader, readJxsHeader } from "../../../../lib/codecs/jpegxs/payload_header.ts";
-import { fixture, missing } from "../../../_helpers.ts";
+import { JpegXsPacketizer, serializeRtp, splitSlices } from "@lib/codecs/jpegxs/packetizer.ts";
+import { newJxsHeader, readJxsHeader } from "@lib/codecs/jpegxs/payload_header.ts";
+import { fixture, missing } from "@tests/_helpers.ts";
 import { codestreams, pictureSize } from "./_jxs.ts";
-import { rtpOf } from "../../../_rtp.ts";
+import { rtpOf } from "@tests/support/rtp.ts";
 
 Deno.test("jxs fixture: 10 codestreams of 28,800 bytes, 320x240, SOC..EOC", () => {
   const cs = codestreams();

@@ -7,7 +7,7 @@ import {
   newJxsHeader,
   readJxsHeader,
   writeJxsHeader,
-} from "../../../../lib/codecs/jpegxs/payload_header.ts";
+} from "@lib/codecs/jpegxs/payload_header.ts";
 
 const vectors: { bytes: number[]; h: JxsPayloadHeader }[] = [
   {

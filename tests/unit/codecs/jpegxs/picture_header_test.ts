@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  jxsProfileName,
-  parseJxsPictureHeader,
-} from "../../../../lib/codecs/jpegxs/picture_header.ts";
-import { readFixture } from "../../../_helpers.ts";
+import { jxsProfileName, parseJxsPictureHeader } from "@lib/codecs/jpegxs/picture_header.ts";
+import { readFixture } from "@tests/_helpers.ts";
 
 // Oracle: tests/fixtures/README.md (svt_320x240_422_10f.jxs: 10 codestreams of 28,800 bytes,
 // 320x240 4:2:2, 15 slices per frame); ffprobe 5.1 cannot read JPEG XS.

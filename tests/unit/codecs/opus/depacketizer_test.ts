@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { OpusDepacketizer, opusPacketSamples } from "../../../../lib/codecs/opus/depacketizer.ts";
-import { snapshot, withPayload } from "../_rtp_audio.ts";
-import { collector } from "../_rtp.ts";
-import { capturePackets, sdpMedia } from "../../../_rtp.ts";
+import { OpusDepacketizer, opusPacketSamples } from "@lib/codecs/opus/depacketizer.ts";
+import { snapshot, withPayload } from "@tests/unit/codecs/_rtp_audio.ts";
+import { collector } from "@tests/unit/codecs/_rtp.ts";
+import { capturePackets, sdpMedia } from "@tests/support/rtp.ts";
 
 function run(bin: string) {
   const pkts = capturePackets(bin);

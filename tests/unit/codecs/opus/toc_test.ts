@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { opusConfig, parseOpusToc } from "../../../../lib/codecs/opus/toc.ts";
-import { readCapture } from "../../../_helpers.ts";
-import { rtpOf } from "../../../_rtp.ts";
+import { opusConfig, parseOpusToc } from "@lib/codecs/opus/toc.ts";
+import { rtpOf } from "@tests/support/rtp.ts";
+import { readCapture } from "@tests/support/replay.ts";
 
 const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (b) => parseInt(b, 16));
 

@@ -3,9 +3,10 @@
  * is counted by its reason, parsing goes on, and what is intact still matches ffprobe.
  */
 import assert from "node:assert/strict";
-import { readFixture, readPacketsCsv } from "../../../_helpers.ts";
-import { chunksOf, demux } from "./_demux.ts";
+import { readFixture, readPacketsCsv } from "@tests/_helpers.ts";
 import {
+  chunksOf,
+  demux,
   join,
   packets,
   payloadAt,
@@ -18,7 +19,7 @@ import {
   section,
   sectionAt,
   writeTs,
-} from "./_ts_edit.ts";
+} from "@tests/support/ts.ts";
 
 const FILE = "ts/h264_aac.ts";
 const data = readFixture(FILE);

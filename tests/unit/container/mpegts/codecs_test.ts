@@ -5,9 +5,8 @@
  * (tests/fixtures/es/av1_aom.ivf, tests/fixtures/jpegxs/svt_320x240_422_10f.jxs).
  */
 import assert from "node:assert/strict";
-import { missing, readFixture } from "../../../_helpers.ts";
-import { chunksOf, demux } from "./_demux.ts";
-import { join, pat, pesPackets, pmt } from "./_ts_edit.ts";
+import { missing, readFixture } from "@tests/_helpers.ts";
+import { chunksOf, demux, join, pat, pesPackets, pmt } from "@tests/support/ts.ts";
 
 function ffmpegTs(args: string[]): { ts: Uint8Array; probe: { pts: number; size: number }[] } {
   const dir = Deno.makeTempDirSync();

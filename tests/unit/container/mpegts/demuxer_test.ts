@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 // deno-lint-ignore no-import-prefix -- test-only dependency, kept out of the runtime import map
 import fc from "npm:fast-check@^3";
-import { readFixture, readPacketsCsv } from "../../../_helpers.ts";
-import { chunksOf, demux } from "./_demux.ts";
+import { readFixture, readPacketsCsv } from "@tests/_helpers.ts";
+import { chunksOf, demux } from "@tests/support/ts.ts";
 
 const FILES: { name: string; codec: string; channels: number; errors: Record<string, number> }[] = [
   { name: "h264_aac.ts", codec: "h264", channels: 2, errors: {} },

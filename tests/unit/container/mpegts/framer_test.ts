@@ -1,8 +1,8 @@
 /** TsFramer: packet alignment from any chunking, sync loss and re-acquisition. */
 import assert from "node:assert/strict";
-import { MAX_CARRY_BYTES, TsFramer } from "../../../../lib/container/mpegts/framer.ts";
-import { readFixture } from "../../../_helpers.ts";
-import { join, packets } from "./_ts_edit.ts";
+import { MAX_CARRY_BYTES, TsFramer } from "@lib/container/mpegts/framer.ts";
+import { readFixture } from "@tests/_helpers.ts";
+import { join, packets } from "@tests/support/ts.ts";
 
 function frame(parts: Uint8Array[], flush = true) {
   const out: Uint8Array[] = [];

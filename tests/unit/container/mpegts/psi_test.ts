@@ -7,9 +7,9 @@ import {
   parsePmt,
   registration,
   SectionAssembler,
-} from "../../../../lib/container/mpegts/psi.ts";
-import { readFixture } from "../../../_helpers.ts";
-import { packets, payloadAt, pidOf, psiPacket, section, sectionAt } from "./_ts_edit.ts";
+} from "@lib/container/mpegts/psi.ts";
+import { readFixture } from "@tests/_helpers.ts";
+import { packets, payloadAt, pidOf, psiPacket, section, sectionAt } from "@tests/support/ts.ts";
 
 Deno.test("psi: CRC-32/MPEG-2 check value and real sections", () => {
   // Catalogue check value of CRC-32/MPEG-2 over "123456789".

@@ -3,7 +3,7 @@ import {
   classifyStream,
   classifyStreamType,
   StreamType,
-} from "../../../../lib/container/mpegts/stream_types.ts";
+} from "@lib/container/mpegts/stream_types.ts";
 
 const none = new Uint8Array(0);
 /** registration_descriptor (ISO/IEC 13818-1 2.6.8): tag 5, length 4, format_identifier. */

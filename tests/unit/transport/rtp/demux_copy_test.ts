@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { readCapture } from "../../../_helpers.ts";
-import { RtpDemux, type RtpSourceSink } from "../../../../lib/transport/rtp/demux.ts";
-import { parseRtp } from "../../../../lib/transport/rtp/packet.ts";
-import type { RtpPacket } from "../../../../lib/core/types.ts";
+import { RtpDemux, type RtpSourceSink } from "@lib/transport/rtp/demux.ts";
+import { parseRtp } from "@lib/transport/rtp/packet.ts";
+import type { RtpPacket } from "@lib/core/types.ts";
+import { readCapture } from "@tests/support/replay.ts";
 
 const CAPTURE = readCapture("rtp/rtp_h264_gst.bin").map((d) => d.data);
 

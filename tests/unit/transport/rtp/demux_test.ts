@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { readCapture } from "../../../_helpers.ts";
-import { isRtcp, RtpDemux, type RtpSourceSink } from "../../../../lib/transport/rtp/demux.ts";
-import { RtpSession } from "../../../../lib/transport/rtp/session.ts";
-import type { RtpPacket } from "../../../../lib/core/types.ts";
+import { isRtcp, RtpDemux, type RtpSourceSink } from "@lib/transport/rtp/demux.ts";
+import { RtpSession } from "@lib/transport/rtp/session.ts";
+import type { RtpPacket } from "@lib/core/types.ts";
+import { readCapture } from "@tests/support/replay.ts";
 
 function counter() {
   const c: Record<string, number> = {};

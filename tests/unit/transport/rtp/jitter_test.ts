@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { JitterBuffer } from "../../../../lib/transport/rtp/jitter.ts";
-import type { RtpPacket } from "../../../../lib/core/types.ts";
+import { JitterBuffer } from "@lib/transport/rtp/jitter.ts";
+import type { RtpPacket } from "@lib/core/types.ts";
 
 function pkt(ext: number, size = 100): RtpPacket {
   return {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { readCapture } from "../../../_helpers.ts";
-import { parseHeaderExtensions, parseRtp } from "../../../../lib/transport/rtp/packet.ts";
+import { parseHeaderExtensions, parseRtp } from "@lib/transport/rtp/packet.ts";
 import { CAPTURES } from "./_captures.ts";
+import { readCapture } from "@tests/support/replay.ts";
 
 Deno.test("every capture parses with zero header errors and the oracle packet count", () => {
   for (const [name, count] of CAPTURES) {

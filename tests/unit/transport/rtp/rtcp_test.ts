@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { readCapture } from "../../../_helpers.ts";
-import { parseRtcp, type SenderReport } from "../../../../lib/transport/rtp/rtcp.ts";
-import { parseRtp } from "../../../../lib/transport/rtp/packet.ts";
+import { parseRtcp, type SenderReport } from "@lib/transport/rtp/rtcp.ts";
+import { parseRtp } from "@lib/transport/rtp/packet.ts";
 import {
   buildReceiverReport,
   ntpToUnixMs,
   rtpToUnixMs,
   SenderReportTable,
-} from "../../../../lib/transport/rtp/rtcp_report.ts";
+} from "@lib/transport/rtp/rtcp_report.ts";
+import { readCapture } from "@tests/support/replay.ts";
 
 function srOf(name: string): { sr: SenderReport; arrivalUnixMs: number } {
   const [d] = readCapture(`rtp/${name}`);

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { readCapture, readFixture } from "../../../_helpers.ts";
-import { parseFmtpParams, parseSdp } from "../../../../lib/transport/rtp/sdp.ts";
-import { PayloadMap } from "../../../../lib/transport/rtp/payload_map.ts";
+import { readFixture } from "@tests/_helpers.ts";
+import { parseFmtpParams, parseSdp } from "@lib/transport/rtp/sdp.ts";
+import { PayloadMap } from "@lib/transport/rtp/payload_map.ts";
+import { readCapture } from "@tests/support/replay.ts";
 
 /** sdp file, capture(s) it describes, expected codec and clock per payload type. */
 const CASES: [string, string[], Record<number, [string, number, number?]>][] = [

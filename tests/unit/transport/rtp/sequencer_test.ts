@@ -8,9 +8,9 @@ import {
   SEQ_RESYNC,
   SEQ_VALID,
   Sequencer,
-} from "../../../../lib/transport/rtp/sequencer.ts";
+} from "@lib/transport/rtp/sequencer.ts";
 import { CAPTURES } from "./_captures.ts";
-import { capturePackets } from "../../../_rtp.ts";
+import { capturePackets } from "@tests/support/rtp.ts";
 
 Deno.test("captures: expected == received, nothing lost, max jitter equals tshark's", () => {
   for (const [name, count, rate, tsharkMax] of CAPTURES) {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { RtpSession } from "../../../../lib/transport/rtp/session.ts";
-import type { RtpDepacketizer, RtpPacket } from "../../../../lib/core/types.ts";
+import { RtpSession } from "@lib/transport/rtp/session.ts";
+import type { RtpDepacketizer, RtpPacket } from "@lib/core/types.ts";
 import { CAPTURES } from "./_captures.ts";
-import { capturePackets } from "../../../_rtp.ts";
-import { prng } from "../../../../scripts/replay.ts";
+import { capturePackets } from "@tests/support/rtp.ts";
+import { prng } from "@tests/support/prng.ts";
 
 function recorder() {
   const got: { seq: number; ext: number; lost: boolean; pt: number }[] = [];

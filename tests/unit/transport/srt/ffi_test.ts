@@ -8,8 +8,8 @@ import {
   SRT_ERR,
   SRTO,
 } from "../../../../ffi/srt.ts";
-import { SrtListener } from "../../../../lib/transport/srt/listener.ts";
-import { freePort } from "../../../_helpers.ts";
+import { SrtListener } from "@lib/transport/srt/listener.ts";
+import { freePort } from "@tests/_helpers.ts";
 
 const HAVE_LIBSRT = openSrt().ok;
 

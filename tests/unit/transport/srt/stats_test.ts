@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeStats, PERFMON, PERFMON_BYTES } from "../../../../lib/transport/srt/stats.ts";
+import { decodeStats, PERFMON, PERFMON_BYTES } from "@lib/transport/srt/stats.ts";
 
 const HEADER = "/usr/include/srt/srt.h";
 

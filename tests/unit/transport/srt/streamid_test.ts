@@ -6,7 +6,7 @@ import {
   STREAM_NAME_MAX_BYTES,
   STREAMID_MAX_BYTES,
   STREAMID_REJECT_STATUS,
-} from "../../../../lib/transport/srt/streamid.ts";
+} from "@lib/transport/srt/streamid.ts";
 
 // Stream ids as real callers send them: ffmpeg/OBS plain ids, the SRT access-control
 // examples (Haivision srt docs/features/access-control.md), and malformed ones.

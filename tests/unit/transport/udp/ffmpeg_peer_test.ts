@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { openUdpReceiver } from "../../../../lib/transport/udp/receiver.ts";
-import { G711Depacketizer } from "../../../../lib/codecs/g711/depacketizer.ts";
-import { missing } from "../../../_helpers.ts";
-import { parseRtp } from "../../../../lib/transport/rtp/packet.ts";
+import { openUdpReceiver } from "@lib/transport/udp/receiver.ts";
+import { G711Depacketizer } from "@lib/codecs/g711/depacketizer.ts";
+import { missing } from "@tests/_helpers.ts";
+import { parseRtp } from "@lib/transport/rtp/packet.ts";
 
 Deno.test({
   name: "udp recvmmsg: live ffmpeg PCMU RTP sender (1 s sine) arrives whole",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { openUdpReceiver } from "../../../../lib/transport/udp/receiver.ts";
+import { openUdpReceiver } from "@lib/transport/udp/receiver.ts";
 import { datagram, sendBursts, sender, waitFor } from "./_udp.ts";
-import type { UdpReceiver } from "../../../../lib/transport/udp/types.ts";
+import type { UdpReceiver } from "@lib/transport/udp/types.ts";
 
 const KINDS = ["recvmmsg", "deno"] as const;
 

@@ -1,5 +1,11 @@
-/** Test helpers: cut TS files into packets, edit and re-sign PSI, build small TS streams. */
-import { crc32Mpeg } from "../../../../lib/container/mpegts/psi.ts";
+/**
+ * The tests' one MPEG-TS builder and reader: cut TS files into packets, edit and re-sign
+ * PSI, build small TS streams (ISO/IEC 13818-1 2.4.3, 2.4.4); read them through the
+ * production demuxer (lib/container/mpegts/demuxer.ts), never a second parser.
+ */
+import { TsDemuxer } from "@lib/container/mpegts/demuxer.ts";
+import type { EsChunk, TrackInfo } from "@lib/core/types.ts";
+import { crc32Mpeg } from "@lib/container/mpegts/psi.ts";
 
 /** The file as copied 188-byte packets. */
 export function packets(data: Uint8Array): Uint8Array[] {
@@ -130,6 +136,101 @@ export function pesPackets(
     p.set(pes.subarray(o, o + n), at);
     o += n;
     out.push(p);
+  }
+  return out;
+}
+
+/** What one demux run produced. */
+export interface DemuxRun {
+  tracks: TrackInfo[];
+  chunks: Map<number, EsChunk[]>;
+  counts: Record<string, number>;
+  pcr: number | undefined;
+  maxBuffered: number;
+}
+
+/** Demuxes `data` pushed in slices of the sizes in `sizes` (cycled), then flushes. */
+export function demux(
+  data: Uint8Array,
+  sizes: number[] = [data.length],
+  opts: { maxPesBytes?: number; program?: number } = {},
+): DemuxRun {
+  const run: DemuxRun = {
+    tracks: [],
+    chunks: new Map(),
+    counts: {},
+    pcr: undefined,
+    maxBuffered: 0,
+  };
+  const d = new TsDemuxer({
+    ...opts,
+    onTrack: (i) => run.tracks.push(i),
+    onChunk: (c) => {
+      const list = run.chunks.get(c.trackId) ?? [];
+      list.push(c);
+      run.chunks.set(c.trackId, list);
+    },
+    count: (r, n = 1) => {
+      run.counts[r] = (run.counts[r] ?? 0) + n;
+    },
+  });
+  let o = 0;
+  for (let i = 0; o < data.length; i++) {
+    const n = Math.max(1, sizes[i % sizes.length]);
+    d.push(data.subarray(o, o + n), i);
+    o += n;
+    run.maxBuffered = Math.max(run.maxBuffered, d.bufferedBytes);
+  }
+  d.flush();
+  run.pcr = d.pcr;
+  return run;
+}
+
+/** Chunks of the first track of `kind`. */
+export function chunksOf(run: DemuxRun, kind: "video" | "audio"): EsChunk[] {
+  const t = run.tracks.find((t) => t.kind === kind);
+  return t ? run.chunks.get(t.id) ?? [] : [];
+}
+
+/** The first track of one of `codecs` in a demux run, with its chunks (whole PES for video). */
+export function trackOf(
+  run: DemuxRun,
+  ...codecs: string[]
+): { info: TrackInfo; chunks: EsChunk[] } {
+  const info = run.tracks.find((t) => codecs.includes(t.codec));
+  if (!info) throw new Error(`no track of ${codecs}`);
+  return { info, chunks: run.chunks.get(info.id) ?? [] };
+}
+
+/** Every track's chunks joined (elementary stream bytes without PES headers). */
+export function trackBytes(run: DemuxRun): Map<number, Uint8Array> {
+  const out = new Map<number, Uint8Array>();
+  for (const [id, list] of run.chunks) {
+    const buf = new Uint8Array(list.reduce((a, c) => a + c.data.length, 0));
+    let k = 0;
+    for (const c of list) {
+      buf.set(c.data, k);
+      k += c.data.length;
+    }
+    out.set(id, buf);
+  }
+  return out;
+}
+
+/**
+ * Chunks cut to at most `size` bytes (184: one TS packet's payload), the first piece of
+ * each keeping its timestamps and flags, as a transport would hand a PES over piecewise.
+ */
+export function pieces(chunks: EsChunk[], size = 184): EsChunk[] {
+  const out: EsChunk[] = [];
+  for (const c of chunks) {
+    for (let o = 0; o < c.data.length || o === 0; o += size) {
+      const data = c.data.subarray(o, o + size);
+      out.push(
+        o === 0 ? { ...c, data } : { ...c, data, pts: undefined, dts: undefined, unitStart: false },
+      );
+      if (c.data.length === 0) break;
+    }
   }
   return out;
 }

@@ -4,10 +4,11 @@
  * lib/net/rtp/sdp.ts parseSdp, RFC 8866), which are themselves tested against the
  * captures (tests/unit/net/rtp/packet_test.ts).
  */
-import type { RtpPacket } from "../lib/core/types.ts";
-import { parseRtp } from "../lib/transport/rtp/packet.ts";
-import { parseSdp } from "../lib/transport/rtp/sdp.ts";
-import { readCapture, readFixture } from "./_helpers.ts";
+import type { RtpPacket } from "@lib/core/types.ts";
+import { parseRtp } from "@lib/transport/rtp/packet.ts";
+import { parseSdp } from "@lib/transport/rtp/sdp.ts";
+import { readFixture } from "../_helpers.ts";
+import { readCapture } from "./replay.ts";
 
 /** Parses one datagram known to be RTP; throws when it is not (test data is trusted). */
 export function rtpOf(d: Uint8Array, arrivalMs = 0): RtpPacket {
