@@ -1,4 +1,4 @@
-/** The HTTP API: wires auth and the route groups (DESIGN.md "API"). */
+/** The HTTP API: wires auth and the route groups (README.md "API reference"). */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { renderMetrics } from "./metrics.ts";

@@ -1,7 +1,7 @@
 /**
  * Output fan-out: one publisher, many consumers, each with its own bounded queue (frames
  * and bytes). The publisher never waits: `publish` is O(1) amortized per consumer and
- * never blocks on a slow reader (DESIGN.md rule 2).
+ * never blocks on a slow reader (docs/ARCHITECTURE.md, rule 2).
  *
  * A consumer whose queue overflows loses whole GOPs: everything queued before the next
  * queued key frame is dropped (the queue then starts at that key frame); when no key frame

@@ -4,8 +4,8 @@
  * us for a 5 KB video frame, 1.5 us for a datagram). Copies are appended to the current
  * slab and handed out as views. A full slab is dropped (never reused) and a new one
  * started, so memory is what is still referenced: a slab lives until its last view does.
- * Users: RTP datagrams held past the receiver's callback (lib/net/rtp/demux.ts, RFC 3550
- * A.1 sequencing then reorder) and RTP access units (lib/media/rtp_unit.ts).
+ * Users: RTP datagrams held past the receiver's callback (lib/transport/rtp/demux.ts, RFC 3550
+ * A.1 sequencing then reorder) and RTP access units (lib/codecs/h26x/rtp_unit.ts).
  */
 
 /** Default slab size, bytes. */

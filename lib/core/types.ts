@@ -188,7 +188,7 @@ export interface DepacketizerOptions {
 }
 
 /**
- * The interface every RTP depacketizer implements (lib/media/<codec>/depacketizer.ts).
+ * The interface every RTP depacketizer implements (lib/codecs/<codec>/depacketizer.ts).
  * Packets arrive in sequence order from the jitter buffer; `lostBefore` is true when
  * one or more packets were declared lost right before this one.
  */

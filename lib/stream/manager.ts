@@ -38,7 +38,7 @@ export class Manager implements StreamOpener {
   readonly portErrors: ReasonCounter = new ReasonCounter();
   readonly listeners: Listener[] = [];
   readonly startedAt: Date = new Date();
-  /** What happens to streams and the box (lib/events.ts), for SSE, NATS and tests. */
+  /** What happens to streams and the box (lib/stream/events.ts), for SSE, NATS and tests. */
   readonly events: EventBus = new EventBus();
   opened = 0;
   #timer?: ReturnType<typeof setInterval>;

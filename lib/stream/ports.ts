@@ -12,7 +12,7 @@ import type { Config } from "../config/config.ts";
 import type { FrameEntry } from "../buffer/gop_buffer.ts";
 import type { GopStats } from "../buffer/gop_detector.ts";
 
-/** Stream states (DESIGN.md): connecting -> active <-> paused -> recovering -> closed. */
+/** Stream states (docs/ARCHITECTURE.md): connecting -> active <-> paused -> recovering -> closed. */
 export type StreamState = "connecting" | "active" | "paused" | "recovering" | "closed";
 
 /** Protocols that create streams. */

@@ -217,7 +217,7 @@ export class Stream implements StreamSink {
     }
   }
 
-  /** The Stream JSON of DESIGN.md. */
+  /** The Stream JSON (README.md, API reference). */
   toJSON(): Record<string, unknown> {
     const now = this.#now();
     const ended = this.closedAt ?? new Date();

@@ -1,6 +1,6 @@
 /**
  * One track's frame statistics (frames, keyframes, bytes, bitrate, measured frame rate,
- * GOP length) and its Track JSON (DESIGN.md contract).
+ * GOP length) and its Track JSON (README.md, API reference).
  */
 import type { AccessUnit, TrackInfo } from "../core/types.ts";
 import type { GopStats } from "../buffer/gop_detector.ts";
@@ -37,7 +37,7 @@ export class TrackState {
     this.#sinceKey++;
   }
 
-  /** The Track JSON of DESIGN.md; `gop` adds the GOP structure of a video track. */
+  /** The Track JSON (README.md, API reference); `gop` adds the GOP structure of a video track. */
   toJSON(nowMs: number, gop?: GopStats): Record<string, unknown> {
     const i = this.info;
     const base: Record<string, unknown> = {

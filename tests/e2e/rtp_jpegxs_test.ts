@@ -1,7 +1,7 @@
 /**
  * JPEG XS over RTP (RFC 9134) end to end. No third-party RFC 9134 packetizer exists on
  * these machines, so the SVT-JPEG-XS codestreams of the fixture are packetized with
- * lib/media/jpegxs/packetizer.ts (codestream mode K=0 and slice mode K=1, progressive)
+ * lib/codecs/jpegxs/packetizer.ts (codestream mode K=0 and slice mode K=1, progressive)
  * and sent as real UDP datagrams to a running sluice with no RTP configuration. The API
  * must infer jpegxs, count 10 key frames of 320x240 (the picture header's Wf/Hf), and
  * hand back each codestream byte for byte; the preview is a whole codestream (SOC..EOC).

@@ -1,8 +1,8 @@
 /**
  * Shared test helpers for RTP captures and SDP fixtures under tests/fixtures/rtp/:
- * packets through the production parsers (lib/net/rtp/packet.ts parseRtp, RFC 3550 5.1;
- * lib/net/rtp/sdp.ts parseSdp, RFC 8866), which are themselves tested against the
- * captures (tests/unit/net/rtp/packet_test.ts).
+ * packets through the production parsers (lib/transport/rtp/packet.ts parseRtp, RFC 3550 5.1;
+ * lib/transport/rtp/sdp.ts parseSdp, RFC 8866), which are themselves tested against the
+ * captures (tests/unit/transport/rtp/packet_test.ts).
  */
 import type { RtpPacket } from "@lib/core/types.ts";
 import { parseRtp } from "@lib/transport/rtp/packet.ts";

@@ -18,7 +18,7 @@ export const MAX_NALUS_PER_UNIT = 1024;
 /** Initial capacity of the assembly buffer in bytes; it doubles up to the unit cap. */
 const INITIAL_BUFFER_BYTES = 64 * 1024;
 /**
- * Slab of emitted units (lib/flow/copy_arena.ts): a dozen 5 KB frames per allocation, below
+ * Slab of emitted units (lib/core/copy_arena.ts): a dozen 5 KB frames per allocation, below
  * glibc's mmap threshold (fresh mmapped slabs cost page faults). A slab is freed when its
  * last unit is (the GOP buffer drops oldest first): at most ~2 slabs per track beyond the
  * bytes the GOP buffer counts.

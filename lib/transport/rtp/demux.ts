@@ -72,7 +72,7 @@ export interface RtpDemuxOptions<S extends RtpSourceSink> {
   maxSources?: number;
   /**
    * Copy each datagram (default true: the UDP receiver reuses its buffers), into a
-   * shared slab (lib/flow/copy_arena.ts); packets of sources not yet admitted get their own buffer.
+   * shared slab (lib/core/copy_arena.ts); packets of sources not yet admitted get their own buffer.
    */
   copy?: boolean;
   /** Admit a new source only after two packets in sequence (default false). */

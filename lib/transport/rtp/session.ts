@@ -2,7 +2,7 @@
  * One RTP source's receive state (RFC 3550 6.2.1 per-source state): sequencer
  * (A.1, with probation packets held and released once valid), jitter buffer, the
  * latest sender report (6.4.1), CNAME (6.5.1) and counters. Sequenced packets go to
- * a depacketizer made by an injected factory (`RtpDepacketizer`, lib/media/types.ts).
+ * a depacketizer made by an injected factory (`RtpDepacketizer`, lib/core/types.ts).
  */
 import type { Counter, RtpDepacketizer, RtpPacket } from "../../core/types.ts";
 import { JitterBuffer } from "./jitter.ts";

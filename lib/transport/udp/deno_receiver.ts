@@ -7,7 +7,7 @@ import type {
 } from "./types.ts";
 /**
  * Portable UDP receiver on `Deno.listenDatagram` (needs --unstable-net) with one
- * reused receive buffer (PERF_NOTES.md: loss-free to ~10 k packets/s; the socket
+ * reused receive buffer (bench/README.md, udp bench: loss-free to ~10 k packets/s; the socket
  * buffer stays at the kernel default, Deno offers no way to raise it).
  * A datagram larger than maxDatagramBytes is detected with a one-byte-larger buffer,
  * dropped and counted as truncated.

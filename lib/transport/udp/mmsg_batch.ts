@@ -3,7 +3,7 @@
  * layout, ffi/libc.ts MSG offsets), each with one iovec into its slot of `data`, a
  * sockaddr_in for the source and a control buffer for the SO_RXQ_OVFL message (socket(7),
  * cmsg(3)). Every buffer C sees is a field, reachable for the batch's whole life
- * (DESIGN.md rule 5); readers take DataViews, never copies.
+ * (docs/ARCHITECTURE.md, rule 5); readers take DataViews, never copies.
  *
  * ```
  * struct mmsghdr { struct msghdr { void *name; u32 namelen; struct iovec *iov; u64 iovlen;

@@ -1,8 +1,8 @@
 /**
- * One UDP receiver interface for every RTP stream on `rtp_port` (DESIGN.md, RTP row):
+ * One UDP receiver interface for every RTP stream on `rtp_port` (docs/ARCHITECTURE.md):
  * libc `recvmmsg(2)` through FFI on Linux, `Deno.listenDatagram` as the portable
  * fallback. Both deliver datagrams by callback, batched at the socket, never one
- * promise per packet for recvmmsg (DESIGN.md rule 4).
+ * promise per packet for recvmmsg (docs/ARCHITECTURE.md, rule 4).
  */
 import { loadLibc } from "../../../ffi/libc.ts";
 import { openRecvmmsgReceiver } from "./recvmmsg.ts";
@@ -25,7 +25,7 @@ export interface UdpReceiverOptions {
   log?: (msg: string) => void;
 }
 
-/** Default requested socket buffer: 8 MiB (PERF_NOTES.md, UDP receive). */
+/** Default requested socket buffer: 8 MiB (bench/README.md, udp bench). */
 export const DEFAULT_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
 /** Default slot size: RTP over Ethernet fits in 1500; 2048 leaves headroom. */
 export const DEFAULT_MAX_DATAGRAM_BYTES = 2048;

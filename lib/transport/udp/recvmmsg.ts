@@ -1,10 +1,10 @@
 /**
  * UDP receiver on libc recvmmsg(2) (Linux), drained on a ~1 ms timer, 64 datagrams
- * per call with MSG_DONTWAIT until EAGAIN (PERF_NOTES.md: ~0.65 us per packet,
+ * per call with MSG_DONTWAIT until EAGAIN (bench/README.md, udp bench: ~0.65 us per packet,
  * lossless to 400 k packets/s with an 8 MiB socket buffer).
  *
  * The buffers given to recvmmsg are an MmsgBatch (mmsg_batch.ts), preallocated and held
- * for the receiver's whole life (DESIGN.md rule 5). Kernel drops come from SO_RXQ_OVFL
+ * for the receiver's whole life (docs/ARCHITECTURE.md, rule 5). Kernel drops come from SO_RXQ_OVFL
  * (socket(7)) and /proc/net/udp's drops column.
  */
 import {

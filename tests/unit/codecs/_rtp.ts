@@ -1,6 +1,6 @@
 /**
  * Test-only RTP helpers for depacketizer tests: a packet builder for hand-made vectors
- * (RFC 3550 5.1 fields), byte concatenation and a run with dropped packets. Captures: tests/_rtp.ts capturePackets.
+ * (RFC 3550 5.1 fields), byte concatenation and a run with dropped packets. Captures: tests/support/rtp.ts capturePackets.
  */
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket, RtpUnit } from "@lib/core/types.ts";
 

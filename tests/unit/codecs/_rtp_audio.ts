@@ -1,7 +1,7 @@
 /**
  * Test helpers for the audio depacketizers: an ADTS writer for ffprobe
  * oracles, an ffprobe runner and bit writers for LATM / RFC 3640 vectors. Captures and
- * SDP fixtures: tests/_rtp.ts.
+ * SDP fixtures: tests/support/rtp.ts.
  */
 import { AAC_SAMPLE_RATES } from "@lib/codecs/aac/adts.ts";
 import type { RtpPacket } from "@lib/core/types.ts";

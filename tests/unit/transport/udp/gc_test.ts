@@ -23,7 +23,7 @@ await rx.close();
 console.log(JSON.stringify({ good, errors: st.errors, batches: st.batches }));
 `;
 
-Deno.test("udp recvmmsg: buffers given to C survive forced full GCs (PERF_NOTES trap)", async () => {
+Deno.test("udp recvmmsg: buffers given to C survive forced full GCs (docs/ARCHITECTURE.md, rule 5)", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--unstable-net", "--v8-flags=--expose-gc", CHILD],
     stdout: "piped",
