@@ -4,6 +4,7 @@
  * ticks of the track's `clockRate` (90 kHz for MPEG-TS and RTP video, the sample
  * rate for RTP audio).
  */
+import type { DataReason } from "./reasons.ts";
 
 /** Video codecs sluice parses. */
 export type VideoCodec = "h264" | "h265" | "av1" | "jpegxs";
@@ -14,8 +15,11 @@ export type Codec = VideoCodec | AudioCodec | "unknown";
 /** Kind of elementary stream. */
 export type TrackKind = "video" | "audio" | "data";
 
-/** Where a counter is reported: a reason name, counted per stream in `errors` or `drops`. */
-export type Counter = (reason: string, n?: number) => void;
+/**
+ * Where a stage counts: a catalogue reason (lib/core/reasons.ts), counted per stream in
+ * `errors` or `drops` as the catalogue says, or per port in `portErrors`.
+ */
+export type Counter = (reason: DataReason, n?: number) => void;
 
 /**
  * One RTP packet after header parsing (RFC 3550 5.1). `payload` is a subarray of the

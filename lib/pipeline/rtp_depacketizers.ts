@@ -7,6 +7,7 @@ import { codecSpec } from "../codecs/registry.ts";
 import { type CodecGuess, sniffRtpPayloads } from "../codecs/sniff.ts";
 import type {
   Codec,
+  Counter,
   DepacketizerOptions,
   RtpDepacketizer,
   RtpPacket,
@@ -58,7 +59,7 @@ export class SniffingDepacketizer implements RtpDepacketizer {
 
   constructor(
     private decide: (guess: CodecGuess | undefined) => RtpDepacketizer | undefined,
-    private count: (reason: string, n?: number) => void,
+    private count: Counter,
   ) {}
 
   push(pkt: RtpPacket, lostBefore: boolean): void {

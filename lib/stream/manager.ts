@@ -16,8 +16,9 @@ import type {
   RefusalSubject,
   StreamOpener,
 } from "./ports.ts";
-import { ReasonCounter } from "./counters.ts";
+import { LabeledReasonCounter } from "./counters.ts";
 import { fail, ok, type Result } from "../core/result.ts";
+import type { DataReason, RefusalReason } from "../core/reasons.ts";
 
 /** Closed streams stay listed this long (ms). */
 export const CLOSED_RETENTION_MS = 60_000;
@@ -33,9 +34,11 @@ export interface ManagerOptions {
 /** Registry and lifecycle of all streams. */
 export class Manager implements StreamOpener {
   readonly streams: Map<string, Stream> = new Map();
-  readonly refused: ReasonCounter = new ReasonCounter();
-  /** Input rejected before it belongs to a stream (garbage on a port), "<listener>_<reason>". */
-  readonly portErrors: ReasonCounter = new ReasonCounter();
+  /** Refused publishers by protocol and reason (API: "<protocol>_<reason>"). */
+  readonly refused: LabeledReasonCounter<Protocol, RefusalReason> = new LabeledReasonCounter();
+  /** Input rejected before it belongs to a stream (garbage on a port), by listener and reason. */
+  readonly portErrors: LabeledReasonCounter<Listener["name"], DataReason> =
+    new LabeledReasonCounter();
   readonly listeners: Listener[] = [];
   readonly startedAt: Date = new Date();
   /** What happens to streams and the box (lib/stream/events.ts), for SSE, NATS and tests. */
@@ -64,15 +67,18 @@ export class Manager implements StreamOpener {
     return n;
   }
 
-  refuse(protocol: Protocol, reason: string, who: RefusalSubject = {}): void {
-    this.refused.add(`${protocol}_${reason}`);
+  refuse(protocol: Protocol, reason: RefusalReason, who: RefusalSubject = {}): void {
+    this.refused.add(protocol, reason);
     this.events.emit("stream.refused", { protocol, reason, ...who });
   }
 
   /** The one home of the admission rules: one live stream per name, max_connections. */
-  admit(protocol: Protocol, who: RefusalSubject & { stream: string }): Result<void> {
+  admit(
+    protocol: Protocol,
+    who: RefusalSubject & { stream: string },
+  ): Result<void, RefusalReason> {
     const existing = this.streams.get(who.stream);
-    const reason = existing && existing.state !== "closed"
+    const reason: RefusalReason | undefined = existing && existing.state !== "closed"
       ? "duplicate"
       : this.liveCount >= this.config.ingestion.maxConnections
       ? "max_connections"
@@ -87,11 +93,11 @@ export class Manager implements StreamOpener {
     return s !== undefined && s.state !== "closed";
   }
 
-  portError(reason: string, n = 1): void {
-    this.portErrors.add(reason, n);
+  portError(listener: Listener["name"], reason: DataReason, n = 1): void {
+    this.portErrors.add(listener, reason, n);
   }
 
-  open(req: OpenRequest, hooks: AdapterHooks): Result<Stream> {
+  open(req: OpenRequest, hooks: AdapterHooks): Result<Stream, RefusalReason> {
     const admitted = this.admit(req.protocol, { stream: req.name, remote: req.remote });
     if (!admitted.ok) {
       this.log.warn("stream.refused", {

@@ -7,6 +7,7 @@
  */
 import type { AccessUnit, TrackInfo } from "../core/types.ts";
 import type { Result } from "../core/result.ts";
+import type { DataReason, DropReason, ErrorReason, RefusalReason } from "../core/reasons.ts";
 import type { Logger } from "../core/log.ts";
 import type { Config } from "../config/config.ts";
 import type { FrameEntry } from "../buffer/gop_buffer.ts";
@@ -50,9 +51,11 @@ export interface StreamSink {
   /** Count transport bytes/packets received at `nowMs` (monotonic ms). */
   received(bytes: number, packets: number, nowMs: number): void;
   /** Count an error (malformed input) by reason. */
-  error(reason: string, n?: number): void;
+  error(reason: ErrorReason, n?: number): void;
   /** Count a drop (data discarded on purpose: loss, limits) by reason. */
-  drop(reason: string, n?: number): void;
+  drop(reason: DropReason, n?: number): void;
+  /** Count a reason as an error or a drop, as its catalogue entry (lib/core/reasons.ts) says. */
+  count(reason: DataReason, n?: number): void;
   /** Announce or update a track. */
   setTrack(info: TrackInfo): void;
   /** Deliver one complete frame (video or audio access unit). */
@@ -82,19 +85,19 @@ export interface StreamOpener {
   readonly config: Config;
   readonly log: Logger;
   /** Opens (or revives within the grace window) a stream; refusals carry a reason. */
-  open(req: OpenRequest, hooks: AdapterHooks): Result<StreamSink>;
+  open(req: OpenRequest, hooks: AdapterHooks): Result<StreamSink, RefusalReason>;
   /**
    * The admission rules alone (duplicate stream, max_connections), for a transport that
    * decides before its handshake ends (the SRT listen callback). A refusal is counted as
    * `open` counts it; `open` applies the same rules again.
    */
-  admit(protocol: Protocol, who: RefusalSubject & { stream: string }): Result<void>;
+  admit(protocol: Protocol, who: RefusalSubject & { stream: string }): Result<void, RefusalReason>;
   /** Counts a refusal decided by the adapter itself (e.g. not on the allowlist). */
-  refuse(protocol: Protocol, reason: string, who?: RefusalSubject): void;
+  refuse(protocol: Protocol, reason: RefusalReason, who?: RefusalSubject): void;
   /** True while a stream of this name exists and is not closed. */
   isLive(name: string): boolean;
-  /** Counts input rejected before it belongs to a stream, as "<listener>_<reason>". */
-  portError(reason: string, n?: number): void;
+  /** Counts input rejected on a listener's port before it belongs to a stream. */
+  portError(listener: Listener["name"], reason: DataReason, n?: number): void;
 }
 
 /** A protocol listener as the manager sees it. */

@@ -4,6 +4,7 @@
  * lib/pipeline/ts_input.ts or rtp_input.ts without sockets or a manager.
  */
 import type { AccessUnit, TrackInfo } from "@lib/core/types.ts";
+import { type DataReason, type DropReason, type ErrorReason, isDrop } from "@lib/core/reasons.ts";
 import type { StreamSink, TransportStats } from "@lib/stream/ports.ts";
 
 /** What a RecordingSink saw. */
@@ -19,11 +20,15 @@ export class RecordingSink implements StreamSink {
   closed?: string;
 
   received(): void {}
-  error(reason: string, n = 1): void {
+  error(reason: ErrorReason, n = 1): void {
     this.errors[reason] = (this.errors[reason] ?? 0) + n;
   }
-  drop(reason: string, n = 1): void {
+  drop(reason: DropReason, n = 1): void {
     this.drops[reason] = (this.drops[reason] ?? 0) + n;
+  }
+  count(reason: DataReason, n = 1): void {
+    if (isDrop(reason)) this.drop(reason, n);
+    else this.error(reason, n);
   }
   setTrack(info: TrackInfo): void {
     this.tracks.set(info.id, info);

@@ -13,6 +13,7 @@ import { DEFAULT_DON_DEPTH } from "../h26x/don.ts";
 import { DonMode } from "../h26x/don_mode.ts";
 import { fuIntoDon, fuIntoUnit } from "../h26x/fu.ts";
 import { decodeSprop, fmtpInt } from "../h26x/sprop.ts";
+import type { DataReason } from "../../core/reasons.ts";
 
 const RULES: NalRules = { isKey: (t) => t === H264Nal.IDR, audType: H264Nal.AUD };
 
@@ -21,7 +22,7 @@ const RULES: NalRules = { isKey: (t) => t === H264Nal.IDR, audType: H264Nal.AUD 
  * `packetization-mode`, `sprop-parameter-sets`, `sprop-interleaving-depth`,
  * `sprop-deint-buf-req`. Counted reasons include "fu_without_start", "fu_missing_end",
  * "stap_truncated", "mtap_truncated", "fu_truncated", "nal_type_invalid",
- * "nal_type_not_in_mode", "payload_empty", "unit_oversize", "frame_loss", "wait_keyframe".
+ * "nal_type_not_in_mode", "payload_empty", "frame_oversize", "frame_loss", "await_keyframe".
  */
 export class H264Depacketizer implements RtpDepacketizer {
   readonly #unit: UnitAssembler;
@@ -199,7 +200,7 @@ export class H264Depacketizer implements RtpDepacketizer {
   }
 
   /** A malformed interleaved packet: count it and treat its NAL units as lost. */
-  #truncated(reason: string): void {
+  #truncated(reason: DataReason): void {
     this.#count(reason);
     this.#don!.lose();
   }

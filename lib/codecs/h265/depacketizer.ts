@@ -13,6 +13,7 @@ import { MAX_UNIT_BYTES, type NalRules, UnitAssembler } from "../h26x/rtp_unit.t
 import { DonMode } from "../h26x/don_mode.ts";
 import { fuIntoDon, fuIntoUnit } from "../h26x/fu.ts";
 import { decodeSprop, fmtpInt } from "../h26x/sprop.ts";
+import type { DataReason } from "../../core/reasons.ts";
 
 const RULES: NalRules = { isKey: h265IsIrap, audType: H265Nal.AUD };
 
@@ -21,7 +22,7 @@ const RULES: NalRules = { isKey: h265IsIrap, audType: H265Nal.AUD };
  * `sprop-vps`, `sprop-sps`, `sprop-pps`, `sprop-max-don-diff`, `sprop-depack-buf-nalus`,
  * `sprop-depack-buf-bytes`. Counted reasons include "fu_without_start", "fu_missing_end",
  * "ap_truncated", "fu_truncated", "paci_truncated", "payload_truncated",
- * "nal_type_invalid", "unit_oversize", "frame_loss", "wait_keyframe".
+ * "nal_type_invalid", "frame_oversize", "frame_loss", "await_keyframe".
  */
 export class H265Depacketizer implements RtpDepacketizer {
   readonly #unit: UnitAssembler;
@@ -181,7 +182,7 @@ export class H265Depacketizer implements RtpDepacketizer {
   }
 
   /** A malformed packet: count it; its NAL units are lost, so the unit is incomplete. */
-  #bad(reason: string): void {
+  #bad(reason: DataReason): void {
     if (this.#don) {
       this.#count(reason);
       this.#don.lose();

@@ -5,6 +5,7 @@
  * access unit being built (rtp_unit.ts) or, in DON mode, into the open fragment of
  * don_mode.ts until the end piece, then through the DON buffer (don.ts).
  */
+import type { DataReason } from "../../core/reasons.ts";
 import type { DonMode } from "./don_mode.ts";
 import type { UnitAssembler } from "./rtp_unit.ts";
 
@@ -46,13 +47,13 @@ export function fuIntoUnit(
  * reconstructed NAL `header`, later pieces append. Returns the whole NAL unit at the end
  * piece (its DON and timestamp in `dm.fuDon`, `dm.fuTs`). `bad` counts a reason and marks
  * the loss: "fu_missing_end" (a start while one is open), "fu_without_start",
- * "unit_oversize".
+ * "frame_oversize".
  */
 export function fuIntoDon(
   dm: DonMode,
   f: FuPiece,
   start: { don: number; ts: number; header: Uint8Array } | undefined,
-  bad: (reason: string) => void,
+  bad: (reason: DataReason) => void,
 ): Uint8Array | undefined {
   const fu = dm.fu;
   if (start) {
@@ -65,7 +66,7 @@ export function fuIntoDon(
     bad("fu_without_start");
     return undefined;
   } else if (!fu.append(f.body)) {
-    bad("unit_oversize");
+    bad("frame_oversize");
     return undefined;
   }
   return f.end ? fu.take() : undefined;

@@ -14,6 +14,7 @@
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../core/types.ts";
 import { opusConfig, parseOpusToc } from "./toc.ts";
 import { ok, type Result } from "../../core/result.ts";
+import type { DataReason } from "../../core/reasons.ts";
 
 /** Samples at 48 kHz of one frame for a TOC config (RFC 6716 Table 2). */
 export function opusFrameSamples(config: number): number {
@@ -24,7 +25,7 @@ export function opusFrameSamples(config: number): number {
  * Validates an Opus packet (RFC 6716 3.4, R1-R7) and returns its duration in 48 kHz
  * samples; reasons "opus_empty", "opus_invalid".
  */
-export function opusPacketSamples(d: Uint8Array): Result<number> {
+export function opusPacketSamples(d: Uint8Array): Result<number, DataReason> {
   const r = parseOpusToc(d);
   return r.ok ? ok(r.value.packetSamples) : r;
 }

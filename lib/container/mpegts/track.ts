@@ -16,6 +16,7 @@ import type { AudioParams, Counter, EsChunk, TrackInfo } from "../../core/types.
 import { MAX_OPUS_AU_BYTES, opusPacketSamples, splitOpusTs } from "./opus_ts.ts";
 import { parsePesHeader, PesBuffer } from "./pes.ts";
 import type { StreamClass } from "./stream_types.ts";
+import type { DataReason } from "../../core/reasons.ts";
 
 /** Callbacks and limits a track reports through. */
 export interface TrackSink {
@@ -106,7 +107,7 @@ export class TsTrack {
     this.#carry = undefined;
   }
 
-  #drop(reason: string): void {
+  #drop(reason: DataReason): void {
     this.sink.count(reason);
     this.#pes.clear();
     this.#collecting = false;
@@ -174,7 +175,7 @@ export class TsTrack {
   #frames(
     payload: Uint8Array,
     pts: number | undefined,
-    reason: string,
+    reason: DataReason,
     maxFrame: number,
     split: (d: Uint8Array) => Frames,
   ): void {

@@ -22,6 +22,7 @@
  */
 import type { RtpPacket } from "../../core/types.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
+import type { DataReason } from "../../core/reasons.ts";
 
 /** Size of the fixed RTP header in bytes (RFC 3550 5.1). */
 export const RTP_HEADER_BYTES = 12;
@@ -40,7 +41,7 @@ const NO_CSRCS: number[] = Object.freeze([]) as unknown as number[];
  * "rtp_padding" (padding count 0 or larger than what follows the header).
  * `extSeq` is set to `seq`; the sequencer assigns the extended value.
  */
-export function parseRtp(data: Uint8Array, arrivalMs = 0): Result<RtpPacket> {
+export function parseRtp(data: Uint8Array, arrivalMs = 0): Result<RtpPacket, DataReason> {
   const len = data.length;
   if (len < RTP_HEADER_BYTES) return fail("rtp_too_short");
   const b0 = data[0];

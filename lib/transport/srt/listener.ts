@@ -17,6 +17,7 @@ import {
 import { AdmissionGate, type AdmitResult } from "./admission.ts";
 import { closeListenSocket, type ListenSocket, openListenSocket } from "./listen_socket.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
+import type { RefusalReason } from "../../core/reasons.ts";
 
 /** Log sink: level, event name, structured fields. */
 export type SrtLog = (
@@ -53,7 +54,7 @@ export interface SrtHealth {
   port: number;
   connections: number;
   /** Refused admissions by reason (stream id, admit, handshake_failed). */
-  refused: Record<string, number>;
+  refused: Partial<Record<RefusalReason, number>>;
   accepted: number;
 }
 
@@ -101,7 +102,7 @@ export class SrtListener {
     return this.#sock!.lib.sym;
   }
 
-  #refuse(reason: string): void {
+  #refuse(reason: RefusalReason): void {
     this.#gate?.refuse(reason);
   }
 
