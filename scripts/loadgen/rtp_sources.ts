@@ -10,6 +10,7 @@
  * packets round-robin at a fixed total packet rate (the source's k-th packet is the
  * (k * N + s)-th of the whole run).
  */
+import { parseCapture } from "../../tests/support/replay.ts";
 
 /** One capture, ready to replay. */
 export interface ReplayCapture {
@@ -43,18 +44,9 @@ export const CLOCK_RATES = [8000, 16000, 32000, 44100, 48000, 90000] as const;
  * media's own rate, so the receiver's clocks do not drift loop after loop.
  */
 export function readReplayCapture(buf: Uint8Array, clockRate?: number): ReplayCapture {
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const datagrams: Uint8Array[] = [];
-  const arrivals: bigint[] = [];
-  for (let o = 0; o + 12 <= buf.length;) {
-    const len = dv.getUint32(o);
-    if (o + 12 + len > buf.length) break;
-    if (len >= 12 && len <= 65507) {
-      datagrams.push(buf.subarray(o + 12, o + 12 + len));
-      arrivals.push(dv.getBigUint64(o + 4));
-    }
-    o += 12 + len;
-  }
+  const kept = parseCapture(buf).filter((d) => d.data.length >= 12 && d.data.length <= 65507);
+  const datagrams = kept.map((d) => d.data);
+  const arrivals = kept.map((d) => d.arrivalNs);
   if (datagrams.length === 0) throw new Error("no RTP datagrams in the capture");
   const n = datagrams.length;
   const seq = (d: Uint8Array) => (d[2] << 8) | d[3];

@@ -8,10 +8,10 @@
  * srt_bistats, srt_close (Haivision srt docs/API/API-functions.md).
  */
 import { encodeSockaddr, lastError, openSrt, type SrtLibrary, SRTO } from "../../ffi/srt.ts";
-import { PERFMON_BYTES } from "../../lib/net/srt/stats.ts";
+import { PERFMON_BYTES } from "../../lib/transport/srt/stats.ts";
 import type { TsSchedule } from "./ts_pacing.ts";
 
-/** CBytePerfMon sender fields (srt.h, LP64; see lib/net/srt/stats.ts for the receive side). */
+/** CBytePerfMon sender fields (srt.h, LP64; see lib/transport/srt/stats.ts for the receive side). */
 const SENT_TOTAL = 8, RETRANS_TOTAL = 32, SND_DROP_TOTAL = 64;
 /** Longest wait for the callers' send buffers to empty after the last message, ms. */
 export const FLUSH_MS = 3000;

@@ -11,8 +11,9 @@ import {
   RtpSource,
 } from "../../../scripts/loadgen/rtp_sources.ts";
 import { scheduleTs } from "../../../scripts/loadgen/ts_pacing.ts";
-import { fixture, missing, readCapture, readFixture } from "../../_helpers.ts";
-import { rtpOf } from "../../_rtp.ts";
+import { fixture, missing, readFixture } from "../../_helpers.ts";
+import { readCapture } from "../../support/replay.ts";
+import { rtpOf } from "../../support/rtp.ts";
 
 for (const name of ["rtp_h264_gst.bin", "rtp_h264_ffmpeg.bin", "rtp_h265_ffmpeg.bin"]) {
   Deno.test(`loadgen source: ${name} replayed in order, twice, with continuous numbering`, () => {
