@@ -10,6 +10,7 @@
  *
  *   SRT:   --mode srt --srt-port P --ts FILE.ts [--callers N] [--loops L | --seconds S]
  *          [--streamid-prefix loadgen] [--latency 120] [--stagger-ms MS]
+ *          [--srt-port-count K]  (caller i to port + i % K: one peer receiver per port)
  *   Mixed: --mode mixed with both sets of options (--port for RTP, --srt-port for SRT).
  *
  * RTP: each of the N sources (SSRC 0x51000000 + i) replays the capture in order with its
@@ -96,6 +97,7 @@ function srtCallers(host: string, loops: number | undefined, seconds: number): S
   return SrtCallers.open({
     host,
     port: num("srt-port", num("port", 0, 0, 65535), 1, 65535),
+    portCount: num("srt-port-count", 1, 1, 10_000),
     count: num("callers", 1, 1, 10_000),
     prefix: arg("streamid-prefix", "loadgen")!,
     latencyMs: num("latency", 120, 20, 60_000),

@@ -5,8 +5,8 @@
  * numbers and timestamps (RFC 3550 5.1) continued across loops, so a receiver sees N
  * well-formed senders. Without a capture, a source sends synthetic packets of one size.
  *
- * Pacing: "capture" sends each datagram at its recorded arrival offset (scaled by
- * `speed`) from the source's start, plus whole loop durations; "rate" sends the sources'
+ * Pacing: "capture" sends each datagram at its recorded arrival offset (stretched to the
+ * media's time, then scaled by `speed`) from the source's start, plus whole loop durations; "rate" sends the sources'
  * packets round-robin at a fixed total packet rate (the source's k-th packet is the
  * (k * N + s)-th of the whole run).
  */
@@ -80,6 +80,10 @@ export function readReplayCapture(buf: Uint8Array, clockRate?: number): ReplayCa
     CLOCK_RATES.reduce((a, b) =>
       Math.abs(Math.log(b / implied)) < Math.abs(Math.log(a / implied)) ? b : a
     );
+  const loopMs = (loopTs * 1000) / clock;
+  // Arrival offsets stretched to media time: a capture recorded faster (or slower) than
+  // real time is sent at the media's rate, its bursts (one frame's packets) kept.
+  for (let i = 0; i < n; i++) offsetsMs[i] *= loopMs / recordedMs;
   let maxSeq = 0;
   for (const s of seqOffsets) if (s > maxSeq && s < 0x8000) maxSeq = s;
   return {
@@ -87,7 +91,7 @@ export function readReplayCapture(buf: Uint8Array, clockRate?: number): ReplayCa
     offsetsMs,
     seqOffsets,
     tsOffsets,
-    loopMs: (loopTs * 1000) / clock,
+    loopMs,
     clockRate: clock,
     loopSeq: maxSeq + 1,
     loopTs,

@@ -20,6 +20,8 @@ export const FLUSH_MS = 3000;
 export interface SrtCallerOptions {
   host: string;
   port: number;
+  /** Caller i connects to port + (i % portCount) (one peer receiver per port); default 1. */
+  portCount?: number;
   count: number;
   /** Stream id of caller i: `${prefix}-${i}`. */
   prefix: string;
@@ -79,11 +81,11 @@ export class SrtCallers {
     const sym = lib.value.sym;
     sym.srt_setloglevel(3);
     if (sym.srt_startup() < 0) throw new Error("srt_startup failed");
-    const addr = encodeSockaddr(o.host, o.port);
-    if (!addr.ok) throw new Error(`bad host ${o.host}`);
     const i32 = new Int32Array(1);
     const enc = new TextEncoder();
     for (let i = 0; i < o.count; i++) {
+      const addr = encodeSockaddr(o.host, o.port + (i % (o.portCount ?? 1)));
+      if (!addr.ok) throw new Error(`bad host ${o.host}`);
       const s = sym.srt_create_socket();
       const sid = enc.encode(`${o.prefix}-${i}`);
       i32[0] = o.latencyMs;

@@ -1,0 +1,18 @@
+/** LagMonitor's percentile: nearest rank over the last LAG_WINDOW_SAMPLES samples. */
+import assert from "node:assert/strict";
+import { LAG_WINDOW_SAMPLES, LagMonitor } from "../../../routes/metrics.ts";
+
+Deno.test("lag monitor: p99 is the nearest-rank 99th percentile of the window", () => {
+  const m = new LagMonitor();
+  assert.equal(m.p99Ms(), 0);
+  for (let i = 1; i <= 200; i++) m.record(i); // 1..200 ms
+  assert.equal(m.p99Ms(), 198, "rank ceil(0.99 * 200) = 198");
+  // Older samples leave the window: after a full window of 1 ms the percentile is 1.
+  for (let i = 0; i < LAG_WINDOW_SAMPLES; i++) m.record(1);
+  assert.equal(m.p99Ms(), 1);
+  m.record(50);
+  assert.equal(m.lastMs, 50);
+  assert.equal(m.p99Ms(), 1, "one stall in 600 samples is under the 99th percentile");
+  for (let i = 0; i < 6; i++) m.record(40);
+  assert.equal(m.p99Ms(), 40);
+});
