@@ -1,0 +1,118 @@
+/**
+ * Processes of a scale run: sluice started as its own process on a generated config
+ * (free loopback ports, limits raised for hundreds of streams), its health polled until
+ * it answers, and stopped by PID; CPU and memory of any PID from /proc (proc(5)).
+ */
+import { clockTicks, cpuOfPid } from "../_bench.ts";
+import { freePort } from "../../tests/_helpers.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** A free UDP port (RTP takes it and the next one: an even port with a free successor). */
+export function freeUdpPort(pair = false): number {
+  for (let i = 0; i < 50; i++) {
+    const a = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+    const p = (a.addr as Deno.NetAddr).port & (pair ? ~1 : ~0);
+    a.close();
+    try {
+      const socks = [Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: p })];
+      if (pair) {
+        socks.push(Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: p + 1 }));
+      }
+      socks.forEach((s) => s.close());
+      return p;
+    } catch { /* taken: try another */ }
+  }
+  throw new Error("no free UDP port");
+}
+
+/** A sluice process. */
+export interface SluiceProc {
+  pid: number;
+  url: string;
+  rtpPort: number;
+  srtPort: number;
+  /** Milliseconds from spawn to the first health answer. */
+  readyMs: number;
+  get(path: string): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/** Starts sluice with `yaml` appended to a config that sets ports and scale limits. */
+export async function startSluice(dir: string, yaml = ""): Promise<SluiceProc> {
+  const srtPort = freeUdpPort();
+  const rtpPort = freeUdpPort(true);
+  const apiPort = freePort("tcp");
+  const cfg = `${dir}/scale_${apiPort}.yaml`;
+  await Deno.writeTextFile(
+    cfg,
+    `ingestion:\n  bind: 127.0.0.1\n  srt_port: ${srtPort}\n  rtp_port: ${rtpPort}\n` +
+      `  max_connections: 1000\napi:\n  listen: 127.0.0.1:${apiPort}\n` +
+      `rtp:\n  new_stream_rate: 1000\nlog:\n  level: warn\n${yaml}`,
+  );
+  const t0 = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--unstable-net", "--allow-all", MAIN, "--config", cfg],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  const url = `http://127.0.0.1:${apiPort}`;
+  const get = async (path: string) => {
+    const r = await fetch(url + path, { signal: AbortSignal.timeout(5000) });
+    return await r.json() as Record<string, unknown>;
+  };
+  let readyMs = -1;
+  for (let i = 0; i < 300 && readyMs < 0; i++) {
+    try {
+      await get("/api/v1/health");
+      readyMs = performance.now() - t0;
+    } catch {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  const stop = async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* gone */ }
+    const t = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+    }, 3000);
+    await child.status;
+    clearTimeout(t);
+    await Deno.remove(cfg).catch(() => {});
+  };
+  if (readyMs < 0) {
+    await stop();
+    throw new Error("sluice did not answer /api/v1/health within 6 s");
+  }
+  return { pid: child.pid, url, rtpPort, srtPort, readyMs, get, stop };
+}
+
+/** CPU seconds of a PID (all threads), NaN when it is gone. */
+export function cpuOf(pid: number): number {
+  return cpuOfPid(pid, clockTicks());
+}
+
+/** A field of /proc/<pid>/status in bytes (VmRSS, VmHWM), NaN when unreadable. */
+export function memOf(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m")
+      .exec(Deno.readTextFileSync(`/proc/${pid}/status`));
+    return m ? Number(m[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Kernel drops of every UDP socket bound to `port` (proc(5) /proc/net/udp), summed. */
+export function portDrops(port: number): number {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  let n = 0;
+  for (const line of Deno.readTextFileSync("/proc/net/udp").split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length > 12 && f[1].endsWith(hex)) n += Number(f[f.length - 1]);
+  }
+  return n;
+}

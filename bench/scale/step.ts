@@ -1,0 +1,115 @@
+/**
+ * One step of the scale ladder: a fresh receiver (sluice, or a peer) and one
+ * scripts/loadgen.ts process sending N RTP sources and/or M SRT callers; while it runs,
+ * the receiver's CPU and RSS are read from /proc and (sluice) its API is timed; after a
+ * drain, what arrived is compared with what was sent.
+ */
+import { cpuOf, memOf } from "./procs.ts";
+
+const LOADGEN = new URL("../../scripts/loadgen.ts", import.meta.url).pathname;
+/** Time the receiver gets after the sender exits (jitter window, SRT latency, tails), ms. */
+export const DRAIN_MS = 1500;
+/** API sampling period during a step, ms. */
+export const SAMPLE_MS = 200;
+
+/** What a step sends. */
+export interface Load {
+  rtp: number;
+  srt: number;
+  /** Whole passes of the inputs. */
+  loops: number;
+  rtpCapture: string;
+  ts: string;
+  rtpPort: number;
+  srtPort: number;
+  /** SRT callers spread over this many consecutive ports (one peer receiver each). */
+  srtPortCount?: number;
+}
+
+/** The loadgen's report (scripts/loadgen.ts JSON line). */
+export type LoadReport = Record<string, unknown> & { elapsedSec: number; cpuSec: number };
+
+/** Runs one loadgen process for `load`; resolves with its report. */
+export async function runLoadgen(load: Load): Promise<LoadReport> {
+  const mode = load.rtp > 0 && load.srt > 0 ? "mixed" : load.srt > 0 ? "srt" : "rtp";
+  const n = Math.max(load.rtp, load.srt);
+  const args = ["run", "--allow-all", LOADGEN, "--mode", mode, "--loops", `${load.loops}`]
+    // Starts spread over one second so that keyframes (and bursts) do not line up.
+    .concat(["--stagger-ms", `${(1000 / n).toFixed(2)}`]);
+  if (load.rtp > 0) {
+    args.push("--port", `${load.rtpPort}`, "--capture", load.rtpCapture);
+    args.push("--ssrc-count", `${load.rtp}`, "--sockets", "per-source");
+  }
+  if (load.srt > 0) {
+    args.push("--srt-port", `${load.srtPort}`, "--ts", load.ts, "--callers", `${load.srt}`);
+    args.push("--srt-port-count", `${load.srtPortCount ?? 1}`);
+  }
+  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
+    .output();
+  if (!out.success) throw new Error(`loadgen failed (exit ${out.code})`);
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+/** Payload bytes a loadgen report says were sent (RTP datagrams + SRT messages). */
+export function bytesSent(r: LoadReport): number {
+  const part = (x: unknown) => Number((x as Record<string, unknown> | undefined)?.bytes ?? 0);
+  return r.mode === "mixed" ? part(r.rtp) + part(r.srt) : Number(r.bytes ?? 0);
+}
+
+/** Receiver-side figures of a window. */
+export interface Window {
+  wallS: number;
+  cpuS: number;
+  rssMaxBytes: number;
+  /** API round trips during the window, ms (sluice only). */
+  apiMs: number[];
+  report: LoadReport;
+}
+
+/**
+ * Runs the load against receiver PIDs (their CPU summed), sampling RSS (max of the sum) and,
+ * when `api` is given, timing GET /api/v1/streams and /api/v1/health alternately.
+ */
+export async function measure(
+  pids: number[],
+  load: Load,
+  api?: (path: string) => Promise<unknown>,
+): Promise<Window> {
+  const cpu = () => pids.reduce((a, p) => a + cpuOf(p), 0);
+  const c0 = cpu(), t0 = performance.now();
+  let rssMax = 0, running = true;
+  const apiMs: number[] = [];
+  const sampler = (async () => {
+    for (let i = 0; running; i++) {
+      rssMax = Math.max(rssMax, pids.reduce((a, p) => a + memOf(p), 0));
+      if (api) {
+        const s = performance.now();
+        try {
+          await api(i % 2 === 0 ? "/api/v1/streams" : "/api/v1/health");
+          apiMs.push(performance.now() - s);
+        } catch {
+          apiMs.push(5000); // timed out: counts as a 5 s answer
+        }
+      }
+      await new Promise((r) => setTimeout(r, SAMPLE_MS));
+    }
+  })();
+  const report = await runLoadgen(load);
+  await new Promise((r) => setTimeout(r, DRAIN_MS));
+  running = false;
+  await sampler;
+  return {
+    wallS: (performance.now() - t0) / 1000,
+    cpuS: cpu() - c0,
+    rssMaxBytes: rssMax,
+    apiMs,
+    report,
+  };
+}
+
+/** Nearest-rank percentile of `xs` (p in 0-100); NaN for none. */
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)];
+}

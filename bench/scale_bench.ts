@@ -1,0 +1,305 @@
+/**
+ * The scale ladder: sluice (its own process, a fresh one per step) receiving N RTP
+ * streams, M SRT streams, or both, of 1080p30 8 Mb/s H.264 from one scripts/loadgen.ts
+ * process (RTP: ffmpeg's packetization of the TS replayed per SSRC from its own socket;
+ * SRT: libsrt callers sending the TS paced by its PCR), then the same load into GStreamer
+ * (`udpsrc ! rtpssrcdemux ! [rtpjitterbuffer !] rtph264depay ! fakesink` per SSRC) and
+ * into srt-live-transmit (one per SRT stream) where they can take it. One table:
+ *
+ *   kernel drops   datagrams the kernel dropped on the receiver's sockets (/proc/net/udp;
+ *                  for SRT these are retransmitted if there is time)
+ *   lost           packets gone for good: RTP sequence gaps the jitter buffer gave up on
+ *                  plus packets libsrt dropped as too late (sluice's stream counters)
+ *   frames exact   streams whose video frame count equals what was sent (RTP: the
+ *                  capture's frames x loops; SRT: ffprobe's video packet count of the TS)
+ *   CPU            receiver and sender, % of one core over the window (/proc/<pid>/stat)
+ *   RSS            receiver's largest resident set during the window
+ *   lag p99        sluice's event-loop lag, 99th percentile (/api/v1/stats)
+ *   API p99        GET /api/v1/streams and /api/v1/health round trips during the window
+ *
+ * Then one 8 Mb/s SRT stream: sluice against srt-live-transmit, the same sender and
+ * window, receiver CPU from /proc, CPU ms per Mbit sent (alternated, median of rounds).
+ *
+ *   deno run --unstable-net --allow-all bench/scale_bench.ts [--quick]
+ *     [--rtp 25,50,100,150,200] [--srt 8,16,32,64,100] [--mixed 50+50,100+100]
+ *     [--step-seconds 10] [--no-peers] [--json FILE]
+ */
+import { arg, benchTmp, emit, fmt, isQuick } from "./_bench.ts";
+import { scaleInputs } from "./scale/inputs.ts";
+import { startSluice } from "./scale/procs.ts";
+import { peerDrops, startGstRtp, startSlt } from "./scale/peers.ts";
+import { bytesSent, type Load, measure, percentile, type Window } from "./scale/step.ts";
+
+type Json = Record<string, unknown>;
+
+/** One row of the table. */
+interface Row {
+  step: string;
+  receiver: string;
+  mbps: number;
+  kernelDrops: number;
+  lost: number | null;
+  recovered: number | null;
+  framesExact: string;
+  cpuPct: number;
+  senderPct: number;
+  rssMb: number;
+  lagP99Ms: number | null;
+  apiP99Ms: number | null;
+  note: string;
+}
+
+const quick = isQuick();
+const list = (name: string, def: string) =>
+  arg(name, def).split(",").map(Number).filter((x) => Number.isInteger(x) && x > 0 && x <= 1000);
+const RTP_STEPS = list("rtp", quick ? "25,100" : "25,50,100,150,200");
+const SRT_STEPS = list("srt", quick ? "8,32" : "8,16,32,64,100");
+const MIXED = arg("mixed", quick ? "25+25" : "50+50,100+100").split(",")
+  .map((s) => s.split("+").map(Number)).filter((p) => p.length === 2 && p.every((x) => x > 0));
+const STEP_S = Math.min(60, Math.max(2, Number(arg("step-seconds", quick ? "5" : "10"))));
+const PEERS = !Deno.args.includes("--no-peers");
+/** Largest SRT step given to srt-live-transmit (one process per stream). */
+const SLT_MAX = 32;
+/** Largest RTP step given to GStreamer with a jitter buffer per SSRC. */
+const GST_JITTER_MAX = 100;
+
+/** ffprobe's video packet count of a file (the frame oracle of the SRT streams). */
+async function videoPackets(file: string): Promise<number> {
+  const out = await new Deno.Command("ffprobe", {
+    args: ["-v", "error", "-count_packets", "-select_streams", "v:0"]
+      .concat(["-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", file]),
+    stdout: "piped",
+  }).output();
+  // The stream is listed once more under its program: take the first line.
+  return Number(new TextDecoder().decode(out.stdout).trim().split("\n")[0]);
+}
+
+function sum(xs: Json[], f: (s: Json) => unknown): number {
+  return xs.reduce((a, s) => a + (Number(f(s)) || 0), 0);
+}
+
+function videoFrames(s: Json): number {
+  const v = (s.tracks as Json[] | undefined)?.find((t) => t.kind === "video");
+  return Number(v?.frames ?? 0);
+}
+
+function rowOf(step: string, receiver: string, w: Window, extra: Partial<Row>): Row {
+  return {
+    step,
+    receiver,
+    mbps: (bytesSent(w.report) * 8) / 1e6 / w.report.elapsedSec,
+    kernelDrops: 0,
+    lost: null,
+    recovered: null,
+    framesExact: "-",
+    cpuPct: (100 * w.cpuS) / w.wallS,
+    senderPct: (100 * w.report.cpuSec) / w.report.elapsedSec,
+    rssMb: w.rssMaxBytes / 2 ** 20,
+    lagP99Ms: null,
+    apiP99Ms: null,
+    note: "",
+    ...extra,
+  };
+}
+
+async function sluiceStep(
+  dir: string,
+  step: string,
+  load: Omit<Load, "rtpPort" | "srtPort">,
+  srtFrames: number,
+): Promise<Row> {
+  const s = await startSluice(dir);
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    const w = await measure([s.pid], { ...load, rtpPort: s.rtpPort, srtPort: s.srtPort }, s.get);
+    const health = (await s.get("/api/v1/health")).listeners as Record<string, Json>;
+    const stats = await s.get("/api/v1/stats");
+    const streams = (await s.get("/api/v1/streams")).streams as Json[];
+    const rtp = streams.filter((x) => x.protocol === "rtp");
+    const srt = streams.filter((x) => x.protocol === "srt");
+    const rtpWant = Number(
+      (load.srt > 0 && load.rtp > 0 ? w.report.rtp as Json : w.report)
+        ?.framesPerSource ?? 0,
+    );
+    const exact = rtp.filter((x) => videoFrames(x) === rtpWant).length +
+      srt.filter((x) => videoFrames(x) === srtFrames).length;
+    const tr = (x: Json) => (x.transport ?? {}) as Json;
+    const missing = load.rtp - rtp.length + load.srt - srt.length;
+    return rowOf(step, "sluice", w, {
+      kernelDrops: Number(health.rtp?.kernelDrops ?? 0) + Number(health.srt?.kernelDrops ?? 0),
+      lost: sum(rtp, (x) => tr(x).lost) + sum(srt, (x) => tr(x).packetsDropped),
+      recovered: sum(srt, (x) => tr(x).packetsLost),
+      framesExact: `${exact}/${load.rtp + load.srt}`,
+      lagP99Ms: Number(stats.eventLoopLagP99Ms),
+      apiP99Ms: percentile(w.apiMs, 99),
+      note: missing > 0 ? `${missing} streams missing` : "",
+    });
+  } finally {
+    await s.stop();
+  }
+}
+
+async function gstStep(
+  dir: string,
+  n: number,
+  jitter: boolean,
+  load: Omit<Load, "rtpPort" | "srtPort">,
+) {
+  const g = await startGstRtp(n, jitter);
+  if (!g) return undefined;
+  try {
+    const w = await measure(g.pids, { ...load, rtpPort: g.port, srtPort: 0 });
+    return rowOf(`rtp ${n}`, jitter ? "gst +jitterbuffer" : "gst", w, {
+      kernelDrops: peerDrops(g),
+    });
+  } finally {
+    await g.stop();
+    void dir;
+  }
+}
+
+async function sltStep(n: number, load: Omit<Load, "rtpPort" | "srtPort">) {
+  const p = await startSlt(n);
+  if (!p) return undefined;
+  try {
+    const w = await measure(p.pids, { ...load, rtpPort: 0, srtPort: p.port, srtPortCount: n });
+    return rowOf(`srt ${n}`, "srt-live-transmit", w, { kernelDrops: peerDrops(p) });
+  } finally {
+    await p.stop();
+  }
+}
+
+function printTable(rows: Row[]): void {
+  const head = [
+    "step",
+    "receiver",
+    "Mb/s",
+    "kernel drops",
+    "lost",
+    "SRT recovered",
+    "frames exact",
+    "recv CPU %",
+    "sender CPU %",
+    "RSS MB",
+    "lag p99 ms",
+    "API p99 ms",
+    "note",
+  ];
+  const cells = rows.map((r) => [
+    r.step,
+    r.receiver,
+    fmt(r.mbps),
+    fmt(r.kernelDrops),
+    fmt(r.lost),
+    fmt(r.recovered),
+    r.framesExact,
+    fmt(r.cpuPct),
+    fmt(r.senderPct),
+    fmt(r.rssMb),
+    fmt(r.lagP99Ms),
+    fmt(r.apiP99Ms),
+    r.note,
+  ]);
+  console.log(`| ${head.join(" | ")} |`);
+  console.log(`| ${head.map(() => "---").join(" | ")} |`);
+  for (const c of cells) console.log(`| ${c.join(" | ")} |`);
+}
+
+/** One 8 Mb/s SRT stream: sluice vs srt-live-transmit, alternated, CPU ms per Mbit sent. */
+async function singleSrt(dir: string, ts: string, rounds: number) {
+  const load = { rtp: 0, srt: 1, loops: 1, rtpCapture: "", ts };
+  const ours: number[] = [],
+    theirs: number[] = [],
+    oursRss: number[] = [],
+    theirsRss: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const s = await startSluice(dir);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const w = await measure([s.pid], { ...load, rtpPort: 0, srtPort: s.srtPort });
+      ours.push((w.cpuS * 1000) / ((bytesSent(w.report) * 8) / 1e6));
+      oursRss.push(w.rssMaxBytes / 2 ** 20);
+    } finally {
+      await s.stop();
+    }
+    const p = await startSlt(1);
+    if (!p) continue;
+    try {
+      const w = await measure(p.pids, { ...load, rtpPort: 0, srtPort: p.port });
+      theirs.push((w.cpuS * 1000) / ((bytesSent(w.report) * 8) / 1e6));
+      theirsRss.push(w.rssMaxBytes / 2 ** 20);
+    } finally {
+      await p.stop();
+    }
+  }
+  const med = (xs: number[]) => xs.length ? percentile(xs, 50) : NaN;
+  return {
+    sluice: med(ours),
+    slt: med(theirs),
+    sluiceRss: med(oursRss),
+    sltRss: med(theirsRss),
+    all: { sluice: ours, slt: theirs },
+  };
+}
+
+if (import.meta.main) {
+  const { dir, cleanup } = await benchTmp();
+  try {
+    const inputs = await scaleInputs(dir, STEP_S);
+    const srtFrames = await videoPackets(inputs.ts);
+    const base = { loops: 1, rtpCapture: inputs.rtp, ts: inputs.ts };
+    const rows: Row[] = [];
+    const run = async (p: Promise<Row | undefined>) => {
+      const r = await p;
+      if (!r) return;
+      rows.push(r);
+      console.log(`# ${JSON.stringify(r)}`);
+    };
+    for (const n of RTP_STEPS) {
+      const load = { ...base, rtp: n, srt: 0 };
+      await run(sluiceStep(dir, `rtp ${n}`, load, srtFrames));
+      if (PEERS) await run(gstStep(dir, n, false, load));
+      if (PEERS && n <= GST_JITTER_MAX && !quick) await run(gstStep(dir, n, true, load));
+    }
+    for (const n of SRT_STEPS) {
+      const load = { ...base, rtp: 0, srt: n };
+      await run(sluiceStep(dir, `srt ${n}`, load, srtFrames));
+      if (PEERS && n <= SLT_MAX) await run(sltStep(n, load));
+    }
+    for (const [r, s] of MIXED) {
+      await run(sluiceStep(dir, `mixed ${r}+${s}`, { ...base, rtp: r, srt: s }, srtFrames));
+    }
+    const one = await singleSrt(dir, inputs.ts, quick ? 1 : 3);
+    console.log(`\nScale ladder, ${STEP_S} s per step, 1080p30 8 Mb/s H.264 per stream:\n`);
+    printTable(rows);
+    console.log(
+      `\nOne 8 Mb/s SRT stream, same loadgen caller, same window, receiver CPU from /proc ` +
+        `(median of ${one.all.sluice.length}): sluice ${fmt(one.sluice)} CPU ms/Mbit ` +
+        `(RSS ${fmt(one.sluiceRss)} MB), srt-live-transmit ${fmt(one.slt)} ` +
+        `(RSS ${fmt(one.sltRss)} MB); runs ${JSON.stringify(one.all)}`,
+    );
+    for (const r of rows.filter((x) => x.receiver === "sluice")) {
+      const peer = rows.find((x) => x.step === r.step && x.receiver !== "sluice");
+      emit({
+        name: `scale ${r.step} cpu`,
+        unit: "% core",
+        sluice: r.cpuPct,
+        ...(peer ? { other: peer.cpuPct, otherName: peer.receiver } : {}),
+        note: `lost ${r.lost}, kernel drops ${r.kernelDrops}, frames exact ${r.framesExact}, ` +
+          `lag p99 ${fmt(r.lagP99Ms)} ms, API p99 ${fmt(r.apiP99Ms)} ms, RSS ${fmt(r.rssMb)} MB`,
+      });
+    }
+    emit({
+      name: "scale srt 1x8Mb/s cpu",
+      unit: "cpu ms/Mbit",
+      sluice: one.sluice,
+      other: Number.isFinite(one.slt) ? one.slt : undefined,
+      otherName: "srt-live-transmit",
+      note: `same loadgen caller and window; RSS ${fmt(one.sluiceRss)} vs ${fmt(one.sltRss)} MB`,
+    });
+    const json = arg("json", "");
+    if (json) await Deno.writeTextFile(json, JSON.stringify({ rows, one }, null, 1));
+  } finally {
+    await cleanup();
+  }
+}
