@@ -70,6 +70,7 @@ const BENCHES: Bench[] = [
     timeoutS: 120,
   },
   { name: "startup", file: "startup_bench.ts", args: [], quickArgs: [], timeoutS: 180 },
+  { name: "scale", file: "scale_bench.ts", args: [], quickArgs: [], timeoutS: 1200 },
 ]; // deno-fmt-ignore
 
 function flag(name: string): string | undefined {
