@@ -10,6 +10,7 @@ export const RESTART_KEYS = [
   "ingestion.bind",
   "ingestion.srtPort",
   "ingestion.rtpPort",
+  "ingestion.warmup",
   "api.listen",
   "srt.library",
   "srt.latency",

@@ -10,6 +10,7 @@ import { diffConfig } from "./reload.ts";
 import { VERSION } from "../core/version.ts";
 import { createApp } from "../../routes/mod.ts";
 import { frameStoreFor, startListeners } from "./listeners.ts";
+import { warmUp } from "./warmup/warmup.ts";
 
 /** A running sluice. */
 export interface Server {
@@ -37,6 +38,10 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
   const lag = new LagMonitor();
   lag.start();
   manager.start();
+  if (config.ingestion.warmup) {
+    const w = warmUp(config, log);
+    log.info("warmup.done", { ms: Math.round(w.ms), rtpPackets: w.rtpPackets, tsBytes: w.tsBytes });
+  }
   await startListeners(manager);
   let apiAddress = config.api.listen;
   const app = createApp({ manager, version: VERSION, lag, apiAddress: () => apiAddress });

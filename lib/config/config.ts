@@ -30,6 +30,7 @@ export interface Config {
     maxConnections: number;
     bufferSize: number;
     gopBufferSize: number;
+    warmup: boolean;
     frameTimeout: number;
     syncThreshold: number;
     memory: { globalLimit: number; perStreamLimit: number };

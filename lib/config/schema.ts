@@ -55,6 +55,12 @@ export const SCHEMA: Spec = {
           doc: "per-stream receive ring buffer",
         },
         gop_buffer_size: { t: "int", def: 3, min: 1, max: 100, doc: "GOPs kept per video track" },
+        warmup: {
+          t: "bool",
+          def: true,
+          doc:
+            "run the packet paths on synthetic media at start so the first streams meet compiled code",
+        },
         frame_timeout: {
           t: "duration",
           def: 5000,
