@@ -22,13 +22,23 @@
  *
  *   deno run --unstable-net --allow-all bench/scale_bench.ts [--quick]
  *     [--rtp 25,50,100,150,200] [--srt 8,16,32,64,100] [--mixed 50+50,100+100]
- *     [--step-seconds 10] [--no-peers] [--json FILE]
+ *     [--step-seconds 10] [--no-peers] [--cold 100] [--json FILE]
+ *
+ * Cold start: --cold N RTP streams all starting within 0.1 s of a fresh sluice, with
+ * ingestion.warmup off and on, alternated (3 rounds): kernel drops and lost packets.
  */
 import { arg, benchTmp, emit, fmt, isQuick } from "./_bench.ts";
 import { scaleInputs } from "./scale/inputs.ts";
 import { startSluice } from "./scale/procs.ts";
 import { peerDrops, startGstRtp, startSlt } from "./scale/peers.ts";
-import { bytesSent, type Load, measure, percentile, type Window } from "./scale/step.ts";
+import {
+  bytesSent,
+  kernelDrops,
+  type Load,
+  measure,
+  percentile,
+  type Window,
+} from "./scale/step.ts";
 
 type Json = Record<string, unknown>;
 
@@ -58,6 +68,8 @@ const MIXED = arg("mixed", quick ? "25+25" : "50+50,100+100").split(",")
   .map((s) => s.split("+").map(Number)).filter((p) => p.length === 2 && p.every((x) => x > 0));
 const STEP_S = Math.min(60, Math.max(2, Number(arg("step-seconds", quick ? "5" : "10"))));
 const PEERS = !Deno.args.includes("--no-peers");
+/** Streams of the cold-start comparison (0: skip it). */
+const COLD = Number(arg("cold", "100"));
 /** Largest SRT step given to srt-live-transmit (one process per stream). */
 const SLT_MAX = 32;
 /** Largest RTP step given to GStreamer with a jitter buffer per SSRC. */
@@ -125,14 +137,20 @@ async function sluiceStep(
       srt.filter((x) => videoFrames(x) === srtFrames).length;
     const tr = (x: Json) => (x.transport ?? {}) as Json;
     const missing = load.rtp - rtp.length + load.srt - srt.length;
+    // Drops in the first 2 s (cold start, streams arriving) against the rest.
+    const early = w.dropsAt.filter((d) => d.t <= 2).at(-1)?.drops ?? 0;
+    const drops = kernelDrops({ listeners: health });
     return rowOf(step, "sluice", w, {
-      kernelDrops: Number(health.rtp?.kernelDrops ?? 0) + Number(health.srt?.kernelDrops ?? 0),
+      kernelDrops: drops,
       lost: sum(rtp, (x) => tr(x).lost) + sum(srt, (x) => tr(x).packetsDropped),
       recovered: sum(srt, (x) => tr(x).packetsLost),
       framesExact: `${exact}/${load.rtp + load.srt}`,
       lagP99Ms: Number(stats.eventLoopLagP99Ms),
       apiP99Ms: percentile(w.apiMs, 99),
-      note: missing > 0 ? `${missing} streams missing` : "",
+      note: [
+        drops > 0 ? `${early} of the drops in the first 2 s` : "",
+        missing > 0 ? `${missing} streams missing` : "",
+      ].filter((x) => x).join("; "),
     });
   } finally {
     await s.stop();
@@ -242,6 +260,46 @@ async function singleSrt(dir: string, ts: string, rounds: number) {
   };
 }
 
+/**
+ * Cold start: `n` RTP streams starting within ~0.1 s of a fresh sluice's first health
+ * answer (+300 ms), 3 s long, with ingestion.warmup off and on, alternated; kernel drops
+ * and packets lost (jitter-buffer gaps) per run.
+ */
+async function coldStart(dir: string, capture: string, n: number, rounds: number) {
+  const out: Record<"off" | "on", { drops: number; lost: number; readyMs: number }[]> = {
+    off: [],
+    on: [],
+  };
+  for (let i = 0; i < rounds; i++) {
+    for (const warm of [false, true]) {
+      const s = await startSluice(dir, warm);
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        await measure([s.pid], {
+          rtp: n,
+          srt: 0,
+          loops: 1,
+          seconds: 3,
+          staggerMs: 0.1 / n * 1000,
+          rtpCapture: capture,
+          ts: "",
+          rtpPort: s.rtpPort,
+          srtPort: 0,
+        });
+        const streams = (await s.get("/api/v1/streams")).streams as Json[];
+        out[warm ? "on" : "off"].push({
+          drops: kernelDrops(await s.get("/api/v1/health")),
+          lost: sum(streams, (x) => (x.transport as Json | undefined)?.lost),
+          readyMs: Math.round(s.readyMs),
+        });
+      } finally {
+        await s.stop();
+      }
+    }
+  }
+  return out;
+}
+
 if (import.meta.main) {
   const { dir, cleanup } = await benchTmp();
   try {
@@ -269,6 +327,7 @@ if (import.meta.main) {
     for (const [r, s] of MIXED) {
       await run(sluiceStep(dir, `mixed ${r}+${s}`, { ...base, rtp: r, srt: s }, srtFrames));
     }
+    const cold = COLD > 0 ? await coldStart(dir, inputs.rtp, COLD, quick ? 1 : 3) : undefined;
     const one = await singleSrt(dir, inputs.ts, quick ? 1 : 3);
     console.log(`\nScale ladder, ${STEP_S} s per step, 1080p30 8 Mb/s H.264 per stream:\n`);
     printTable(rows);
@@ -278,6 +337,14 @@ if (import.meta.main) {
         `(RSS ${fmt(one.sluiceRss)} MB), srt-live-transmit ${fmt(one.slt)} ` +
         `(RSS ${fmt(one.sltRss)} MB); runs ${JSON.stringify(one.all)}`,
     );
+    if (cold) {
+      console.log(
+        `\nCold start, ${COLD} RTP streams starting within 0.1 s, 3 s each: kernel drops / lost ` +
+          `packets / spawn->health ms per run; warm-up off: ` +
+          cold.off.map((r) => `${r.drops}/${r.lost}/${r.readyMs}`).join(", ") +
+          `; warm-up on: ${cold.on.map((r) => `${r.drops}/${r.lost}/${r.readyMs}`).join(", ")}`,
+      );
+    }
     for (const r of rows.filter((x) => x.receiver === "sluice")) {
       const peer = rows.find((x) => x.step === r.step && x.receiver !== "sluice");
       emit({
@@ -298,7 +365,7 @@ if (import.meta.main) {
       note: `same loadgen caller and window; RSS ${fmt(one.sluiceRss)} vs ${fmt(one.sltRss)} MB`,
     });
     const json = arg("json", "");
-    if (json) await Deno.writeTextFile(json, JSON.stringify({ rows, one }, null, 1));
+    if (json) await Deno.writeTextFile(json, JSON.stringify({ rows, one, cold }, null, 1));
   } finally {
     await cleanup();
   }

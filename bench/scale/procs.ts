@@ -38,8 +38,8 @@ export interface SluiceProc {
   stop(): Promise<void>;
 }
 
-/** Starts sluice with `yaml` appended to a config that sets ports and scale limits. */
-export async function startSluice(dir: string, yaml = ""): Promise<SluiceProc> {
+/** Starts sluice with a config that sets ports and scale limits (`warmup`: ingestion.warmup). */
+export async function startSluice(dir: string, warmup = true): Promise<SluiceProc> {
   const srtPort = freeUdpPort();
   const rtpPort = freeUdpPort(true);
   const apiPort = freePort("tcp");
@@ -47,8 +47,8 @@ export async function startSluice(dir: string, yaml = ""): Promise<SluiceProc> {
   await Deno.writeTextFile(
     cfg,
     `ingestion:\n  bind: 127.0.0.1\n  srt_port: ${srtPort}\n  rtp_port: ${rtpPort}\n` +
-      `  max_connections: 1000\napi:\n  listen: 127.0.0.1:${apiPort}\n` +
-      `rtp:\n  new_stream_rate: 1000\nlog:\n  level: warn\n${yaml}`,
+      `  max_connections: 1000\n  warmup: ${warmup}\napi:\n  listen: 127.0.0.1:${apiPort}\n` +
+      `rtp:\n  new_stream_rate: 1000\nlog:\n  level: warn\n`,
   );
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {

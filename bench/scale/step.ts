@@ -18,12 +18,16 @@ export interface Load {
   srt: number;
   /** Whole passes of the inputs. */
   loops: number;
+  /** Instead of whole passes: stop after this many seconds. */
+  seconds?: number;
   rtpCapture: string;
   ts: string;
   rtpPort: number;
   srtPort: number;
   /** SRT callers spread over this many consecutive ports (one peer receiver each). */
   srtPortCount?: number;
+  /** Start of each source/caller after the previous one, ms (default: all within 1 s). */
+  staggerMs?: number;
 }
 
 /** The loadgen's report (scripts/loadgen.ts JSON line). */
@@ -33,9 +37,10 @@ export type LoadReport = Record<string, unknown> & { elapsedSec: number; cpuSec:
 export async function runLoadgen(load: Load): Promise<LoadReport> {
   const mode = load.rtp > 0 && load.srt > 0 ? "mixed" : load.srt > 0 ? "srt" : "rtp";
   const n = Math.max(load.rtp, load.srt);
-  const args = ["run", "--allow-all", LOADGEN, "--mode", mode, "--loops", `${load.loops}`]
+  const bound = load.seconds ? ["--seconds", `${load.seconds}`] : ["--loops", `${load.loops}`];
+  const args = ["run", "--allow-all", LOADGEN, "--mode", mode, ...bound]
     // Starts spread over one second so that keyframes (and bursts) do not line up.
-    .concat(["--stagger-ms", `${(1000 / n).toFixed(2)}`]);
+    .concat(["--stagger-ms", `${(load.staggerMs ?? 1000 / n).toFixed(2)}`]);
   if (load.rtp > 0) {
     args.push("--port", `${load.rtpPort}`, "--capture", load.rtpCapture);
     args.push("--ssrc-count", `${load.rtp}`, "--sockets", "per-source");
@@ -63,6 +68,8 @@ export interface Window {
   rssMaxBytes: number;
   /** API round trips during the window, ms (sluice only). */
   apiMs: number[];
+  /** Kernel drops on sluice's sockets over time (s from the window's start), from health. */
+  dropsAt: { t: number; drops: number }[];
   report: LoadReport;
 }
 
@@ -73,20 +80,22 @@ export interface Window {
 export async function measure(
   pids: number[],
   load: Load,
-  api?: (path: string) => Promise<unknown>,
+  api?: (path: string) => Promise<Record<string, unknown>>,
 ): Promise<Window> {
   const cpu = () => pids.reduce((a, p) => a + cpuOf(p), 0);
   const c0 = cpu(), t0 = performance.now();
   let rssMax = 0, running = true;
   const apiMs: number[] = [];
+  const dropsAt: Window["dropsAt"] = [];
   const sampler = (async () => {
     for (let i = 0; running; i++) {
       rssMax = Math.max(rssMax, pids.reduce((a, p) => a + memOf(p), 0));
       if (api) {
         const s = performance.now();
         try {
-          await api(i % 2 === 0 ? "/api/v1/streams" : "/api/v1/health");
+          const j = await api(i % 2 === 0 ? "/api/v1/streams" : "/api/v1/health");
           apiMs.push(performance.now() - s);
+          if (i % 2 === 1) dropsAt.push({ t: (s - t0) / 1000, drops: kernelDrops(j) });
         } catch {
           apiMs.push(5000); // timed out: counts as a 5 s answer
         }
@@ -98,13 +107,14 @@ export async function measure(
   await new Promise((r) => setTimeout(r, DRAIN_MS));
   running = false;
   await sampler;
-  return {
-    wallS: (performance.now() - t0) / 1000,
-    cpuS: cpu() - c0,
-    rssMaxBytes: rssMax,
-    apiMs,
-    report,
-  };
+  const wallS = (performance.now() - t0) / 1000;
+  return { wallS, cpuS: cpu() - c0, rssMaxBytes: rssMax, apiMs, dropsAt, report };
+}
+
+/** Kernel drops of sluice's RTP and SRT sockets in a /api/v1/health answer. */
+export function kernelDrops(health: Record<string, unknown>): number {
+  const l = (health.listeners ?? {}) as Record<string, Record<string, unknown>>;
+  return Number(l.rtp?.kernelDrops ?? 0) + Number(l.srt?.kernelDrops ?? 0);
 }
 
 /** Nearest-rank percentile of `xs` (p in 0-100); NaN for none. */

@@ -58,7 +58,7 @@ export class TsDemuxer {
   constructor(opts: TsDemuxerOptions) {
     this.#o = { ...opts, maxPesBytes: opts.maxPesBytes ?? MAX_PES_BYTES };
     const count = opts.count;
-    this.#framer = new TsFramer((p) => this.#packet(p), count);
+    this.#framer = new TsFramer((b, o) => this.#packet(b, o), count);
     this.#pat = new SectionAssembler((s) => this.#onPat(s), count);
     this.#pmt = new SectionAssembler((s) => this.#onPmt(s), count);
   }
@@ -97,9 +97,10 @@ export class TsDemuxer {
     return n;
   }
 
-  #packet(pkt: Uint8Array): void {
+  /** The packet at `buf[off, off + 188)`. */
+  #packet(buf: Uint8Array, off: number): void {
     const h = this.#h;
-    const bad = readTsHeader(pkt, h);
+    const bad = readTsHeader(buf, h, off);
     const count = this.#o.count;
     if (h.tei) return count("tei");
     if (bad) return count(bad);
@@ -126,9 +127,17 @@ export class TsDemuxer {
       }
     }
     if (h.scrambling !== 0) return count("ts_scrambled");
-    const payload = pkt.subarray(h.payloadStart, TS_PACKET_SIZE);
-    if (psi) psi.push(payload, h.pusi);
-    else track!.payload(payload, h.pusi, h.randomAccess, this.#arrivalMs);
+    if (psi) psi.push(buf.subarray(off + h.payloadStart, off + TS_PACKET_SIZE), h.pusi);
+    else {
+      track!.payload(
+        buf,
+        h.pusi,
+        h.randomAccess,
+        this.#arrivalMs,
+        off + h.payloadStart,
+        off + TS_PACKET_SIZE,
+      );
+    }
   }
 
   #onPat(s: Uint8Array): void {

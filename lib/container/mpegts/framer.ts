@@ -13,7 +13,12 @@ export const SYNC_CONFIRM = 3;
 /** Cap on the carry buffer, bytes: one packet short of the sync confirmation window. */
 export const MAX_CARRY_BYTES = TS_PACKET_SIZE * SYNC_CONFIRM;
 
-/** Splits pushed bytes into packets; `onPacket` gets a view valid only during the call. */
+/**
+ * Splits pushed bytes into packets. `onPacket(buf, off)` gets the packet as
+ * `buf[off, off + 188)`, valid only during the call: the pushed bytes themselves (no view
+ * is made per packet: at 8 Mb/s that is 5,300 objects a second per stream), or the carry
+ * and scratch buffers for a packet split across pushes.
+ */
 export class TsFramer {
   #carry = new Uint8Array(MAX_CARRY_BYTES);
   #carryLen = 0;
@@ -22,7 +27,7 @@ export class TsFramer {
   #lossCounted = false;
 
   constructor(
-    private readonly onPacket: (pkt: Uint8Array) => void,
+    private readonly onPacket: (buf: Uint8Array, off: number) => void,
     private readonly count: Counter,
   ) {}
 
@@ -48,6 +53,18 @@ export class TsFramer {
     const n = cl + bytes.length;
     const at = (i: number) => (i < cl ? carry[i] : bytes[i - cl]);
     let pos = 0;
+    if (cl === 0 && this.#locked) {
+      // Fast path (nothing carried, in sync): whole packets followed by a sync byte or by
+      // the end of the push, read straight from `bytes`; anything else goes the long way.
+      const last = n - TS_PACKET_SIZE;
+      while (
+        pos <= last && bytes[pos] === TS_SYNC &&
+        (pos === last || bytes[pos + TS_PACKET_SIZE] === TS_SYNC)
+      ) {
+        this.onPacket(bytes, pos);
+        pos += TS_PACKET_SIZE;
+      }
+    }
     while (pos < n) {
       if (this.#locked) {
         if (pos + TS_PACKET_SIZE > n) break;
@@ -117,15 +134,15 @@ export class TsFramer {
 
   #emit(bytes: Uint8Array, cl: number, pos: number): void {
     if (pos >= cl) {
-      this.onPacket(bytes.subarray(pos - cl, pos - cl + TS_PACKET_SIZE));
+      this.onPacket(bytes, pos - cl);
     } else if (pos + TS_PACKET_SIZE <= cl) {
-      this.onPacket(this.#carry.subarray(pos, pos + TS_PACKET_SIZE));
+      this.onPacket(this.#carry, pos);
     } else {
       const s = this.#scratch;
       const fromCarry = cl - pos;
       s.set(this.#carry.subarray(pos, cl), 0);
       s.set(bytes.subarray(0, TS_PACKET_SIZE - fromCarry), fromCarry);
-      this.onPacket(s);
+      this.onPacket(s, 0);
     }
   }
 }

@@ -42,16 +42,20 @@ export class TsHeader {
 }
 
 /**
- * Reads the 4-byte header and the adaptation field of a 188-byte packet into `h`
+ * Reads the 4-byte header and the adaptation field of the 188-byte packet at `pkt[off]` into `h`
  * (ISO/IEC 13818-1 Table 2-2, Table 2-6). Returns a failure reason for a malformed
  * adaptation field ("af_invalid"), otherwise undefined. Never throws.
  */
-export function readTsHeader(pkt: Uint8Array, h: TsHeader): "af_invalid" | undefined {
-  const b1 = pkt[1];
-  const b3 = pkt[3];
+export function readTsHeader(
+  pkt: Uint8Array,
+  h: TsHeader,
+  off = 0,
+): "af_invalid" | undefined {
+  const b1 = pkt[off + 1];
+  const b3 = pkt[off + 3];
   h.tei = (b1 & 0x80) !== 0;
   h.pusi = (b1 & 0x40) !== 0;
-  h.pid = ((b1 & 0x1f) << 8) | pkt[2];
+  h.pid = ((b1 & 0x1f) << 8) | pkt[off + 2];
   h.scrambling = b3 >> 6;
   const afc = (b3 >> 4) & 3;
   h.cc = b3 & 0x0f;
@@ -62,20 +66,21 @@ export function readTsHeader(pkt: Uint8Array, h: TsHeader): "af_invalid" | undef
   h.pcrExt = 0;
   h.payloadStart = 4;
   if (afc & 2) {
-    const len = pkt[4];
+    const len = pkt[off + 4];
     // afc 10: AF fills the packet (183); afc 11: 0..182 (ISO/IEC 13818-1 2.4.3.5).
     if (len > 183 || (h.hasPayload && len > 182)) return "af_invalid";
     h.payloadStart = 5 + len;
     if (len > 0) {
-      const flags = pkt[5];
+      const flags = pkt[off + 5];
       h.discontinuity = (flags & 0x80) !== 0;
       h.randomAccess = (flags & 0x40) !== 0;
       if (flags & 0x10) {
         if (len < 7) return "af_invalid";
         // program_clock_reference_base (33) reserved (6) extension (9)
-        h.pcrBase = pkt[6] * 0x2000000 + pkt[7] * 0x20000 + pkt[8] * 0x200 + pkt[9] * 2 +
-          (pkt[10] >> 7);
-        h.pcrExt = ((pkt[10] & 1) << 8) | pkt[11];
+        h.pcrBase = pkt[off + 6] * 0x2000000 + pkt[off + 7] * 0x20000 + pkt[off + 8] * 0x200 +
+          pkt[off + 9] * 2 +
+          (pkt[off + 10] >> 7);
+        h.pcrExt = ((pkt[off + 10] & 1) << 8) | pkt[off + 11];
       }
     }
   }

@@ -68,10 +68,19 @@ export function parsePesHeader(d: Uint8Array): Result<PesHeader, DataReason> {
   return ok(h);
 }
 
+/** Slab that PES buffers are cut from, bytes: several 1080p frames per allocation. */
+export const PES_SLAB_BYTES = 256 * 1024;
+/** Largest reservation cut from a slab, bytes; bigger PES get a buffer of their own. */
+export const PES_SLAB_MAX_BYTES = PES_SLAB_BYTES >> 2;
+
 /**
  * Collects the TS payloads of one PES packet into a buffer it owns, so a completed PES
- * is handed out without a second copy. Bounded PES get an exact allocation; unbounded
- * ones (PES_packet_length 0) grow by doubling from a size hint, up to `max` bytes.
+ * is handed out without a second copy. Bounded PES get an exact reservation; unbounded
+ * ones (PES_packet_length 0) one sized from the previous PES, grown by doubling up to
+ * `max` bytes. Reservations are cut from shared slabs (PES_SLAB_BYTES), the unused tail
+ * given back when the PES completes, so frames lie back to back: one allocation per
+ * several frames instead of one (zeroed, often freshly faulted-in) per frame. A slab is
+ * freed when the last frame viewing it is (the GOP buffer drops oldest first).
  */
 export class PesBuffer {
   buf: Uint8Array = EMPTY;
@@ -79,43 +88,75 @@ export class PesBuffer {
   /** Total PES size (6 + PES_packet_length) when bounded and known, else 0. */
   total = 0;
   #hint = 4096;
+  #slab: Uint8Array = EMPTY;
+  /** Slab bytes reserved so far (the current reservation included). */
+  #slabUsed = 0;
+  /** Offset of `buf` in the current slab, or -1 when `buf` is not the slab's last reservation. */
+  #resOff = -1;
 
   constructor(private readonly max: number) {}
 
-  /** Starts a new PES with its first payload. Returns false when it exceeds the cap. */
-  start(first: Uint8Array): boolean {
+  /** Starts a new PES with its first payload, `first[s, e)`. False when it exceeds the cap. */
+  start(first: Uint8Array, s = 0, e: number = first.length): boolean {
     this.len = 0;
     this.total = 0;
     let cap = this.#hint;
-    if (first.length >= 6) {
-      const plen = (first[4] << 8) | first[5];
+    if (e - s >= 6) {
+      const plen = (first[s + 4] << 8) | first[s + 5];
       if (plen > 0) this.total = cap = 6 + plen;
     }
     if (cap > this.max) cap = this.max;
-    if (cap < first.length) cap = first.length;
-    this.buf = new Uint8Array(cap);
-    return this.append(first);
+    if (cap < e - s) cap = e - s;
+    this.buf = this.#reserve(cap);
+    return this.append(first, s, e);
   }
 
-  /** Appends payload bytes. Returns false (and keeps nothing) when over the cap. */
-  append(src: Uint8Array): boolean {
-    const need = this.len + src.length;
+  /** A fresh region of `cap` bytes: the current slab's tail, a new slab, or its own buffer. */
+  #reserve(cap: number): Uint8Array {
+    if (cap > PES_SLAB_MAX_BYTES) {
+      this.#resOff = -1;
+      return new Uint8Array(cap);
+    }
+    if (this.#slabUsed + cap > this.#slab.length) {
+      this.#slab = new Uint8Array(PES_SLAB_BYTES);
+      this.#slabUsed = 0;
+    }
+    const o = this.#resOff = this.#slabUsed;
+    this.#slabUsed = o + cap;
+    return this.#slab.subarray(o, o + cap);
+  }
+
+  /** Room for `need` bytes: the reservation extended in place when it can be, else moved. */
+  #grow(need: number): void {
+    let cap = this.buf.length * 2 || 4096;
+    while (cap < need) cap *= 2;
+    if (cap > this.max) cap = this.max;
+    const o = this.#resOff;
+    if (o >= 0 && o + cap <= this.#slab.length && cap <= PES_SLAB_MAX_BYTES) {
+      this.#slabUsed = o + cap;
+      this.buf = this.#slab.subarray(o, o + cap);
+      return;
+    }
+    const old = this.buf.subarray(0, this.len);
+    if (o >= 0) this.#slabUsed = o; // give the old reservation back before moving
+    this.buf = this.#reserve(cap);
+    this.buf.set(old);
+  }
+
+  /** Appends `src[s, e)`. Returns false (and keeps nothing) when over the cap. */
+  append(src: Uint8Array, s = 0, e: number = src.length): boolean {
+    const need = this.len + (e - s);
     if (need > this.max) {
       this.clear();
       return false;
     }
-    if (need > this.buf.length) {
-      let cap = this.buf.length * 2 || 4096;
-      while (cap < need) cap *= 2;
-      if (cap > this.max) cap = this.max;
-      const nb = new Uint8Array(cap);
-      nb.set(this.buf.subarray(0, this.len));
-      this.buf = nb;
-    }
-    this.buf.set(src, this.len);
+    if (need > this.buf.length) this.#grow(need);
+    const buf = this.buf;
+    // A view + set is cheaper here than a byte loop, even for one 184-byte payload.
+    buf.set(src.subarray(s, e), this.len);
     this.len = need;
     if (this.total === 0 && this.len >= 6) {
-      const plen = (this.buf[4] << 8) | this.buf[5];
+      const plen = (buf[4] << 8) | buf[5];
       if (plen > 0) this.total = 6 + plen;
     }
     return true;
@@ -126,19 +167,26 @@ export class PesBuffer {
     return this.total > 0 && this.len >= this.total;
   }
 
-  /** Hands out the collected bytes (the buffer is given away) and resets. */
+  /** Hands out the collected bytes (they stay the caller's) and resets. */
   take(): Uint8Array {
-    const out = this.buf.subarray(
-      0,
-      this.total > 0 && this.total < this.len ? this.total : this.len,
-    );
+    const n = this.total > 0 && this.total < this.len ? this.total : this.len;
+    const out = this.buf.subarray(0, n);
     if (this.len > 0) this.#hint = Math.min(Math.max(4096, this.len + (this.len >> 2)), this.max);
-    this.clear();
+    // The reservation's unused tail goes back to the slab (8-byte aligned starts).
+    if (this.#resOff >= 0) {
+      this.#slabUsed = Math.min(this.#slab.length, (this.#resOff + n + 7) & ~7);
+    }
+    this.#resOff = -1;
+    this.buf = EMPTY;
+    this.len = 0;
+    this.total = 0;
     return out;
   }
 
-  /** Drops what was collected. */
+  /** Drops what was collected (its reservation is reused). */
   clear(): void {
+    if (this.#resOff >= 0) this.#slabUsed = this.#resOff;
+    this.#resOff = -1;
     this.buf = EMPTY;
     this.len = 0;
     this.total = 0;

@@ -74,22 +74,29 @@ export class TsTrack {
     return this.#pes.buf.length + (this.#carry?.length ?? 0);
   }
 
-  /** One TS packet payload of this PID. */
-  payload(data: Uint8Array, pusi: boolean, rai: boolean, arrivalMs: number): void {
+  /** One TS packet payload of this PID: `data[start, end)` (default: all of it). */
+  payload(
+    data: Uint8Array,
+    pusi: boolean,
+    rai: boolean,
+    arrivalMs: number,
+    start = 0,
+    end: number = data.length,
+  ): void {
     if (pusi) {
       if (this.#collecting) this.#finish(true);
       this.#collecting = true;
       this.#skipping = false;
       this.#rai = rai;
       this.#arrivalMs = arrivalMs;
-      if (!this.#pes.start(data)) return this.#drop("pes_oversize");
+      if (!this.#pes.start(data, start, end)) return this.#drop("pes_oversize");
     } else {
       if (!this.#collecting) {
         if (!this.#skipping) this.sink.count("pes_excess");
         return;
       }
       this.#arrivalMs = arrivalMs;
-      if (!this.#pes.append(data)) return this.#drop("pes_oversize");
+      if (!this.#pes.append(data, start, end)) return this.#drop("pes_oversize");
     }
     if (this.#pes.complete) this.#finish(false);
   }

@@ -9,7 +9,7 @@ function frame(parts: Uint8Array[], flush = true) {
   const counts: string[] = [];
   let maxCarry = 0;
   let lockedCarry = 0;
-  const f = new TsFramer((p) => out.push(p.slice()), (r) => counts.push(r));
+  const f = new TsFramer((b, o) => out.push(b.slice(o, o + 188)), (r) => counts.push(r));
   for (const p of parts) {
     f.push(p);
     maxCarry = Math.max(maxCarry, f.carriedBytes);
