@@ -24,7 +24,7 @@ try {
     `${codec}: ${(mb / cpu).toFixed(0)} MB per CPU-second over ${passes - 1} warm passes`,
   );
   const profile = await profiled(() => {
-    for (let i = 0; i < 3; i++) ingestOnce(data);
+    for (let i = 0; i < Number(arg("profiled", "3")); i++) ingestOnce(data);
   });
   const out = arg("out", "");
   if (out) await Deno.writeTextFile(out, JSON.stringify(profile));
