@@ -15,6 +15,20 @@ export interface EventMap {
   "stream.removed": { stream: string; reason: string };
   "stream.refused": { stream?: string; protocol: string; reason: string; remote?: string };
   "memory.pressure": { bufferedBytes: number; limitBytes: number; freedBytes: number };
+  /** A/V sync (lib/sync/stream_sync.ts): state, reference, corrections, resyncs, adjustments. */
+  "sync.state": { stream: string; from: string; to: string };
+  "sync.reference": { stream: string; from: string; to: string };
+  "sync.correction": {
+    stream: string;
+    track: number;
+    phase: "start" | "end";
+    errorMs: number;
+    correctionMs: number;
+  };
+  "sync.resync": { stream: string; track: number; reason: string };
+  "sync.adjust": { stream: string; track: number; offsetMs: number };
+  /** RTP: a stream's SSRC joined another stream as a track (CNAME, SDP or config). */
+  "stream.joined": { stream: string; into: string; ssrc: number; by: string };
 }
 
 /** Every event type name. */

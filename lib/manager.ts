@@ -112,6 +112,10 @@ export class Manager implements StreamOpener {
     const s = new Stream(req, hooks, {
       now: this.#now,
       frameSink: this.opts.frameSink,
+      sync: {
+        thresholdMs: () => this.config.ingestion.syncThreshold,
+        emit: (type, data) => this.events.emit(type, data),
+      },
       onState: (st, from, to) => {
         this.log.info("stream.state", { stream: st.id, from, to, reason: st.closeReason });
         this.events.emit("stream.state", { stream: st.id, from, to, reason: st.closeReason });

@@ -11,6 +11,8 @@ import type { GopStats } from "./media/gop/detector.ts";
 import type { FrameEntry } from "./media/gop/buffer.ts";
 import { RateMeter } from "./flow/meter.ts";
 import { ParamTracker, withVideoParams } from "./media/pipeline/params.ts";
+import { StreamSync, type StreamSyncOptions } from "./sync/stream_sync.ts";
+import type { SrMapping } from "./sync/reference.ts";
 import type {
   AdapterHooks,
   OpenRequest,
@@ -46,6 +48,8 @@ export interface StreamOptions {
   onState?: (s: Stream, from: StreamState, to: StreamState) => void;
   /** Creates the frame store for this stream (GOP buffer). */
   frameSink?: (s: Stream) => FrameSink;
+  /** A/V sync settings (threshold, events); default: 100 ms, no events. */
+  sync?: Omit<StreamSyncOptions, "stream">;
 }
 
 /** One ingest stream. */
@@ -54,6 +58,8 @@ export class Stream implements StreamSink {
   readonly protocol: Protocol;
   remote: string;
   ssrc?: number;
+  /** RTP: every SSRC of this stream (the first is `ssrc`; others joined as tracks). */
+  ssrcs: number[] = [];
   streamId?: string;
   user?: string;
   startedAt: Date = new Date();
@@ -73,6 +79,8 @@ export class Stream implements StreamSink {
   transport: TransportStats = {};
   hooks?: AdapterHooks;
   lastDataMs = 0;
+  /** One output timeline, offsets, drift and correction (lib/sync). */
+  readonly sync: StreamSync;
   /** After resume, frames wait for the next keyframe per track. */
   #awaitKey = new Set<number>();
   #frameSink?: FrameSink;
@@ -83,11 +91,13 @@ export class Stream implements StreamSink {
     this.protocol = req.protocol;
     this.remote = req.remote;
     this.ssrc = req.ssrc;
+    if (req.ssrc !== undefined) this.ssrcs = [req.ssrc];
     this.streamId = req.streamId;
     this.user = req.user;
     this.hooks = hooks;
     this.#now = opts.now ?? (() => performance.now());
     this.#frameSink = opts.frameSink?.(this);
+    this.sync = new StreamSync({ thresholdMs: () => 100, ...opts.sync, stream: this.id });
   }
 
   get paused(): boolean {
@@ -152,6 +162,12 @@ export class Stream implements StreamSink {
       const p = this.#tracker(au.trackId, au.codec).observe(au);
       if (p) t.info = withVideoParams(t.info, p);
     }
+    // The one point where frames get their output time (and A/V correction).
+    this.sync.frame(au, this.#deliver);
+  }
+
+  /** Frames on the output timeline into the frame store (unless paused). */
+  #deliver = (au: AccessUnit): void => {
     if (this.state === "paused") {
       this.drops.add("paused");
       return;
@@ -164,6 +180,11 @@ export class Stream implements StreamSink {
       this.#awaitKey.delete(au.trackId);
     }
     this.#frameSink?.push(au);
+  };
+
+  /** The latest RTCP sender report of a track (RTP); undefined forgets it. */
+  senderReport(trackId: number, sr: SrMapping | undefined): void {
+    this.sync.senderReport(trackId, sr);
   }
 
   #tracker(trackId: number, codec: AccessUnit["codec"]): ParamTracker {
@@ -208,6 +229,8 @@ export class Stream implements StreamSink {
   revive(req: OpenRequest, hooks: AdapterHooks): void {
     this.remote = req.remote;
     this.ssrc = req.ssrc ?? this.ssrc;
+    if (req.ssrc !== undefined) this.ssrcs = [req.ssrc];
+    this.sync.reconnect();
     this.streamId = req.streamId ?? this.streamId;
     this.hooks = hooks;
     this.closedAt = undefined;
@@ -260,6 +283,7 @@ export class Stream implements StreamSink {
       transport: this.transport,
     };
     if (this.ssrc !== undefined) out.ssrc = this.ssrc;
+    if (this.ssrcs.length) out.ssrcs = this.ssrcs;
     if (this.streamId !== undefined) out.streamId = this.streamId;
     if (this.user !== undefined) out.user = this.user;
     if (this.closedAt) {

@@ -49,6 +49,8 @@ export interface StreamSink {
   setTrack(info: TrackInfo): void;
   /** Deliver one complete frame (video or audio access unit). */
   pushFrame(au: AccessUnit): void;
+  /** RTP: the latest RTCP sender report of a track (the A/V sync reference); optional. */
+  senderReport?(trackId: number, sr: { ntpUnixMs: number; rtpTimestamp: number } | undefined): void;
   /** Parameter sets received out of band (SDP sprop-*), NAL units without start codes. */
   addParameterSets(trackId: number, codec: AccessUnit["codec"], sets: Uint8Array[]): void;
   /** Replace the transport statistics snapshot. */

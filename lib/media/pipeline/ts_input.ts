@@ -51,7 +51,6 @@ export class TsInput {
     const old = this.#asm.get(info.id);
     if (old && (old as unknown as { codec?: string }).codec === codec) return;
     old?.flush();
-    const sink = this.sink;
     this.#asm.set(
       info.id,
       new AnnexBAssembler({
@@ -60,7 +59,7 @@ export class TsInput {
         clockRate: 90000,
         frameTimeoutMs: this.opts.frameTimeoutMs,
         count,
-        onUnit: (au) => sink.pushFrame(au),
+        onUnit: (au) => this.#push(au),
       }),
     );
   }
@@ -84,6 +83,12 @@ export class TsInput {
       data: c.data,
       arrivalMs: c.arrivalMs,
     };
+    this.#push(au);
+  }
+
+  /** Hands a frame on with the program clock at its completion (the A/V sync reference). */
+  #push(au: AccessUnit): void {
+    au.pcr = this.#demux.pcrNow;
     this.sink.pushFrame(au);
   }
 
