@@ -9,8 +9,9 @@
  * A step (the newest samples all on one side of the line, far beyond the spread) restarts
  * the window at the step so the offset follows within a second instead of a window.
  *
- * Memory is bounded: at most `maxSamples` samples (ring buffer), at least
- * windowMs / maxSamples apart; samples older than `windowMs` leave the window.
+ * Memory is bounded: at most `maxSamples` samples (ring buffer); samples closer together
+ * than windowMs / maxSamples are averaged into one; samples older than `windowMs` leave
+ * the window.
  */
 
 /** Options of {@link DriftEstimator}. */
@@ -66,6 +67,11 @@ export class DriftEstimator {
   readonly #ys: Float64Array;
   #head = 0;
   #n = 0;
+  /** The newest sample is a bin: its first x, count and sums. */
+  #binX = -Infinity;
+  #binN = 0;
+  #binSumX = 0;
+  #binSumY = 0;
   #fit: Fit | undefined;
   #fitAt = -Infinity;
   #dirty = false;
@@ -105,10 +111,24 @@ export class DriftEstimator {
   add(x: number, y: number): void {
     if (!Number.isFinite(x) || !Number.isFinite(y)) return;
     if (this.#n > 0) {
-      const last = this.#xs[this.#at(this.#n - 1)];
+      const li = this.#at(this.#n - 1);
+      const last = this.#xs[li];
       if (x < last) return;
-      if (x - last < this.#spacing) return;
+      if (x - this.#binX < this.#spacing) {
+        // closer than the spacing: averaged into the newest sample (a bin)
+        this.#binN++;
+        this.#binSumX += x;
+        this.#binSumY += y;
+        this.#xs[li] = this.#binSumX / this.#binN;
+        this.#ys[li] = this.#binSumY / this.#binN;
+        this.#dirty = true;
+        return;
+      }
     }
+    this.#binX = x;
+    this.#binN = 1;
+    this.#binSumX = x;
+    this.#binSumY = y;
     if (this.#n === this.#cap) {
       this.#head = (this.#head + 1) % this.#cap;
       this.#n--;

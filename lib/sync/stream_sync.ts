@@ -184,7 +184,10 @@ export class StreamSync {
   }
 
   /** Sets a track's manual offset (absolute); default track: the first audio track. */
-  adjust(track: number | undefined, offsetMs: number): { ok: true } | { ok: false; reason: string } {
+  adjust(
+    track: number | undefined,
+    offsetMs: number,
+  ): { ok: true } | { ok: false; reason: string } {
     if (!Number.isFinite(offsetMs) || Math.abs(offsetMs) > MAX_MANUAL_OFFSET_MS) {
       return { ok: false, reason: `offsetMs must be within +-${MAX_MANUAL_OFFSET_MS}` };
     }
@@ -296,7 +299,9 @@ export class StreamSync {
     const p = this.#primary!;
     const rRaw = au.pcr !== undefined ? ticksToMs(au.pcr, 90000) : au.arrivalMs;
     const before = new Map<TrackClock, number>();
-    for (const t of this.#tracks.values()) if (t.lastDts !== undefined) before.set(t, t.lastMediaMs);
+    for (const t of this.#tracks.values()) {
+      if (t.lastDts !== undefined) before.set(t, t.lastMediaMs);
+    }
     this.#mode = to;
     const anchor = p.lastDts !== undefined ? p : this.#tracks.get(au.trackId)!;
     const raw = anchor.lastDts !== undefined ? this.#raw(anchor, anchor.lastDts, rRaw) : undefined;
@@ -394,7 +399,9 @@ export class StreamSync {
   /** Target relation of `t` to the primary: lock relation (0 for rtcp) + manual offsets. */
   #target(t: TrackClock, p: TrackClock): number | undefined {
     const base = this.#mode === "rtcp" ? 0 : t.lockRelMs;
-    return base === undefined ? undefined : base + this.manualOffset(t.id) - this.manualOffset(p.id);
+    return base === undefined
+      ? undefined
+      : base + this.manualOffset(t.id) - this.manualOffset(p.id);
   }
 
   /** Updates lock, engagement and each track's desired correction. */
