@@ -3,6 +3,7 @@
  * the event-loop lag monitor. Metric names carry their unit (`_bytes`, `_seconds`).
  */
 import type { Manager } from "./manager.ts";
+import { writeSyncMetrics } from "./sync/metrics.ts";
 
 /** Measures event-loop lag: how late a 100 ms interval fires (ms, max over a window). */
 export class LagMonitor {
@@ -183,6 +184,7 @@ export function renderMetrics(m: Manager, lag: LagMonitor | undefined): string {
       w.sample("sluice_track_keyframes_total", "counter", "Keyframes assembled", t.keyframes, tl);
       w.sample("sluice_track_bytes_total", "counter", "Frame bytes assembled", t.bytes, tl);
     }
+    writeSyncMetrics(w, s.id, s.sync, l);
     for (const [k, v] of Object.entries(s.transport)) {
       if (typeof v !== "number") continue;
       w.sample(
