@@ -6,8 +6,11 @@
  * where it is matched by SSRC and host (its source port differs). New sources are
  * rate-limited (token bucket, "new_source_rate") and offered to the owner, which may
  * refuse them (max_connections, naming). A sender restarting with a new SSRC from the
- * same address and payload type within `ssrcChangeWindowMs` of the old one's last
- * packet continues the same session ("ssrc_change"). Idle sources time out; BYE
+ * same address and payload type continues the same session ("ssrc_change") only when the
+ * old SSRC has gone silent: its last packet is older than max(SSRC_SILENT_MS, twice its
+ * longest recent gap) and within `ssrcChangeWindowMs`. SSRCs sent concurrently from one
+ * address (gateways, SFUs, an A/V sender on one socket) are separate sources; the owner
+ * may join them into one stream (lib/net/rtp/join.ts). Idle sources time out; BYE
  * (RFC 3550 6.6) closes a source. With `probation`, a new source is offered to the owner
  * only after two packets in sequence (RFC 3550 A.1, MIN_SEQUENTIAL = 2); its first packet
  * is held meanwhile (then delivered), so random datagrams never become streams. A held
@@ -86,6 +89,8 @@ export interface RtpDemuxOptions<S extends RtpSourceSink> {
 export const MAX_RTP_SOURCES = 1024;
 /** SSRCs remembered per sender as used before (not a restart when they come back). */
 const MAX_RETIRED = 4;
+/** Least silence of the old SSRC before a new one from its address is a restart, ms. */
+export const SSRC_SILENT_MS = 250;
 
 interface Entry<S> {
   id: SourceKey;
@@ -94,6 +99,8 @@ interface Entry<S> {
   pt: number;
   /** SSRCs this sender used before (not a restart if they come back). */
   retired: number[];
+  /** Longest recent gap between two packets, ms (decays by 1/64 per packet). */
+  maxGapMs: number;
 }
 
 /** True when a datagram on the RTP port is RTCP (RFC 5761 4). */
@@ -166,6 +173,8 @@ export class RtpDemux<S extends RtpSourceSink> {
       }
       this.#last = e;
     }
+    const gap = arrivalMs - e.lastMs;
+    e.maxGapMs = gap > e.maxGapMs ? gap : e.maxGapMs - e.maxGapMs / 64;
     e.lastMs = arrivalMs;
     e.pt = pkt.payloadType;
     e.session.pushRtp(pkt, arrivalMs);
@@ -244,9 +253,11 @@ export class RtpDemux<S extends RtpSourceSink> {
     const list = this.#byAddr.get(addr);
     if (!list) return undefined;
     const win = this.#o.ssrcChangeWindowMs ?? 2000;
-    const e = list.find((x) =>
-      x.pt === pkt.payloadType && now - x.lastMs <= win && !x.retired.includes(pkt.ssrc)
-    );
+    const e = list.find((x) => {
+      const quiet = now - x.lastMs;
+      return x.pt === pkt.payloadType && quiet <= win && !x.retired.includes(pkt.ssrc) &&
+        quiet > Math.max(SSRC_SILENT_MS, 2 * x.maxGapMs);
+    });
     if (!e) return undefined;
     const old = e.id;
     this.#unindex(e);
@@ -270,7 +281,14 @@ export class RtpDemux<S extends RtpSourceSink> {
       this.#gate.refuse(id.key, now, held);
       return undefined;
     }
-    const e: Entry<S> = { id, session, lastMs: now, pt: pkt.payloadType, retired: [] };
+    const e: Entry<S> = {
+      id,
+      session,
+      lastMs: now,
+      pt: pkt.payloadType,
+      retired: [],
+      maxGapMs: 0,
+    };
     this.#index(e, addr);
     const sh = `${pkt.ssrc}@${id.remote.hostname}`;
     for (const x of this.#pending.take(sh)) session.pushRtcp?.(x.p, x.ms);
