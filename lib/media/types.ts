@@ -69,6 +69,8 @@ export interface EsChunk {
   /** True for the first chunk of a PES packet (a unit start). */
   unitStart: boolean;
   arrivalMs: number;
+  /** MPEG-TS: the program clock at the PES's first packet (TsDemuxer.pcrNow), 90 kHz. */
+  pcr?: number;
 }
 
 /** Frame types where the slice/frame header tells. */

@@ -16,7 +16,8 @@
  * such event counts one `resyncs`.
  *
  * Measurement (per track, lib/sync/estimator.ts): y = media DTS time - reference time at
- * arrival; the offset adds the mean PTS - DTS. The primary track is the first video track
+ * arrival, once per arrival (the first of several frames delivered together); the offset
+ * adds the mean PTS - DTS. The primary track is the first video track
  * (else the first track); `avOffsetMs` = offset of the first audio track - offset of the
  * primary (+ = audio stamped later than the video that arrives with it).
  *
@@ -170,6 +171,9 @@ export class StreamSync {
         t.stepMs = t.stepMs ? t.stepMs + (Math.min(step, 1000) - t.stepMs) / 16 : step;
       }
     }
+    // Frames that arrived with the previous one (several audio frames in one PES or RTP
+    // packet) add no measurement: only the first of them was stamped for its arrival.
+    const sameArrival = t.lastDts !== undefined && r === t.lastRefMs;
     t.lastDts = au.dts;
     t.lastMediaMs = m;
     t.lastRefMs = r;
@@ -178,7 +182,7 @@ export class StreamSync {
     this.#lastArrival = au.arrivalMs;
     const lead = ticksToMs(au.pts - au.dts, t.clockRate);
     t.ptsLeadMs += (lead - t.ptsLeadMs) / (t.frames < 16 ? t.frames : 16);
-    t.est.add(r, m - r);
+    if (!sameArrival) t.est.add(r, m - r);
     this.#decide(r);
     this.#out(t, au, m, emit);
   }

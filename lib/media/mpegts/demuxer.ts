@@ -60,7 +60,11 @@ export class TsDemuxer {
   #arrivalMs = 0;
 
   constructor(opts: TsDemuxerOptions) {
-    this.#o = { ...opts, maxPesBytes: opts.maxPesBytes ?? MAX_PES_BYTES };
+    this.#o = {
+      ...opts,
+      maxPesBytes: opts.maxPesBytes ?? MAX_PES_BYTES,
+      clock: () => this.pcrNow,
+    } as TsDemuxerOptions;
     const count = opts.count;
     this.#framer = new TsFramer((p) => this.#packet(p), count);
     this.#pat = new SectionAssembler((s) => this.#onPat(s), count);

@@ -82,11 +82,15 @@ export class TsInput {
         (info.codec === "av1" && av1IsKeyTemporalUnit(c.data)),
       data: c.data,
       arrivalMs: c.arrivalMs,
+      pcr: c.pcr ?? this.#demux.pcrNow,
     };
-    this.#push(au);
+    this.sink.pushFrame(au);
   }
 
-  /** Hands a frame on with the program clock at its completion (the A/V sync reference). */
+  /**
+   * Hands an assembled video frame on with the program clock at its completion (the A/V
+   * sync reference; other frames carry the clock at their PES's start).
+   */
   #push(au: AccessUnit): void {
     au.pcr = this.#demux.pcrNow;
     this.sink.pushFrame(au);
