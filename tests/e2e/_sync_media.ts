@@ -13,6 +13,29 @@ const TS = 188;
 const WRAP33 = 2 ** 33;
 
 /**
+ * ffmpeg input and video encoder arguments: `seconds` of lavfi testsrc (160x90, 25 fps) as
+ * input 0 and a 440 Hz 48 kHz sine as input 1; H.264 ultrafast, GOP 25.
+ */
+export function avSource(seconds: number): string[] {
+  return [
+    "-f",
+    "lavfi",
+    "-i",
+    `testsrc=size=160x90:rate=25:duration=${seconds}`,
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    "-g",
+    "25",
+  ];
+}
+
+/**
  * An MPEG-TS from ffmpeg: `seconds` of 160x90 25 fps H.264 (GOP 25, no B-frames) and
  * 48 kHz AAC, timestamps starting at `offsetS` seconds (`-output_ts_offset`).
  */
@@ -24,20 +47,7 @@ export async function makeTs(seconds: number, offsetS = 0): Promise<Uint8Array> 
       "-loglevel",
       "error",
       "-y",
-      "-f",
-      "lavfi",
-      "-i",
-      `testsrc=size=160x90:rate=25:duration=${seconds}`,
-      "-f",
-      "lavfi",
-      "-i",
-      `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-g",
-      "25",
+      ...avSource(seconds),
       "-bf",
       "0",
       "-c:a",

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { fixture, missing, readCapture } from "../_helpers.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 import { finish, sleep, spawn } from "./srt_harness.ts";
-import { isRtcpDatagram, rewriteRtp, sendTimed, ssrcOfRtp } from "./_sync_media.ts";
+import { avSource, isRtcpDatagram, rewriteRtp, sendTimed, ssrcOfRtp } from "./_sync_media.ts";
 import type { CapturedDatagram } from "../../scripts/replay.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -70,22 +70,9 @@ Deno.test({
       "-loglevel",
       "error",
       "-re",
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc=size=160x90:rate=25:duration=4",
-      "-f",
-      "lavfi",
-      "-i",
-      "sine=frequency=440:sample_rate=48000:duration=4",
+      ...avSource(4),
       "-map",
       "0:v",
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-g",
-      "25",
       "-f",
       "rtp",
       "-cname",
