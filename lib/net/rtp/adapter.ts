@@ -135,7 +135,7 @@ export class RtpAdapter {
     this.demux = new RtpDemux<Source>({
       newSourcesPerSec: cfg.newStreamRate,
       probation: true, // random datagrams never become streams
-      count: (reason, n = 1) => manager.portErrors.add(`rtp_${reason}`, n),
+      count: (reason, n = 1) => manager.portErrors.add("rtp", reason, n),
       onNewSource: (key, first) => this.#open(key, first),
       onSourceClosed: (_key, src, reason) => {
         // a stream closes with its last source; a joined source leaves its track behind

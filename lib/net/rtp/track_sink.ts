@@ -9,6 +9,7 @@
 import type { AccessUnit, TrackInfo } from "../../media/types.ts";
 import type { Stream } from "../../stream.ts";
 import type { StreamSink, TransportStats } from "../../stream_types.ts";
+import type { DataReason, DropReason, ErrorReason } from "../../reasons.ts";
 
 /** First track id used when a joined source's payload type is taken. */
 export const JOINED_TRACK_BASE = 128;
@@ -72,12 +73,16 @@ export class TrackSink implements StreamSink {
     this.#stream.received(bytes, packets, nowMs);
   }
 
-  error(reason: string, n?: number): void {
+  error(reason: ErrorReason, n?: number): void {
     this.#stream.error(reason, n);
   }
 
-  drop(reason: string, n?: number): void {
+  drop(reason: DropReason, n?: number): void {
     this.#stream.drop(reason, n);
+  }
+
+  count(reason: DataReason, n?: number): void {
+    this.#stream.count(reason, n);
   }
 
   setTrack(info: TrackInfo): void {
