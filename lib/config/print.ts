@@ -58,7 +58,8 @@ function plain(spec: Spec, v: unknown): unknown {
       const o = v as Record<string, unknown>;
       const out: Record<string, unknown> = {};
       for (const [k, sub] of Object.entries(spec.fields)) {
-        const x = o[camel(k)];
+        // an `ints` key is loaded as a list under its plural (rtp.streams[].ssrc -> ssrcs)
+        const x = sub.t === "ints" ? o[`${camel(k)}s`] : o[camel(k)];
         const unset = "def" in sub ? x === sub.def : JSON.stringify(x) === "[]" ||
           JSON.stringify(x) === "{}";
         if (!unset || spec.required?.includes(k)) out[k] = plain(sub, x);
@@ -74,6 +75,8 @@ function plain(spec: Spec, v: unknown): unknown {
     case "bytes":
     case "duration":
       return scalar(spec, v);
+    case "ints":
+      return (v as number[]).length === 1 ? (v as number[])[0] : v;
     default:
       return v;
   }

@@ -167,7 +167,7 @@ export const SCHEMA: Spec = {
                 t: "ints",
                 min: 0,
                 max: 0xffffffff,
-                doc: "SSRC of the sender, or a list: SSRCs joined as tracks of this stream",
+                doc: "SSRC of the sender (a list: one stream, a track per SSRC)",
               },
               name: { t: "string", def: "", doc: "stream id shown in the API" },
               payload_types: ptMap,
