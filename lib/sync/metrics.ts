@@ -3,14 +3,24 @@
  * drift gauges, per stream A/V offset gauges and correction counters. Values not yet
  * measurable are left out (no sample) rather than exported as 0.
  */
-import type { MetricWriter } from "../metrics.ts";
 import type { StreamSync } from "./stream_sync.ts";
+
+/** What writes one sample (routes/metrics.ts MetricWriter). */
+export interface SampleWriter {
+  sample(
+    name: string,
+    type: "gauge" | "counter",
+    help: string,
+    value: number,
+    labels?: Record<string, string | number>,
+  ): void;
+}
 
 type Track = { id: number; kind: string; offsetMs: number | null; driftPpm: number | null };
 
 /** Writes one stream's sync series; `l` are the stream's labels. */
 export function writeSyncMetrics(
-  w: MetricWriter,
+  w: SampleWriter,
   id: string,
   sync: StreamSync,
   l: Record<string, string>,

@@ -27,8 +27,7 @@
  * under half the threshold; the applied correction moves by at most 1 ms per frame, or by
  * whole audio frames when more than max(3 x threshold, 4 frames) away.
  */
-import type { AccessUnit } from "../media/types.ts";
-import type { EventMap } from "../events.ts";
+import type { AccessUnit } from "../core/types.ts";
 import type { Reference, SrMapping } from "./reference.ts";
 import { foldNear, PCR_WRAP_MS, ticksToMs } from "./reference.ts";
 import { MIN_DRIFT_SPAN_MS } from "./estimator.ts";
@@ -46,6 +45,21 @@ export interface SyncCorrections {
   resyncs: number;
 }
 
+/** Events a stream's sync emits (part of the bus's EventMap, lib/stream/events.ts). */
+export interface SyncEvents {
+  "sync.state": { stream: string; from: string; to: string };
+  "sync.reference": { stream: string; from: string; to: string };
+  "sync.correction": {
+    stream: string;
+    track: number;
+    phase: "start" | "end";
+    errorMs: number;
+    correctionMs: number;
+  };
+  "sync.resync": { stream: string; track: number; reason: string };
+  "sync.adjust": { stream: string; track: number; offsetMs: number };
+}
+
 /** Options of {@link StreamSync}. */
 export interface StreamSyncOptions {
   /** Stream id (for events). */
@@ -53,7 +67,7 @@ export interface StreamSyncOptions {
   /** `ingestion.sync_threshold`, read on use (reload applies at once), ms. */
   thresholdMs: () => number;
   /** Event sink (Manager.events.emit). */
-  emit?: <T extends keyof EventMap>(type: T, data: EventMap[T]) => void;
+  emit?: <T extends keyof SyncEvents>(type: T, data: SyncEvents[T]) => void;
   /** Estimator window, ms (default 60 s). */
   windowMs?: number;
 }

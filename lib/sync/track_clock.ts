@@ -7,7 +7,7 @@
  * track one frame earlier, a duplicated one a frame later (each AAC/Opus/G.711/MP2/AC-3
  * frame decodes on its own). DTS on the output never goes backwards.
  */
-import type { AccessUnit, Codec, TrackKind } from "../media/types.ts";
+import type { AccessUnit, Codec, TrackKind } from "../core/types.ts";
 import { DriftEstimator, type EstimatorOptions, type Fit } from "./estimator.ts";
 import { ntpOf, type SrMapping, ticksToMs } from "./reference.ts";
 

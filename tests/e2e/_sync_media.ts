@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { finish, sleep, spawn } from "./srt_harness.ts";
-import type { CapturedDatagram } from "../../scripts/replay.ts";
+import type { CapturedDatagram } from "@tests/support/replay.ts";
 
 const TS = 188;
 const WRAP33 = 2 ** 33;

@@ -9,11 +9,11 @@
  * 25 streams with the fixture's frame counts.
  */
 import assert from "node:assert/strict";
-import { fixture, missing, readCapture } from "../_helpers.ts";
+import { fixture, missing } from "@tests/_helpers.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 import { finish, sleep, spawn } from "./srt_harness.ts";
 import { avSource, isRtcpDatagram, rewriteRtp, sendTimed, ssrcOfRtp } from "./_sync_media.ts";
-import type { CapturedDatagram } from "../../scripts/replay.ts";
+import { type CapturedDatagram, readCapture } from "@tests/support/replay.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;

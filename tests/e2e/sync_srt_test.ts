@@ -10,7 +10,7 @@
  * that survives a reconnect, and a PTS wrap plus encoder restart on one continuous timeline.
  */
 import assert from "node:assert/strict";
-import { missing } from "../_helpers.ts";
+import { missing } from "@tests/_helpers.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 import { finish, sleep } from "./srt_harness.ts";
 import { makeTs, rewriteAudioPes, srtSender, writePacedByPcr } from "./_sync_media.ts";

@@ -4,8 +4,8 @@
  * move the fit, a step restarts the window, and memory stays at the sample cap.
  */
 import assert from "node:assert/strict";
-import { DriftEstimator, median } from "../../../lib/sync/estimator.ts";
-import { prng } from "../../../scripts/replay.ts";
+import { DriftEstimator, median } from "@lib/sync/estimator.ts";
+import { prng } from "@tests/support/prng.ts";
 
 /** Gaussian noise (Box-Muller) from a seeded PRNG. */
 function gauss(seed: number): () => number {

@@ -5,9 +5,9 @@
  * threshold, manual adjustment, and the reference change arrival -> rtcp.
  */
 import assert from "node:assert/strict";
-import type { AccessUnit } from "../../../lib/media/types.ts";
-import { StreamSync } from "../../../lib/sync/stream_sync.ts";
-import type { BusEvent, EventMap } from "../../../lib/events.ts";
+import type { AccessUnit } from "@lib/core/types.ts";
+import { StreamSync, type SyncEvents } from "@lib/sync/stream_sync.ts";
+import type { BusEvent } from "@lib/stream/events.ts";
 
 type Status = {
   reference: string;
@@ -92,7 +92,7 @@ function run(
   const sync = new StreamSync({
     stream: "t",
     thresholdMs: () => opts.thresholdMs ?? 100,
-    emit: <T extends keyof EventMap>(type: T, data: EventMap[T]) =>
+    emit: <T extends keyof SyncEvents>(type: T, data: SyncEvents[T]) =>
       events.push({ id: events.length + 1, time: 0, type, data } as BusEvent),
   });
   const out: AccessUnit[] = [];
