@@ -8,6 +8,8 @@ import { TsDemuxer } from "../mpegts/demuxer.ts";
 import type { AccessUnit, EsChunk, TrackInfo } from "../types.ts";
 import type { StreamSink } from "../../stream_types.ts";
 import { av1IsKeyTemporalUnit } from "./av1_key.ts";
+import { fromTsObus, isTsObuStream } from "../av1/ts_obu.ts";
+import { jxesSkip } from "../jpegxs/ts_header.ts";
 
 /** Reasons that mean data was discarded on purpose rather than malformed input. */
 const DROP_REASONS = new Set([
@@ -17,6 +19,16 @@ const DROP_REASONS = new Set([
   "frame_timeout",
   "frame_no_picture",
 ]);
+
+/**
+ * The access unit inside a PES payload: AV1 in the start-code format (av1/ts_obu.ts) back
+ * to OBUs, a JPEG XS jxes box (jpegxs/ts_header.ts) stripped; other codecs as they are.
+ */
+function esPayload(codec: string, d: Uint8Array): Uint8Array | undefined {
+  if (codec === "av1" && isTsObuStream(d)) return fromTsObus(d);
+  if (codec === "jpegxs") return d.subarray(jxesSkip(d));
+  return d;
+}
 
 /** Options of TsInput. */
 export interface TsInputOptions {
@@ -72,6 +84,8 @@ export class TsInput {
     if (asm) return asm.push(c);
     if (c.pts === undefined) return;
     const video = info.kind === "video";
+    const data = esPayload(info.codec, c.data);
+    if (!data) return this.sink.error("av1_ts_invalid");
     const au: AccessUnit = {
       trackId: c.trackId,
       codec: info.codec,
@@ -80,8 +94,8 @@ export class TsInput {
       dts: c.dts ?? c.pts,
       clockRate: 90000,
       key: !video || info.codec === "jpegxs" ||
-        (info.codec === "av1" && av1IsKeyTemporalUnit(c.data)),
-      data: c.data,
+        (info.codec === "av1" && av1IsKeyTemporalUnit(data)),
+      data,
       arrivalMs: c.arrivalMs,
     };
     this.sink.pushFrame(au);
