@@ -15,6 +15,14 @@ export interface EventMap {
   "stream.removed": { stream: string; reason: string };
   "stream.refused": { stream?: string; protocol: string; reason: string; remote?: string };
   "memory.pressure": { bufferedBytes: number; limitBytes: number; freedBytes: number };
+  "output.state": {
+    output: string;
+    stream: string;
+    target: string;
+    from: string;
+    to: string;
+    reason?: string;
+  };
 }
 
 /** Every event type name. */

@@ -10,6 +10,7 @@ import type { StreamSink } from "../../stream_types.ts";
 import { av1IsKeyTemporalUnit } from "./av1_key.ts";
 import { fromTsObus, isTsObuStream } from "../av1/ts_obu.ts";
 import { jxesSkip } from "../jpegxs/ts_header.ts";
+import type { TsTap } from "../mpegts/tap.ts";
 
 /** Reasons that mean data was discarded on purpose rather than malformed input. */
 const DROP_REASONS = new Set([
@@ -34,6 +35,8 @@ function esPayload(codec: string, d: Uint8Array): Uint8Array | undefined {
 export interface TsInputOptions {
   /** `ingestion.frame_timeout`, ms. */
   frameTimeoutMs: number;
+  /** Where passthrough outputs read the input's own packets (tap.ts). */
+  tap?: TsTap;
 }
 
 /** Demuxes and assembles one connection's MPEG-TS. */
@@ -49,6 +52,9 @@ export class TsInput {
       count,
       onTrack: (info) => this.#onTrack(info, count),
       onChunk: (c) => this.#onChunk(c),
+      onPacket: opts.tap
+        ? (p, h) => opts.tap!.active && opts.tap!.packet(p, h, this.#tracks.get(h.pid))
+        : undefined,
     });
   }
 
@@ -104,6 +110,7 @@ export class TsInput {
   /** Feeds received bytes (not kept; any chunking). */
   push(bytes: Uint8Array, arrivalMs: number): void {
     this.#demux.push(bytes, arrivalMs);
+    this.opts.tap?.flush(arrivalMs);
   }
 
   /** Frame timeouts. */
