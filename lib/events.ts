@@ -22,6 +22,8 @@ export interface EventMap {
     from: string;
     to: string;
     reason?: string;
+    /** With `to: "backoff"`: the delay before the next attempt, ms. */
+    retryInMs?: number;
   };
 }
 

@@ -19,7 +19,7 @@ export interface FeedOptions {
   mode: OutputMode;
   /** Byte cap of the consumer queue. */
   maxBytes: number;
-  /** Start at the newest buffered keyframe (live pull) instead of the next one. */
+  /** Start at the newest buffered keyframe instead of the next one (remux only). */
   fromBuffer?: boolean;
 }
 

@@ -255,6 +255,9 @@ export class OutputManager {
       from,
       to,
       ...(reason ? { reason } : {}),
+      ...(to === "backoff" && r.nextAttemptAt
+        ? { retryInMs: Math.max(0, r.nextAttemptAt.getTime() - Date.now()) }
+        : {}),
     });
   }
 

@@ -13,8 +13,8 @@
  *
  * Delays come from lib/flow/retry.ts (Backoff: exponential with jitter; Breaker: opens
  * after N consecutive failures for a cooldown, then one half-open attempt decides). Each
- * connection subscribes anew, so sending resumes at the next keyframe; nothing is queued
- * while disconnected. While connected, frames wait in a byte-capped queue (feed.ts): a
+ * connection subscribes anew from the newest keyframe in the GOP buffer, so sending
+ * resumes at a keyframe; nothing is queued while disconnected. While connected, frames wait in a byte-capped queue (feed.ts): a
  * remote that cannot keep up (EAGAIN / SRT send buffer full) makes the queue drop whole
  * GOPs, counted as `slow_output`; the stream's ingest never waits.
  */
@@ -180,6 +180,7 @@ export class Relay {
       const feed = TsFeed.open(this.stream, {
         mode: this.settings.mode,
         maxBytes: this.settings.queueBytes,
+        fromBuffer: true,
       });
       if (typeof feed === "string") {
         link.close();
