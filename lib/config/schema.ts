@@ -58,6 +58,7 @@ const output: Spec = {
     },
     retry: {
       t: "obj",
+      doc: "exponential backoff with jitter after a failed or broken connection",
       fields: {
         initial: { t: "duration", def: 500, min: 10, max: 600_000, doc: "first retry delay" },
         max: { t: "duration", def: 30_000, min: 10, max: 3_600_000, doc: "longest retry delay" },
@@ -66,6 +67,7 @@ const output: Spec = {
     },
     breaker: {
       t: "obj",
+      doc: "circuit breaker: open after `failures` in a row, one try after `cooldown`",
       fields: {
         failures: {
           t: "int",
@@ -165,7 +167,11 @@ export const SCHEMA: Spec = {
     srt: {
       t: "obj",
       fields: {
-        library: { t: "string", def: "", doc: "path to libsrt; empty = search the usual names" },
+        library: {
+          t: "string",
+          def: "",
+          doc: "path to libsrt; empty = SLUICE_LIBSRT, the system's, then the executable's own",
+        },
         latency: { t: "duration", def: 120, min: 20, max: 60_000, doc: "SRT receiver latency" },
         passphrase: { t: "string", def: "", doc: "for every stream without its own" },
         streams: {

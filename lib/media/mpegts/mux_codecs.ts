@@ -23,6 +23,7 @@ import { toTsObus } from "../av1/ts_obu.ts";
 import { parseJxsPictureHeader } from "../jpegxs/picture_header.ts";
 import { jxesBox, type JxsTsParams, jxsTsParams, jxsVideoDescriptor } from "../jpegxs/ts_header.ts";
 import type { AccessUnit, Codec, TrackInfo, VideoParams } from "../types.ts";
+import type { DataReason } from "../../reasons.ts";
 import { opusControlHeader } from "./opus_ts.ts";
 import { StreamType } from "./stream_types.ts";
 
@@ -161,7 +162,7 @@ export class EsPreparer {
   ) {}
 
   /** Payload parts for one access unit, or a failure reason (counted by the muxer). */
-  prepare(au: AccessUnit, pts90: number): Uint8Array[] | string {
+  prepare(au: AccessUnit, pts90: number): Uint8Array[] | DataReason {
     switch (this.info.codec) {
       case "h264":
       case "h265":
@@ -183,7 +184,7 @@ export class EsPreparer {
     }
   }
 
-  #aac(au: AccessUnit): Uint8Array[] | string {
+  #aac(au: AccessUnit): Uint8Array[] | DataReason {
     const d = au.data;
     if (this.streamType === StreamType.AAC_LATM) return [d];
     if (d.length >= 2 && d[0] === 0xff && (d[1] & 0xf6) === 0xf0) return [d];
