@@ -30,8 +30,8 @@ import {
   steadyFactor,
   steadyPeer,
 } from "./_bench.ts";
-import { TsMuxer } from "../lib/media/mpegts/muxer.ts";
-import { framesOf } from "../tests/unit/media/mpegts/_mux.ts";
+import { TsMuxer } from "../lib/container/mpegts/muxer.ts";
+import { framesOf } from "../tests/unit/container/mpegts/_mux.ts";
 import { startTestServer } from "../tests/e2e/_server.ts";
 
 function freeUdp(): number {

@@ -1,13 +1,13 @@
-/** The HTTP API: wires auth and the route groups (DESIGN.md "API"). */
+/** The HTTP API: wires auth and the route groups (README.md "API reference"). */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { renderMetrics } from "../lib/metrics.ts";
+import { renderMetrics } from "./metrics.ts";
 import { bearerAuth } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
 import { liveRoutes } from "./live.ts";
 import { outputRoutes } from "./outputs.ts";
-import { writeOutputMetrics } from "../lib/outputs/metrics.ts";
+import { writeOutputMetrics } from "./outputs_metrics.ts";
 import { statsRoutes } from "./stats.ts";
 import { streamRoutes } from "./streams.ts";
 import { syncRoutes } from "./sync.ts";

@@ -1,15 +1,15 @@
 /**
  * A TS feed: one consumer's view of a stream as MPEG-TS bytes, the common part of live
  * HTTP clients and push relays. `remux` subscribes to the stream's frame queue
- * (lib/flow/output.ts) and runs its own TsMuxer (continuity counters are per consumer);
- * `passthrough` subscribes to the input's packet tap (lib/media/mpegts/tap.ts). Either
+ * (lib/buffer/output.ts) and runs its own TsMuxer (continuity counters are per consumer);
+ * `passthrough` subscribes to the input's packet tap (lib/pipeline/ts_tap.ts). Either
  * way the queue is byte-capped and loses whole GOPs when the consumer falls behind; the
  * publisher (ingest) never waits.
  */
-import type { Consumer } from "../flow/output.ts";
-import { TsMuxer } from "../media/mpegts/muxer.ts";
-import type { FrameStore } from "../media/pipeline/frame_store.ts";
-import type { Stream } from "../stream.ts";
+import type { Consumer } from "../buffer/output.ts";
+import { TsMuxer } from "../container/mpegts/muxer.ts";
+import type { FrameStore } from "../pipeline/frame_store.ts";
+import type { Stream } from "../stream/stream.ts";
 
 /** How an output builds its TS. */
 export type OutputMode = "remux" | "passthrough";

@@ -6,9 +6,9 @@
  * clients never wait. A client that goes away is unsubscribed at once (the body's
  * cancel), and the stream closing or being removed ends every response on it.
  */
-import type { BusEvent } from "../events.ts";
-import type { Manager } from "../manager.ts";
-import type { Stream } from "../stream.ts";
+import type { BusEvent } from "../stream/events.ts";
+import type { Manager } from "../stream/manager.ts";
+import type { Stream } from "../stream/stream.ts";
 import { TsFeed } from "./feed.ts";
 
 /** One connected live client. */

@@ -9,13 +9,13 @@
  * entry changed; unchanged ones keep running. State changes go to the event bus as
  * `output.state`.
  */
-import type { OutputConfig } from "../config.ts";
-import type { Manager } from "../manager.ts";
-import type { Stream } from "../stream.ts";
+import type { OutputConfig } from "../config/config.ts";
+import type { Manager } from "../stream/manager.ts";
+import type { Stream } from "../stream/stream.ts";
 import type { Link } from "./link.ts";
 import { type OutputState, Relay, type RelayCounters } from "./relay.ts";
 import { SrtCaller } from "./srt_caller.ts";
-import { parseTarget, redactUrl, type Target, targetAddress } from "./target.ts";
+import { parseTarget, redactUrl, type Target, targetAddress } from "../config/output_url.ts";
 import { UdpLink } from "./udp_sender.ts";
 
 /** Every output state, for metrics. */

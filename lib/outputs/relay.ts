@@ -11,18 +11,18 @@
  *                              open --(cooldown)--> connecting (one half-open attempt)
  * ```
  *
- * Delays come from lib/flow/retry.ts (Backoff: exponential with jitter; Breaker: opens
+ * Delays come from lib/core/retry.ts (Backoff: exponential with jitter; Breaker: opens
  * after N consecutive failures for a cooldown, then one half-open attempt decides). Each
  * connection subscribes anew from the newest keyframe in the GOP buffer, so sending
  * resumes at a keyframe; nothing is queued while disconnected. While connected, frames wait in a byte-capped queue (feed.ts): a
  * remote that cannot keep up (EAGAIN / SRT send buffer full) makes the queue drop whole
  * GOPs, counted as `slow_output`; the stream's ingest never waits.
  */
-import { Backoff, Breaker, type BreakerPolicy, type RetryPolicy } from "../flow/retry.ts";
-import type { Stream } from "../stream.ts";
+import { Backoff, Breaker, type BreakerPolicy, type RetryPolicy } from "../core/retry.ts";
+import type { Stream } from "../stream/stream.ts";
 import { type OutputMode, TsFeed } from "./feed.ts";
 import type { Link } from "./link.ts";
-import type { Target } from "./target.ts";
+import type { Target } from "../config/output_url.ts";
 
 /** Output states (API contract). */
 export type OutputState = "connecting" | "connected" | "backoff" | "open" | "idle";

@@ -17,7 +17,7 @@ import {
   type SrtSymbols,
 } from "../../ffi/srt.ts";
 import { type Link, resolveHost } from "./link.ts";
-import type { SrtTarget } from "./target.ts";
+import type { SrtTarget } from "../config/output_url.ts";
 
 /** Bytes per SRT message: 7 TS packets (SRTO_PAYLOADSIZE default). */
 export const SRT_MESSAGE_BYTES = 1316;

@@ -15,7 +15,7 @@ import {
   writeSockaddrIn,
 } from "../../ffi/libc.ts";
 import { type Link, resolveHost } from "./link.ts";
-import type { UdpTarget } from "./target.ts";
+import type { UdpTarget } from "../config/output_url.ts";
 
 const IPPROTO_IP = 0;
 const IP_TTL = 2;

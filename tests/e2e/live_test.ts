@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import { fixture, missing } from "../_helpers.ts";
 import { ffmpegSend, finish, sleep, spawn } from "./srt_harness.ts";
 import { startTestServer, until } from "./_server.ts";
-import { decode, probePackets, withFile } from "../unit/media/mpegts/_mux.ts";
-import type { FrameStore } from "../../lib/media/pipeline/frame_store.ts";
+import { decode, probePackets, withFile } from "../unit/container/mpegts/_mux.ts";
+import type { FrameStore } from "../../lib/pipeline/frame_store.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;

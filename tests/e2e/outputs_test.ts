@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import { fixture, freePort, missing, readFixture, readPacketsCsv } from "../_helpers.ts";
 import { ffmpegSend, finish, sleep, spawn } from "./srt_harness.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
-import { decode, probePackets } from "../unit/media/mpegts/_mux.ts";
-import type { BusEvent } from "../../lib/events.ts";
+import { decode, probePackets } from "../unit/container/mpegts/_mux.ts";
+import type { BusEvent } from "../../lib/stream/events.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;

@@ -1,7 +1,7 @@
 /** `outputs:` in the config: defaults, units, and errors naming key and line. */
 import assert from "node:assert/strict";
-import { ConfigError, parseConfig } from "../../../lib/config.ts";
-import { parseTarget, redactUrl } from "../../../lib/outputs/target.ts";
+import { ConfigError, parseConfig } from "../../../lib/config/config.ts";
+import { parseTarget, redactUrl } from "../../../lib/config/output_url.ts";
 
 function issues(yaml: string): string[] {
   try {
