@@ -13,7 +13,7 @@ import type { OutputConfig } from "../config/config.ts";
 import type { Manager } from "../stream/manager.ts";
 import type { Stream } from "../stream/stream.ts";
 import type { Link } from "./link.ts";
-import { type OutputState, Relay, type RelayCounters } from "./relay.ts";
+import { type OutputState, Relay, type RelayCounters, zeroCounters } from "./relay.ts";
 import { SrtCaller } from "./srt_caller.ts";
 import { parseTarget, redactUrl, type Target, targetAddress } from "../config/output_url.ts";
 import { UdpLink } from "./udp_sender.ts";
@@ -54,14 +54,7 @@ export class Output {
   readonly #re: RegExp;
   readonly #perStream: boolean;
   /** Counters of relays that have ended. */
-  readonly #gone: RelayCounters = {
-    bytes: 0,
-    frames: 0,
-    drops: {},
-    gopsDropped: 0,
-    retries: 0,
-    connects: 0,
-  };
+  readonly #gone: RelayCounters = zeroCounters();
   #breakerOpened = 0;
   #idleSince = new Date();
 

@@ -58,6 +58,11 @@ export interface RelayCounters {
   connects: number;
 }
 
+/** Fresh counters. */
+export function zeroCounters(): RelayCounters {
+  return { bytes: 0, frames: 0, drops: {}, gopsDropped: 0, retries: 0, connects: 0 };
+}
+
 /** One stream pushed to one target. */
 export class Relay {
   state: OutputState = "idle";
@@ -65,14 +70,7 @@ export class Relay {
   nextAttemptAt: Date | undefined;
   lastError: string | undefined;
   lastErrorAt: Date | undefined;
-  readonly counters: RelayCounters = {
-    bytes: 0,
-    frames: 0,
-    drops: {},
-    gopsDropped: 0,
-    retries: 0,
-    connects: 0,
-  };
+  readonly counters: RelayCounters = zeroCounters();
   readonly backoff: Backoff;
   readonly breaker: Breaker;
   #feed: TsFeed | undefined;

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { fixture, missing } from "../_helpers.ts";
+import { concatBytes } from "../../lib/core/bits.ts";
 import { ffmpegSend, finish, sleep, spawn } from "./srt_harness.ts";
 import { startTestServer, until } from "./_server.ts";
 import { decode, probePackets, withFile } from "../unit/container/mpegts/_mux.ts";
@@ -22,23 +23,15 @@ async function readFor(r: Response, ms: number): Promise<Uint8Array> {
   const reader = r.body!.getReader();
   const parts: Uint8Array[] = [];
   const end = Date.now() + ms;
-  let n = 0;
   while (Date.now() < end) {
     const t = setTimeout(() => reader.cancel(), Math.max(1, end - Date.now()));
     const x = await reader.read().catch(() => ({ done: true, value: undefined }));
     clearTimeout(t);
     if (x.done || !x.value) break;
     parts.push(x.value);
-    n += x.value.length;
   }
   await reader.cancel().catch(() => {});
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 Deno.test({
