@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { missing } from "@tests/_helpers.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
-import { finish, sleep } from "./srt_harness.ts";
+import { finish, sleep, within } from "./srt_harness.ts";
 import { makeTs, rewriteAudioPes, srtSender, writePacedByPcr } from "./_sync_media.ts";
 
 const opts = {
@@ -69,11 +69,18 @@ async function send(
   speed: number,
   during?: () => Promise<void>,
 ): Promise<void> {
+  // a reconnect must wait until the previous session is gone (else: refused as duplicate)
+  const prev = await until(async () => {
+    const s = await ts.get(`/api/v1/streams/${id}`);
+    return !s.state || s.state === "closed" ? s : undefined;
+  }, 8000);
+  assert.ok(prev, `${id}: the previous session closed`);
+  const sessions = (prev.sessions as number | undefined) ?? 0;
   const p = srtSender(ts.srtPort, id);
   try {
     const s = await until(async () => {
       const s = await ts.get(`/api/v1/streams/${id}`);
-      return s.state && s.state !== "closed" ? s : undefined;
+      return s.state && s.state !== "closed" && (s.sessions as number) > sessions ? s : undefined;
     }, 5000);
     assert.ok(s, `${id}: srt-live-transmit connected`);
     const w = p.child.stdin.getWriter();
@@ -84,7 +91,11 @@ async function send(
         await sleep(100);
       }
     })();
-    await writePacedByPcr(w, bytes, speed);
+    // bounded: a sender that stops reading its stdin must not hang the test
+    const writing = writePacedByPcr(w, bytes, speed);
+    writing.catch(() => {}); // after a timeout the kill below makes it reject
+    const sent = await within(writing, 60_000);
+    assert.notEqual(sent, "timeout", `${id}: srt-live-transmit took every byte`);
     await sleep(500); // SRT latency + the last frames
     done = true;
     await poll;
