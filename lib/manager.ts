@@ -8,7 +8,8 @@ import type { Logger } from "./log.ts";
 import { EventBus } from "./events.ts";
 import { enforceGlobalLimit } from "./flow/memory.ts";
 import { fail, ok, type Result } from "./media/types.ts";
-import { ReasonCounter, Stream, type StreamOptions } from "./stream.ts";
+import { IDLE_RECOVERING_MS, ReasonCounter, Stream, type StreamOptions } from "./stream.ts";
+import { recoveringAfterMs, silentMs, type TakeoverReason, takeoverReason } from "./takeover.ts";
 import type { AdapterHooks, OpenRequest, Protocol, StreamOpener } from "./stream_types.ts";
 
 /** Closed streams stay listed this long (ms). */
@@ -34,6 +35,8 @@ export interface ManagerOptions {
 export class Manager implements StreamOpener {
   readonly streams: Map<string, Stream> = new Map();
   readonly refused: ReasonCounter = new ReasonCounter();
+  /** Live streams continued by a new publisher session, "<protocol>_<reason>" (lib/takeover.ts). */
+  readonly takeovers: ReasonCounter = new ReasonCounter();
   /** Input rejected before it belongs to a stream (garbage on a port), "<listener>_<reason>". */
   readonly portErrors: ReasonCounter = new ReasonCounter();
   readonly listeners: Listener[] = [];
@@ -69,8 +72,38 @@ export class Manager implements StreamOpener {
     this.events.emit("stream.refused", { protocol, reason, ...who });
   }
 
+  /**
+   * Whether a publisher of `protocol` may take the live stream `name` over now (and
+   * why); undefined when there is no live stream of that name or it must be refused.
+   */
+  takeoverFor(protocol: Protocol, name: string): TakeoverReason | undefined {
+    const s = this.streams.get(name);
+    return s ? takeoverReason(s, protocol, this.config, this.#now()) : undefined;
+  }
+
+  /**
+   * Records a new session continuing a live stream (SRT takeover here, RTP sender
+   * restart from lib/net/rtp/adapter.ts): counted, logged and emitted.
+   */
+  noteTakeover(s: Stream, reason: string, previousRemote: string, silent: number): void {
+    this.takeovers.add(`${s.protocol}_${reason}`);
+    const fields = {
+      stream: s.id,
+      protocol: s.protocol,
+      reason,
+      remote: s.remote,
+      previousRemote,
+      sessions: s.sessions,
+      silentMs: Math.round(silent),
+    };
+    this.log.info("stream.takeover", fields);
+    this.events.emit("stream.takeover", fields);
+  }
+
   open(req: OpenRequest, hooks: AdapterHooks): Result<Stream> {
     const existing = this.streams.get(req.name);
+    const takeover = existing && takeoverReason(existing, req.protocol, this.config, this.#now());
+    if (existing && takeover) return ok(this.#takeOver(existing, req, hooks, takeover));
     if (existing && existing.state !== "closed") {
       this.refuse(req.protocol, "duplicate", { stream: req.name, remote: req.remote });
       this.log.warn("stream.refused", {
@@ -137,6 +170,24 @@ export class Manager implements StreamOpener {
     return ok(s);
   }
 
+  /**
+   * The new publisher continues `s`; the old session's connection is closed with reason
+   * `replaced` after the stream has moved on, so its adapter leaves the stream alone.
+   */
+  #takeOver(s: Stream, req: OpenRequest, hooks: AdapterHooks, reason: TakeoverReason): Stream {
+    const old = s.hooks;
+    const previousRemote = s.remote;
+    const silent = silentMs(s, this.#now());
+    s.takeOver(req, hooks);
+    try {
+      old?.disconnect("replaced");
+    } catch (e) {
+      this.log.error("adapter.disconnect_failed", { stream: s.id, error: String(e) });
+    }
+    this.noteTakeover(s, reason, previousRemote, silent);
+    return s;
+  }
+
   /** Looks up a stream by id. */
   get(id: string): Stream | undefined {
     return this.streams.get(id);
@@ -165,7 +216,7 @@ export class Manager implements StreamOpener {
     const now = this.#now();
     const wall = Date.now();
     for (const [id, s] of this.streams) {
-      s.tick(now);
+      s.tick(now, recoveringAfterMs(s.protocol, this.config, IDLE_RECOVERING_MS));
       if (s.state === "closed" && s.closedAt && wall - s.closedAt.getTime() > this.#retentionMs) {
         this.streams.delete(id);
       }
@@ -234,6 +285,7 @@ export class Manager implements StreamOpener {
       errors,
       drops,
       refused: this.refused.toJSON(),
+      takeovers: this.takeovers.toJSON(),
       portErrors: this.portErrors.toJSON(),
       memory: {
         rssBytes: mem.rss,

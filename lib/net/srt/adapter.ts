@@ -36,7 +36,7 @@ export class SrtAdapter {
   constructor(
     readonly manager: Manager,
     readonly createInput: (sink: StreamSink) => ByteInput,
-    opts: { peerIdleTimeoutMs?: number } = {},
+    opts: { peerIdleTimeoutMs?: number | (() => number) } = {},
   ) {
     const cfg = manager.config;
     const log = manager.log;
@@ -46,17 +46,19 @@ export class SrtAdapter {
       latencyMs: cfg.srt.latency,
       passphrase: cfg.srt.passphrase,
       library: cfg.srt.library || undefined,
-      peerIdleTimeoutMs: opts.peerIdleTimeoutMs,
+      peerIdleTimeoutMs: opts.peerIdleTimeoutMs ?? (() => manager.config.srt.peerIdleTimeout),
       log: (level, event, fields) =>
         log[level](`srt.${event}`, fields as Record<string, string | number | boolean>),
       admit: (a) => this.admit(a),
       open: (a, conn) => {
         const r = manager.open(
           { protocol: "srt", name: a.name, remote: a.remote, streamId: a.raw, user: a.user },
-          { disconnect: () => conn.close() },
+          { disconnect: (reason) => conn.close(reason) },
         );
         if (!r.ok) return undefined;
         const stream = r.value;
+        // a takeover (lib/takeover.ts) starts a new session: this one then keeps off the stream
+        const session = stream.sessions;
         const input = createInput(stream);
         this.#inputs.add(input);
         return {
@@ -66,8 +68,9 @@ export class SrtAdapter {
           },
           stats: (s) => stream.setTransport(transport(s)),
           closed: (reason, last) => {
-            input.flush();
             this.#inputs.delete(input);
+            if (stream.sessions !== session) return; // replaced: its unfinished frame goes too
+            input.flush();
             if (last) stream.setTransport(transport(last));
             stream.close(reason);
           },
@@ -88,13 +91,19 @@ export class SrtAdapter {
     }
     const live = m.get(a.name);
     if (live && live.state !== "closed") {
-      m.refuse("srt", "duplicate");
+      // a takeover reuses the stream's slot (lib/takeover.ts); else one publisher per id
+      if (m.takeoverFor("srt", a.name)) return this.#admitted(entry);
+      m.refuse("srt", "duplicate", { stream: a.name, remote: a.remote });
       return { ok: false, status: REJECT.conflict, reason: "duplicate" };
     }
     if (m.liveCount >= m.config.ingestion.maxConnections) {
       m.refuse("srt", "max_connections");
       return { ok: false, status: REJECT.unavailable, reason: "max_connections" };
     }
+    return this.#admitted(entry);
+  }
+
+  #admitted(entry: { passphrase: string } | undefined): AdmitResult {
     return entry?.passphrase ? { ok: true, passphrase: entry.passphrase } : { ok: true };
   }
 
