@@ -114,7 +114,8 @@ export const SCHEMA: Spec = {
           def: 1000,
           min: 100,
           max: 600_000,
-          doc: "silence after which a stream is recovering and a publisher with its id takes it over",
+          doc:
+            "silence after which a stream is recovering and a publisher with its id takes it over",
         },
         override_publisher: {
           t: "bool",
