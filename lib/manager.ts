@@ -8,8 +8,10 @@ import type { Logger } from "./log.ts";
 import { EventBus } from "./events.ts";
 import { enforceGlobalLimit } from "./flow/memory.ts";
 import { fail, ok, type Result } from "./media/types.ts";
-import { IDLE_RECOVERING_MS, ReasonCounter, Stream, type StreamOptions } from "./stream.ts";
-import { recoveringAfterMs, silentMs, type TakeoverReason, takeoverReason } from "./takeover.ts";
+import { LabeledReasonCounter } from "./counters.ts";
+import type { DataReason, RefusalReason, TakeoverReason } from "./reasons.ts";
+import { IDLE_RECOVERING_MS, Stream, type StreamOptions } from "./stream.ts";
+import { recoveringAfterMs, silentMs, takeoverReason } from "./takeover.ts";
 import type { AdapterHooks, OpenRequest, Protocol, StreamOpener } from "./stream_types.ts";
 
 /** Closed streams stay listed this long (ms). */
@@ -34,11 +36,13 @@ export interface ManagerOptions {
 /** Registry and lifecycle of all streams. */
 export class Manager implements StreamOpener {
   readonly streams: Map<string, Stream> = new Map();
-  readonly refused: ReasonCounter = new ReasonCounter();
-  /** Live streams continued by a new publisher session, "<protocol>_<reason>" (lib/takeover.ts). */
-  readonly takeovers: ReasonCounter = new ReasonCounter();
-  /** Input rejected before it belongs to a stream (garbage on a port), "<listener>_<reason>". */
-  readonly portErrors: ReasonCounter = new ReasonCounter();
+  /** Refused publishers by protocol and reason (API: "<protocol>_<reason>"). */
+  readonly refused: LabeledReasonCounter<Protocol, RefusalReason> = new LabeledReasonCounter();
+  /** Input rejected before it belongs to a stream (garbage on a port), by listener and reason. */
+  readonly portErrors: LabeledReasonCounter<Listener["name"], DataReason> =
+    new LabeledReasonCounter();
+  /** Live streams continued by a new publisher session, by protocol and reason (lib/takeover.ts). */
+  readonly takeovers: LabeledReasonCounter<Protocol, TakeoverReason> = new LabeledReasonCounter();
   readonly listeners: Listener[] = [];
   readonly startedAt: Date = new Date();
   /** What happens to streams and the box (lib/events.ts), for SSE, NATS and tests. */
@@ -67,8 +71,12 @@ export class Manager implements StreamOpener {
     return n;
   }
 
-  refuse(protocol: Protocol, reason: string, who: { stream?: string; remote?: string } = {}): void {
-    this.refused.add(`${protocol}_${reason}`);
+  refuse(
+    protocol: Protocol,
+    reason: RefusalReason,
+    who: { stream?: string; remote?: string } = {},
+  ): void {
+    this.refused.add(protocol, reason);
     this.events.emit("stream.refused", { protocol, reason, ...who });
   }
 
@@ -85,8 +93,8 @@ export class Manager implements StreamOpener {
    * Records a new session continuing a live stream (SRT takeover here, RTP sender
    * restart from lib/net/rtp/adapter.ts): counted, logged and emitted.
    */
-  noteTakeover(s: Stream, reason: string, previousRemote: string, silent: number): void {
-    this.takeovers.add(`${s.protocol}_${reason}`);
+  noteTakeover(s: Stream, reason: TakeoverReason, previousRemote: string, silent: number): void {
+    this.takeovers.add(s.protocol, reason);
     const fields = {
       stream: s.id,
       protocol: s.protocol,
@@ -100,7 +108,7 @@ export class Manager implements StreamOpener {
     this.events.emit("stream.takeover", fields);
   }
 
-  open(req: OpenRequest, hooks: AdapterHooks): Result<Stream> {
+  open(req: OpenRequest, hooks: AdapterHooks): Result<Stream, RefusalReason> {
     const existing = this.streams.get(req.name);
     const takeover = existing && takeoverReason(existing, req.protocol, this.config, this.#now());
     if (existing && takeover) return ok(this.#takeOver(existing, req, hooks, takeover));

@@ -6,6 +6,7 @@
  */
 import type { AccessUnit, TrackInfo } from "./media/types.ts";
 import { ReasonCounter } from "./counters.ts";
+import { type DataReason, type DropReason, type ErrorReason, isDrop } from "./reasons.ts";
 import { TrackState } from "./track_state.ts";
 import type { GopStats } from "./media/gop/detector.ts";
 import type { FrameEntry } from "./media/gop/buffer.ts";
@@ -78,8 +79,8 @@ export class Stream implements StreamSink {
   /** Every session's timestamps on one output timeline (lib/session_timeline.ts). */
   readonly timeline: SessionTimeline = new SessionTimeline();
   readonly bitrate: RateMeter = new RateMeter();
-  readonly errors: ReasonCounter = new ReasonCounter();
-  readonly drops: ReasonCounter = new ReasonCounter();
+  readonly errors: ReasonCounter<ErrorReason> = new ReasonCounter();
+  readonly drops: ReasonCounter<DropReason> = new ReasonCounter();
   readonly tracks: Map<number, TrackState> = new Map();
   /** Parameter sets per video track (stream info and decodable previews). */
   readonly params: Map<number, ParamTracker> = new Map();
@@ -90,8 +91,6 @@ export class Stream implements StreamSink {
   #awaitKey = new Set<number>();
   /** A new session's audio waits for its first video keyframe (when there is video). */
   #awaitSessionKey = false;
-  /** Drop reason of frames waiting in #awaitKey. */
-  #awaitReason = "resume_await_keyframe";
   #frameSink?: FrameSink;
   readonly #now: () => number;
 
@@ -137,12 +136,17 @@ export class Stream implements StreamSink {
     if (this.state === "connecting" || this.state === "recovering") this.#setState("active");
   }
 
-  error(reason: string, n = 1): void {
+  error(reason: ErrorReason, n = 1): void {
     this.errors.add(reason, n);
   }
 
-  drop(reason: string, n = 1): void {
+  drop(reason: DropReason, n = 1): void {
     this.drops.add(reason, n);
+  }
+
+  count(reason: DataReason, n = 1): void {
+    if (isDrop(reason)) this.drops.add(reason, n);
+    else this.errors.add(reason, n);
   }
 
   setTrack(info: TrackInfo): void {
@@ -178,13 +182,13 @@ export class Stream implements StreamSink {
     if (this.#awaitSessionKey) {
       if (au.kind === "video" && au.key) this.#awaitSessionKey = false;
       else if (au.kind !== "video") {
-        this.drops.add("session_await_keyframe");
+        this.drops.add("await_keyframe");
         return;
       }
     }
     if (this.#awaitKey.size && au.kind === "video" && this.#awaitKey.has(au.trackId)) {
       if (!au.key) {
-        this.drops.add(this.#awaitReason);
+        this.drops.add("await_keyframe");
         return;
       }
       this.#awaitKey.delete(au.trackId);
@@ -219,7 +223,6 @@ export class Stream implements StreamSink {
   resume(): boolean {
     if (this.state !== "paused") return false;
     for (const [id, t] of this.tracks) if (t.info.kind === "video") this.#awaitKey.add(id);
-    this.#awaitReason = "resume_await_keyframe";
     this.#setState("active");
     return true;
   }
@@ -273,17 +276,17 @@ export class Stream implements StreamSink {
       video = true;
     }
     this.#awaitSessionKey = video;
-    this.#awaitReason = "session_await_keyframe";
     const trimmed = this.#frameSink?.newSession?.() ?? 0;
     if (trimmed > 0) this.drops.add("session_incomplete_gop", trimmed);
     return trimmed;
   }
 
-  /** Gives back the oldest whole GOP under global memory pressure; bytes freed. */
+  /**
+   * Gives back the oldest whole GOP under global memory pressure; bytes freed. The frame
+   * sink counts what it evicted ("gop_evicted_global"), once.
+   */
   shed(): number {
-    const n = this.#frameSink?.shed?.() ?? 0;
-    if (n > 0) this.drops.add("memory_global_gop");
-    return n;
+    return this.#frameSink?.shed?.() ?? 0;
   }
 
   /** Periodic housekeeping: idle detection (`recovering` after `recoveringAfterMs` of silence). */

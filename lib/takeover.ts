@@ -12,10 +12,8 @@
  * are continued in the demux instead (lib/net/rtp/demux.ts).
  */
 import type { Config } from "./config.ts";
+import type { TakeoverReason } from "./reasons.ts";
 import type { Protocol, StreamState } from "./stream_types.ts";
-
-/** Why a publisher took a live stream over. */
-export type TakeoverReason = "recovering" | "override";
 
 /** What the policy needs to know about the live stream. */
 export interface TakeoverSubject {

@@ -24,7 +24,7 @@ function setup(override = false) {
       new FrameStore({
         maxGops: 3,
         maxBytes: 1 << 20,
-        count: (r, n) => s.drop(r, n),
+        count: (r, n) => s.count(r, n),
         params: s.params,
       }),
   });
@@ -68,7 +68,7 @@ Deno.test("takeover: a publisher for a stream still sending is refused as a dupl
   advance(900);
   a.received(1316, 7, 10_900);
   assert.deepEqual(connect("127.0.0.1:2000"), { ok: false, reason: "duplicate" });
-  assert.equal(m.refused.counts.get("srt_duplicate"), 1);
+  assert.equal(m.refused.get("srt", "duplicate"), 1);
   assert.equal(m.takeoverFor("srt", "cam1"), undefined);
   assert.deepEqual(disconnected, []);
 });
@@ -96,7 +96,7 @@ Deno.test("takeover: after takeover_after of silence the stream is recovering an
   assert.equal(st.remote, "127.0.0.1:2000");
   assert.equal(st.packets, 7, "counters continue");
   assert.deepEqual(st.errors.toJSON(), { cc_error: 1 });
-  assert.equal(m.takeovers.counts.get("srt_recovering"), 1);
+  assert.equal(m.takeovers.get("srt", "recovering"), 1);
   assert.deepEqual(m.stats().takeovers as Record<string, number>, { srt_recovering: 1 });
   assert.equal(m.liveCount, 1);
   const ev = events.find((e) => e.type === "stream.takeover");
@@ -132,7 +132,7 @@ Deno.test("takeover: override_publisher replaces a publisher that is still sendi
   const b = opened(connect("127.0.0.1:2000"));
   assert.equal(b, m.get("cam1"));
   assert.deepEqual(disconnected, ["127.0.0.1:1000:replaced"]);
-  assert.equal(m.takeovers.counts.get("srt_override"), 1);
+  assert.equal(m.takeovers.get("srt", "override"), 1);
   assert.equal(m.refused.total, 0);
 });
 
@@ -166,7 +166,7 @@ Deno.test("takeover: the unfinished GOP leaves the buffer, output restarts at a 
   const lastOld = Math.max(...store.index({}).frames.map((f) => f.pts));
   b.pushFrame(video(900_000, false, 12_000));
   b.pushFrame(audio(900_050, 12_001));
-  assert.equal(st.drops.counts.get("session_await_keyframe"), 2);
+  assert.equal(st.drops.counts.get("await_keyframe"), 2);
   b.pushFrame(video(903_000, true, 12_033));
   b.pushFrame(audio(903_100, 12_034));
   b.pushFrame(video(906_000, false, 12_066));
