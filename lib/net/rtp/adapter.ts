@@ -17,6 +17,11 @@ import type { RtcpPacket } from "./rtcp.ts";
 import { RtpInput, streamCounter } from "../../media/pipeline/rtp_input.ts";
 import type { PayloadDescription } from "../../media/pipeline/rtp_depacketizers.ts";
 
+/**
+ * How long after a source's last packet a sender restarting with a new SSRC or from a new
+ * source port of its host continues its stream, ms (below the demux's 10 s idle timeout).
+ */
+export const RESTART_WINDOW_MS = 5000;
 /** How often jitter buffers are polled, ms (well under the smallest useful jitter_latency). */
 export const POLL_MS = 5;
 /** How often transport stats are published (and RRs sent), ms. */
@@ -57,6 +62,9 @@ class Source {
   changeSsrc(ssrc: number): void {
     this.session.changeSsrc(ssrc);
     this.stream.ssrc = ssrc;
+  }
+  restart(): void {
+    this.session.restart();
   }
   flush(): void {
     this.session.flush();
@@ -100,11 +108,26 @@ export class RtpAdapter {
       count: (reason, n = 1) => manager.portErrors.add("rtp", reason, n),
       onNewSource: (key, first) => this.#open(key, first),
       onSourceClosed: (_key, src, reason) => src.stream.close(`rtp_${reason}`),
-      onSsrcChange: (_old, key, src) => {
-        src.key = key;
-        src.stream.drop("ssrc_change");
-      },
+      ssrcChangeWindowMs: RESTART_WINDOW_MS,
+      onSsrcChange: (_old, _key, src) => src.stream.drop("ssrc_change"),
+      onSenderRestart: (old, key, src, silent) => this.#restarted(old, key, src, silent),
     });
+  }
+
+  /**
+   * A sender restarted (new SSRC and/or source port, lib/net/rtp/demux.ts): its stream
+   * continues with a new session (lib/stream.ts beginSession), counted as a takeover.
+   */
+  #restarted(old: SourceKey, key: SourceKey, src: Source, silentMs: number): void {
+    src.key = key;
+    src.rtcpRemote = undefined;
+    const previous = `${old.remote.hostname}:${old.remote.port}`;
+    src.stream.beginSession({
+      remote: `${key.remote.hostname}:${key.remote.port}`,
+      ssrc: key.ssrc,
+    });
+    const reason = old.remote.port !== key.remote.port ? "new_port" : "new_ssrc";
+    this.manager.noteTakeover(src.stream, reason, previous, silentMs);
   }
 
   #mapFor(ssrc: number): { map: PayloadMap; name?: string } {

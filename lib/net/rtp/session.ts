@@ -168,6 +168,14 @@ export class RtpSession {
   changeSsrc(ssrc: number): void {
     this.ssrc = ssrc;
     this.#ssrcChanges++;
+    this.restart();
+  }
+
+  /**
+   * The sender restarted keeping its SSRC (from a new source port, demux "new_port"): what
+   * is held is released, a new sequence space starts, counters stay.
+   */
+  restart(): void {
     this.lastSr = undefined;
     this.#held.length = 0;
     this.#seq.restart();
