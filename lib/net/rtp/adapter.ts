@@ -17,11 +17,6 @@ import type { RtcpPacket } from "./rtcp.ts";
 import { RtpInput, streamCounter } from "../../media/pipeline/rtp_input.ts";
 import type { PayloadDescription } from "../../media/pipeline/rtp_depacketizers.ts";
 
-/**
- * How long after a source's last packet a sender restarting with a new SSRC or from a new
- * source port of its host continues its stream, ms (below the demux's 10 s idle timeout).
- */
-export const RESTART_WINDOW_MS = 5000;
 /** How often jitter buffers are polled, ms (well under the smallest useful jitter_latency). */
 export const POLL_MS = 5;
 /** How often transport stats are published (and RRs sent), ms. */
@@ -108,7 +103,6 @@ export class RtpAdapter {
       count: (reason, n = 1) => manager.portErrors.add("rtp", reason, n),
       onNewSource: (key, first) => this.#open(key, first),
       onSourceClosed: (_key, src, reason) => src.stream.close(`rtp_${reason}`),
-      ssrcChangeWindowMs: RESTART_WINDOW_MS,
       onSsrcChange: (_old, _key, src) => src.stream.drop("ssrc_change"),
       onSenderRestart: (old, key, src, silent) => this.#restarted(old, key, src, silent),
     });

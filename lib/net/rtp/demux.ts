@@ -8,10 +8,10 @@
  * refuse them (max_connections, naming). A sender restarting with a new SSRC from the
  * same address and payload type within `ssrcChangeWindowMs` of the old one's last
  * packet continues the same session ("ssrc_change"). So does a sender restarting from a
- * new source port of the same host (keeping its SSRC or not) when the old source has been
- * silent for RESTART_SILENT_MS and a source of that host with the same payload type is the
- * only candidate ("new_port"); a source of the host still sending is never swallowed, so
- * concurrent senders stay separate. Idle sources time out; BYE
+ * new source port of the same host with its SSRC, within the same window, once the old
+ * source has been silent for RESTART_SILENT_MS ("new_port"); while the old one still sends
+ * it is an SSRC collision, a separate source. A new port and a new SSRC together are a new
+ * sender (many senders run one after another from one host). Idle sources time out; BYE
  * (RFC 3550 6.6) closes a source. With `probation`, a new source is offered to the owner
  * only after two packets in sequence (RFC 3550 A.1, MIN_SEQUENTIAL = 2); its first packet
  * is held meanwhile (then delivered), so random datagrams never become streams. A held
@@ -282,10 +282,10 @@ export class RtpDemux<S extends RtpSourceSink> {
   }
 
   /**
-   * A sender of the same host restarted from a new source port: the one source of that
-   * host with this payload type, silent for RESTART_SILENT_MS and within the window, is
-   * re-keyed as `id`. None when two such sources would fit (ambiguous) or the one that
-   * fits is still sending.
+   * A sender of the same host restarted from a new source port keeping its SSRC: the
+   * source of that host with this SSRC and payload type, silent for RESTART_SILENT_MS and
+   * within the window, is re-keyed as `id`. None when it still sends (an SSRC collision)
+   * or when two such sources would fit (ambiguous).
    */
   #portChange(pkt: RtpPacket, addr: string, id: SourceKey, now: number): Entry<S> | undefined {
     const list = this.#byHost.get(id.remote.hostname);
@@ -293,28 +293,20 @@ export class RtpDemux<S extends RtpSourceSink> {
     const win = this.#o.ssrcChangeWindowMs ?? 2000;
     let found: Entry<S> | undefined;
     for (const x of list) {
-      if (x.pt !== pkt.payloadType || x.id.remote.port === id.remote.port) continue;
-      if (now - x.lastMs < RESTART_SILENT_MS) {
-        if (x.id.ssrc === pkt.ssrc) return undefined; // an SSRC collision, not a restart
-        continue;
-      }
-      if (now - x.lastMs > win || x.retired.includes(pkt.ssrc)) continue;
+      if (x.id.ssrc !== pkt.ssrc || x.pt !== pkt.payloadType) continue;
+      const quiet = now - x.lastMs;
+      if (quiet < RESTART_SILENT_MS) return undefined;
+      if (quiet > win) continue;
       if (found) return undefined;
       found = x;
     }
     if (!found) return undefined;
     const old = found.id;
-    const silent = now - found.lastMs;
     this.#drop(found);
-    if (old.ssrc !== pkt.ssrc) {
-      found.retired.push(old.ssrc);
-      if (found.retired.length > MAX_RETIRED) found.retired.shift();
-    }
     found.id = id;
     this.#index(found, addr);
-    if (old.ssrc !== pkt.ssrc) found.session.changeSsrc?.(pkt.ssrc);
-    else found.session.restart?.();
-    this.#o.onSenderRestart?.(old, found.id, found.session, silent);
+    found.session.restart?.();
+    this.#o.onSenderRestart?.(old, found.id, found.session, now - found.lastMs);
     return found;
   }
 

@@ -180,6 +180,11 @@ export class RtpSession {
     this.#held.length = 0;
     this.#seq.restart();
     this.#restartBuffer();
+    // the restarted sender's timestamps have a new origin: a fresh depacketizer (and DTS
+    // derivation) for its first packet, after what the old one held went out
+    this.#depack?.flush();
+    this.#depack = undefined;
+    this.#depackPt = -1;
   }
 
   /** Releases packets whose reorder window passed; call at nextDeadline(). */
