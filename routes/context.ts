@@ -1,6 +1,6 @@
 /** What route handlers share: the manager, the lag monitor and the version. */
-import type { Manager } from "../lib/manager.ts";
-import type { LagMonitor } from "../lib/metrics.ts";
+import type { Manager } from "../lib/stream/manager.ts";
+import type { LagMonitor } from "./metrics.ts";
 
 /** Dependencies of the HTTP API. */
 export interface ApiDeps {

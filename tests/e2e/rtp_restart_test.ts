@@ -1,5 +1,5 @@
 /**
- * An RTP sender restarting on a new source port (issue 16, lib/net/rtp/demux.ts
+ * An RTP sender restarting on a new source port (issue 16, lib/transport/rtp/demux.ts
  * "new_port"): a real capture (ffmpeg's H.264 RTP) replayed through a UDP socket, then
  * again from a new socket 0.7 s later, is one stream with two sessions: frame and keyframe
  * counts are twice the first replay's, the buffer holds whole GOPs with increasing decode
@@ -7,8 +7,8 @@
  * streams.
  */
 import assert from "node:assert/strict";
-import { missing, readCapture } from "../_helpers.ts";
-import { type CapturedDatagram, replay } from "../../scripts/replay.ts";
+import { missing } from "@tests/_helpers.ts";
+import { type CapturedDatagram, readCapture, replay } from "@tests/support/replay.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 import { sleep } from "./srt_harness.ts";
 

@@ -1,5 +1,5 @@
 /**
- * Publisher restarts over SRT (issue 16, lib/takeover.ts) with real ffmpeg publishers
+ * Publisher restarts over SRT (issue 16, lib/stream/takeover.ts) with real ffmpeg publishers
  * looping a fixture with -re: SIGKILL and a restart 0.5 s, 1.5 s and 3 s later are each
  * accepted at once and continue the stream (sessions, frame counts, errors-free TS after
  * the demuxer restarts, a preview ffmpeg decodes, a GOP buffer of whole 30-frame GOPs as the
@@ -8,10 +8,10 @@
  * `srt.override_publisher: true`.
  */
 import assert from "node:assert/strict";
-import { fixture, missing, readPacketsCsv } from "../_helpers.ts";
+import { fixture, missing, readPacketsCsv } from "@tests/_helpers.ts";
 import { ffmpegSend, finish, type Peer, sleep, spawn, within } from "./srt_harness.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
-import type { BusEvent } from "../../lib/events.ts";
+import type { BusEvent } from "@lib/stream/events.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;

@@ -1,18 +1,19 @@
 /**
- * Takeover of a live stream by a new publisher (lib/takeover.ts, Manager.open) and what
+ * Takeover of a live stream by a new publisher (lib/stream/takeover.ts, Manager.open) and what
  * the new session does to the stream: counters kept, `replaced` sent to the old session,
  * the unfinished GOP trimmed from a real GOP buffer, output restarting at a keyframe,
- * timestamps rebased (lib/session_timeline.ts).
+ * timestamps rebased (lib/stream/session_timeline.ts).
  */
 import assert from "node:assert/strict";
-import { defaultConfig } from "../../lib/config.ts";
-import { silentLogger } from "../../lib/log.ts";
-import { Manager } from "../../lib/manager.ts";
-import { FrameStore } from "../../lib/media/pipeline/frame_store.ts";
-import type { AccessUnit } from "../../lib/media/types.ts";
-import { SessionTimeline } from "../../lib/session_timeline.ts";
-import type { Protocol, StreamSink } from "../../lib/stream_types.ts";
-import type { BusEvent } from "../../lib/events.ts";
+import { defaultConfig } from "@lib/config/config.ts";
+import { silentLogger } from "@lib/core/log.ts";
+import { Manager } from "@lib/stream/manager.ts";
+import { FrameStore } from "@lib/pipeline/frame_store.ts";
+import type { AccessUnit } from "@lib/core/types.ts";
+import { SessionTimeline } from "@lib/stream/session_timeline.ts";
+import { takeoverReason } from "@lib/stream/takeover.ts";
+import type { Protocol, StreamSink } from "@lib/stream/ports.ts";
+import type { BusEvent } from "@lib/stream/events.ts";
 
 function setup(override = false) {
   const cfg = defaultConfig();
@@ -35,7 +36,9 @@ function setup(override = false) {
     m.open({ protocol, name: "cam1", remote }, {
       disconnect: (reason) => disconnected.push(`${remote}:${reason}`),
     });
-  return { m, cfg, connect, disconnected, events, advance: (ms: number) => (now += ms) };
+  /** What the takeover policy says now for a publisher of `protocol`. */
+  const may = (protocol: Protocol) => takeoverReason(m.get("cam1")!, protocol, cfg, now);
+  return { m, cfg, connect, disconnected, events, may, advance: (ms: number) => (now += ms) };
 }
 
 function opened(r: ReturnType<ReturnType<typeof setup>["connect"]>): StreamSink {
@@ -62,31 +65,31 @@ function audio(pts: number, arrivalMs = 0): AccessUnit {
 }
 
 Deno.test("takeover: a publisher for a stream still sending is refused as a duplicate", () => {
-  const { m, connect, advance, disconnected } = setup();
+  const { m, connect, advance, disconnected, may } = setup();
   const a = opened(connect("127.0.0.1:1000"));
   a.received(1316, 7, 10_000);
   advance(900);
   a.received(1316, 7, 10_900);
   assert.deepEqual(connect("127.0.0.1:2000"), { ok: false, reason: "duplicate" });
   assert.equal(m.refused.get("srt", "duplicate"), 1);
-  assert.equal(m.takeoverFor("srt", "cam1"), undefined);
+  assert.equal(may("srt"), undefined);
   assert.deepEqual(disconnected, []);
 });
 
 Deno.test("takeover: after takeover_after of silence the stream is recovering and is taken over", () => {
-  const { m, connect, advance, disconnected, events } = setup();
+  const { m, connect, advance, disconnected, events, may } = setup();
   const a = opened(connect("127.0.0.1:1000"));
   a.received(1316, 7, 10_000);
   a.error("cc_error");
   advance(999);
   m.tick();
   assert.equal(m.get("cam1")!.state, "active");
-  assert.equal(m.takeoverFor("srt", "cam1"), undefined);
+  assert.equal(may("srt"), undefined);
   advance(1);
   m.tick();
   assert.equal(m.get("cam1")!.state, "recovering", "silent for srt.takeover_after (1 s)");
-  assert.equal(m.takeoverFor("srt", "cam1"), "recovering");
-  assert.equal(m.takeoverFor("rtp", "cam1"), undefined, "another protocol never takes over");
+  assert.equal(may("srt"), "recovering");
+  assert.equal(may("rtp"), undefined, "another protocol never takes over");
   const b = opened(connect("127.0.0.1:2000"));
   const st = m.get("cam1")!;
   assert.equal(b, st, "the same Stream continues");
