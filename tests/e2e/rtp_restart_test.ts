@@ -7,7 +7,7 @@
  * streams.
  */
 import assert from "node:assert/strict";
-import { missing } from "@tests/_helpers.ts";
+import { assertPictureDecodes, missing } from "@tests/_helpers.ts";
 import { type CapturedDatagram, readCapture, replay } from "@tests/support/replay.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 import { sleep } from "./srt_harness.ts";
@@ -73,18 +73,7 @@ Deno.test({
       }
       const prev = await fetch(`${ts.url}/api/v1/video/preview/${id}`);
       assert.equal(prev.status, 200);
-      const tmp = await Deno.makeTempFile({ suffix: ".h264" });
-      try {
-        await Deno.writeFile(tmp, new Uint8Array(await prev.arrayBuffer()));
-        const dec = await new Deno.Command("ffmpeg", {
-          args: ["-v", "error", "-i", tmp, "-f", "null", "-"],
-          stderr: "piped",
-          signal: AbortSignal.timeout(10_000),
-        }).output();
-        assert.equal(dec.code, 0, new TextDecoder().decode(dec.stderr));
-      } finally {
-        await Deno.remove(tmp).catch(() => {});
-      }
+      await assertPictureDecodes(new Uint8Array(await prev.arrayBuffer()), ".h264");
       const stats = await ts.get("/api/v1/stats");
       assert.deepEqual(stats.takeovers, { rtp_new_port: 1 });
 

@@ -8,7 +8,7 @@
  * `srt.override_publisher: true`.
  */
 import assert from "node:assert/strict";
-import { fixture, missing, readPacketsCsv } from "@tests/_helpers.ts";
+import { assertPictureDecodes, fixture, missing, readPacketsCsv } from "@tests/_helpers.ts";
 import { ffmpegSend, finish, type Peer, sleep, spawn, within } from "./srt_harness.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 import type { BusEvent } from "@lib/stream/events.ts";
@@ -54,21 +54,7 @@ async function gops(ts: TestServer, id: string): Promise<Json[][]> {
 async function assertPreviewDecodes(ts: TestServer, id: string): Promise<void> {
   const r = await fetch(`${ts.url}/api/v1/video/preview/${id}`);
   assert.equal(r.status, 200);
-  const tmp = await Deno.makeTempFile({ suffix: ".h264" });
-  const png = `${tmp}.png`;
-  try {
-    await Deno.writeFile(tmp, new Uint8Array(await r.arrayBuffer()));
-    const dec = await new Deno.Command("ffmpeg", {
-      args: ["-v", "error", "-y", "-i", tmp, "-frames:v", "1", png],
-      stderr: "piped",
-      signal: AbortSignal.timeout(10_000),
-    }).output();
-    assert.equal(dec.code, 0, new TextDecoder().decode(dec.stderr));
-    assert.ok(Deno.statSync(png).size > 0);
-  } finally {
-    await Deno.remove(tmp).catch(() => {});
-    await Deno.remove(png).catch(() => {});
-  }
+  await assertPictureDecodes(new Uint8Array(await r.arrayBuffer()), ".h264");
 }
 
 Deno.test({

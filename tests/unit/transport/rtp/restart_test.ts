@@ -6,18 +6,9 @@
 import assert from "node:assert/strict";
 import { RESTART_SILENT_MS, RtpDemux, type RtpSourceSink } from "@lib/transport/rtp/demux.ts";
 import type { RtpPacket } from "@lib/core/types.ts";
+import { tinyRtp } from "@tests/support/rtp.ts";
 
-function rtp(seq: number, ssrc: number, pt = 96): Uint8Array {
-  const b = new Uint8Array(16);
-  const dv = new DataView(b.buffer);
-  b[0] = 0x80;
-  b[1] = pt;
-  dv.setUint16(2, seq);
-  dv.setUint32(4, seq * 3000);
-  dv.setUint32(8, ssrc);
-  b.set([1, 2, 3, 4], 12);
-  return b;
-}
+const rtp = tinyRtp;
 
 class Sink implements RtpSourceSink {
   pkts: RtpPacket[] = [];
