@@ -151,6 +151,8 @@ Deno.test("takeover: a takeover at max_connections reuses the stream's slot", ()
 Deno.test("takeover: the unfinished GOP leaves the buffer, output restarts at a keyframe, timestamps continue", () => {
   const { m, connect, advance } = setup();
   const a = opened(connect("127.0.0.1:1000"));
+  // an output connected across the takeover
+  const consumer = (m.get("cam1")!.frameSink as FrameStore).output.subscribe();
   // old session: GOP 0 (key + 3), GOP 1 (key + 3), GOP 2 cut after 2 frames; audio beside
   for (let i = 0; i < 10; i++) {
     a.pushFrame(video(i * 3000, i % 4 === 0, 10_000 + i * 33));
@@ -159,6 +161,9 @@ Deno.test("takeover: the unfinished GOP leaves the buffer, output restarts at a 
   const st = m.get("cam1")!;
   const store = st.frameSink as FrameStore;
   assert.equal(store.buffer.gops(256).length, 3);
+  let drained = 0;
+  while (consumer.next()) drained++;
+  assert.equal(drained, 20, "the output saw the old session's frames");
   advance(1500);
   // new session: timestamps from an unrelated origin, a non-key frame and audio first
   const b = opened(connect("127.0.0.1:2000"));
@@ -173,6 +178,13 @@ Deno.test("takeover: the unfinished GOP leaves the buffer, output restarts at a 
   b.pushFrame(video(903_000, true, 12_033));
   b.pushFrame(audio(903_100, 12_034));
   b.pushFrame(video(906_000, false, 12_066));
+  const out: AccessUnit[] = [];
+  for (let au = consumer.next(); au; au = consumer.next()) out.push(au);
+  assert.deepEqual(
+    out.map((au) => [au.kind, au.key]),
+    [["video", true], ["audio", true], ["video", false]],
+    "the output continues with the new session's keyframe first",
+  );
   const frames = store.index({ track: 256 }).frames;
   const fresh = frames.filter((f) => f.pts > lastOld);
   assert.equal(fresh.length, 2);
