@@ -31,6 +31,16 @@ export interface EventMap {
     silentMs: number;
   };
   "memory.pressure": { bufferedBytes: number; limitBytes: number; freedBytes: number };
+  "output.state": {
+    output: string;
+    stream: string;
+    target: string;
+    from: string;
+    to: string;
+    reason?: string;
+    /** With `to: "backoff"`: the delay before the next attempt, ms. */
+    retryInMs?: number;
+  };
 }
 
 /** Every event type name. */
