@@ -34,7 +34,7 @@ export interface Config {
     syncThreshold: number;
     memory: { globalLimit: number; perStreamLimit: number };
   };
-  api: { listen: string; tokens: string[] };
+  api: { listen: string; tokens: string[]; tls: { cert: string; key: string } };
   srt: {
     library: string;
     latency: number;
@@ -291,6 +291,9 @@ function crossCheck(cfg: Config, issues: string[]): void {
   const p = cfg.srt.passphrase;
   if (p && (p.length < 10 || p.length > 79)) {
     issues.push("srt.passphrase must be 10-79 characters (SRT rule)");
+  }
+  if (!cfg.api.tls.cert !== !cfg.api.tls.key) {
+    issues.push("api.tls needs both cert and key (PEM file paths) or neither");
   }
   for (const t of cfg.api.tokens) {
     if (t.length < 8) issues.push("api.tokens entries must be at least 8 characters");

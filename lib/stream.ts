@@ -46,6 +46,8 @@ export interface StreamOptions {
   onState?: (s: Stream, from: StreamState, to: StreamState) => void;
   /** Creates the frame store for this stream (GOP buffer). */
   frameSink?: (s: Stream) => FrameSink;
+  /** A video keyframe went into the frame store (a GOP boundary; a new preview). */
+  onKeyframe?: (s: Stream, au: AccessUnit) => void;
 }
 
 /** One ingest stream. */
@@ -65,8 +67,8 @@ export class Stream implements StreamSink {
   /** Sessions this id has had (1 + reconnects within the grace window). */
   sessions = 1;
   readonly bitrate: RateMeter = new RateMeter();
-  readonly errors = new ReasonCounter();
-  readonly drops = new ReasonCounter();
+  readonly errors: ReasonCounter = new ReasonCounter();
+  readonly drops: ReasonCounter = new ReasonCounter();
   readonly tracks: Map<number, TrackState> = new Map();
   /** Parameter sets per video track (stream info and decodable previews). */
   readonly params: Map<number, ParamTracker> = new Map();
@@ -164,6 +166,7 @@ export class Stream implements StreamSink {
       this.#awaitKey.delete(au.trackId);
     }
     this.#frameSink?.push(au);
+    if (au.key && au.kind === "video") this.opts.onKeyframe?.(this, au);
   }
 
   #tracker(trackId: number, codec: AccessUnit["codec"]): ParamTracker {

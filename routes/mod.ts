@@ -9,6 +9,11 @@ import { statsRoutes } from "./stats.ts";
 import { streamRoutes } from "./streams.ts";
 import { syncRoutes } from "./sync.ts";
 import { videoRoutes } from "./video.ts";
+import { eventRoutes } from "./events.ts";
+import { historyRoutes } from "./history.ts";
+import { sseMetrics } from "./sse_metrics.ts";
+import { SseHub } from "../lib/sse.ts";
+import { StreamStatsSampler } from "../lib/stream_stats.ts";
 
 export type { ApiDeps } from "./context.ts";
 
@@ -16,7 +21,12 @@ export type { ApiDeps } from "./context.ts";
 export const API_MAX_BODY_BYTES = 64 * 1024;
 
 /** Builds the Hono app. Tokens are read per request so SIGHUP reloads apply. */
-export function createApp(d: ApiDeps): Hono {
+export function createApp(deps: ApiDeps): Hono {
+  const d: ApiDeps = {
+    ...deps,
+    sse: deps.sse ?? new SseHub(deps.manager.events),
+    sampler: deps.sampler ?? new StreamStatsSampler(deps.manager),
+  };
   const app = new Hono();
   app.use("*", bearerAuth(() => d.manager.config.api.tokens));
   app.use(
@@ -30,7 +40,11 @@ export function createApp(d: ApiDeps): Hono {
   app.get("/api/v1/health", (c) => {
     const listeners: Record<string, unknown> = {};
     for (const l of d.manager.listeners) listeners[l.name] = l.health();
-    listeners.api = { enabled: true, address: d.apiAddress?.() ?? d.manager.config.api.listen };
+    listeners.api = {
+      enabled: true,
+      address: d.apiAddress?.() ?? d.manager.config.api.listen,
+      tls: !!d.tls,
+    };
     return c.json({
       status: "ok",
       version: d.version,
@@ -40,12 +54,17 @@ export function createApp(d: ApiDeps): Hono {
   });
   app.route("/api/v1/streams", streamRoutes(d));
   app.route("/api/v1/stats", statsRoutes(d));
+  app.route("/api/v1/stats/streams", historyRoutes(d, d.sampler!));
+  app.route("/api/v1/events", eventRoutes(d, d.sse!));
   app.route("/api/v1/video", videoRoutes(d));
   app.route("/api/v1/sync", syncRoutes(d));
-  app.get("/metrics", (c) =>
-    c.body(renderMetrics(d.manager, d.lag), 200, {
-      "content-type": "text/plain; version=0.0.4; charset=utf-8",
-    }));
+  app.get(
+    "/metrics",
+    (c) =>
+      c.body(renderMetrics(d.manager, d.lag) + sseMetrics(d.sse!.stats()), 200, {
+        "content-type": "text/plain; version=0.0.4; charset=utf-8",
+      }),
+  );
   app.notFound((c) => jsonError(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`));
   app.onError((e, c) => {
     d.manager.log.error("api.error", { path: c.req.path, error: String(e) });

@@ -97,6 +97,14 @@ export const SCHEMA: Spec = {
           of: { t: "string", def: "", doc: "bearer token" },
           doc: "when set, /api and /metrics need Authorization: Bearer <token>",
         },
+        tls: {
+          t: "obj",
+          fields: {
+            cert: { t: "string", def: "", doc: "PEM certificate (chain) file; set with key" },
+            key: { t: "string", def: "", doc: "PEM private key file; set with cert" },
+          },
+          doc: "serve the API and dashboard over HTTPS",
+        },
       },
     },
     srt: {
