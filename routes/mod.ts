@@ -6,6 +6,8 @@ import { bearerAuth } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
 import { statsRoutes } from "./stats.ts";
+import { uiRoutes } from "./ui.ts";
+import { openapiRoutes } from "./openapi.ts";
 import { streamRoutes } from "./streams.ts";
 import { syncRoutes } from "./sync.ts";
 import { videoRoutes } from "./video.ts";
@@ -28,6 +30,9 @@ export function createApp(deps: ApiDeps): Hono {
     sampler: deps.sampler ?? new StreamStatsSampler(deps.manager),
   };
   const app = new Hono();
+  // before auth: the page holds no data and must load to ask for a token
+  app.route("/", uiRoutes());
+  app.route("/", openapiRoutes(d));
   app.use("*", bearerAuth(() => d.manager.config.api.tokens));
   app.use(
     "*",

@@ -1,6 +1,7 @@
 /**
  * Builds the single executable: `deno compile` with exactly the permissions that
- * `deno task start` uses, one binary per target under dist/.
+ * `deno task start` uses and the dashboard's files (ui/) embedded, one binary per
+ * target under dist/.
  *
  *   deno task compile [--target x86_64-unknown-linux-gnu ...]
  *
@@ -33,6 +34,9 @@ export function compileArgs(flags: string[], target: string, version: string): s
     target,
     "--output",
     `dist/sluice-${version}-${target}${ext}`,
+    // the dashboard's static files (routes/ui.ts reads them next to the code)
+    "--include",
+    "ui",
     "main.ts",
   ];
 }

@@ -15,4 +15,5 @@ Deno.test("compile: the binary gets exactly the start task's permissions", () =>
   assert.deepEqual(args.slice(0, 1 + flags.length), ["compile", ...flags]);
   assert.equal(args[args.indexOf("--output") + 1], "dist/sluice-1.2.3-x86_64-pc-windows-msvc.exe");
   assert.equal(args.at(-1), "main.ts");
+  assert.equal(args[args.indexOf("--include") + 1], "ui", "the dashboard's files are embedded");
 });
