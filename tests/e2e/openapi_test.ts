@@ -14,7 +14,8 @@ import { replay } from "../../scripts/replay.ts";
 import { startTestServer, until } from "./_server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
-type Json = Record<string, any>; // deno-lint-ignore no-explicit-any
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>; // walking a JSON document of any shape
 
 /** Hono route path -> OpenAPI path: ":id" -> "{id}", "/ui/*" -> "/ui/{path}". */
 function openapiPath(p: string): string {
