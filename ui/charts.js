@@ -19,6 +19,26 @@ function update(el, plot, win) {
   el.dataset.points = String(win.cols[0].length);
 }
 
+/** What a page holds of a graph: set all columns, push one row, count, destroy. */
+function handle(el, plot, win, unfollow) {
+  return {
+    get points() {
+      return win.cols[0].length;
+    },
+    set(cols) {
+      win.set(cols);
+      update(el, plot, win);
+    },
+    push(t, values) {
+      if (win.push(t, values)) update(el, plot, win);
+    },
+    destroy() {
+      unfollow();
+      plot.destroy();
+    },
+  };
+}
+
 /** A time window of columns [t (s), ...series], trimmed to `keepS` seconds. */
 class Window {
   constructor(n, keepS) {
@@ -67,23 +87,7 @@ export function sparkline(el, height = 36) {
     win.cols,
     el,
   );
-  const off = follow(el, plot, height);
-  return {
-    get points() {
-      return win.cols[0].length;
-    },
-    set(t, v) {
-      win.set([t, v]);
-      update(el, plot, win);
-    },
-    push(t, v) {
-      if (win.push(t, [v])) update(el, plot, win);
-    },
-    destroy() {
-      off();
-      plot.destroy();
-    },
-  };
+  return handle(el, plot, win, follow(el, plot, height));
 }
 
 /**
@@ -129,21 +133,5 @@ export function timeChart(
     win.cols,
     el,
   );
-  const off = follow(el, plot, height);
-  return {
-    get points() {
-      return win.cols[0].length;
-    },
-    set(cols) {
-      win.set(cols);
-      update(el, plot, win);
-    },
-    push(t, values) {
-      if (win.push(t, values)) update(el, plot, win);
-    },
-    destroy() {
-      off();
-      plot.destroy();
-    },
-  };
+  return handle(el, plot, win, follow(el, plot, height));
 }

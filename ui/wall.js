@@ -40,7 +40,7 @@ class Tile {
   mount() {
     this.sparkline = sparkline(this.spark);
     json(`/api/v1/stats/streams/${encodeURIComponent(this.id)}/history?seconds=120`)
-      .then((hist) => this.sparkline.set(hist.t.map((t) => t / 1000), hist.bitrateBps))
+      .then((hist) => this.sparkline.set([hist.t.map((t) => t / 1000), hist.bitrateBps]))
       .catch(() => {});
   }
 
@@ -158,7 +158,7 @@ export function wallPage(view) {
     store.onEvent((d) => {
       const t = tiles.get(d.stream);
       if (!t) return;
-      t.sparkline?.push(d.time / 1000, d.bitrateBps);
+      t.sparkline?.push(d.time / 1000, [d.bitrateBps]);
       t.rate.textContent = bitrate(d.bitrateBps);
     }, ["stream.stats"]),
     store.onEvent((d) => {
