@@ -13,6 +13,13 @@ function follow(el, plot, height) {
   return () => ro.disconnect();
 }
 
+/** At least the last minute on x, from the data (uPlot widens one point to a day). */
+function xRange(u, min, max) {
+  const t = u.data[0];
+  if (!t?.length) return [min, max];
+  return [Math.min(t[0], t[t.length - 1] - 60), t[t.length - 1]];
+}
+
 /** Redraws; the box's data-points says how many points the graph has (for tests and tools). */
 function update(el, plot, win) {
   plot.setData(win.cols);
@@ -76,7 +83,10 @@ export function sparkline(el, height = 36) {
       cursor: { show: false },
       select: { show: false },
       axes: [{ show: false }, { show: false }],
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.15] } },
+      scales: {
+        x: { time: true, range: xRange },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.15] },
+      },
       series: [{}, {
         stroke: COLORS[0],
         fill: "rgba(56,189,248,0.15)",
@@ -106,7 +116,7 @@ export function timeChart(
       height,
       cursor: { drag: { x: false, y: false } },
       scales: {
-        x: { time: true },
+        x: { time: true, range: xRange },
         y: { range: (_u, min, max) => [Math.min(0, min), Math.max(minTop, max * 1.1)] },
       },
       axes: [

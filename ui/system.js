@@ -133,9 +133,10 @@ export function systemPage(view) {
                 h("td", {}, name),
                 h("td", { "data-state": l.enabled ? "ok" : "down" }, l.enabled ? "up" : "disabled"),
                 h(
-                  "td",
+                  "td.wrap",
                   {},
-                  Object.entries(l).filter(([k]) => k !== "enabled").map(([k, v]) => `${k} ${v}`)
+                  Object.entries(l).filter(([k]) => k !== "enabled")
+                    .map(([k, v]) => `${k} ${typeof v === "object" ? JSON.stringify(v) : v}`)
                     .join(", "),
                 ),
               )

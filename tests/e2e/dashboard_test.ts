@@ -216,6 +216,7 @@ Deno.test({
       await page.goto(`${ts.url}/#/system`);
       await page.locator(".log li", { hasText: "cam1 opened" }).waitFor({ timeout: 10_000 });
       await page.locator("meter").first().waitFor();
+      await page.screenshot({ path: new URL("system.png", SHOTS).pathname });
 
       // a phone: nothing wider than the screen
       await page.setViewportSize({ width: 390, height: 844 });
@@ -225,6 +226,7 @@ Deno.test({
         await page.waitForTimeout(300);
         const w = await page.evaluate(() => document.documentElement.scrollWidth);
         assert.ok(w <= 390, `${hash} fits a phone (scrollWidth ${w})`);
+        if (hash === "#/") await page.screenshot({ path: new URL("phone.png", SHOTS).pathname });
       }
       assert.deepEqual(errors, [], "no console errors");
     } finally {
