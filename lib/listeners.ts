@@ -16,7 +16,7 @@ export function frameStoreFor(manager: Manager): (s: Stream) => FrameStore {
     new FrameStore({
       maxGops: manager.config.ingestion.gopBufferSize,
       maxBytes: manager.config.ingestion.memory.perStreamLimit,
-      count: (reason, n) => s.drop(reason, n),
+      count: (reason, n) => s.count(reason, n),
       params: s.params,
     });
 }

@@ -9,7 +9,9 @@ import { EventBus } from "./events.ts";
 import { GopAnnouncer } from "./gop_events.ts";
 import { enforceGlobalLimit } from "./flow/memory.ts";
 import { fail, ok, type Result } from "./media/types.ts";
-import { ReasonCounter, Stream, type StreamOptions } from "./stream.ts";
+import { LabeledReasonCounter } from "./counters.ts";
+import type { DataReason, RefusalReason } from "./reasons.ts";
+import { Stream, type StreamOptions } from "./stream.ts";
 import type { AdapterHooks, OpenRequest, Protocol, StreamOpener } from "./stream_types.ts";
 
 /** Closed streams stay listed this long (ms). */
@@ -34,9 +36,11 @@ export interface ManagerOptions {
 /** Registry and lifecycle of all streams. */
 export class Manager implements StreamOpener {
   readonly streams: Map<string, Stream> = new Map();
-  readonly refused: ReasonCounter = new ReasonCounter();
-  /** Input rejected before it belongs to a stream (garbage on a port), "<listener>_<reason>". */
-  readonly portErrors: ReasonCounter = new ReasonCounter();
+  /** Refused publishers by protocol and reason (API: "<protocol>_<reason>"). */
+  readonly refused: LabeledReasonCounter<Protocol, RefusalReason> = new LabeledReasonCounter();
+  /** Input rejected before it belongs to a stream (garbage on a port), by listener and reason. */
+  readonly portErrors: LabeledReasonCounter<Listener["name"], DataReason> =
+    new LabeledReasonCounter();
   readonly listeners: Listener[] = [];
   readonly startedAt: Date = new Date();
   /** What happens to streams and the box (lib/events.ts), for SSE, NATS and tests. */
@@ -67,12 +71,16 @@ export class Manager implements StreamOpener {
     return n;
   }
 
-  refuse(protocol: Protocol, reason: string, who: { stream?: string; remote?: string } = {}): void {
-    this.refused.add(`${protocol}_${reason}`);
+  refuse(
+    protocol: Protocol,
+    reason: RefusalReason,
+    who: { stream?: string; remote?: string } = {},
+  ): void {
+    this.refused.add(protocol, reason);
     this.events.emit("stream.refused", { protocol, reason, ...who });
   }
 
-  open(req: OpenRequest, hooks: AdapterHooks): Result<Stream> {
+  open(req: OpenRequest, hooks: AdapterHooks): Result<Stream, RefusalReason> {
     const existing = this.streams.get(req.name);
     if (existing && existing.state !== "closed") {
       this.refuse(req.protocol, "duplicate", { stream: req.name, remote: req.remote });

@@ -110,8 +110,9 @@ export function renderMetrics(m: Manager, lag: LagMonitor | undefined): string {
   );
   w.sample("sluice_streams_live", "gauge", "Streams not closed", m.liveCount);
   w.sample("sluice_streams_opened_total", "counter", "Streams opened", m.opened);
-  for (const [reason, n] of m.refused.counts) {
+  for (const [protocol, reason, n] of m.refused.entries()) {
     w.sample("sluice_streams_refused_total", "counter", "Refused publishers by reason", n, {
+      protocol,
       reason,
     });
   }
@@ -121,11 +122,10 @@ export function renderMetrics(m: Manager, lag: LagMonitor | undefined): string {
       if (typeof h[k] === "number") w.sample(name, "counter", help, h[k], { listener: l.name });
     }
   }
-  for (const [key, n] of m.portErrors.counts) {
-    const i = key.indexOf("_");
+  for (const [listener, reason, n] of m.portErrors.entries()) {
     w.sample("sluice_port_errors_total", "counter", "Input rejected before reaching a stream", n, {
-      listener: key.slice(0, i),
-      reason: key.slice(i + 1),
+      listener,
+      reason,
     });
   }
   const now = performance.now();

@@ -13,14 +13,14 @@ function ids(chunk: string): number[] {
   return [...chunk.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
 }
 
-const refused = (i: number) => ({ protocol: "srt", reason: `r${i}` });
+const closed = (i: number) => ({ stream: `s${i}`, reason: `r${i}` });
 
 Deno.test("sse: a client that does not read keeps at most its queue; the gap is reported", async () => {
   const bus = new EventBus(64);
   const hub = new SseHub(bus, { queueEvents: 4 });
   const r = hub.open({}).getReader();
   assert.match(await read(r), /^retry: 3000\nevent: hello\ndata: \{"lastId":0,"queueLimit":4\}/);
-  for (let i = 0; i < 10; i++) bus.emit("stream.refused", refused(i));
+  for (let i = 0; i < 10; i++) bus.emit("stream.closed", closed(i));
   assert.deepEqual(hub.stats(), {
     clients: 1,
     connections: 1,
@@ -32,7 +32,7 @@ Deno.test("sse: a client that does not read keeps at most its queue; the gap is 
   const chunk = await read(r);
   assert.match(chunk, /^event: dropped\ndata: \{"dropped":6,"totalDropped":6\}\n\n/);
   assert.deepEqual(ids(chunk), [7, 8, 9, 10]);
-  assert.match(chunk, /event: stream.refused\ndata: \{"time":\d+,"protocol":"srt","reason":"r9"\}/);
+  assert.match(chunk, /event: stream.closed\ndata: \{"time":\d+,"stream":"s9","reason":"r9"\}/);
   assert.equal(hub.stats().sentEvents, 4);
   assert.equal(hub.stats().queuedEvents, 0);
   await r.cancel();
@@ -44,7 +44,7 @@ Deno.test("sse: a client that does not read keeps at most its queue; the gap is 
 Deno.test("sse: Last-Event-ID resumes from the ring; ids gone from it count as dropped", async () => {
   const bus = new EventBus(4);
   const hub = new SseHub(bus, { queueEvents: 16 });
-  for (let i = 0; i < 8; i++) bus.emit("stream.refused", refused(i));
+  for (let i = 0; i < 8; i++) bus.emit("stream.closed", closed(i));
   const a = hub.open({}, 6).getReader();
   await read(a);
   assert.deepEqual(ids(await read(a)), [7, 8]);

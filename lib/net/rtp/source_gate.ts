@@ -6,6 +6,7 @@
  * config `rtp.new_stream_rate`). Every refusal is counted by reason, once per packet.
  */
 import type { Counter, RtpPacket } from "../../media/types.ts";
+import type { DataReason } from "../../reasons.ts";
 
 /** Cap on remembered refusals. */
 export const MAX_REFUSED = 1024;
@@ -109,7 +110,7 @@ export class SourceGate {
     }
   }
 
-  #no(reason: string, n = 1): undefined {
+  #no(reason: DataReason, n = 1): undefined {
     this.#count(reason, n);
     return undefined;
   }

@@ -11,11 +11,12 @@ import { decodeSockaddr, SRTO, type SrtSymbols } from "../../../ffi/srt.ts";
 import { fail, ok, type Result } from "../../media/types.ts";
 import type { SrtAdmission } from "./connection.ts";
 import { parseStreamId, STREAMID_MAX_BYTES, STREAMID_REJECT_STATUS } from "./streamid.ts";
+import type { RefusalReason } from "../../reasons.ts";
 
 /** Admission verdict; `status` is an SRT reject code (1000 + HTTP-like, e.g. 1403). */
 export type AdmitResult =
   | { ok: true; passphrase?: string }
-  | { ok: false; status: number; reason: string };
+  | { ok: false; status: number; reason: RefusalReason };
 
 /** Pending admissions (callback done, accept not yet) kept at most. */
 export const PENDING_MAX = 256;
@@ -28,7 +29,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 /** Builds the admission record from a parsed stream id. */
-function admission(raw: string, remote: string): Result<SrtAdmission> {
+function admission(raw: string, remote: string): Result<SrtAdmission, RefusalReason> {
   const p = parseStreamId(raw);
   if (!p.ok) return p;
   const a: SrtAdmission = { name: p.value.name, raw, remote };
@@ -39,7 +40,7 @@ function admission(raw: string, remote: string): Result<SrtAdmission> {
 /** The listen-callback gate: verdicts, per-stream passphrases, refusal counters. */
 export class AdmissionGate {
   /** Refused admissions by reason (stream id reasons, admit's reasons, handshake_failed). */
-  readonly refused: Record<string, number> = {};
+  readonly refused: Partial<Record<RefusalReason, number>> = {};
   /** Set when the listener stops: every new caller gets 1503. */
   stopping = false;
   readonly #sym: SrtSymbols;
@@ -57,7 +58,7 @@ export class AdmissionGate {
   }
 
   /** Counts one refusal. */
-  refuse(reason: string): void {
+  refuse(reason: RefusalReason): void {
     this.refused[reason] = (this.refused[reason] ?? 0) + 1;
   }
 
@@ -70,7 +71,7 @@ export class AdmissionGate {
     }
   }
 
-  #reject(ns: number, status: number, reason: string): number {
+  #reject(ns: number, status: number, reason: RefusalReason): number {
     try {
       this.refuse(reason);
       this.#sym.srt_setrejectreason(ns, status);
@@ -115,7 +116,7 @@ export class AdmissionGate {
    * The admission of an accepted socket: the callback's record, else (never seen in
    * practice) rebuilt from SRTO_STREAMID, refused when the id does not parse.
    */
-  take(ns: number, peer: DataView): Result<SrtAdmission> {
+  take(ns: number, peer: DataView): Result<SrtAdmission, RefusalReason> {
     const rec = this.#pending.get(ns);
     if (rec) {
       this.#pending.delete(ns);
