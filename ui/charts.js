@@ -13,12 +13,12 @@ function follow(el, plot, height) {
   return () => ro.disconnect();
 }
 
-/** At least the last minute on x, from the data (uPlot widens one point to a day). */
-function xRange(u, min, max) {
+/** x from the data, at least `w` s wide (uPlot would widen a single point to a day). */
+const xRange = (w) => (u, min, max) => {
   const t = u.data[0];
   if (!t?.length) return [min, max];
-  return [Math.min(t[0], t[t.length - 1] - 60), t[t.length - 1]];
-}
+  return [Math.min(t[0], t[t.length - 1] - w), t[t.length - 1]];
+};
 
 /** Redraws; the box's data-points says how many points the graph has (for tests and tools). */
 function update(el, plot, win) {
@@ -84,7 +84,7 @@ export function sparkline(el, height = 36) {
       select: { show: false },
       axes: [{ show: false }, { show: false }],
       scales: {
-        x: { time: true, range: xRange },
+        x: { time: true, range: xRange(1) },
         y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.15] },
       },
       series: [{}, {
@@ -116,7 +116,7 @@ export function timeChart(
       height,
       cursor: { drag: { x: false, y: false } },
       scales: {
-        x: { time: true, range: xRange },
+        x: { time: true, range: xRange(10) },
         y: { range: (_u, min, max) => [Math.min(0, min), Math.max(minTop, max * 1.1)] },
       },
       axes: [

@@ -189,6 +189,7 @@ export function streamPage(view, id) {
               v !== null && typeof v !== "object"
             ),
           ),
+          ["statistic", "value"],
         ),
       ),
     );
