@@ -5,8 +5,8 @@
  * The config loader (with its YAML parser) and the server are imported when needed, so
  * --version and --help answer without loading them (bench/startup_bench.ts).
  */
-import { VERSION } from "./lib/version.ts";
-import { buildInfo, versionLine } from "./lib/build_info.ts";
+import { VERSION } from "./lib/core/version.ts";
+import { buildInfo, versionLine } from "./lib/core/build_info.ts";
 
 const HELP = `sluice ${VERSION}: SRT and RTP live video ingest
 
@@ -54,7 +54,7 @@ async function main(): Promise<number> {
   const parsed = parseArgs(Deno.args);
   if (typeof parsed === "number") return parsed;
   const path = parsed.config ?? Deno.env.get("SLUICE_CONFIG") ?? undefined;
-  const { ConfigError, defaultConfig, loadConfig } = await import("./lib/config.ts");
+  const { ConfigError, defaultConfig, loadConfig } = await import("./lib/config/config.ts");
   let config;
   try {
     config = path ? await loadConfig(path) : defaultConfig();
@@ -83,7 +83,7 @@ async function main(): Promise<number> {
   }
   let server;
   try {
-    const { startServer } = await import("./lib/server.ts");
+    const { startServer } = await import("./lib/app/server.ts");
     server = await startServer(config);
   } catch (e) {
     console.error(`sluice: cannot start: ${(e as Error).message}`);

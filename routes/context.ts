@@ -1,8 +1,8 @@
 /** What route handlers share: the manager, the lag monitor and the version. */
-import type { Manager } from "../lib/manager.ts";
-import type { LagMonitor } from "../lib/metrics.ts";
-import type { SseHub } from "../lib/sse.ts";
-import type { StreamStatsSampler } from "../lib/stream_stats.ts";
+import type { Manager } from "../lib/stream/manager.ts";
+import type { LagMonitor } from "./metrics.ts";
+import type { SseHub } from "./sse_hub.ts";
+import type { StreamStatsSampler } from "../lib/stream/stream_stats.ts";
 
 /** Dependencies of the HTTP API. */
 export interface ApiDeps {
@@ -11,9 +11,9 @@ export interface ApiDeps {
   lag?: LagMonitor;
   /** The API's own bound address, for /health. */
   apiAddress?: () => string;
-  /** The SSE hub (lib/sse.ts); createApp makes one when absent. */
+  /** The SSE hub (routes/sse_hub.ts); createApp makes one when absent. */
   sse?: SseHub;
-  /** Per-second stream history (lib/stream_stats.ts); createApp makes one when absent. */
+  /** Per-second stream history (lib/stream/stream_stats.ts); createApp makes one when absent. */
   sampler?: StreamStatsSampler;
   /** True when the API is served over TLS (api.tls). */
   tls?: boolean;

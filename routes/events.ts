@@ -1,5 +1,5 @@
 /**
- * /api/v1/events: the event bus (lib/events.ts) as Server-Sent Events (lib/sse.ts), and
+ * /api/v1/events: the event bus (lib/stream/events.ts) as Server-Sent Events (routes/sse_hub.ts), and
  * /api/v1/events/recent: the newest events of the bus's ring as JSON (the dashboard's
  * event log; its `lastId` is where an SSE reader can resume with Last-Event-ID).
  *
@@ -10,8 +10,8 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import type { EventType } from "../lib/events.ts";
-import type { SseFilter, SseHub } from "../lib/sse.ts";
+import type { EventType } from "../lib/stream/events.ts";
+import type { SseFilter, SseHub } from "./sse_hub.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
 

@@ -1,6 +1,10 @@
-/** /api/v1/stats/streams/{id}/history: 10 minutes of per-second samples (lib/stream_stats.ts). */
+/** /api/v1/stats/streams/{id}/history: 10 minutes of per-second samples (lib/stream/stream_stats.ts). */
 import { Hono } from "hono";
-import { HISTORY_SECONDS, HISTORY_SERIES, type StreamStatsSampler } from "../lib/stream_stats.ts";
+import {
+  HISTORY_SECONDS,
+  HISTORY_SERIES,
+  type StreamStatsSampler,
+} from "../lib/stream/stream_stats.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
 

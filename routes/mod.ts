@@ -1,7 +1,7 @@
-/** The HTTP API: wires auth and the route groups (DESIGN.md "API"). */
+/** The HTTP API: wires auth and the route groups (README.md "API reference"). */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { renderMetrics } from "../lib/metrics.ts";
+import { renderMetrics } from "./metrics.ts";
 import { bearerAuth } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
@@ -14,8 +14,8 @@ import { videoRoutes } from "./video.ts";
 import { eventRoutes } from "./events.ts";
 import { historyRoutes } from "./history.ts";
 import { sseMetrics } from "./sse_metrics.ts";
-import { SseHub } from "../lib/sse.ts";
-import { StreamStatsSampler } from "../lib/stream_stats.ts";
+import { SseHub } from "./sse_hub.ts";
+import { StreamStatsSampler } from "../lib/stream/stream_stats.ts";
 
 export type { ApiDeps } from "./context.ts";
 

@@ -130,7 +130,7 @@ const SseStats = obj({
   droppedEvents: nonNeg,
 }, ["clients", "connections", "queuedEvents", "queueLimit", "sentEvents", "droppedEvents"]);
 
-/** Payload of each event type (lib/events.ts EventMap), as SSE `data` (plus `time`). */
+/** Payload of each event type (lib/stream/events.ts EventMap), as SSE `data` (plus `time`). */
 export const EVENT_SCHEMAS: Record<string, Schema> = {
   "stream.opened": obj({ stream: str, protocol: str, remote: str, sessions: nonNeg }, [
     "stream",

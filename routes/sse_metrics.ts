@@ -1,6 +1,6 @@
-/** Prometheus series of the SSE hub (lib/sse.ts), appended to /metrics. */
-import { MetricWriter } from "../lib/metrics.ts";
-import type { SseStats } from "../lib/sse.ts";
+/** Prometheus series of the SSE hub (routes/sse_hub.ts), appended to /metrics. */
+import { MetricWriter } from "./metrics.ts";
+import type { SseStats } from "./sse_hub.ts";
 
 /** Exposition lines for the event stream's clients and queues. */
 export function sseMetrics(s: SseStats): string {

@@ -10,9 +10,10 @@
  * stream page, the system page and the wall on a phone are taken (see SHOTS).
  */
 import assert from "node:assert/strict";
-import { missing, readCapture } from "../_helpers.ts";
-import { loopCapture } from "../_rtp.ts";
-import { replay } from "../../scripts/replay.ts";
+import { missing } from "../_helpers.ts";
+import { readCapture } from "../support/replay.ts";
+import { loopCapture } from "../support/rtp.ts";
+import { replay } from "../support/replay.ts";
 import { chromiumPath, launch } from "./_browser.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 import { type Peer, spawn } from "./srt_harness.ts";

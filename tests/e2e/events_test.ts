@@ -5,8 +5,8 @@
  * produce opened, stats and gop events.
  */
 import assert from "node:assert/strict";
-import { readCapture } from "../_helpers.ts";
-import { replay } from "../../scripts/replay.ts";
+import { readCapture } from "../support/replay.ts";
+import { replay } from "../support/replay.ts";
 import { startTestServer, until } from "./_server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

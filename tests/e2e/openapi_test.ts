@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { createApp } from "../../routes/mod.ts";
-import { readCapture } from "../_helpers.ts";
-import { replay } from "../../scripts/replay.ts";
+import { readCapture } from "../support/replay.ts";
+import { replay } from "../support/replay.ts";
 import { startTestServer, until } from "./_server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

@@ -4,9 +4,9 @@
  * a cert without a key is a config error, an unreadable file stops the start naming it.
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../lib/config.ts";
-import { createLogger } from "../../lib/log.ts";
-import { startServer } from "../../lib/server.ts";
+import { parseConfig } from "@lib/config/config.ts";
+import { createLogger } from "@lib/core/log.ts";
+import { startServer } from "@lib/app/server.ts";
 import { missing } from "../_helpers.ts";
 import { startTestServer } from "./_server.ts";
 import { finish, spawn } from "./srt_harness.ts";

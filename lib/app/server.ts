@@ -1,0 +1,136 @@
+/**
+ * The running appliance: manager, protocol listeners, HTTP API, signals (SIGINT and
+ * SIGTERM stop within 2 s; SIGHUP reloads the config file).
+ */
+import { type Config, ConfigError, loadConfig } from "../config/config.ts";
+import { createLogger, type Logger } from "../core/log.ts";
+import { Manager } from "../stream/manager.ts";
+import { LagMonitor } from "../../routes/metrics.ts";
+import { diffConfig } from "./reload.ts";
+import { VERSION } from "../core/version.ts";
+import { createApp } from "../../routes/mod.ts";
+import { frameStoreFor, startListeners } from "./listeners.ts";
+import { SseHub } from "../../routes/sse_hub.ts";
+import { StreamStatsSampler } from "../stream/stream_stats.ts";
+
+/** A running sluice. */
+export interface Server {
+  manager: Manager;
+  log: Logger;
+  /** Bound API address "host:port". */
+  apiAddress: string;
+  /** Reloads config from `path` (SIGHUP). */
+  reload(path: string | undefined): Promise<void>;
+  stop(): Promise<void>;
+  finished: Promise<void>;
+}
+
+/** Reads api.tls's PEM files; an unreadable file names its key. */
+async function readTls(
+  c: Config["api"]["tls"],
+): Promise<{ cert: string; key: string } | undefined> {
+  if (!c.cert) return undefined;
+  const read = async (key: "cert" | "key") => {
+    try {
+      return await Deno.readTextFile(c[key]);
+    } catch (e) {
+      throw new Error(`api.tls.${key}: cannot read ${c[key]}: ${(e as Error).message}`);
+    }
+  };
+  return { cert: await read("cert"), key: await read("key") };
+}
+
+function splitHostPort(hp: string): { hostname: string; port: number } {
+  const i = hp.lastIndexOf(":");
+  return { hostname: hp.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(hp.slice(i + 1)) };
+}
+
+/** Starts sluice with `config`. */
+export async function startServer(config: Config, log?: Logger): Promise<Server> {
+  log ??= createLogger(config.log.level, config.log.format);
+  const tls = await readTls(config.api.tls);
+  const manager: Manager = new Manager(config, log, {
+    frameSink: (s) => frameStoreFor(manager)(s),
+  });
+  const lag = new LagMonitor();
+  lag.start();
+  manager.start();
+  await startListeners(manager);
+  const sampler = new StreamStatsSampler(manager);
+  sampler.start();
+  const sse = new SseHub(manager.events);
+  let apiAddress = config.api.listen;
+  const app = createApp({
+    manager,
+    version: VERSION,
+    lag,
+    apiAddress: () => apiAddress,
+    sse,
+    sampler,
+    tls: !!tls,
+  });
+  const { hostname, port } = splitHostPort(config.api.listen);
+  const ac = new AbortController();
+  const http = Deno.serve({
+    hostname,
+    port,
+    ...tls,
+    signal: ac.signal,
+    onListen: () => {},
+    onError: (e) => {
+      log.error("api.error", { error: String(e) });
+      return new Response("internal error", { status: 500 });
+    },
+  }, app.fetch);
+  const addr = http.addr as Deno.NetAddr;
+  apiAddress = `${addr.hostname}:${addr.port}`;
+  log.info("api.listening", {
+    address: apiAddress,
+    auth: config.api.tokens.length > 0,
+    tls: !!tls,
+  });
+  let stopping: Promise<void> | undefined;
+  const server: Server = {
+    manager,
+    log,
+    apiAddress,
+    finished: http.finished,
+    async reload(path) {
+      if (!path) {
+        log.warn("config.reload_skipped", { reason: "no config file; running on defaults" });
+        return;
+      }
+      let next: Config;
+      try {
+        next = await loadConfig(path);
+      } catch (e) {
+        const msg = e instanceof ConfigError ? e.issues.join("; ") : String(e);
+        log.error("config.reload_failed", { file: path, error: msg, kept: "running config" });
+        return;
+      }
+      const { live, restart } = diffConfig(manager.config, next);
+      manager.config = next;
+      log.level = next.log.level;
+      log.format = next.log.format;
+      log.info("config.reloaded", {
+        file: path,
+        applied: live.join(",") || "none",
+        needsRestart: restart.join(",") || "none",
+      });
+    },
+    stop() {
+      stopping ??= (async () => {
+        log.info("shutdown.begin", {});
+        lag.stop();
+        sampler.stop();
+        await manager.stop();
+        sse.close();
+        ac.abort();
+        await http.finished;
+        log.info("shutdown.done", {});
+      })();
+      return stopping;
+    },
+  };
+  return server;
+}
