@@ -3,6 +3,8 @@ import type { Manager } from "../lib/stream/manager.ts";
 import type { LagMonitor } from "./metrics.ts";
 import type { SseHub } from "./sse_hub.ts";
 import type { StreamStatsSampler } from "../lib/stream/stream_stats.ts";
+import type { LiveHub } from "../lib/outputs/live.ts";
+import type { OutputManager } from "../lib/outputs/manager.ts";
 
 /** Dependencies of the HTTP API. */
 export interface ApiDeps {
@@ -17,4 +19,8 @@ export interface ApiDeps {
   sampler?: StreamStatsSampler;
   /** True when the API is served over TLS (api.tls). */
   tls?: boolean;
+  /** Live MPEG-TS clients (GET /api/v1/streams/{id}/live.ts). */
+  live?: LiveHub;
+  /** Push relays (`outputs:`). */
+  outputs?: OutputManager;
 }

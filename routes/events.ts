@@ -25,6 +25,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   "stream.stats",
   "stream.gop",
   "memory.pressure",
+  "output.state",
 ];
 
 /** Parses `?types=a,b` and `?stream=`; a string is the error message. */

@@ -72,7 +72,11 @@ const UDP_COUNTERS = [
 ] as const;
 
 /** Renders all metrics of the manager and the process. */
-export function renderMetrics(m: Manager, lag: LagMonitor | undefined): string {
+export function renderMetrics(
+  m: Manager,
+  lag: LagMonitor | undefined,
+  more?: (w: MetricWriter) => void,
+): string {
   const w = new MetricWriter();
   const mem = Deno.memoryUsage();
   w.sample("sluice_process_resident_memory_bytes", "gauge", "Resident set size", mem.rss);
@@ -194,5 +198,6 @@ export function renderMetrics(m: Manager, lag: LagMonitor | undefined): string {
       );
     }
   }
+  more?.(w);
   return w.toString();
 }

@@ -5,6 +5,9 @@ import { renderMetrics } from "./metrics.ts";
 import { bearerAuth } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
+import { liveRoutes } from "./live.ts";
+import { outputRoutes } from "./outputs.ts";
+import { writeOutputMetrics } from "./outputs_metrics.ts";
 import { statsRoutes } from "./stats.ts";
 import { uiRoutes } from "./ui.ts";
 import { openapiRoutes } from "./openapi.ts";
@@ -50,25 +53,34 @@ export function createApp(deps: ApiDeps): Hono {
       address: d.apiAddress?.() ?? d.manager.config.api.listen,
       tls: !!d.tls,
     };
+    const down = d.outputs?.down() ?? [];
     return c.json({
-      status: "ok",
+      status: down.length ? "degraded" : "ok",
       version: d.version,
       uptimeS: d.manager.stats().uptimeS,
       listeners,
+      outputs: { configured: d.outputs?.list().length ?? 0, down },
     });
   });
+  app.route("/api/v1/streams", liveRoutes(d));
   app.route("/api/v1/streams", streamRoutes(d));
   app.route("/api/v1/stats", statsRoutes(d));
   app.route("/api/v1/stats/streams", historyRoutes(d, d.sampler!));
   app.route("/api/v1/events", eventRoutes(d, d.sse!));
   app.route("/api/v1/video", videoRoutes(d));
   app.route("/api/v1/sync", syncRoutes(d));
+  app.route("/api/v1/outputs", outputRoutes(d));
   app.get(
     "/metrics",
     (c) =>
-      c.body(renderMetrics(d.manager, d.lag) + sseMetrics(d.sse!.stats()), 200, {
-        "content-type": "text/plain; version=0.0.4; charset=utf-8",
-      }),
+      c.body(
+        renderMetrics(d.manager, d.lag, (w) => writeOutputMetrics(w, d.outputs, d.live)) +
+          sseMetrics(d.sse!.stats()),
+        200,
+        {
+          "content-type": "text/plain; version=0.0.4; charset=utf-8",
+        },
+      ),
   );
   app.notFound((c) => jsonError(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`));
   app.onError((e, c) => {

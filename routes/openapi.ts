@@ -27,6 +27,13 @@ const idParam = {
   schema: { type: "string" },
   description: "stream id",
 };
+const nameParam = {
+  name: "name",
+  in: "path",
+  required: true,
+  schema: { type: "string" },
+  description: "output name (outputs[].name)",
+};
 const query = (name: string, type: string, description: string): Json => ({
   name,
   in: "query",
@@ -192,6 +199,29 @@ function paths(): Json {
         200: json("RecentEvents", "events"),
         400: E400,
       }),
+    },
+    "/api/v1/streams/{id}/live.ts": {
+      parameters: [idParam],
+      get: op("the stream as live MPEG-TS from the newest buffered keyframe", {
+        200: {
+          description: "chunked MPEG-TS until the stream ends",
+          content: { "video/mp2t": {} },
+        },
+        404: E404,
+        409: E409,
+        501: err("live pull not enabled"),
+      }),
+    },
+    "/api/v1/outputs": {
+      get: op("push relays and live.ts clients", { 200: json("OutputList", "outputs") }),
+    },
+    "/api/v1/outputs/{name}": {
+      parameters: [nameParam],
+      get: op("one output", { 200: json("Output", "the output"), 404: E404 }),
+    },
+    "/api/v1/outputs/{name}/restart": {
+      parameters: [nameParam],
+      post: op("reconnect the output now", { 200: json("Output", "the output"), 404: E404 }),
     },
     "/metrics": {
       get: op("Prometheus metrics", {

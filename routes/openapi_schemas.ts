@@ -29,6 +29,26 @@ const counts: Schema = {
 };
 
 const STREAM_STATES = ["connecting", "active", "paused", "recovering", "closed"];
+const OUTPUT_STATES = ["connecting", "connected", "backoff", "open", "idle"];
+const dateTime: Schema = { type: "string", format: "date-time" };
+const breaker = obj({
+  state: { enum: ["closed", "open", "half-open"] },
+  failures: nonNeg,
+  opened: nonNeg,
+}, ["state", "failures", "opened"]);
+const relayProps: Record<string, Schema> = {
+  state: { enum: OUTPUT_STATES },
+  target: { type: "string", description: "host:port" },
+  since: dateTime,
+  bytes: nonNeg,
+  frames: nonNeg,
+  drops: counts,
+  gopsDropped: nonNeg,
+  retries: nonNeg,
+  nextAttemptAt: nullable(dateTime),
+  breaker,
+  lastError: nullable(str),
+};
 
 const Track = obj({
   id: int,
@@ -165,6 +185,15 @@ export const EVENT_SCHEMAS: Record<string, Schema> = {
     lastDurationMs: nullable(numS),
     skipped: nonNeg,
   }, ["stream", "track", "codec", "pts", "keyBytes", "lastFrames", "lastDurationMs", "skipped"]),
+  "output.state": obj({
+    output: str,
+    stream: str,
+    target: str,
+    from: { enum: OUTPUT_STATES },
+    to: { enum: OUTPUT_STATES },
+    reason: str,
+    retryInMs: numS,
+  }, ["output", "stream", "target", "from", "to"]),
   "memory.pressure": obj({ bufferedBytes: nonNeg, limitBytes: nonNeg, freedBytes: nonNeg }, [
     "bufferedBytes",
     "limitBytes",
@@ -191,6 +220,10 @@ export const SCHEMAS: Record<string, Schema> = {
       required: ["api"],
       additionalProperties: Listener,
     },
+    outputs: obj({
+      configured: nonNeg,
+      down: { type: "array", items: str, description: "outputs not connected" },
+    }, ["configured", "down"]),
   }, ["status", "version", "uptimeS", "listeners"]),
   Track,
   Stream: obj(streamProps, streamRequired),
@@ -291,6 +324,38 @@ export const SCHEMAS: Record<string, Schema> = {
     },
   }, ["lastId", "events"]),
   ...Object.fromEntries(Object.entries(EVENT_SCHEMAS).map(([t, s]) => [`Event.${t}`, s])),
+  Output: obj({
+    name: str,
+    stream: { type: "string", description: "stream id or glob" },
+    url: { type: "string", description: "the configured URL, passphrase redacted" },
+    mode: { enum: ["remux", "passthrough"] },
+    ...relayProps,
+    connects: nonNeg,
+    lastErrorAt: nullable(dateTime),
+    relays: {
+      type: "array",
+      description: "one per stream the output takes",
+      items: obj({ stream: str, ...relayProps }, ["stream", "state", "target", "bytes"]),
+    },
+  }, ["name", "stream", "url", "mode", "state", "target", "bytes", "frames", "drops", "relays"]),
+  OutputList: obj({
+    outputs: { type: "array", items: ref("Output") },
+    live: {
+      type: "array",
+      description: "live.ts clients",
+      items: obj({
+        id: nonNeg,
+        stream: str,
+        remote: str,
+        since: dateTime,
+        bytes: nonNeg,
+        frames: nonNeg,
+        queuedBytes: nonNeg,
+        drops: counts,
+        gopsDropped: nonNeg,
+      }, ["id", "stream", "remote", "since", "bytes", "frames", "queuedBytes", "drops"]),
+    },
+  }, ["outputs", "live"]),
   SyncAdjust: obj({ track: int, offsetMs: numS }, ["offsetMs"]),
   /**
    * GET /api/v1/sync/status/{id} once A/V sync is built (its issue's contract). Not yet

@@ -12,6 +12,8 @@ import { createApp } from "../../routes/mod.ts";
 import { frameStoreFor, startListeners } from "./listeners.ts";
 import { SseHub } from "../../routes/sse_hub.ts";
 import { StreamStatsSampler } from "../stream/stream_stats.ts";
+import { LiveHub } from "../outputs/live.ts";
+import { OutputManager } from "../outputs/manager.ts";
 
 /** A running sluice. */
 export interface Server {
@@ -60,6 +62,10 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
   sampler.start();
   const sse = new SseHub(manager.events);
   let apiAddress = config.api.listen;
+  const live = new LiveHub(manager);
+  const outputs = new OutputManager(manager);
+  await outputs.apply(config.outputs);
+  outputs.start();
   const app = createApp({
     manager,
     version: VERSION,
@@ -68,6 +74,8 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
     sse,
     sampler,
     tls: !!tls,
+    live,
+    outputs,
   });
   const { hostname, port } = splitHostPort(config.api.listen);
   const ac = new AbortController();
@@ -108,13 +116,21 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
         log.error("config.reload_failed", { file: path, error: msg, kept: "running config" });
         return;
       }
-      const { live, restart } = diffConfig(manager.config, next);
+      const { live: applied, restart } = diffConfig(manager.config, next);
       manager.config = next;
+      const o = await outputs.apply(next.outputs);
+      if (o.added.length || o.removed.length || o.changed.length) {
+        log.info("outputs.reloaded", {
+          added: o.added.join(",") || "none",
+          removed: o.removed.join(",") || "none",
+          restarted: o.changed.join(",") || "none",
+        });
+      }
       log.level = next.log.level;
       log.format = next.log.format;
       log.info("config.reloaded", {
         file: path,
-        applied: live.join(",") || "none",
+        applied: applied.join(",") || "none",
         needsRestart: restart.join(",") || "none",
       });
     },
@@ -123,6 +139,8 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
         log.info("shutdown.begin", {});
         lag.stop();
         sampler.stop();
+        live.close();
+        await outputs.stop();
         await manager.stop();
         sse.close();
         ac.abort();

@@ -42,6 +42,16 @@ export interface EventMap {
     lastDurationMs: number | null;
     skipped: number;
   };
+  "output.state": {
+    output: string;
+    stream: string;
+    target: string;
+    from: string;
+    to: string;
+    reason?: string;
+    /** With `to: "backoff"`: the delay before the next attempt, ms. */
+    retryInMs?: number;
+  };
 }
 
 /** Every event type name. */

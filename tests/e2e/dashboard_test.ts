@@ -4,13 +4,14 @@
  * must show the three tiles; the H.264 and AV1 pictures must be real pictures decoded by
  * the browser's WebCodecs at the track's size (canvas pixels sampled: not uniform, not
  * black); the H.265 tile must say why it has none; the stream page's bitrate graph must
- * gain points; Pause in the page must pause the stream (checked through the API); the
+ * gain points; the outputs panel shows cam1's UDP relay; Pause in the page must pause the
+ * stream (checked through the API); the
  * page must fit a phone and be keyboard reachable; no console errors anywhere. A box
  * with api.tokens must prompt for the token and then work. Screenshots of the wall, a
  * stream page, the system page and the wall on a phone are taken (see SHOTS).
  */
 import assert from "node:assert/strict";
-import { missing } from "../_helpers.ts";
+import { freePort, missing } from "../_helpers.ts";
 import { readCapture } from "../support/replay.ts";
 import { loopCapture } from "../support/rtp.ts";
 import { replay } from "../support/replay.ts";
@@ -113,7 +114,12 @@ Deno.test({
   ignore: missing("ffmpeg") || noChromium(),
   ...opts,
   async fn() {
-    const ts = await startTestServer();
+    // an output taking cam1 (UDP to a free port: sending needs no receiver)
+    const ts = await startTestServer(
+      `outputs:\n  - name: lan\n    stream: "cam*"\n    url: "udp://127.0.0.1:${
+        freePort("udp")
+      }"\n`,
+    );
     const stop = new AbortController();
     const loops = [
       loopReplay(ts, "rtp_av1_ffmpeg81", stop.signal),
@@ -202,7 +208,8 @@ Deno.test({
       await page.locator("p.muted", { hasText: "GOPs buffered" }).waitFor({ timeout: 10_000 });
       await page.locator("[data-state=unavailable]", { hasText: "A/V sync is not built" })
         .waitFor();
-      await page.locator("[data-state=unavailable]", { hasText: "Outputs" }).waitFor();
+      await page.locator("tr[data-output=lan] td", { hasText: "connected" }).first()
+        .waitFor({ timeout: 10_000 });
       await page.locator("table td", { hasText: "aac" }).first().waitFor();
       await page.screenshot({ path: new URL("stream.png", SHOTS).pathname, fullPage: true });
 
