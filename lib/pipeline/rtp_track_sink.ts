@@ -45,6 +45,10 @@ export class TrackSink implements StreamSink {
     return this.#stream.paused;
   }
 
+  get sessions(): number {
+    return this.#stream.sessions;
+  }
+
   /** Track id of a payload type in the current stream (allocated on first use). */
   trackId(pt: number): number {
     let id = this.#ids.get(pt);

@@ -10,6 +10,7 @@ import { type DataReason, type DropReason, type ErrorReason, isDrop } from "../c
 import { TrackState } from "./track_state.ts";
 import { RateMeter } from "../core/meter.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
+import { SessionTimeline } from "./session_timeline.ts";
 import { StreamSync, type StreamSyncOptions } from "../sync/stream_sync.ts";
 import type { SrMapping } from "../sync/reference.ts";
 import type {
@@ -22,7 +23,10 @@ import type {
   TransportStats,
 } from "./ports.ts";
 
-/** A stream with no data for this long is `recovering`. */
+/**
+ * A stream with no data for this long is `recovering` (RTP; SRT streams use
+ * `srt.takeover_after`, see lib/stream/takeover.ts).
+ */
 export const IDLE_RECOVERING_MS = 2000;
 
 /** Options for a stream. */
@@ -32,6 +36,8 @@ export interface StreamOptions {
   onState?: (s: Stream, from: StreamState, to: StreamState) => void;
   /** Creates the frame store for this stream (GOP buffer). */
   frameSink?: (s: Stream) => FrameSink;
+  /** A video keyframe went into the frame store (a GOP boundary; a new preview). */
+  onKeyframe?: (s: Stream, au: AccessUnit) => void;
   /** A/V sync settings (threshold, events); default: 100 ms, no events. */
   sync?: Omit<StreamSyncOptions, "stream">;
 }
@@ -52,8 +58,12 @@ export class Stream implements StreamSink {
   state: StreamState = "connecting";
   packets = 0;
   bytes = 0;
-  /** Sessions this id has had (1 + reconnects within the grace window). */
+  /** Sessions this id has had (1 + reconnects, takeovers and RTP sender restarts). */
   sessions = 1;
+  /** Monotonic ms the current session began. */
+  sessionStartMs: number;
+  /** Every session's timestamps on one output timeline (lib/stream/session_timeline.ts). */
+  readonly timeline: SessionTimeline = new SessionTimeline();
   readonly bitrate: RateMeter = new RateMeter();
   readonly errors: ReasonCounter<ErrorReason> = new ReasonCounter();
   readonly drops: ReasonCounter<DropReason> = new ReasonCounter();
@@ -63,10 +73,12 @@ export class Stream implements StreamSink {
   transport: TransportStats = {};
   hooks?: AdapterHooks;
   lastDataMs = 0;
-  /** One output timeline, offsets, drift and correction (lib/sync). */
+  /** One output timeline (ptsMs/dtsMs), offsets, drift and correction (lib/sync). */
   readonly sync: StreamSync;
   /** After resume, frames wait for the next keyframe per track. */
   #awaitKey = new Set<number>();
+  /** A new session's audio waits for its first video keyframe (when there is video). */
+  #awaitSessionKey = false;
   #frameSink?: FrameSink;
   readonly #now: () => number;
 
@@ -80,6 +92,7 @@ export class Stream implements StreamSink {
     this.user = req.user;
     this.hooks = hooks;
     this.#now = opts.now ?? (() => performance.now());
+    this.sessionStartMs = this.#now();
     this.#frameSink = opts.frameSink?.(this);
     this.sync = new StreamSync({ thresholdMs: () => 100, ...opts.sync, stream: this.id });
   }
@@ -134,6 +147,7 @@ export class Stream implements StreamSink {
 
   pushFrame(au: AccessUnit): void {
     if (this.state === "closed") return;
+    au = this.timeline.map(au);
     let t = this.tracks.get(au.trackId);
     if (!t) {
       t = new TrackState({
@@ -151,15 +165,22 @@ export class Stream implements StreamSink {
       const p = this.#tracker(au.trackId, au.codec).observe(au);
       if (p) t.info = withVideoParams(t.info, p);
     }
-    // The one point where frames get their output time (and A/V correction).
+    // The one point where frames get their output time (ptsMs/dtsMs) and A/V correction.
     this.sync.frame(au, this.#deliver);
   }
 
-  /** Frames on the output timeline into the frame store (unless paused). */
+  /** Frames on the output timeline into the frame store (unless paused or waiting for a key). */
   #deliver = (au: AccessUnit): void => {
     if (this.state === "paused") {
       this.drops.add("paused");
       return;
+    }
+    if (this.#awaitSessionKey) {
+      if (au.kind === "video" && au.key) this.#awaitSessionKey = false;
+      else if (au.kind !== "video") {
+        this.drops.add("await_keyframe");
+        return;
+      }
     }
     if (this.#awaitKey.size && au.kind === "video" && this.#awaitKey.has(au.trackId)) {
       if (!au.key) {
@@ -169,6 +190,7 @@ export class Stream implements StreamSink {
       this.#awaitKey.delete(au.trackId);
     }
     this.#frameSink?.push(au);
+    if (au.key && au.kind === "video") this.opts.onKeyframe?.(this, au);
   };
 
   /** The latest RTCP sender report of a track (RTP); undefined forgets it. */
@@ -216,17 +238,51 @@ export class Stream implements StreamSink {
 
   /** Reopens a closed stream for a reconnecting publisher, keeping counters. */
   revive(req: OpenRequest, hooks: AdapterHooks): void {
-    this.remote = req.remote;
-    this.ssrc = req.ssrc ?? this.ssrc;
     if (req.ssrc !== undefined) this.ssrcs = [req.ssrc];
-    this.sync.reconnect();
-    this.streamId = req.streamId ?? this.streamId;
-    this.hooks = hooks;
     this.closedAt = undefined;
     this.closeReason = undefined;
-    this.sessions++;
-    for (const [id, t] of this.tracks) if (t.info.kind === "video") this.#awaitKey.add(id);
+    this.beginSession(req, hooks);
     this.#setState("connecting");
+  }
+
+  /**
+   * A new publisher takes this live stream over (lib/stream/takeover.ts): the caller closes the
+   * old session's connection afterwards. A paused stream stays paused.
+   */
+  takeOver(req: OpenRequest, hooks: AdapterHooks): void {
+    this.beginSession(req, hooks);
+    if (this.state !== "paused") this.#setState("connecting");
+  }
+
+  /**
+   * A new publisher session continues this stream (revive, takeover, an RTP sender
+   * restarting): `sessions` counts up, the old session's unfinished GOP leaves the
+   * buffer, output restarts at the new session's first keyframe and its timestamps are
+   * rebased onto the stream's timeline. Returns the frames trimmed.
+   */
+  beginSession(
+    from: { remote?: string; ssrc?: number; streamId?: string; user?: string },
+    hooks?: AdapterHooks,
+  ): number {
+    if (from.remote !== undefined) this.remote = from.remote;
+    this.ssrc = from.ssrc ?? this.ssrc;
+    this.streamId = from.streamId ?? this.streamId;
+    this.user = from.user ?? this.user;
+    if (hooks) this.hooks = hooks;
+    this.sessions++;
+    this.sessionStartMs = this.#now();
+    this.timeline.restart();
+    this.sync.reconnect();
+    let video = false;
+    for (const [id, t] of this.tracks) {
+      if (t.info.kind !== "video") continue;
+      this.#awaitKey.add(id);
+      video = true;
+    }
+    this.#awaitSessionKey = video;
+    const trimmed = this.#frameSink?.newSession?.() ?? 0;
+    if (trimmed > 0) this.drops.add("session_incomplete_gop", trimmed);
+    return trimmed;
   }
 
   /**
@@ -237,11 +293,11 @@ export class Stream implements StreamSink {
     return this.#frameSink?.shed?.() ?? 0;
   }
 
-  /** Periodic housekeeping: idle detection. */
-  tick(nowMs: number): void {
+  /** Periodic housekeeping: idle detection (`recovering` after `recoveringAfterMs` of silence). */
+  tick(nowMs: number, recoveringAfterMs: number = IDLE_RECOVERING_MS): void {
     this.#frameSink?.tick?.(nowMs);
     if (
-      this.state === "active" && this.lastDataMs && nowMs - this.lastDataMs > IDLE_RECOVERING_MS
+      this.state === "active" && this.lastDataMs && nowMs - this.lastDataMs >= recoveringAfterMs
     ) {
       this.#setState("recovering");
     }
@@ -265,6 +321,7 @@ export class Stream implements StreamSink {
       bytes: this.bytes,
       bufferedBytes: this.bufferedBytes,
       sessions: this.sessions,
+      resyncs: this.timeline.resyncs,
       tracks: [...this.tracks.values()].map((t) =>
         t.toJSON(now, this.#frameSink?.gopStats?.(t.info.id))
       ),
