@@ -7,6 +7,9 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Node } from "yaml";
 import { parseBytes, parseDuration } from "./config/units.ts";
 import { SCHEMA, type Spec } from "./config/schema.ts";
+import { checkNats, type NatsConfig } from "./config/nats.ts";
+
+export type { NatsConfig } from "./config/nats.ts";
 
 /** Per-stream SRT settings (allowlist entry). */
 export interface SrtStreamConfig {
@@ -53,6 +56,8 @@ export interface Config {
     streams: RtpStreamConfig[];
   };
   log: { level: "debug" | "info" | "warn" | "error"; format: "text" | "json" };
+  /** The fleet link (lib/fleet/); undefined when the file has no `nats:` section. */
+  nats?: NatsConfig;
 }
 
 /** A configuration error: `message` is ready to print, `issues` lists each problem. */
@@ -97,7 +102,8 @@ function defaults(spec: Spec): unknown {
   switch (spec.t) {
     case "obj":
       return Object.fromEntries(
-        Object.entries(spec.fields).map(([k, s]) => [camel(k), defaults(s)]),
+        Object.entries(spec.fields).filter(([, s]) => !(s.t === "obj" && s.optional))
+          .map(([k, s]) => [camel(k), defaults(s)]),
       );
     case "list":
       return [];
@@ -175,6 +181,9 @@ class Walker {
         if (typeof s !== "string") return this.bad(path, node, "a string", raw), spec.def;
         if (spec.oneOf && !spec.oneOf.includes(s)) {
           return this.bad(path, node, `one of ${spec.oneOf.join(", ")}`, s), spec.def;
+        }
+        if (spec.pattern && s !== "" && !spec.pattern.re.test(s)) {
+          return this.bad(path, node, spec.pattern.what, s), spec.def;
         }
         return s;
       }
@@ -295,6 +304,7 @@ function crossCheck(cfg: Config, issues: string[]): void {
   for (const t of cfg.api.tokens) {
     if (t.length < 8) issues.push("api.tokens entries must be at least 8 characters");
   }
+  checkNats(cfg.nats, issues);
 }
 
 /** Reads and parses a config file; throws ConfigError (also for an unreadable file). */

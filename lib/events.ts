@@ -15,6 +15,8 @@ export interface EventMap {
   "stream.removed": { stream: string; reason: string };
   "stream.refused": { stream?: string; protocol: string; reason: string; remote?: string };
   "memory.pressure": { bufferedBytes: number; limitBytes: number; freedBytes: number };
+  /** A link that leaves the box (the NATS fleet link) changed state. */
+  "link.state": { link: string; from: string; to: string; error?: string };
 }
 
 /** Every event type name. */

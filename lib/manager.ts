@@ -5,6 +5,7 @@
  */
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
+import type { MetricWriter } from "./metrics.ts";
 import { EventBus } from "./events.ts";
 import { enforceGlobalLimit } from "./flow/memory.ts";
 import { fail, ok, type Result } from "./media/types.ts";
@@ -22,6 +23,17 @@ export interface Listener {
   stop(): Promise<void>;
 }
 
+/** A link that leaves the box (the NATS fleet link, lib/fleet/), as health and /metrics see it. */
+export interface Link {
+  readonly name: string;
+  /** False while the configured link is down: /api/v1/health then says "degraded". */
+  readonly up: boolean;
+  /** Its part of /api/v1/health, under `name`. */
+  health(): Record<string, unknown>;
+  /** Its series in /metrics. */
+  metrics(w: MetricWriter): void;
+}
+
 /** Options for the manager. */
 export interface ManagerOptions {
   now?: () => number;
@@ -37,6 +49,7 @@ export class Manager implements StreamOpener {
   /** Input rejected before it belongs to a stream (garbage on a port), "<listener>_<reason>". */
   readonly portErrors: ReasonCounter = new ReasonCounter();
   readonly listeners: Listener[] = [];
+  readonly links: Link[] = [];
   readonly startedAt: Date = new Date();
   /** What happens to streams and the box (lib/events.ts), for SSE, NATS and tests. */
   readonly events: EventBus = new EventBus();

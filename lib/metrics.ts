@@ -121,6 +121,7 @@ export function renderMetrics(m: Manager, lag: LagMonitor | undefined): string {
       if (typeof h[k] === "number") w.sample(name, "counter", help, h[k], { listener: l.name });
     }
   }
+  for (const l of m.links) l.metrics(w);
   for (const [key, n] of m.portErrors.counts) {
     const i = key.indexOf("_");
     w.sample("sluice_port_errors_total", "counter", "Input rejected before reaching a stream", n, {

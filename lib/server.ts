@@ -40,6 +40,15 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
   await startListeners(manager);
   let apiAddress = config.api.listen;
   const app = createApp({ manager, version: VERSION, lag, apiAddress: () => apiAddress });
+  // The fleet link is loaded only when configured (lib/fleet/mod.ts).
+  const fleet = config.nats
+    ? (await import("./fleet/mod.ts")).startFleet({
+      manager,
+      config: config.nats,
+      fetch: app.fetch,
+      version: VERSION,
+    })
+    : undefined;
   const { hostname, port } = splitHostPort(config.api.listen);
   const ac = new AbortController();
   const http = Deno.serve({
@@ -89,6 +98,7 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
         log.info("shutdown.begin", {});
         lag.stop();
         await manager.stop();
+        await fleet?.stop();
         ac.abort();
         await http.finished;
         log.info("shutdown.done", {});

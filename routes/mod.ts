@@ -31,11 +31,13 @@ export function createApp(d: ApiDeps): Hono {
     const listeners: Record<string, unknown> = {};
     for (const l of d.manager.listeners) listeners[l.name] = l.health();
     listeners.api = { enabled: true, address: d.apiAddress?.() ?? d.manager.config.api.listen };
+    const links = Object.fromEntries(d.manager.links.map((l) => [l.name, l.health()]));
     return c.json({
-      status: "ok",
+      status: d.manager.links.every((l) => l.up) ? "ok" : "degraded",
       version: d.version,
       uptimeS: d.manager.stats().uptimeS,
       listeners,
+      ...links,
     });
   });
   app.route("/api/v1/streams", streamRoutes(d));

@@ -9,12 +9,28 @@ export type Spec =
   | { t: "int"; def: number; min: number; max: number; doc: string }
   | { t: "bytes"; def: number; min: number; max?: number; doc: string }
   | { t: "duration"; def: number; min: number; max: number; doc: string }
-  | { t: "string"; def: string; oneOf?: readonly string[]; doc: string }
+  | {
+    t: "string";
+    def: string;
+    oneOf?: readonly string[];
+    /** A non-empty value must match `re`; `what` says what is expected. */
+    pattern?: { re: RegExp; what: string };
+    doc: string;
+  }
   | { t: "bool"; def: boolean; doc: string }
   | { t: "hostport"; def: string; doc: string }
   | { t: "list"; of: Spec; doc: string }
   | { t: "map"; keys: "string" | "payload_type"; of: Spec; doc: string }
-  | { t: "obj"; fields: Record<string, Spec>; required?: readonly string[]; doc?: string };
+  | {
+    t: "obj";
+    fields: Record<string, Spec>;
+    required?: readonly string[];
+    /** Absent from the file = absent from the Config (no defaults filled in). */
+    optional?: boolean;
+    doc?: string;
+  };
+
+import { NATS_SPEC } from "./nats.ts";
 
 const passStream: Spec = {
   t: "obj",
@@ -167,6 +183,7 @@ export const SCHEMA: Spec = {
         },
       },
     },
+    nats: NATS_SPEC,
     log: {
       t: "obj",
       fields: {
