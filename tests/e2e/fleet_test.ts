@@ -1,0 +1,236 @@
+/**
+ * Fleet on NATS end to end, against a real nats-server (JetStream) on loopback: two sluice
+ * boxes publish into one server; the fleet view (scripts/fleet.ts) and a plain subscriber
+ * see both; a JetStream consumer gets a stream's frames (compared with the oracle: ffmpeg's
+ * own reassembly of the same RTP capture, es/oracle_h264.h264 and its ffprobe table) and
+ * replays the last GOP; a NATS control request pauses a stream and answers exactly what
+ * the REST API answers; the service is discoverable with $SRV.PING.
+ */
+import assert from "node:assert/strict";
+import { connect, type JetStreamClient, type JsMsg, type Msg, type NatsConnection } from "nats";
+import { headers as natsHeaders } from "nats";
+import { concatBytes } from "../../lib/media/bits.ts";
+import { BoxNames, EVENTS_STREAM, REGISTRY_BUCKET } from "../../lib/fleet/names.ts";
+import { missing, readFixture, readPacketsCsv } from "../_helpers.ts";
+import { parseCapture, replay } from "../../scripts/replay.ts";
+import { startTestServer, type TestServer, until } from "./_server.ts";
+import { type NatsServer, startNats, stopNats } from "./_nats.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false, ignore: missing("nats-server") };
+type Json = Record<string, unknown>;
+const TOKEN = "fleet-test-token-1";
+const FLEET = new URL("../../scripts/fleet.ts", import.meta.url).pathname;
+
+/** YAML of a box publishing into `url`. */
+function boxYaml(url: string, box: string, extra = ""): string {
+  return `nats:\n  servers: ["${url}"]\n  box: ${box}\n  registry: { interval: 1s, ttl: 10s }\n${extra}`;
+}
+
+/** Sends an RTP capture to a box (as fast as possible). */
+async function send(ts: TestServer, name: string): Promise<void> {
+  const cap = parseCapture(readFixture(`rtp/${name}.bin`));
+  await replay(cap, { hostname: "127.0.0.1", port: ts.rtpPort }, { pace: "fast" });
+}
+
+/** Every message of `subject` in a JetStream stream from `startSeq` (ordered consumer). */
+async function readStream(
+  js: JetStreamClient,
+  stream: string,
+  subject: string,
+  startSeq?: number,
+): Promise<JsMsg[]> {
+  const c = await js.consumers.get(stream, {
+    filterSubjects: subject,
+    ...(startSeq ? { opt_start_seq: startSeq } : {}),
+  });
+  const out: JsMsg[] = [];
+  for (let round = 0; round < 20; round++) {
+    const batch = await c.fetch({ max_messages: 500, expires: 1000 });
+    let last: JsMsg | undefined;
+    for await (const m of batch) out.push(last = m);
+    if (!last || last.info.pending === 0) break;
+  }
+  return out;
+}
+
+/** A control request to a box; the reply's JSON and its service error code (if any). */
+async function control(
+  nc: NatsConnection,
+  box: string,
+  op: string,
+  body: Json,
+  token?: string,
+): Promise<{ json: Json; code?: string }> {
+  const h = natsHeaders();
+  if (token) h.set("Authorization", `Bearer ${token}`);
+  const m: Msg = await nc.request(new BoxNames(box).api(op), JSON.stringify(body), {
+    timeout: 5000,
+    headers: h,
+  });
+  return { json: m.json<Json>(), code: m.headers?.get("Nats-Service-Error-Code") || undefined };
+}
+
+/** Stream JSON without the fields that move with the clock. */
+function still(j: Json): Json {
+  const { uptimeS: _u, bitrateBps: _b, bitrate10sBps: _b10, ...rest } = j;
+  return rest;
+}
+
+Deno.test({
+  name: "fleet: two boxes, one NATS server: registry, events, frames with replay, control",
+  ...opts,
+  async fn() {
+    let nats: NatsServer | undefined;
+    let a: TestServer | undefined;
+    let b: TestServer | undefined;
+    let nc: NatsConnection | undefined;
+    try {
+      nats = await startNats();
+      nc = await connect({ servers: nats.url });
+      const seen: Json[] = [];
+      const sub = nc.subscribe("sluice.*.events", { callback: (_e, m) => seen.push(m.json()) });
+      a = await startTestServer(
+        boxYaml(nats.url, "boxa", '  frames: { streams: "cam*", tracks: video }\n') +
+          "rtp:\n  streams: [ { ssrc: 0x12345678, name: cam1 } ]\n",
+      );
+      b = await startTestServer(
+        boxYaml(nats.url, "boxb") + `api:\n  tokens: ["${TOKEN}"]\n` +
+          "rtp:\n  streams: [ { ssrc: 0x78b5fb98, name: lobby.north } ]\n",
+      );
+      const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+      for (const ts of [a, b]) {
+        const up = await until(async () => {
+          const h = await (await fetch(`${ts.url}/api/v1/health`, auth)).json();
+          return h.status === "ok" && h.nats?.state === "connected" ? h : undefined;
+        });
+        assert.ok(up, "both boxes connect and report ok");
+      }
+      await send(a, "rtp_h264_ffmpeg");
+      await send(b, "rtp_h265_ffmpeg");
+
+      // Registry: both boxes' entries in the KV bucket, read by a plain client.
+      const js = nc.jetstream();
+      const kv = await js.views.kv(REGISTRY_BUCKET, { bindOnly: true });
+      const entryA = await until(async () => {
+        const e = await kv.get("boxa.cam1");
+        const j = e?.json<Json>();
+        return (j?.tracks as Json[] | undefined)?.[0]?.frames === 60 ? j : undefined;
+      });
+      assert.ok(entryA, "boxa.cam1 in the registry with its 60 frames");
+      const entryB = await until(async () => (await kv.get("boxb.lobby=2Enorth"))?.json<Json>());
+      assert.equal(entryB?.id, "lobby.north", "a stream id with a dot is escaped in the key");
+
+      // The fleet view, reading only from NATS, sees both boxes.
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-net", "--allow-read", FLEET, "--server", nats.url, "--json"],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+      const rows = JSON.parse(new TextDecoder().decode(out.stdout)) as Json[];
+      const brief = rows.map((r) => [r.box, r.stream, r.protocol, (r.codecs as string[]).join()]);
+      assert.deepEqual(brief, [["boxa", "cam1", "rtp", "h264"], [
+        "boxb",
+        "lobby.north",
+        "rtp",
+        "h265",
+      ]]);
+
+      // Frames: a JetStream consumer gets cam1's 60 access units, equal to ffmpeg's own
+      // reassembly of the same capture (sizes, keyframes, bytes).
+      const track = (entryA.tracks as Json[])[0].id as number;
+      const names = new BoxNames("boxa");
+      const subject = names.frames("cam1", track);
+      const oracle = readPacketsCsv("es/oracle_h264.h264.packets.csv");
+      const msgs = await until(async () => {
+        const m = await readStream(js, names.framesStream, subject);
+        return m.length >= oracle.length ? m : undefined;
+      });
+      assert.ok(msgs, "frames stored in the box's frames stream");
+      assert.deepEqual(
+        msgs.map((m) => [m.data.length, m.headers?.get("Sluice-Key") === "1"]),
+        oracle.map((r) => [r.size, r.key]),
+      );
+      assert.deepEqual(
+        concatBytes(msgs.map((m) => m.data)),
+        readFixture("es/oracle_h264.h264"),
+        "frame bytes are the oracle's",
+      );
+      const h0 = msgs[0].headers!;
+      assert.equal(h0.get("Sluice-Codec"), "h264");
+      assert.equal(h0.get("Sluice-Stream"), "cam1");
+      assert.equal(h0.get("Sluice-Clock-Rate"), "90000");
+      assert.deepEqual(
+        msgs.map((m) => Number(m.headers?.get("Sluice-Gop"))),
+        oracle.map((_, i) => (i < 30 ? 0 : 1)),
+        "GOP index: a keyframe starts each GOP",
+      );
+      assert.ok(!subject.includes("boxb") && !msgs.some((m) => m.subject !== subject));
+
+      // Replay the last GOP: its keyframe's sequence is in the newest frame's headers.
+      const jsm = await nc.jetstreamManager();
+      const last = await jsm.streams.getMessage(names.framesStream, { last_by_subj: subject });
+      const gopSeq = Number(last.header.get("Sluice-Gop-Seq"));
+      assert.ok(gopSeq > 0, "Sluice-Gop-Seq on the last frame");
+      const gop = await readStream(js, names.framesStream, subject, gopSeq);
+      const lastKey = oracle.map((r) => r.key).lastIndexOf(true);
+      assert.equal(gop.length, oracle.length - lastKey, "the last GOP's frames");
+      assert.equal(gop[0].headers?.get("Sluice-Key"), "1");
+      assert.deepEqual(gop.map((m) => m.data.length), oracle.slice(lastKey).map((r) => r.size));
+
+      // Control: discovery, then pause on boxb (token required there), replies = REST bodies.
+      const pings: string[] = [];
+      for await (const p of await nc.services.client().ping("sluice")) {
+        pings.push(p.metadata?.box ?? "");
+      }
+      assert.deepEqual(pings.sort(), ["boxa", "boxb"], "$SRV.PING finds both boxes");
+      const denied = await control(nc, "boxb", "streams.pause", { id: "lobby.north" });
+      assert.equal(denied.code, "401");
+      assert.deepEqual(Object.keys(denied.json), ["error"]);
+      const paused = await control(nc, "boxb", "streams.pause", { id: "lobby.north" }, TOKEN);
+      assert.equal(paused.code, undefined);
+      assert.equal(paused.json.state, "paused");
+      const rest = await (await fetch(`${b.url}/api/v1/streams/lobby.north`, auth)).json();
+      assert.deepEqual(still(paused.json), still(rest), "the reply is the REST body");
+      const again = await control(nc, "boxb", "streams.pause", { id: "lobby.north" }, TOKEN);
+      const restAgain = await fetch(`${b.url}/api/v1/streams/lobby.north/pause`, {
+        method: "POST",
+        ...auth,
+      });
+      assert.equal(again.code, "409");
+      assert.deepEqual(again.json, await restAgain.json(), "errors are the REST error body");
+      const list = await control(nc, "boxa", "streams.list", {});
+      assert.deepEqual(
+        (list.json.streams as Json[]).map((s) => s.id),
+        ["cam1"],
+      );
+      const unknown = await control(nc, "boxa", "streams.get", { id: "nope" });
+      assert.equal(unknown.code, "404");
+      const bad = await control(nc, "boxa", "streams.get", {});
+      assert.equal(bad.code, "400");
+
+      // Events: a plain subscriber saw both boxes open their streams and boxb pause.
+      const ok = await until(() =>
+        seen.some((e) =>
+          e.box === "boxb" && e.type === "stream.state" &&
+          (e.data as Json).to === "paused"
+        )
+      );
+      assert.ok(ok, "pause event on sluice.boxb.events");
+      for (const box of ["boxa", "boxb"]) {
+        assert.ok(
+          seen.some((e) => e.box === box && e.type === "stream.opened"),
+          `${box} stream.opened`,
+        );
+      }
+      const evInfo = await jsm.streams.info(EVENTS_STREAM);
+      assert.ok(evInfo.state.messages >= seen.length - 2, "events kept in sluice_events");
+      sub.unsubscribe();
+    } finally {
+      await nc?.close();
+      await a?.stop();
+      await b?.stop();
+      await stopNats(nats);
+    }
+  },
+});
