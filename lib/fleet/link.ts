@@ -10,7 +10,7 @@
  * go to the event bus as `link.state` and to the log; repeated identical failures are
  * logged at growing intervals, not once per attempt.
  */
-import { connect, Events, type NatsConnection, type Status } from "nats";
+import { connect, DebugEvents, Events, type NatsConnection, type Status } from "nats";
 import type { NatsConfig } from "../config/nats.ts";
 import type { EventBus } from "../events.ts";
 import { Backoff, type RetryPolicy } from "../flow/retry.ts";
@@ -52,8 +52,13 @@ export class NatsLink {
   #connections = 0;
   /** Delays between our own connection attempts. */
   readonly #backoff: Backoff;
-  /** Delays the client asks for while it reconnects an existing connection. */
+  /**
+   * Delays the client asks for while it reconnects an existing connection. The client asks
+   * on every pass of its dial loop (also when it only sleeps), so the delay advances only
+   * when it actually dials (its `reconnecting` status event).
+   */
   readonly #clientBackoff: Backoff;
+  #clientDelay = 0;
   #stopped = false;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
@@ -104,7 +109,7 @@ export class NatsLink {
         const opts = await connectOptions(
           this.o.config,
           this.o.box,
-          () => this.#clientBackoff.fail(),
+          () => this.#clientDelay,
         );
         nc = await connect(opts);
       } catch (e) {
@@ -120,6 +125,7 @@ export class NatsLink {
       this.failedAttempts = 0;
       this.#backoff.reset();
       this.#clientBackoff.reset();
+      this.#clientDelay = 0;
       const status = nc.status();
       void this.#watch(status);
       await this.#up(nc);
@@ -177,6 +183,7 @@ export class NatsLink {
         case Events.Reconnect:
           this.reconnects++;
           this.#clientBackoff.reset();
+          this.#clientDelay = 0;
           if (this.nc) await this.#up(this.nc);
           break;
         case Events.Error: {
@@ -194,6 +201,9 @@ export class NatsLink {
           }
           break;
         }
+        case DebugEvents.Reconnecting:
+          this.#clientDelay = this.#clientBackoff.fail();
+          break;
         case Events.LDM:
           this.o.log.warn("nats.lame_duck", { box: this.o.box, server: String(s.data) });
           break;

@@ -25,6 +25,7 @@ import { type FrameSession, type Session, setupJetStream } from "./jetstream_set
 import { LINK_RETRY, type LinkState, NatsLink } from "./link.ts";
 import { boxName, BoxNames, streamGlob } from "./names.ts";
 import { Registry } from "./registry.ts";
+import { guardSocketErrors } from "./socket_guard.ts";
 import { StateWriter } from "./state_writer.ts";
 
 /** What the fleet link needs from the server. */
@@ -53,6 +54,8 @@ export class Fleet implements Link {
   readonly frames: FramePublisher | undefined;
   /** Why the JetStream assets could not be made (JetStream disabled, no permission ...). */
   jetstreamError: string | undefined;
+  /** Uncaught socket errors of the client caught by the guard (lib/fleet/socket_guard.ts). */
+  socketErrors = 0;
   /** Control requests answered, by "operation status". */
   readonly control: Map<string, number> = new Map();
   /** The connection once set up: JetStream assets ready. */
@@ -61,6 +64,7 @@ export class Fleet implements Link {
   #conn: FrameSession | undefined;
   #service: { nc: NatsConnection; srv: Service } | undefined;
   #unsubscribe: () => void;
+  #unguard: () => void;
   #sweep: ReturnType<typeof setInterval>;
   #setupBackoff = new Backoff(LINK_RETRY);
   #setupTimer: ReturnType<typeof setTimeout> | undefined;
@@ -88,6 +92,10 @@ export class Fleet implements Link {
       onUp: (nc) => this.#onUp(nc),
     });
     this.#unsubscribe = d.manager.events.subscribe((e) => this.#onEvent(e));
+    this.#unguard = guardSocketErrors((e) => {
+      this.socketErrors++;
+      d.manager.log.warn("nats.socket_error", { box: this.box, error: String(e) });
+    });
     this.#sweep = setInterval(() => this.frames?.sweep(), cfg.registry.interval);
   }
 
@@ -196,6 +204,7 @@ export class Fleet implements Link {
     await this.frames?.close();
     await this.#service?.srv.stop().catch(() => {});
     await this.link.stop();
+    this.#unguard();
   }
 
   /** Bytes waiting: frames queued or in flight, events and registry updates. */
@@ -219,6 +228,7 @@ export class Fleet implements Link {
       jetstream: this.jetstreamError ?? (l.connected ? "ok" : "unknown"),
       reconnects: l.reconnects,
       failedAttempts: l.failedAttempts,
+      socketErrors: this.socketErrors,
       pendingBytes: this.pendingBytes,
       pending: { events: this.writer.pendingEvents, registry: this.writer.pendingRegistry },
       publishErrors: w.eventErrors + w.registryErrors + (f?.errors ?? 0),
