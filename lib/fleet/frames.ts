@@ -116,19 +116,20 @@ export class FramePump {
   }
 
   async #run(): Promise<void> {
-    for await (const au of this.#consumer) {
-      if (!this.#wants(au)) continue;
-      try {
-        const wait = this.#send(au);
-        if (wait) await wait;
-        // queue drained: confirm the tail so pendingBytes says what is still on its way
-        else if (this.#inflight > 0 && this.#consumer.stats.queuedFrames === 0) {
-          const s = this.ctx.session();
-          if (s) await this.#flush(s);
+    // wait for a frame, then take everything queued without a promise per frame
+    for await (const first of this.#consumer) {
+      for (let au: AccessUnit | undefined = first; au; au = this.#consumer.next()) {
+        if (!this.#wants(au)) continue;
+        try {
+          const wait = this.#send(au);
+          if (wait) await wait;
+        } catch {
+          this.counts.errors++;
         }
-      } catch {
-        this.counts.errors++;
       }
+      // queue drained: confirm the tail so pendingBytes says what is still on its way
+      const s = this.ctx.session();
+      if (this.#inflight > 0 && s) await this.#flush(s);
     }
   }
 
