@@ -4,16 +4,18 @@
  *
  *   deno run --allow-net --allow-read scripts/fleet.ts [--server nats://host:4222]
  *     [--creds FILE | --token T | --user U --password P] [--watch] [--events] [--json]
- *     [--box NAME] [--seconds N]
+ *     [--box NAME] [--since DURATION] [--seconds N]
  *
  * Without flags: prints one table (box, stream, protocol, codecs, bitrate, state, age =
  * seconds since the box last wrote the entry) and exits. `--watch` keeps the table current
  * (one JSON line per change with --json); `--events` follows `sluice.<box>.events` (all
- * boxes, or --box) and prints one line per event (the event JSON with --json); `--seconds`
+ * boxes, or --box) and prints one line per event (the event JSON with --json), starting
+ * `--since` ago ("10m", "1h": replayed from the sluice_events stream) or now; `--seconds`
  * ends a watch after N seconds.
  */
 import { connect, type ConnectionOptions, credsAuthenticator, type KV, type KvEntry } from "nats";
-import { REGISTRY_BUCKET } from "../lib/fleet/names.ts";
+import { parseDuration } from "../lib/config/units.ts";
+import { EVENTS_STREAM, REGISTRY_BUCKET } from "../lib/fleet/names.ts";
 
 /** One row of the fleet view. */
 export interface FleetRow {
@@ -108,17 +110,42 @@ async function main(): Promise<number> {
   const seconds = Number(arg("seconds") ?? "0");
   const json = flag("json");
   const stopAt = seconds > 0 ? Date.now() + seconds * 1000 : Infinity;
-  const timer = seconds > 0 ? setTimeout(() => nc.close(), seconds * 1000) : undefined;
+  /** Ends the running iterator (set by each mode); the timer of --seconds calls it. */
+  let stop = () => {};
+  const timer = seconds > 0
+    ? setTimeout(() => {
+      stop();
+      nc.close();
+    }, seconds * 1000)
+    : undefined;
   try {
     if (flag("events")) {
       const subject = `sluice.${arg("box") ?? "*"}.events`;
-      const sub = nc.subscribe(subject);
-      for await (const m of sub) {
-        if (json) console.log(m.string());
-        else {
-          const e = m.json<{ box: string; time: string; type: string; data: unknown }>();
-          console.log(`${e.time} ${e.box} ${e.type} ${JSON.stringify(e.data)}`);
+      const print = (text: string) => {
+        if (json) return console.log(text);
+        const e = JSON.parse(text) as { box: string; time: string; type: string; data: unknown };
+        console.log(`${e.time} ${e.box} ${e.type} ${JSON.stringify(e.data)}`);
+      };
+      const since = arg("since");
+      if (since) {
+        const ms = parseDuration(since);
+        if (ms === undefined) throw new Error(`--since must be a duration ("10m"), got ${since}`);
+        const c = await nc.jetstream().consumers.get(EVENTS_STREAM, {
+          filterSubjects: subject,
+          opt_start_time: new Date(Date.now() - ms).toISOString(),
+        });
+        const msgs = await c.consume();
+        stop = () => msgs.stop();
+        for await (const m of msgs) {
+          print(m.string());
+          if (Date.now() >= stopAt) break;
         }
+        return 0;
+      }
+      const sub = nc.subscribe(subject);
+      stop = () => sub.unsubscribe();
+      for await (const m of sub) {
+        print(m.string());
         if (Date.now() >= stopAt) break;
       }
       return 0;
@@ -131,6 +158,7 @@ async function main(): Promise<number> {
     }
     const rows = new Map<string, FleetRow>();
     const w = await kv.watch();
+    stop = () => w.stop();
     for await (const e of w) {
       const r = rowOf(e);
       if (r) rows.set(e.key, r);

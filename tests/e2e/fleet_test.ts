@@ -70,6 +70,18 @@ async function control(
   return { json: m.json<Json>(), code: m.headers?.get("Nats-Service-Error-Code") || undefined };
 }
 
+/** Runs scripts/fleet.ts (killed after 20 s); its stdout lines. */
+async function fleetView(url: string, ...args: string[]): Promise<string[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--allow-read", FLEET, "--server", url, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(20_000),
+  }).output();
+  assert.ok(out.success, `fleet.ts ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
+  return new TextDecoder().decode(out.stdout).trim().split("\n");
+}
+
 /** Stream JSON without the fields that move with the clock. */
 function still(j: Json): Json {
   const { uptimeS: _u, bitrateBps: _b, bitrate10sBps: _b10, ...rest } = j;
@@ -121,13 +133,7 @@ Deno.test({
       assert.equal(entryB?.id, "lobby.north", "a stream id with a dot is escaped in the key");
 
       // The fleet view, reading only from NATS, sees both boxes.
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "--allow-net", "--allow-read", FLEET, "--server", nats.url, "--json"],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.ok(out.success, new TextDecoder().decode(out.stderr));
-      const rows = JSON.parse(new TextDecoder().decode(out.stdout)) as Json[];
+      const rows = JSON.parse((await fleetView(nats.url, "--json")).join("\n")) as Json[];
       const brief = rows.map((r) => [r.box, r.stream, r.protocol, (r.codecs as string[]).join()]);
       assert.deepEqual(brief, [["boxa", "cam1", "rtp", "h264"], [
         "boxb",
@@ -223,6 +229,23 @@ Deno.test({
           `${box} stream.opened`,
         );
       }
+      // The fleet view's --watch and --events (replayed from sluice_events) see the pause.
+      const watched = (await fleetView(nats.url, "--watch", "--json", "--seconds", "2"))
+        .map((l) => JSON.parse(l));
+      assert.ok(
+        watched.some((w) => w.key === "boxb.lobby=2Enorth" && w.row?.state === "paused"),
+        "--watch shows lobby.north paused",
+      );
+      const followed =
+        (await fleetView(nats.url, "--events", "--since", "1m", "--json", "--seconds", "2"))
+          .map((l) => JSON.parse(l));
+      assert.ok(
+        followed.some((e) =>
+          e.box === "boxb" && e.type === "stream.state" && e.data.to === "paused"
+        ),
+        "--events shows the pause",
+      );
+      assert.ok(followed.some((e) => e.box === "boxa"), "--events follows every box");
       const evInfo = await jsm.streams.info(EVENTS_STREAM);
       assert.ok(evInfo.state.messages >= seen.length - 2, "events kept in sluice_events");
       sub.unsubscribe();
