@@ -5,7 +5,8 @@
  * - Registry updates are coalesced per key (only the newest value of a stream matters);
  *   a `null` value deletes the key.
  * - Events keep their order; past `maxEvents` the oldest is dropped and counted.
- * - Every write is acknowledged by JetStream. A failed write stays queued and is retried
+ * - Every write is acknowledged by JetStream; up to WRITE_BATCH are in flight at once (one
+ *   round trip per batch to a far server). A failed write stays queued and is retried
  *   after a backoff delay; consecutive failures open a circuit breaker (lib/flow/retry.ts)
  *   so a JetStream that is down is not hammered while the connection itself is up. Events
  *   carry `Nats-Msg-Id`, so a write that timed out but landed is not stored twice.
@@ -18,6 +19,8 @@ import { JS_TIMEOUT_MS } from "./jetstream_setup.ts";
 export const WRITE_RETRY: RetryPolicy = { initialMs: 200, maxMs: 5000, multiplier: 2 };
 /** Five failed writes in a row stop writing for 5 s. */
 export const WRITE_BREAKER: BreakerPolicy = { failures: 5, cooldownMs: 5000 };
+/** Writes in flight at once. */
+export const WRITE_BATCH = 64;
 /** Cap on distinct registry keys waiting (more than max_connections ever needs). */
 export const MAX_REGISTRY_PENDING = 20_000;
 
@@ -152,7 +155,7 @@ export class StateWriter {
         continue;
       }
       try {
-        await this.#writeOne(s);
+        await this.#writeBatch(s);
         this.breaker.success();
         this.#backoff.reset();
         this.lastError = undefined;
@@ -164,35 +167,51 @@ export class StateWriter {
     }
   }
 
-  /** Writes the first registry update, else the oldest event; removes it on success. */
-  async #writeOne(s: Session): Promise<void> {
-    const first = this.#registry.entries().next();
-    if (!first.done) {
-      const [key, value] = first.value;
-      try {
-        if (value === null) await s.kv.delete(key);
-        else await s.kv.put(key, value);
-      } catch (e) {
-        this.stats.registryErrors++;
-        throw e;
-      }
-      // a newer value may have been queued meanwhile: keep that one
-      if (this.#registry.get(key) === value) {
-        this.#registry.delete(key);
-        this.#registryBytes -= value?.length ?? 0;
-      }
-      this.stats.registry++;
-      return;
+  /**
+   * Writes up to WRITE_BATCH queued items at once (registry updates first, then events in
+   * order: one connection keeps their order) and waits for all acknowledgements, so a far
+   * server costs one round trip per batch, not per item. Written items leave the queue;
+   * throws the first failure.
+   */
+  async #writeBatch(s: Session): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (const [key, value] of this.#registry) {
+      if (jobs.length >= WRITE_BATCH) break;
+      jobs.push(this.#writeEntry(s, key, value));
     }
-    const ev = this.#events[0];
+    for (const ev of this.#events.slice(0, WRITE_BATCH - jobs.length)) {
+      jobs.push(this.#writeEvent(s, ev));
+    }
+    const failed = (await Promise.allSettled(jobs)).find((r) => r.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  async #writeEntry(s: Session, key: string, value: Uint8Array | null): Promise<void> {
+    try {
+      if (value === null) await s.kv.delete(key);
+      else await s.kv.put(key, value);
+    } catch (e) {
+      this.stats.registryErrors++;
+      throw e;
+    }
+    // a newer value may have been queued meanwhile: keep that one
+    if (this.#registry.get(key) === value) {
+      this.#registry.delete(key);
+      this.#registryBytes -= value?.length ?? 0;
+    }
+    this.stats.registry++;
+  }
+
+  async #writeEvent(s: Session, ev: PendingEvent): Promise<void> {
     try {
       await s.js.publish(ev.subject, ev.data, { msgID: ev.msgId, timeout: JS_TIMEOUT_MS });
     } catch (e) {
       this.stats.eventErrors++;
       throw e;
     }
-    if (this.#events[0] === ev) {
-      this.#events.shift();
+    const i = this.#events.indexOf(ev); // usually 0; gone if dropped as oldest meanwhile
+    if (i >= 0) {
+      this.#events.splice(i, 1);
       this.#eventBytes -= ev.data.length;
     }
     this.stats.events++;

@@ -33,10 +33,18 @@ export async function waitPort(port: number, ms = 10_000): Promise<void> {
   throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms} ms`);
 }
 
-/** Starts `nats-server -js -a 127.0.0.1 -p <port> -sd <dir> ...extra`. */
-export async function startNats(extra: string[] = [], port = freePort()): Promise<NatsServer> {
+/**
+ * Starts `nats-server -js -a 127.0.0.1 -p <port> -sd <dir> ...extra` (without `-js` when
+ * `jetstream` is false).
+ */
+export async function startNats(
+  extra: string[] = [],
+  port = freePort(),
+  jetstream = true,
+): Promise<NatsServer> {
   const dir = await Deno.makeTempDir({ prefix: "sluice_nats_" });
-  const args = ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", dir, ...extra];
+  const args = [...(jetstream ? ["-js"] : []), "-a", "127.0.0.1", "-p", String(port)]
+    .concat(["-sd", dir, ...extra]);
   const s: NatsServer = {
     port,
     url: `nats://127.0.0.1:${port}`,
@@ -95,4 +103,25 @@ export async function startCluster(n = 3): Promise<NatsServer[]> {
     throw e;
   }
   return servers;
+}
+
+/** A private CA and a server certificate for `localhost` (openssl), in `dir`. */
+export async function makeCerts(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  const run = async (...args: string[]) => {
+    const r = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" })
+      .output();
+    if (!r.success) throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(r.stderr)}`);
+  };
+  await Deno.writeTextFile(`${dir}/ext.cnf`, "subjectAltName=DNS:localhost\n");
+  await run(
+    ...["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2"],
+    ...["-subj", "/CN=sluice test CA"],
+  );
+  await run("req", ...ec, "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1");
+  await run(
+    ...["x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"],
+    ...["-out", "srv.pem", "-days", "2", "-extfile", "ext.cnf"],
+  );
+  return { ca: `${dir}/ca.pem`, cert: `${dir}/srv.pem`, key: `${dir}/srv.key` };
 }

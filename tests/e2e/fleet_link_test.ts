@@ -11,7 +11,7 @@ import { BoxNames, EVENTS_STREAM, REGISTRY_BUCKET } from "../../lib/fleet/names.
 import { missing, readFixture } from "../_helpers.ts";
 import { parseCapture, replay } from "../../scripts/replay.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
-import { type NatsServer, startCluster, startNats, stopNats } from "./_nats.ts";
+import { makeCerts, type NatsServer, startCluster, startNats, stopNats } from "./_nats.ts";
 import { type Peer, sleep, spawn } from "./srt_harness.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false, ignore: missing("nats-server") };
@@ -233,6 +233,66 @@ Deno.test({
       await nc?.close();
       await ts?.stop();
       await stopNats(...servers);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "fleet link: TLS with a private CA and a token; an untrusted server and a server without JetStream are clear errors",
+  ...opts,
+  ignore: missing("nats-server", "openssl"),
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "sluice_tls_" });
+    let tls: NatsServer | undefined;
+    let plain: NatsServer | undefined;
+    const boxes: TestServer[] = [];
+    try {
+      const c = await makeCerts(dir);
+      tls = await startNats([
+        "--tls",
+        "--tlscert",
+        c.cert,
+        "--tlskey",
+        c.key,
+        "--auth",
+        "tok-123456",
+      ]);
+      const url = `tls://localhost:${tls.port}`;
+      const good = await startTestServer(
+        `nats:\n  servers: ["${url}"]\n  box: t1\n  token: tok-123456\n  tls: { ca: ${c.ca} }\n`,
+      );
+      boxes.push(good);
+      assert.ok(
+        await until(async () => (await natsHealth(good)).status === "ok"),
+        "TLS + token connects",
+      );
+      const untrusted = await startTestServer(
+        `nats:\n  servers: ["${url}"]\n  box: t2\n  token: tok-123456\n`,
+      );
+      boxes.push(untrusted);
+      const h = await until(async () => {
+        const h = await natsHealth(untrusted);
+        return h.nats.state === "down" ? h : undefined;
+      });
+      assert.ok(h, "no CA: the link is down");
+      assert.match(h.nats.error as string, /certificate|self.signed|verify/i);
+
+      plain = await startNats([], undefined, false);
+      const noJs = await startTestServer(`nats:\n  servers: ["${plain.url}"]\n  box: t3\n`);
+      boxes.push(noJs);
+      const h2 = await until(async () => {
+        const h = await natsHealth(noJs);
+        return h.nats.state === "connected" && h.nats.jetstream !== "ok" ? h : undefined;
+      });
+      assert.ok(h2, "connected, JetStream not ok");
+      assert.equal(h2.status, "degraded");
+      assert.match(h2.nats.error as string, /JetStream unavailable/);
+      assert.ok(noJs.logs.some((l) => /nats\.jetstream_failed/.test(l)));
+    } finally {
+      for (const b of boxes) await b.stop();
+      await stopNats(tls, plain);
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   },
 });
