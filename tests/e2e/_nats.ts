@@ -113,7 +113,7 @@ export async function makeCerts(dir: string): Promise<{ ca: string; cert: string
       .output();
     if (!r.success) throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(r.stderr)}`);
   };
-  await Deno.writeTextFile(`${dir}/ext.cnf`, "subjectAltName=DNS:localhost\n");
+  await Deno.writeTextFile(`${dir}/ext.cnf`, "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
   await run(
     ...["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2"],
     ...["-subj", "/CN=sluice test CA"],
