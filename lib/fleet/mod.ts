@@ -39,6 +39,8 @@ export interface FleetDeps {
 
 /** Time given to queued events and registry updates at shutdown (ms). */
 export const STOP_FLUSH_MS = 700;
+/** Time given to closing the connection at shutdown (ms). */
+export const STOP_CLOSE_MS = 500;
 
 const LINK_STATES: LinkState[] = ["connecting", "connected", "reconnecting", "down", "stopped"];
 const enc = new TextEncoder();
@@ -203,7 +205,10 @@ export class Fleet implements Link {
     this.#unsubscribe();
     await this.frames?.close();
     await this.#service?.srv.stop().catch(() => {});
-    await this.link.stop();
+    // closing flushes the client's buffer; a dead link must not hold up shutdown (2 s)
+    let t: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.link.stop(), new Promise((r) => t = setTimeout(r, STOP_CLOSE_MS))]);
+    clearTimeout(t);
     this.#unguard();
   }
 

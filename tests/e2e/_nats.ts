@@ -1,9 +1,11 @@
 /**
  * Real nats-server processes for the fleet tests: one server with JetStream on a free
  * loopback port and its own store dir, restartable on the same port and dir, or a
- * three-node cluster with routes. Every process is stopped by its PID (spawn/Peer from
- * srt_harness.ts); `stop()` also removes the store dirs.
+ * three-node cluster with routes; certificates for TLS; reading a JetStream stream back.
+ * Every process is stopped by its PID (spawn/Peer from srt_harness.ts); `stopNats()` also
+ * removes the store dirs.
  */
+import type { JetStreamClient, JsMsg } from "nats";
 import { freePort } from "../_helpers.ts";
 import { type Peer, sleep, spawn } from "./srt_harness.ts";
 
@@ -124,4 +126,27 @@ export async function makeCerts(dir: string): Promise<{ ca: string; cert: string
     ...["-out", "srv.pem", "-days", "2", "-extfile", "ext.cnf"],
   );
   return { ca: `${dir}/ca.pem`, cert: `${dir}/srv.pem`, key: `${dir}/srv.key` };
+}
+
+/**
+ * Every message of a JetStream stream (of `subject` when given) from `startSeq`, oldest
+ * first, through an ordered consumer; at most 100 fetches.
+ */
+export async function readStream(
+  js: JetStreamClient,
+  stream: string,
+  subject?: string,
+  startSeq?: number,
+): Promise<JsMsg[]> {
+  const c = await js.consumers.get(stream, {
+    ...(subject ? { filterSubjects: subject } : {}),
+    ...(startSeq ? { opt_start_seq: startSeq } : {}),
+  });
+  const out: JsMsg[] = [];
+  for (let round = 0; round < 100; round++) {
+    let last: JsMsg | undefined;
+    for await (const m of await c.fetch({ max_messages: 1000, expires: 1000 })) out.push(last = m);
+    if (!last || last.info.pending === 0) break;
+  }
+  return out;
 }

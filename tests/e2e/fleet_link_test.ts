@@ -6,12 +6,19 @@
  * cluster loses the node the box is connected to without losing registry entries.
  */
 import assert from "node:assert/strict";
-import { connect, type JsMsg, type NatsConnection } from "nats";
+import { connect, type NatsConnection } from "nats";
 import { BoxNames, EVENTS_STREAM, REGISTRY_BUCKET } from "../../lib/fleet/names.ts";
 import { missing, readFixture } from "../_helpers.ts";
 import { parseCapture, replay } from "../../scripts/replay.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
-import { makeCerts, type NatsServer, startCluster, startNats, stopNats } from "./_nats.ts";
+import {
+  makeCerts,
+  type NatsServer,
+  readStream,
+  startCluster,
+  startNats,
+  stopNats,
+} from "./_nats.ts";
 import { type Peer, sleep, spawn } from "./srt_harness.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false, ignore: missing("nats-server") };
@@ -37,18 +44,6 @@ function frameCounts(h: { nats: Json }): { published: number; linkDown: number }
 async function trackFrames(ts: TestServer, id: string): Promise<number> {
   const s = await ts.get(`/api/v1/streams/${id}`);
   return ((s.tracks as Json[] | undefined)?.[0]?.frames ?? 0) as number;
-}
-
-/** Every message of a JetStream stream (ordered consumer), oldest first. */
-async function readAll(nc: NatsConnection, stream: string): Promise<JsMsg[]> {
-  const c = await nc.jetstream().consumers.get(stream);
-  const out: JsMsg[] = [];
-  for (let round = 0; round < 100; round++) {
-    let last: JsMsg | undefined;
-    for await (const m of await c.fetch({ max_messages: 1000, expires: 1000 })) out.push(last = m);
-    if (!last || last.info.pending === 0) break;
-  }
-  return out;
 }
 
 Deno.test({
@@ -105,7 +100,7 @@ Deno.test({
       nc = await connect({ servers: nats.url });
       // Every GOP in the frames stream starts with a keyframe; the outage shows as a gap.
       const names = new BoxNames("edge1");
-      const msgs = (await readAll(nc, names.framesStream)).map((m) => ({
+      const msgs = (await readStream(nc.jetstream(), names.framesStream)).map((m) => ({
         gop: Number(m.headers?.get("Sluice-Gop")),
         key: m.headers?.get("Sluice-Key") === "1",
       }));
@@ -117,7 +112,7 @@ Deno.test({
       }
       assert.ok(gaps >= 1, "whole GOPs are missing where NATS was down");
       // Events emitted while NATS was down were queued and written after the reconnect.
-      const events = (await readAll(nc, EVENTS_STREAM)).map((m) => m.json<Json>());
+      const events = (await readStream(nc.jetstream(), EVENTS_STREAM)).map((m) => m.json<Json>());
       assert.ok(
         events.some((e) => e.type === "link.state" && (e.data as Json).to === "reconnecting"),
         "the link.state event from the outage reached sluice_events",

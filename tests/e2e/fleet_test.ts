@@ -7,14 +7,14 @@
  * the REST API answers; the service is discoverable with $SRV.PING.
  */
 import assert from "node:assert/strict";
-import { connect, type JetStreamClient, type JsMsg, type Msg, type NatsConnection } from "nats";
+import { connect, type Msg, type NatsConnection } from "nats";
 import { headers as natsHeaders } from "nats";
 import { concatBytes } from "../../lib/media/bits.ts";
 import { BoxNames, EVENTS_STREAM, REGISTRY_BUCKET } from "../../lib/fleet/names.ts";
 import { missing, readFixture, readPacketsCsv } from "../_helpers.ts";
 import { parseCapture, replay } from "../../scripts/replay.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
-import { type NatsServer, startNats, stopNats } from "./_nats.ts";
+import { type NatsServer, readStream, startNats, stopNats } from "./_nats.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false, ignore: missing("nats-server") };
 type Json = Record<string, unknown>;
@@ -30,27 +30,6 @@ function boxYaml(url: string, box: string, extra = ""): string {
 async function send(ts: TestServer, name: string): Promise<void> {
   const cap = parseCapture(readFixture(`rtp/${name}.bin`));
   await replay(cap, { hostname: "127.0.0.1", port: ts.rtpPort }, { pace: "fast" });
-}
-
-/** Every message of `subject` in a JetStream stream from `startSeq` (ordered consumer). */
-async function readStream(
-  js: JetStreamClient,
-  stream: string,
-  subject: string,
-  startSeq?: number,
-): Promise<JsMsg[]> {
-  const c = await js.consumers.get(stream, {
-    filterSubjects: subject,
-    ...(startSeq ? { opt_start_seq: startSeq } : {}),
-  });
-  const out: JsMsg[] = [];
-  for (let round = 0; round < 20; round++) {
-    const batch = await c.fetch({ max_messages: 500, expires: 1000 });
-    let last: JsMsg | undefined;
-    for await (const m of batch) out.push(last = m);
-    if (!last || last.info.pending === 0) break;
-  }
-  return out;
 }
 
 /** A control request to a box; the reply's JSON and its service error code (if any). */
