@@ -99,7 +99,8 @@ export class NatsLink {
     const fields = { box: this.o.box, from, to, error: this.error };
     if (to === "connected") {
       this.o.log.info("nats.link", { ...fields, server: this.nc?.getServer() });
-    } else if (to !== "down") this.o.log.warn("nats.link", fields);
+    } else if (to === "stopped") this.o.log.info("nats.link", fields);
+    else if (to !== "down") this.o.log.warn("nats.link", fields); // down: nats.connect_failed
   }
 
   async #run(): Promise<void> {
