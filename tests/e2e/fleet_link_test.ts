@@ -227,8 +227,8 @@ Deno.test({
         } catch {
           return undefined;
         }
-        return keys;
-      });
+        return keys.length >= 2 ? keys : undefined; // a listing during an election may be short
+      }, 20_000);
       assert.deepEqual(keys?.sort(), [key, "c1.ssrc-78b5fb98"]);
     } finally {
       await nc?.close();
