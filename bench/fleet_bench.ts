@@ -16,12 +16,12 @@
  * nats-server's CPU over the run (/proc) is in the note. Ratios: sluice / raw.
  */
 import { connect, type NatsConnection } from "nats";
-import { OutputQueue } from "../lib/flow/output.ts";
+import { OutputQueue } from "../lib/buffer/output.ts";
 import { FramePump } from "../lib/fleet/frames.ts";
 import { BoxNames } from "../lib/fleet/names.ts";
-import { TsInput } from "../lib/media/pipeline/ts_input.ts";
-import type { AccessUnit } from "../lib/media/types.ts";
-import { Stream } from "../lib/stream.ts";
+import { TsInput } from "../lib/pipeline/ts_input.ts";
+import type { AccessUnit } from "../lib/core/types.ts";
+import { Stream } from "../lib/stream/stream.ts";
 import { startNats, stopNats } from "../tests/e2e/_nats.ts";
 import {
   arg,

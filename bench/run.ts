@@ -63,12 +63,20 @@ const BENCHES: Bench[] = [
     timeoutS: 120,
   },
   {
+    name: "outputs",
+    file: "outputs_bench.ts",
+    args: [],
+    quickArgs: ["--n", "1,10"],
+    timeoutS: 240,
+  },
+  {
     name: "srt",
     file: "srt_bench.ts",
     args: ["--n", "1,4", "--seconds", "5"],
     quickArgs: ["--n", "1", "--seconds", "3"],
     timeoutS: 120,
   },
+  { name: "startup", file: "startup_bench.ts", args: [], quickArgs: [], timeoutS: 180 },
   { name: "fleet", file: "fleet_bench.ts", args: [], quickArgs: [], timeoutS: 180 },
 ]; // deno-fmt-ignore
 

@@ -6,7 +6,8 @@
  * See the SRT API reference (Haivision srt docs/API/API-functions.md).
  */
 
-import { fail, ok, type Result } from "../lib/media/types.ts";
+import { fail, ok, type Result } from "../lib/core/result.ts";
+import { embeddedFile, LIBSRT_FILE } from "../lib/core/build_info.ts";
 
 /** The libsrt symbols sluice binds (signatures as in srt.h, SRTSOCKET = int32). */
 export const SRT_SYMBOLS = {
@@ -42,6 +43,15 @@ export const SRT_SYMBOLS = {
   srt_getlasterror: { parameters: ["pointer"], result: "i32" },
   srt_getlasterror_str: { parameters: [], result: "pointer" },
   srt_getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  /** srt_connect off the JS thread: a blocking (SRTO_RCVSYN) caller waits up to SRTO_CONNTIMEO. */
+  srt_connect_async: {
+    name: "srt_connect",
+    parameters: ["i32", "buffer", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** srt_sendmsg2(u, buf, len, SRT_MSGCTRL* = NULL): one live-mode message. */
+  srt_sendmsg2: { parameters: ["i32", "buffer", "i32", "pointer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The bound symbols. */
@@ -64,6 +74,7 @@ export const LISTEN_CALLBACK = {
 export const SRTO = {
   SNDSYN: 1,
   RCVSYN: 2,
+  SNDDATA: 19,
   RCVDATA: 20,
   LATENCY: 23,
   PASSPHRASE: 26,
@@ -73,6 +84,7 @@ export const SRTO = {
   PAYLOADSIZE: 49,
   TRANSTYPE: 50,
   PEERIDLETIMEO: 55,
+  CONNTIMEO: 36,
 } as const;
 
 /** SRT_SOCKSTATUS values (srt.h). */
@@ -88,7 +100,14 @@ export const SRTS = {
 export const SRT_EPOLL = { IN: 0x1, OUT: 0x4, ERR: 0x8 } as const;
 
 /** Error codes (srt.h CodeMajor * 1000 + CodeMinor). */
-export const SRT_ERR = { ECONNLOST: 2001, EINVSOCK: 5004, EASYNCRCV: 6002 } as const;
+export const SRT_ERR = {
+  ENOSERVER: 1001,
+  ECONNREJ: 1002,
+  ECONNLOST: 2001,
+  EINVSOCK: 5004,
+  EASYNCSND: 6001,
+  EASYNCRCV: 6002,
+} as const;
 
 /** sizeof(SRT_EPOLL_EVENT): { int32 fd; int32 events }. */
 export const EPOLL_EVENT_BYTES = 8;
@@ -99,24 +118,32 @@ export const AF_INET = 2;
 /** AF_INET6 on Linux. */
 export const AF_INET6 = Deno.build.os === "darwin" ? 30 : 10;
 
+/** The system's names for libsrt: Debian (OpenSSL then GnuTLS flavour), bare sonames, macOS, Windows. */
+export const SYSTEM_NAMES: readonly string[] = [
+  "libsrt.so.1.5",
+  "libsrt-gnutls.so.1.5",
+  "libsrt.so",
+  "libsrt.so.1",
+  "libsrt.dylib",
+  "libsrt.1.5.dylib",
+  "srt.dll",
+];
+
 /**
- * The names tried, in order: explicit path (config `srt.library`), env SLUICE_LIBSRT,
- * the Debian names (OpenSSL then GnuTLS flavour), the bare sonames, macOS, Windows.
+ * The names tried, in order. An explicit path (config `srt.library`) is the only one
+ * (the operator asked for that file). Otherwise env SLUICE_LIBSRT, then the system's
+ * names, then the libsrt embedded in a compiled executable (scripts/compile.ts
+ * --libsrt): a system library wins over the one built in, so that distro security
+ * updates apply, and the built-in one serves boxes that have none.
  */
-export function libraryCandidates(explicit?: string, env?: string): string[] {
-  const out: string[] = [];
-  if (explicit) out.push(explicit);
-  if (env) out.push(env);
-  out.push(
-    "libsrt.so.1.5",
-    "libsrt-gnutls.so.1.5",
-    "libsrt.so",
-    "libsrt.so.1",
-    "libsrt.dylib",
-    "libsrt.1.5.dylib",
-    "srt.dll",
-  );
-  return out;
+export function libraryCandidates(
+  explicit?: string,
+  env?: string,
+  embedded?: string,
+  system: readonly string[] = SYSTEM_NAMES,
+): string[] {
+  if (explicit) return [explicit];
+  return [...(env ? [env] : []), ...system, ...(embedded ? [embedded] : [])];
 }
 
 function envPath(): string | undefined {
@@ -127,14 +154,23 @@ function envPath(): string | undefined {
   }
 }
 
+/** Where openSrt looks besides `srt.library` (tests replace these). */
+export interface SrtSearch {
+  env?: string;
+  embedded?: string;
+  system?: readonly string[];
+}
+
 /**
- * Opens libsrt: the first candidate that loads wins. An explicit path that fails is
- * final (the operator asked for that file). On failure the reason names every name
- * tried, for one clear log line; SRT is then disabled and nothing else is affected.
+ * Opens libsrt: the first candidate that loads wins (see libraryCandidates). On
+ * failure the reason names every name tried, for one clear log line; SRT is then
+ * disabled and nothing else is affected.
  */
-export function openSrt(explicit?: string): Result<SrtLibrary> {
-  const env = envPath();
-  const names = explicit ? [explicit] : libraryCandidates(undefined, env);
+export function openSrt(
+  explicit?: string,
+  search: SrtSearch = { env: envPath(), embedded: embeddedFile(LIBSRT_FILE) },
+): Result<SrtLibrary> {
+  const names = libraryCandidates(explicit, search.env, search.embedded, search.system);
   const errors: string[] = [];
   for (const path of names) {
     try {

@@ -1,10 +1,13 @@
-/** The HTTP API: wires auth and the route groups (DESIGN.md "API"). */
+/** The HTTP API: wires auth and the route groups (README.md "API reference"). */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { renderMetrics } from "../lib/metrics.ts";
+import { renderMetrics } from "./metrics.ts";
 import { bearerAuth } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
+import { liveRoutes } from "./live.ts";
+import { outputRoutes } from "./outputs.ts";
+import { writeOutputMetrics } from "./outputs_metrics.ts";
 import { statsRoutes } from "./stats.ts";
 import { streamRoutes } from "./streams.ts";
 import { syncRoutes } from "./sync.ts";
@@ -31,23 +34,34 @@ export function createApp(d: ApiDeps): Hono {
     const listeners: Record<string, unknown> = {};
     for (const l of d.manager.listeners) listeners[l.name] = l.health();
     listeners.api = { enabled: true, address: d.apiAddress?.() ?? d.manager.config.api.listen };
+    const down = d.outputs?.down() ?? [];
     const links = Object.fromEntries(d.manager.links.map((l) => [l.name, l.health()]));
     return c.json({
-      status: d.manager.links.every((l) => l.up) ? "ok" : "degraded",
+      status: down.length || !d.manager.links.every((l) => l.up) ? "degraded" : "ok",
       version: d.version,
       uptimeS: d.manager.stats().uptimeS,
       listeners,
+      outputs: { configured: d.outputs?.list().length ?? 0, down },
       ...links,
     });
   });
+  app.route("/api/v1/streams", liveRoutes(d));
   app.route("/api/v1/streams", streamRoutes(d));
   app.route("/api/v1/stats", statsRoutes(d));
   app.route("/api/v1/video", videoRoutes(d));
   app.route("/api/v1/sync", syncRoutes(d));
-  app.get("/metrics", (c) =>
-    c.body(renderMetrics(d.manager, d.lag), 200, {
-      "content-type": "text/plain; version=0.0.4; charset=utf-8",
-    }));
+  app.route("/api/v1/outputs", outputRoutes(d));
+  app.get(
+    "/metrics",
+    (c) =>
+      c.body(
+        renderMetrics(d.manager, d.lag, (w) => writeOutputMetrics(w, d.outputs, d.live)),
+        200,
+        {
+          "content-type": "text/plain; version=0.0.4; charset=utf-8",
+        },
+      ),
+  );
   app.notFound((c) => jsonError(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`));
   app.onError((e, c) => {
     d.manager.log.error("api.error", { path: c.req.path, error: String(e) });

@@ -1,6 +1,6 @@
 /**
  * Frames to NATS: for each stream matching `nats.frames.streams`, one consumer of the
- * stream's output queue (lib/flow/output.ts) and one pump that publishes each access unit
+ * stream's output queue (lib/buffer/output.ts) and one pump that publishes each access unit
  * of the selected tracks to `sluice.<box>.frames.<stream>.<track>` (captured by the box's
  * JetStream frames stream, lib/fleet/jetstream_setup.ts).
  *
@@ -24,10 +24,10 @@
  * adaptively when the server is far away.
  */
 import { headers, type MsgHdrs } from "nats";
-import type { Consumer, OutputQueue } from "../flow/output.ts";
-import type { Manager } from "../manager.ts";
-import type { AccessUnit } from "../media/types.ts";
-import type { Stream } from "../stream.ts";
+import type { Consumer, OutputQueue } from "../buffer/output.ts";
+import type { Manager } from "../stream/manager.ts";
+import type { AccessUnit } from "../core/types.ts";
+import type { Stream } from "../stream/stream.ts";
 import { type FrameSession as Session, JS_TIMEOUT_MS } from "./jetstream_setup.ts";
 import type { BoxNames } from "./names.ts";
 

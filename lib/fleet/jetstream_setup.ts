@@ -20,7 +20,7 @@ import {
   type StreamConfig,
 } from "nats";
 import type { NatsConfig } from "../config/nats.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../core/log.ts";
 import { type BoxNames, EVENTS_STREAM, REGISTRY_BUCKET } from "./names.ts";
 
 /** A connection as the frame publisher needs it. */

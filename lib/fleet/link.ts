@@ -4,7 +4,7 @@
  * last error for /api/v1/health, and reconnects with growing delays.
  *
  * Two levels of retry: while a connection exists the client library reconnects by itself,
- * asking our Backoff (lib/flow/retry.ts) for each wait instead of its fixed 2 s; when the
+ * asking our Backoff (lib/core/retry.ts) for each wait instead of its fixed 2 s; when the
  * client gives up (the server rejected our credentials twice, or the first connection
  * failed), this loop makes a new connection after the next backoff delay. State changes
  * go to the event bus as `link.state` and to the log; repeated identical failures are
@@ -12,9 +12,9 @@
  */
 import { connect, DebugEvents, Events, type NatsConnection, type Status } from "nats";
 import type { NatsConfig } from "../config/nats.ts";
-import type { EventBus } from "../events.ts";
-import { Backoff, type RetryPolicy } from "../flow/retry.ts";
-import type { Logger } from "../log.ts";
+import type { EventBus } from "../stream/events.ts";
+import { Backoff, type RetryPolicy } from "../core/retry.ts";
+import type { Logger } from "../core/log.ts";
 import { connectOptions, describeError } from "./connect_options.ts";
 
 /** Link states. `down` = no connection and waiting to retry (see `error`). */

@@ -1,9 +1,9 @@
 /**
  * The fleet link (README "Fleet on NATS"): with a `nats:` section a box joins a NATS
  * cluster with JetStream and publishes its registry entries (lib/fleet/registry.ts),
- * events (the event bus, lib/events.ts) and, for the streams picked by
+ * events (the event bus, lib/stream/events.ts) and, for the streams picked by
  * `nats.frames.streams`, its frames (lib/fleet/frames.ts); it answers control requests
- * through the NATS micro services protocol (lib/fleet/control.ts). lib/server.ts imports
+ * through the NATS micro services protocol (lib/fleet/control.ts). lib/app/server.ts imports
  * this module only when the section exists.
  *
  * Reliability: nothing here runs on the ingest path except an O(1) hand-over (event bus,
@@ -15,10 +15,10 @@
  */
 import type { NatsConnection, Service } from "nats";
 import type { NatsConfig } from "../config/nats.ts";
-import type { BusEvent } from "../events.ts";
-import { Backoff } from "../flow/retry.ts";
-import type { Link, Manager } from "../manager.ts";
-import type { MetricWriter } from "../metrics.ts";
+import type { BusEvent } from "../stream/events.ts";
+import { Backoff } from "../core/retry.ts";
+import type { Manager } from "../stream/manager.ts";
+import type { Link, MetricSink } from "../stream/ports.ts";
 import { startControl } from "./control.ts";
 import { FramePublisher } from "./frames.ts";
 import { type FrameSession, type Session, setupJetStream } from "./jetstream_setup.ts";
@@ -255,7 +255,7 @@ export class Fleet implements Link {
   }
 
   /** The `sluice_nats_*` series of /metrics. */
-  metrics(w: MetricWriter): void {
+  metrics(w: MetricSink): void {
     const box = { box: this.box };
     const gauge = (name: string, help: string, v: number, labels = {}) =>
       w.sample(name, "gauge", help, v, { ...box, ...labels });

@@ -6,8 +6,8 @@
  * while a dead box's entries expire), kept with `state: "closed"` while the manager still
  * lists a closed stream, and deleted when the stream leaves the manager.
  */
-import type { BusEvent } from "../events.ts";
-import type { Manager } from "../manager.ts";
+import type { BusEvent } from "../stream/events.ts";
+import type { Manager } from "../stream/manager.ts";
 import type { BoxNames } from "./names.ts";
 import type { StateWriter } from "./state_writer.ts";
 

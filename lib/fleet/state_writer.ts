@@ -7,11 +7,11 @@
  * - Events keep their order; past `maxEvents` the oldest is dropped and counted.
  * - Every write is acknowledged by JetStream; up to WRITE_BATCH are in flight at once (one
  *   round trip per batch to a far server). A failed write stays queued and is retried
- *   after a backoff delay; consecutive failures open a circuit breaker (lib/flow/retry.ts)
+ *   after a backoff delay; consecutive failures open a circuit breaker (lib/core/retry.ts)
  *   so a JetStream that is down is not hammered while the connection itself is up. Events
  *   carry `Nats-Msg-Id`, so a write that timed out but landed is not stored twice.
  */
-import { Backoff, Breaker, type BreakerPolicy, type RetryPolicy } from "../flow/retry.ts";
+import { Backoff, Breaker, type BreakerPolicy, type RetryPolicy } from "../core/retry.ts";
 import type { Session } from "./jetstream_setup.ts";
 import { JS_TIMEOUT_MS } from "./jetstream_setup.ts";
 

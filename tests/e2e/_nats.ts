@@ -6,7 +6,7 @@
  * removes the store dirs.
  */
 import type { JetStreamClient, JsMsg } from "nats";
-import { freePort } from "../_helpers.ts";
+import { freePort } from "@tests/_helpers.ts";
 import { type Peer, sleep, spawn } from "./srt_harness.ts";
 
 /** One nats-server. */

@@ -7,9 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { connect, type NatsConnection } from "nats";
-import { BoxNames, EVENTS_STREAM, REGISTRY_BUCKET } from "../../lib/fleet/names.ts";
-import { missing, readFixture } from "../_helpers.ts";
-import { parseCapture, replay } from "../../scripts/replay.ts";
+import { BoxNames, EVENTS_STREAM, REGISTRY_BUCKET } from "@lib/fleet/names.ts";
+import { missing, readFixture } from "@tests/_helpers.ts";
+import { parseCapture, replay } from "@tests/support/replay.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 import {
   makeCerts,

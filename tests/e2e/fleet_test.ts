@@ -9,10 +9,10 @@
 import assert from "node:assert/strict";
 import { connect, type Msg, type NatsConnection } from "nats";
 import { headers as natsHeaders } from "nats";
-import { concatBytes } from "../../lib/media/bits.ts";
-import { BoxNames, EVENTS_STREAM, REGISTRY_BUCKET } from "../../lib/fleet/names.ts";
-import { missing, readFixture, readPacketsCsv } from "../_helpers.ts";
-import { parseCapture, replay } from "../../scripts/replay.ts";
+import { concatBytes } from "@lib/core/bits.ts";
+import { BoxNames, EVENTS_STREAM, REGISTRY_BUCKET } from "@lib/fleet/names.ts";
+import { missing, readFixture, readPacketsCsv } from "@tests/_helpers.ts";
+import { parseCapture, replay } from "@tests/support/replay.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 import { type NatsServer, readStream, startNats, stopNats } from "./_nats.ts";
 

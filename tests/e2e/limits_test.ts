@@ -7,10 +7,10 @@
  * key frame.
  */
 import assert from "node:assert/strict";
-import { fixture, missing, readFixture } from "../_helpers.ts";
-import { parseCapture, replay } from "../../scripts/replay.ts";
+import { fixture, missing, readFixture } from "@tests/_helpers.ts";
 import { finish, type Peer, spawn } from "./srt_harness.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
+import { parseCapture, replay } from "@tests/support/replay.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;
@@ -149,9 +149,9 @@ Deno.test({
       assert.ok(Math.max(...after) <= limit, `after each tick: max ${Math.max(...after)}`);
       const shed = await Promise.all(["ga", "gb"].map(async (id) => {
         const s = await ts.get(`/api/v1/streams/${id}`);
-        return (s.drops as Counts).memory_global_gop ?? 0;
+        return (s.drops as Counts).gop_evicted_global ?? 0;
       }));
-      assert.ok(shed[0] + shed[1] > 0, `memory_global_gop ${shed}`);
+      assert.ok(shed[0] + shed[1] > 0, `gop_evicted_global ${shed}`);
       for (const id of ["ga", "gb"]) {
         const v = await frames(ts, id, `?track=${VIDEO}`);
         if (v.length) assert.equal(v[0].key, true, `${id}: shedding keeps whole GOPs`);
@@ -191,7 +191,10 @@ Deno.test({
       const list = (await ts.get("/api/v1/streams")).streams as Json[];
       assert.deepEqual(list.map((s) => s.id), ["first"]);
       const metrics = await (await fetch(`${ts.url}/metrics`)).text();
-      assert.match(metrics, /sluice_streams_refused_total\{reason="srt_max_connections"\} 1\n/);
+      assert.match(
+        metrics,
+        /sluice_streams_refused_total\{protocol="srt",reason="max_connections"\} 1\n/,
+      );
     } finally {
       await stopAll(peers);
       await ts.stop();

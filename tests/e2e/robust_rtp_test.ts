@@ -7,10 +7,11 @@
  * publisher is still admitted afterwards.
  */
 import assert from "node:assert/strict";
-import { readFixture } from "../_helpers.ts";
-import { parseCapture, prng, replay } from "../../scripts/replay.ts";
+import { readFixture } from "@tests/_helpers.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 import { assertNoDuplicateSeries } from "./_server.ts";
+import { parseCapture, replay } from "@tests/support/replay.ts";
+import { prng } from "@tests/support/prng.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;
@@ -172,7 +173,7 @@ Deno.test({
       assert.match(
         metrics,
         new RegExp(
-          `sluice_streams_refused_total\\{reason="rtp_max_connections"\\} ${refused.rtp_max_connections}\\n`,
+          `sluice_streams_refused_total\\{protocol="rtp",reason="max_connections"\\} ${refused.rtp_max_connections}\\n`,
         ),
       );
       assert.equal((await ts.get("/api/v1/health")).status, "ok");
@@ -220,7 +221,7 @@ Deno.test({
           const errors = j.errors as Counts;
           const drops = j.drops as Counts;
           assert.ok(sum(errors) + sum(drops) > 0, `${name} seed ${seed}: damage counted`);
-          assert.equal(errors.wait_keyframe, undefined, "waiting for a key frame is a drop");
+          assert.equal(errors.await_keyframe, undefined, "waiting for a key frame is a drop");
           for (const [r, n] of Object.entries(errors)) {
             assert.ok(Number.isInteger(n) && n > 0, r);
             reasons.add(r);

@@ -7,7 +7,7 @@
  * no errors, and the sender reports ffmpeg sends to port + 1 (RFC 3550 6.4.1).
  */
 import assert from "node:assert/strict";
-import { fixture, missing } from "../_helpers.ts";
+import { fixture, missing } from "@tests/_helpers.ts";
 import { finish, type Peer, spawn } from "./srt_harness.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 

@@ -5,7 +5,7 @@
  * publishers, API disconnects and killed senders behave as an operator expects.
  */
 import assert from "node:assert/strict";
-import { fixture, missing } from "../_helpers.ts";
+import { fixture, missing } from "@tests/_helpers.ts";
 import { ffmpegSend, finish, spawn } from "./srt_harness.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 
@@ -148,8 +148,11 @@ Deno.test({
       assert.equal(ref.srt_not_allowed, 1);
       assert.equal(ref.srt_duplicate, 1);
       const metrics = await (await fetch(`${ts.url}/metrics`)).text();
-      assert.match(metrics, /sluice_streams_refused_total\{reason="srt_not_allowed"\} 1/);
-      assert.match(metrics, /sluice_streams_refused_total\{reason="srt_duplicate"\} 1/);
+      assert.match(
+        metrics,
+        /sluice_streams_refused_total\{protocol="srt",reason="not_allowed"\} 1/,
+      );
+      assert.match(metrics, /sluice_streams_refused_total\{protocol="srt",reason="duplicate"\} 1/);
 
       const del = await fetch(`${ts.url}/api/v1/streams/cam2`, { method: "DELETE" });
       assert.equal(del.status, 200);

@@ -3,11 +3,11 @@
  * the body (and status) the REST API gives for the same request, tokens included.
  */
 import assert from "node:assert/strict";
-import { defaultConfig } from "../../../lib/config.ts";
-import { silentLogger } from "../../../lib/log.ts";
-import { Manager } from "../../../lib/manager.ts";
-import { callApi, type ControlDeps, OPERATIONS } from "../../../lib/fleet/control.ts";
-import { BoxNames } from "../../../lib/fleet/names.ts";
+import { defaultConfig } from "@lib/config/config.ts";
+import { silentLogger } from "@lib/core/log.ts";
+import { Manager } from "@lib/stream/manager.ts";
+import { callApi, type ControlDeps, OPERATIONS } from "@lib/fleet/control.ts";
+import { BoxNames } from "@lib/fleet/names.ts";
 import { createApp } from "../../../routes/mod.ts";
 
 const enc = new TextEncoder();

@@ -1,11 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  boxName,
-  BoxNames,
-  streamGlob,
-  streamToken,
-  tokenToStream,
-} from "../../../lib/fleet/names.ts";
+import { boxName, BoxNames, streamGlob, streamToken, tokenToStream } from "@lib/fleet/names.ts";
 
 Deno.test("names: stream ids become one subject token and back", () => {
   const cases: [string, string][] = [

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
-import { guardSocketErrors, isNodeSocketError } from "../../../lib/fleet/socket_guard.ts";
-import { freePort } from "../../_helpers.ts";
+import { guardSocketErrors, isNodeSocketError } from "@lib/fleet/socket_guard.ts";
+import { freePort } from "@tests/_helpers.ts";
 
 /** A real node:net error: a connection to a closed loopback port. */
 function refused(): Promise<Error> {

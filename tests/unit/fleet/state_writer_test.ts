@@ -3,8 +3,8 @@
  * exists, retried after failures with the breaker opening on repeated failures.
  */
 import assert from "node:assert/strict";
-import type { Session } from "../../../lib/fleet/jetstream_setup.ts";
-import { StateWriter, WRITE_BREAKER } from "../../../lib/fleet/state_writer.ts";
+import type { Session } from "@lib/fleet/jetstream_setup.ts";
+import { StateWriter, WRITE_BREAKER } from "@lib/fleet/state_writer.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

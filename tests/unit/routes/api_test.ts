@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { defaultConfig } from "../../../lib/config.ts";
-import { silentLogger } from "../../../lib/log.ts";
-import { Manager } from "../../../lib/manager.ts";
+import { defaultConfig } from "@lib/config/config.ts";
+import { silentLogger } from "@lib/core/log.ts";
+import { Manager } from "@lib/stream/manager.ts";
 import { createApp } from "../../../routes/mod.ts";
 
 function setup(tokens: string[] = []) {

@@ -1,0 +1,133 @@
+/**
+ * The running appliance: manager, protocol listeners, HTTP API, signals (SIGINT and
+ * SIGTERM stop within 2 s; SIGHUP reloads the config file).
+ */
+import { type Config, ConfigError, loadConfig } from "../config/config.ts";
+import { createLogger, type Logger } from "../core/log.ts";
+import { Manager } from "../stream/manager.ts";
+import { LagMonitor } from "../../routes/metrics.ts";
+import { diffConfig } from "./reload.ts";
+import { VERSION } from "../core/version.ts";
+import { createApp } from "../../routes/mod.ts";
+import { frameStoreFor, startListeners } from "./listeners.ts";
+import { LiveHub } from "../outputs/live.ts";
+import { OutputManager } from "../outputs/manager.ts";
+
+/** A running sluice. */
+export interface Server {
+  manager: Manager;
+  log: Logger;
+  /** Bound API address "host:port". */
+  apiAddress: string;
+  /** Reloads config from `path` (SIGHUP). */
+  reload(path: string | undefined): Promise<void>;
+  stop(): Promise<void>;
+  finished: Promise<void>;
+}
+
+function splitHostPort(hp: string): { hostname: string; port: number } {
+  const i = hp.lastIndexOf(":");
+  return { hostname: hp.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(hp.slice(i + 1)) };
+}
+
+/** Starts sluice with `config`. */
+export async function startServer(config: Config, log?: Logger): Promise<Server> {
+  log ??= createLogger(config.log.level, config.log.format);
+  const manager: Manager = new Manager(config, log, {
+    frameSink: (s) => frameStoreFor(manager)(s),
+  });
+  const lag = new LagMonitor();
+  lag.start();
+  manager.start();
+  await startListeners(manager);
+  let apiAddress = config.api.listen;
+  const live = new LiveHub(manager);
+  const outputs = new OutputManager(manager);
+  await outputs.apply(config.outputs);
+  outputs.start();
+  const app = createApp({
+    manager,
+    version: VERSION,
+    lag,
+    apiAddress: () => apiAddress,
+    live,
+    outputs,
+  });
+  // The fleet link is loaded only when configured (lib/fleet/mod.ts).
+  const fleet = config.nats
+    ? (await import("../fleet/mod.ts")).startFleet({
+      manager,
+      config: config.nats,
+      fetch: app.fetch,
+      version: VERSION,
+    })
+    : undefined;
+  const { hostname, port } = splitHostPort(config.api.listen);
+  const ac = new AbortController();
+  const http = Deno.serve({
+    hostname,
+    port,
+    signal: ac.signal,
+    onListen: () => {},
+    onError: (e) => {
+      log.error("api.error", { error: String(e) });
+      return new Response("internal error", { status: 500 });
+    },
+  }, app.fetch);
+  const addr = http.addr as Deno.NetAddr;
+  apiAddress = `${addr.hostname}:${addr.port}`;
+  log.info("api.listening", { address: apiAddress, auth: config.api.tokens.length > 0 });
+  let stopping: Promise<void> | undefined;
+  const server: Server = {
+    manager,
+    log,
+    apiAddress,
+    finished: http.finished,
+    async reload(path) {
+      if (!path) {
+        log.warn("config.reload_skipped", { reason: "no config file; running on defaults" });
+        return;
+      }
+      let next: Config;
+      try {
+        next = await loadConfig(path);
+      } catch (e) {
+        const msg = e instanceof ConfigError ? e.issues.join("; ") : String(e);
+        log.error("config.reload_failed", { file: path, error: msg, kept: "running config" });
+        return;
+      }
+      const { live: applied, restart } = diffConfig(manager.config, next);
+      manager.config = next;
+      const o = await outputs.apply(next.outputs);
+      if (o.added.length || o.removed.length || o.changed.length) {
+        log.info("outputs.reloaded", {
+          added: o.added.join(",") || "none",
+          removed: o.removed.join(",") || "none",
+          restarted: o.changed.join(",") || "none",
+        });
+      }
+      log.level = next.log.level;
+      log.format = next.log.format;
+      log.info("config.reloaded", {
+        file: path,
+        applied: applied.join(",") || "none",
+        needsRestart: restart.join(",") || "none",
+      });
+    },
+    stop() {
+      stopping ??= (async () => {
+        log.info("shutdown.begin", {});
+        lag.stop();
+        live.close();
+        await outputs.stop();
+        await manager.stop();
+        await fleet?.stop();
+        ac.abort();
+        await http.finished;
+        log.info("shutdown.done", {});
+      })();
+      return stopping;
+    },
+  };
+  return server;
+}

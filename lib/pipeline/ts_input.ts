@@ -1,0 +1,120 @@
+/**
+ * MPEG-TS bytes (an SRT connection's payload) to frames: TsDemuxer -> per-track frame
+ * stage (Annex B assembler for codecs with Annex B rules, H.264/H.265; one PES = one frame
+ * for other video, its key rule from the codec registry; one chunk = one frame for audio)
+ * -> the stream. Anomalies are counted on the stream.
+ */
+import { AnnexBAssembler } from "../codecs/h26x/annexb_assembler.ts";
+import { TsDemuxer } from "../container/mpegts/demuxer.ts";
+import type { AccessUnit, Counter, EsChunk, TrackInfo } from "../core/types.ts";
+import type { StreamSink } from "../stream/ports.ts";
+import { codecSpec } from "../codecs/registry.ts";
+import type { CodecSpec } from "../codecs/spec.ts";
+import { fromTsObus, isTsObuStream } from "../codecs/av1/ts_obu.ts";
+import { jxesSkip } from "../codecs/jpegxs/ts_header.ts";
+import type { TsTap } from "./ts_tap.ts";
+
+/**
+ * The access unit inside a PES payload: AV1 in the start-code format (lib/codecs/av1/ts_obu.ts) back
+ * to OBUs, a JPEG XS jxes box (lib/codecs/jpegxs/ts_header.ts) stripped; other codecs as they are.
+ */
+function esPayload(codec: string, d: Uint8Array): Uint8Array | undefined {
+  if (codec === "av1" && isTsObuStream(d)) return fromTsObus(d);
+  if (codec === "jpegxs") return d.subarray(jxesSkip(d));
+  return d;
+}
+
+/** Options of TsInput. */
+export interface TsInputOptions {
+  /** `ingestion.frame_timeout`, ms. */
+  frameTimeoutMs: number;
+  /** Where passthrough outputs read the input's own packets (ts_tap.ts). */
+  tap?: TsTap;
+}
+
+/** Demuxes and assembles one connection's MPEG-TS. */
+export class TsInput {
+  readonly #demux: TsDemuxer;
+  readonly #tracks = new Map<number, TrackInfo>();
+  readonly #specs = new Map<number, CodecSpec | undefined>();
+  readonly #asm = new Map<number, AnnexBAssembler>();
+
+  constructor(private sink: StreamSink, private opts: TsInputOptions) {
+    const count: Counter = (reason, n = 1) => sink.count(reason, n);
+    this.#demux = new TsDemuxer({
+      count,
+      onTrack: (info) => this.#onTrack(info, count),
+      onChunk: (c) => this.#onChunk(c),
+      onPacket: opts.tap
+        ? (p, h) => opts.tap!.active && opts.tap!.packet(p, h, this.#tracks.get(h.pid))
+        : undefined,
+    });
+  }
+
+  #onTrack(info: TrackInfo, count: Counter): void {
+    this.#tracks.set(info.id, info);
+    this.sink.setTrack(info);
+    const spec = codecSpec(info.codec);
+    this.#specs.set(info.id, spec);
+    const codec = spec?.annexB?.codec;
+    if (codec === undefined) {
+      this.#asm.delete(info.id);
+      return;
+    }
+    const old = this.#asm.get(info.id);
+    if (old && (old as unknown as { codec?: string }).codec === codec) return;
+    old?.flush();
+    const sink = this.sink;
+    this.#asm.set(
+      info.id,
+      new AnnexBAssembler({
+        codec,
+        trackId: info.id,
+        clockRate: 90000,
+        frameTimeoutMs: this.opts.frameTimeoutMs,
+        count,
+        onUnit: (au) => sink.pushFrame(au),
+      }),
+    );
+  }
+
+  #onChunk(c: EsChunk): void {
+    const info = this.#tracks.get(c.trackId);
+    if (!info || !info.supported) return;
+    const asm = this.#asm.get(c.trackId);
+    if (asm) return asm.push(c);
+    if (c.pts === undefined) return;
+    const video = info.kind === "video";
+    const data = esPayload(info.codec, c.data);
+    if (!data) return this.sink.error("av1_ts_invalid");
+    const au: AccessUnit = {
+      trackId: c.trackId,
+      codec: info.codec,
+      kind: info.kind,
+      pts: c.pts,
+      dts: c.dts ?? c.pts,
+      clockRate: 90000,
+      key: !video || (this.#specs.get(c.trackId)?.isKeyFrame?.(data) ?? false),
+      data,
+      arrivalMs: c.arrivalMs,
+    };
+    this.sink.pushFrame(au);
+  }
+
+  /** Feeds received bytes (not kept; any chunking). */
+  push(bytes: Uint8Array, arrivalMs: number): void {
+    this.#demux.push(bytes, arrivalMs);
+    this.opts.tap?.flush(arrivalMs);
+  }
+
+  /** Frame timeouts. */
+  tick(nowMs: number): void {
+    for (const a of this.#asm.values()) a.tick(nowMs);
+  }
+
+  /** End of input: emits what is pending. */
+  flush(): void {
+    this.#demux.flush();
+    for (const a of this.#asm.values()) a.flush();
+  }
+}

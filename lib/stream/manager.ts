@@ -1,0 +1,268 @@
+/**
+ * The stream manager: registry of streams, lifecycle (open, revive, close, retain,
+ * remove), limits (max_connections, duplicates, memory), refusal counters, listener
+ * health, and system statistics. Adapters reach it through `StreamOpener`.
+ */
+import type { Config } from "../config/config.ts";
+import type { Logger } from "../core/log.ts";
+import { EventBus } from "./events.ts";
+import { enforceGlobalLimit } from "../buffer/memory.ts";
+import { Stream, type StreamOptions } from "./stream.ts";
+import type {
+  AdapterHooks,
+  Link,
+  Listener,
+  OpenRequest,
+  Protocol,
+  RefusalSubject,
+  StreamOpener,
+} from "./ports.ts";
+import { LabeledReasonCounter } from "./counters.ts";
+import { fail, ok, type Result } from "../core/result.ts";
+import type { DataReason, RefusalReason } from "../core/reasons.ts";
+
+/** Closed streams stay listed this long (ms). */
+export const CLOSED_RETENTION_MS = 60_000;
+
+/** Options for the manager. */
+export interface ManagerOptions {
+  now?: () => number;
+  retentionMs?: number;
+  /** Frame store factory per stream (GOP buffer), see StreamOptions. */
+  frameSink?: StreamOptions["frameSink"];
+}
+
+/** Registry and lifecycle of all streams. */
+export class Manager implements StreamOpener {
+  readonly streams: Map<string, Stream> = new Map();
+  /** Refused publishers by protocol and reason (API: "<protocol>_<reason>"). */
+  readonly refused: LabeledReasonCounter<Protocol, RefusalReason> = new LabeledReasonCounter();
+  /** Input rejected before it belongs to a stream (garbage on a port), by listener and reason. */
+  readonly portErrors: LabeledReasonCounter<Listener["name"], DataReason> =
+    new LabeledReasonCounter();
+  readonly listeners: Listener[] = [];
+  readonly links: Link[] = [];
+  readonly startedAt: Date = new Date();
+  /** What happens to streams and the box (lib/stream/events.ts), for SSE, NATS and tests. */
+  readonly events: EventBus = new EventBus();
+  opened = 0;
+  #timer?: ReturnType<typeof setInterval>;
+  readonly #now: () => number;
+  readonly #retentionMs: number;
+
+  constructor(public config: Config, public log: Logger, private opts: ManagerOptions = {}) {
+    this.#now = opts.now ?? (() => performance.now());
+    this.#retentionMs = opts.retentionMs ?? CLOSED_RETENTION_MS;
+  }
+
+  /** Streams not closed. */
+  get liveCount(): number {
+    let n = 0;
+    for (const s of this.streams.values()) if (s.state !== "closed") n++;
+    return n;
+  }
+
+  /** Bytes held in all streams' buffers. */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.bufferedBytes;
+    return n;
+  }
+
+  refuse(protocol: Protocol, reason: RefusalReason, who: RefusalSubject = {}): void {
+    this.refused.add(protocol, reason);
+    this.events.emit("stream.refused", { protocol, reason, ...who });
+  }
+
+  /** The one home of the admission rules: one live stream per name, max_connections. */
+  admit(
+    protocol: Protocol,
+    who: RefusalSubject & { stream: string },
+  ): Result<void, RefusalReason> {
+    const existing = this.streams.get(who.stream);
+    const reason: RefusalReason | undefined = existing && existing.state !== "closed"
+      ? "duplicate"
+      : this.liveCount >= this.config.ingestion.maxConnections
+      ? "max_connections"
+      : undefined;
+    if (reason === undefined) return ok(undefined);
+    this.refuse(protocol, reason, who);
+    return fail(reason);
+  }
+
+  isLive(name: string): boolean {
+    const s = this.streams.get(name);
+    return s !== undefined && s.state !== "closed";
+  }
+
+  portError(listener: Listener["name"], reason: DataReason, n = 1): void {
+    this.portErrors.add(listener, reason, n);
+  }
+
+  open(req: OpenRequest, hooks: AdapterHooks): Result<Stream, RefusalReason> {
+    const admitted = this.admit(req.protocol, { stream: req.name, remote: req.remote });
+    if (!admitted.ok) {
+      this.log.warn("stream.refused", {
+        stream: req.name,
+        remote: req.remote,
+        reason: admitted.reason,
+      });
+      return fail(admitted.reason);
+    }
+    const existing = this.streams.get(req.name);
+    if (this.bufferedBytes >= this.config.ingestion.memory.globalLimit) {
+      this.refuse(req.protocol, "memory", { stream: req.name, remote: req.remote });
+      return fail("memory");
+    }
+    this.opened++;
+    if (existing && existing.protocol === req.protocol) {
+      existing.revive(req, hooks);
+      this.log.info("stream.reconnect", {
+        stream: req.name,
+        remote: req.remote,
+        sessions: existing.sessions,
+      });
+      this.events.emit("stream.opened", {
+        stream: existing.id,
+        protocol: existing.protocol,
+        remote: existing.remote,
+        sessions: existing.sessions,
+      });
+      return ok(existing);
+    }
+    const s = new Stream(req, hooks, {
+      now: this.#now,
+      frameSink: this.opts.frameSink,
+      onState: (st, from, to) => {
+        this.log.info("stream.state", { stream: st.id, from, to, reason: st.closeReason });
+        this.events.emit("stream.state", { stream: st.id, from, to, reason: st.closeReason });
+        if (to === "closed") {
+          this.events.emit("stream.closed", { stream: st.id, reason: st.closeReason ?? "" });
+        }
+      },
+    });
+    this.streams.set(s.id, s);
+    this.log.info("stream.open", {
+      stream: s.id,
+      protocol: s.protocol,
+      remote: s.remote,
+      streamId: req.streamId,
+      ssrc: req.ssrc,
+    });
+    this.events.emit("stream.opened", {
+      stream: s.id,
+      protocol: s.protocol,
+      remote: s.remote,
+      sessions: s.sessions,
+    });
+    return ok(s);
+  }
+
+  /** Looks up a stream by id. */
+  get(id: string): Stream | undefined {
+    return this.streams.get(id);
+  }
+
+  /** Disconnects (if live) and removes a stream from the registry. */
+  remove(id: string, reason = "api_delete"): boolean {
+    const s = this.streams.get(id);
+    if (!s) return false;
+    if (s.state !== "closed") {
+      try {
+        s.hooks?.disconnect(reason);
+      } catch (e) {
+        this.log.error("adapter.disconnect_failed", { stream: id, error: String(e) });
+      }
+      s.close(reason);
+    }
+    this.streams.delete(id);
+    this.log.info("stream.removed", { stream: id, reason });
+    this.events.emit("stream.removed", { stream: id, reason });
+    return true;
+  }
+
+  /** Housekeeping: idle detection, retention of closed streams, memory limits. */
+  tick(): void {
+    const now = this.#now();
+    const wall = Date.now();
+    for (const [id, s] of this.streams) {
+      s.tick(now);
+      if (s.state === "closed" && s.closedAt && wall - s.closedAt.getTime() > this.#retentionMs) {
+        this.streams.delete(id);
+      }
+    }
+    const freed = enforceGlobalLimit(
+      this.streams.values(),
+      this.config.ingestion.memory.globalLimit,
+    );
+    if (freed > 0) {
+      this.log.warn("memory.global_limit", { freedBytes: freed });
+      this.events.emit("memory.pressure", {
+        bufferedBytes: this.bufferedBytes,
+        limitBytes: this.config.ingestion.memory.globalLimit,
+        freedBytes: freed,
+      });
+    }
+  }
+
+  /** Starts the housekeeping timer (every 500 ms). */
+  start(): void {
+    this.#timer ??= setInterval(() => this.tick(), 500);
+  }
+
+  /** Stops listeners, disconnects every stream, stops the timer. */
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (const s of this.streams.values()) {
+      if (s.state === "closed") continue;
+      try {
+        s.hooks?.disconnect("shutdown");
+      } catch { /* the adapter is going away */ }
+      s.close("shutdown");
+    }
+    await Promise.allSettled(this.listeners.map((l) => l.stop()));
+  }
+
+  /** System statistics for /api/v1/stats. */
+  stats(): Record<string, unknown> {
+    const byState: Record<string, number> = {};
+    const byCodec: Record<string, number> = {};
+    let bitrate = 0;
+    let packets = 0;
+    let bytes = 0;
+    let errors = 0;
+    let drops = 0;
+    const now = this.#now();
+    for (const s of this.streams.values()) {
+      byState[s.state] = (byState[s.state] ?? 0) + 1;
+      for (const t of s.tracks.values()) byCodec[t.info.codec] = (byCodec[t.info.codec] ?? 0) + 1;
+      if (s.state !== "closed") bitrate += s.bitrate.rate(now, 1);
+      packets += s.packets;
+      bytes += s.bytes;
+      errors += s.errors.total;
+      drops += s.drops.total;
+    }
+    const mem = Deno.memoryUsage();
+    return {
+      uptimeS: Math.round((Date.now() - this.startedAt.getTime()) / 1000),
+      streams: { total: this.streams.size, live: this.liveCount, byState, opened: this.opened },
+      maxConnections: this.config.ingestion.maxConnections,
+      codecs: byCodec,
+      bitrateBps: Math.round(bitrate),
+      packets,
+      bytes,
+      errors,
+      drops,
+      refused: this.refused.toJSON(),
+      portErrors: this.portErrors.toJSON(),
+      memory: {
+        rssBytes: mem.rss,
+        heapUsedBytes: mem.heapUsed,
+        bufferedBytes: this.bufferedBytes,
+        globalLimitBytes: this.config.ingestion.memory.globalLimit,
+        perStreamLimitBytes: this.config.ingestion.memory.perStreamLimit,
+      },
+    };
+  }
+}
