@@ -54,6 +54,9 @@ export interface Config {
     library: string;
     latency: number;
     passphrase: string;
+    takeoverAfter: number;
+    overridePublisher: boolean;
+    peerIdleTimeout: number;
     streams: Record<string, SrtStreamConfig>;
   };
   rtp: {

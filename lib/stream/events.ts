@@ -15,6 +15,21 @@ export interface EventMap {
   "stream.closed": { stream: string; reason: string };
   "stream.removed": { stream: string; reason: string };
   "stream.refused": { stream?: string; protocol: string; reason: RefusalReason; remote?: string };
+  /**
+   * A new publisher session continues a live stream: an SRT takeover ("recovering",
+   * "override"; lib/stream/takeover.ts) or an RTP sender restarting ("ssrc_change",
+   * "port_change"). `previousRemote` is the old session's address; `silentMs` how long
+   * the old session had sent nothing.
+   */
+  "stream.takeover": {
+    stream: string;
+    protocol: string;
+    reason: string;
+    remote: string;
+    previousRemote: string;
+    sessions: number;
+    silentMs: number;
+  };
   "memory.pressure": { bufferedBytes: number; limitBytes: number; freedBytes: number };
   "output.state": {
     output: string;

@@ -10,6 +10,7 @@ import { type DataReason, type DropReason, type ErrorReason, isDrop } from "../c
 import { TrackState } from "./track_state.ts";
 import { RateMeter } from "../core/meter.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
+import { SessionTimeline } from "./session_timeline.ts";
 import type {
   AdapterHooks,
   FrameSink,
@@ -20,7 +21,10 @@ import type {
   TransportStats,
 } from "./ports.ts";
 
-/** A stream with no data for this long is `recovering`. */
+/**
+ * A stream with no data for this long is `recovering` (RTP; SRT streams use
+ * `srt.takeover_after`, see lib/stream/takeover.ts).
+ */
 export const IDLE_RECOVERING_MS = 2000;
 
 /** Options for a stream. */
@@ -46,8 +50,12 @@ export class Stream implements StreamSink {
   state: StreamState = "connecting";
   packets = 0;
   bytes = 0;
-  /** Sessions this id has had (1 + reconnects within the grace window). */
+  /** Sessions this id has had (1 + reconnects, takeovers and RTP sender restarts). */
   sessions = 1;
+  /** Monotonic ms the current session began. */
+  sessionStartMs: number;
+  /** Every session's timestamps on one output timeline (lib/stream/session_timeline.ts). */
+  readonly timeline: SessionTimeline = new SessionTimeline();
   readonly bitrate: RateMeter = new RateMeter();
   readonly errors: ReasonCounter<ErrorReason> = new ReasonCounter();
   readonly drops: ReasonCounter<DropReason> = new ReasonCounter();
@@ -59,6 +67,8 @@ export class Stream implements StreamSink {
   lastDataMs = 0;
   /** After resume, frames wait for the next keyframe per track. */
   #awaitKey = new Set<number>();
+  /** A new session's audio waits for its first video keyframe (when there is video). */
+  #awaitSessionKey = false;
   #frameSink?: FrameSink;
   readonly #now: () => number;
 
@@ -71,6 +81,7 @@ export class Stream implements StreamSink {
     this.user = req.user;
     this.hooks = hooks;
     this.#now = opts.now ?? (() => performance.now());
+    this.sessionStartMs = this.#now();
     this.#frameSink = opts.frameSink?.(this);
   }
 
@@ -124,6 +135,7 @@ export class Stream implements StreamSink {
 
   pushFrame(au: AccessUnit): void {
     if (this.state === "closed") return;
+    au = this.timeline.map(au);
     let t = this.tracks.get(au.trackId);
     if (!t) {
       t = new TrackState({
@@ -144,6 +156,13 @@ export class Stream implements StreamSink {
     if (this.state === "paused") {
       this.drops.add("paused");
       return;
+    }
+    if (this.#awaitSessionKey) {
+      if (au.kind === "video" && au.key) this.#awaitSessionKey = false;
+      else if (au.kind !== "video") {
+        this.drops.add("await_keyframe");
+        return;
+      }
     }
     if (this.#awaitKey.size && au.kind === "video" && this.#awaitKey.has(au.trackId)) {
       if (!au.key) {
@@ -195,15 +214,49 @@ export class Stream implements StreamSink {
 
   /** Reopens a closed stream for a reconnecting publisher, keeping counters. */
   revive(req: OpenRequest, hooks: AdapterHooks): void {
-    this.remote = req.remote;
-    this.ssrc = req.ssrc ?? this.ssrc;
-    this.streamId = req.streamId ?? this.streamId;
-    this.hooks = hooks;
     this.closedAt = undefined;
     this.closeReason = undefined;
-    this.sessions++;
-    for (const [id, t] of this.tracks) if (t.info.kind === "video") this.#awaitKey.add(id);
+    this.beginSession(req, hooks);
     this.#setState("connecting");
+  }
+
+  /**
+   * A new publisher takes this live stream over (lib/stream/takeover.ts): the caller closes the
+   * old session's connection afterwards. A paused stream stays paused.
+   */
+  takeOver(req: OpenRequest, hooks: AdapterHooks): void {
+    this.beginSession(req, hooks);
+    if (this.state !== "paused") this.#setState("connecting");
+  }
+
+  /**
+   * A new publisher session continues this stream (revive, takeover, an RTP sender
+   * restarting): `sessions` counts up, the old session's unfinished GOP leaves the
+   * buffer, output restarts at the new session's first keyframe and its timestamps are
+   * rebased onto the stream's timeline. Returns the frames trimmed.
+   */
+  beginSession(
+    from: { remote?: string; ssrc?: number; streamId?: string; user?: string },
+    hooks?: AdapterHooks,
+  ): number {
+    if (from.remote !== undefined) this.remote = from.remote;
+    this.ssrc = from.ssrc ?? this.ssrc;
+    this.streamId = from.streamId ?? this.streamId;
+    this.user = from.user ?? this.user;
+    if (hooks) this.hooks = hooks;
+    this.sessions++;
+    this.sessionStartMs = this.#now();
+    this.timeline.restart();
+    let video = false;
+    for (const [id, t] of this.tracks) {
+      if (t.info.kind !== "video") continue;
+      this.#awaitKey.add(id);
+      video = true;
+    }
+    this.#awaitSessionKey = video;
+    const trimmed = this.#frameSink?.newSession?.() ?? 0;
+    if (trimmed > 0) this.drops.add("session_incomplete_gop", trimmed);
+    return trimmed;
   }
 
   /**
@@ -214,11 +267,11 @@ export class Stream implements StreamSink {
     return this.#frameSink?.shed?.() ?? 0;
   }
 
-  /** Periodic housekeeping: idle detection. */
-  tick(nowMs: number): void {
+  /** Periodic housekeeping: idle detection (`recovering` after `recoveringAfterMs` of silence). */
+  tick(nowMs: number, recoveringAfterMs: number = IDLE_RECOVERING_MS): void {
     this.#frameSink?.tick?.(nowMs);
     if (
-      this.state === "active" && this.lastDataMs && nowMs - this.lastDataMs > IDLE_RECOVERING_MS
+      this.state === "active" && this.lastDataMs && nowMs - this.lastDataMs >= recoveringAfterMs
     ) {
       this.#setState("recovering");
     }
@@ -242,6 +295,7 @@ export class Stream implements StreamSink {
       bytes: this.bytes,
       bufferedBytes: this.bufferedBytes,
       sessions: this.sessions,
+      resyncs: this.timeline.resyncs,
       tracks: [...this.tracks.values()].map((t) =>
         t.toJSON(now, this.#frameSink?.gopStats?.(t.info.id))
       ),

@@ -55,3 +55,16 @@ export function sdpMedia(name: string): {
     channels: map?.channels ?? 1,
   };
 }
+
+/** A minimal RTP packet (12-byte header, 4 payload bytes), timestamp = seq * 3000. */
+export function tinyRtp(seq: number, ssrc: number, pt = 96): Uint8Array {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  b[0] = 0x80;
+  b[1] = pt;
+  dv.setUint16(2, seq);
+  dv.setUint32(4, seq * 3000);
+  dv.setUint32(8, ssrc);
+  b.set([1, 2, 3, 4], 12);
+  return b;
+}
