@@ -19,7 +19,7 @@ import { connect, type NatsConnection } from "nats";
 import { OutputQueue } from "../lib/buffer/output.ts";
 import { FramePump } from "../lib/fleet/frames.ts";
 import { BoxNames } from "../lib/fleet/names.ts";
-import { TsInput } from "../lib/pipeline/ts_input.ts";
+import { framesOf } from "../tests/unit/container/mpegts/_mux.ts";
 import type { AccessUnit } from "../lib/core/types.ts";
 import { Stream } from "../lib/stream/stream.ts";
 import { startNats, stopNats } from "../tests/e2e/_nats.ts";
@@ -37,23 +37,10 @@ import {
 
 const BOX = "bench";
 
-/** Access units of a TS file, grouped into GOPs (a video keyframe starts one). */
+/** Access units of a TS file (sluice's TS input, as outputs_bench.ts reads them), by GOP. */
 function gopsOf(data: Uint8Array): AccessUnit[][] {
-  const aus: AccessUnit[] = [];
-  const stream = new Stream({ protocol: "srt", name: "parse", remote: "127.0.0.1:1" }, undefined, {
-    frameSink: () => ({
-      push: (au: AccessUnit) => aus.push({ ...au, data: au.data.slice() }),
-      bytes: 0,
-    }),
-  });
-  const input = new TsInput(stream, { frameTimeoutMs: 5000 });
-  for (let o = 0, t = 0; o < data.length; o += 1316, t++) {
-    stream.received(1316, 7, t);
-    input.push(data.subarray(o, o + 1316), t);
-  }
-  input.flush();
   const gops: AccessUnit[][] = [];
-  for (const au of aus) {
+  for (const au of framesOf(data).frames) {
     if (gops.length === 0 || (au.kind === "video" && au.key)) gops.push([]);
     gops[gops.length - 1].push(au);
   }
