@@ -297,6 +297,14 @@ export const SCHEMA: Spec = {
           of: { t: "string", def: "", doc: "bearer token" },
           doc: "when set, /api and /metrics need Authorization: Bearer <token>",
         },
+        tls: {
+          t: "obj",
+          fields: {
+            cert: { t: "string", def: "", doc: "PEM certificate (chain) file; set with key" },
+            key: { t: "string", def: "", doc: "PEM private key file; set with cert" },
+          },
+          doc: "serve the API and dashboard over HTTPS",
+        },
         live_queue_size: {
           t: "bytes",
           def: 4 * 1024 ** 2,

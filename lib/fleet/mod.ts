@@ -42,6 +42,12 @@ export const STOP_FLUSH_MS = 700;
 /** Time given to closing the connection at shutdown (ms). */
 export const STOP_CLOSE_MS = 500;
 
+/**
+ * Bus events not sent to NATS: per-second stream statistics and GOP boundaries (many per
+ * stream and second; the registry entry carries the current figures).
+ */
+const TELEMETRY = new Set<string>(["stream.stats", "stream.gop"]);
+
 const LINK_STATES: LinkState[] = ["connecting", "connected", "reconnecting", "down", "stopped"];
 const enc = new TextEncoder();
 
@@ -126,6 +132,19 @@ export class Fleet implements Link {
   }
 
   #onEvent(e: BusEvent): void {
+    if (!TELEMETRY.has(e.type)) this.#forward(e);
+    this.registry.onEvent(e);
+    if (e.type === "stream.opened") {
+      this.frames?.attach((e as BusEvent<"stream.opened">).data.stream);
+    }
+    if (e.type === "link.state" && (e as BusEvent<"link.state">).data.to === "connected") {
+      this.registry.refresh(); // entries may have expired while the link was down
+      this.writer.kick();
+    }
+  }
+
+  /** Queues an event for `sluice.<box>.events`. */
+  #forward(e: BusEvent): void {
     this.writer.event(
       this.names.events,
       enc.encode(JSON.stringify({
@@ -137,14 +156,6 @@ export class Fleet implements Link {
       })),
       `${this.box}-${this.#bootId}-${e.id}`,
     );
-    this.registry.onEvent(e);
-    if (e.type === "stream.opened") {
-      this.frames?.attach((e as BusEvent<"stream.opened">).data.stream);
-    }
-    if (e.type === "link.state" && (e as BusEvent<"link.state">).data.to === "connected") {
-      this.registry.refresh(); // entries may have expired while the link was down
-      this.writer.kick();
-    }
   }
 
   /** After every (re)connection: JetStream assets, then the control service. */

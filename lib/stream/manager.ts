@@ -7,6 +7,7 @@ import type { Config } from "../config/config.ts";
 import type { Logger } from "../core/log.ts";
 import { EventBus } from "./events.ts";
 import { enforceGlobalLimit } from "../buffer/memory.ts";
+import { GopAnnouncer } from "./gop_events.ts";
 import { IDLE_RECOVERING_MS, Stream, type StreamOptions } from "./stream.ts";
 import { recoveringAfterMs, silentMs, takeoverReason } from "./takeover.ts";
 import type {
@@ -49,6 +50,7 @@ export class Manager implements StreamOpener {
   readonly startedAt: Date = new Date();
   /** What happens to streams and the box (lib/stream/events.ts), for SSE, NATS and tests. */
   readonly events: EventBus = new EventBus();
+  readonly #gops: GopAnnouncer;
   opened = 0;
   #timer?: ReturnType<typeof setInterval>;
   readonly #now: () => number;
@@ -57,6 +59,7 @@ export class Manager implements StreamOpener {
   constructor(public config: Config, public log: Logger, private opts: ManagerOptions = {}) {
     this.#now = opts.now ?? (() => performance.now());
     this.#retentionMs = opts.retentionMs ?? CLOSED_RETENTION_MS;
+    this.#gops = new GopAnnouncer(this.events, this.#now);
   }
 
   /** Streams not closed. */
@@ -175,6 +178,7 @@ export class Manager implements StreamOpener {
     const s = new Stream(req, hooks, {
       now: this.#now,
       frameSink: this.opts.frameSink,
+      onKeyframe: (st, au) => this.#gops.keyframe(st, au),
       onState: (st, from, to) => {
         this.log.info("stream.state", { stream: st.id, from, to, reason: st.closeReason });
         this.events.emit("stream.state", { stream: st.id, from, to, reason: st.closeReason });

@@ -34,6 +34,8 @@ export interface StreamOptions {
   onState?: (s: Stream, from: StreamState, to: StreamState) => void;
   /** Creates the frame store for this stream (GOP buffer). */
   frameSink?: (s: Stream) => FrameSink;
+  /** A video keyframe went into the frame store (a GOP boundary; a new preview). */
+  onKeyframe?: (s: Stream, au: AccessUnit) => void;
 }
 
 /** One ingest stream. */
@@ -172,6 +174,7 @@ export class Stream implements StreamSink {
       this.#awaitKey.delete(au.trackId);
     }
     this.#frameSink?.push(au);
+    if (au.key && au.kind === "video") this.opts.onKeyframe?.(this, au);
   }
 
   #tracker(trackId: number, codec: AccessUnit["codec"]): ParamTracker {

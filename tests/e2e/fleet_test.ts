@@ -7,6 +7,8 @@
  * the REST API answers; the service is discoverable with $SRV.PING.
  */
 import assert from "node:assert/strict";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
 import { connect, type Msg, type NatsConnection } from "nats";
 import { headers as natsHeaders } from "nats";
 import { concatBytes } from "@lib/core/bits.ts";
@@ -89,13 +91,26 @@ Deno.test({
           "rtp:\n  streams: [ { ssrc: 0x78b5fb98, name: lobby.north } ]\n",
       );
       const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+      const health: Json[] = [];
       for (const ts of [a, b]) {
         const up = await until(async () => {
           const h = await (await fetch(`${ts.url}/api/v1/health`, auth)).json();
           return h.status === "ok" && h.nats?.state === "connected" ? h : undefined;
         });
         assert.ok(up, "both boxes connect and report ok");
+        health.push(up);
       }
+      // health's nats part is what the OpenAPI document says
+      const doc = await (await fetch(`${a.url}/api/v1/openapi.json`)).json();
+      const ajv = new Ajv2020({ strict: false, allErrors: true });
+      // deno-lint-ignore no-explicit-any
+      (addFormats as any)(ajv);
+      ajv.addSchema(doc, "api");
+      for (const h of health) {
+        assert.ok(ajv.validate({ $ref: "api#/components/schemas/Health" }, h), ajv.errorsText());
+      }
+      const odd = { ...health[0], nats: { ...(health[0].nats as Json), unknownField: 1 } };
+      assert.ok(!ajv.validate({ $ref: "api#/components/schemas/Health" }, odd), "schema is closed");
       await send(a, "rtp_h264_ffmpeg");
       await send(b, "rtp_h265_ffmpeg");
 
@@ -225,6 +240,7 @@ Deno.test({
         "--events shows the pause",
       );
       assert.ok(followed.some((e) => e.box === "boxa"), "--events follows every box");
+      assert.ok(!seen.some((e) => e.type === "stream.stats"), "per-second telemetry stays local");
       const evInfo = await jsm.streams.info(EVENTS_STREAM);
       assert.ok(evInfo.state.messages >= seen.length - 2, "events kept in sluice_events");
       sub.unsubscribe();
