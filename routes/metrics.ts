@@ -136,6 +136,7 @@ export function renderMetrics(
       if (typeof h[k] === "number") w.sample(name, "counter", help, h[k], { listener: l.name });
     }
   }
+  for (const l of m.links) l.metrics(w);
   for (const [listener, reason, n] of m.portErrors.entries()) {
     w.sample("sluice_port_errors_total", "counter", "Input rejected before reaching a stream", n, {
       listener,

@@ -54,12 +54,14 @@ export function createApp(deps: ApiDeps): Hono {
       tls: !!d.tls,
     };
     const down = d.outputs?.down() ?? [];
+    const links = Object.fromEntries(d.manager.links.map((l) => [l.name, l.health()]));
     return c.json({
-      status: down.length ? "degraded" : "ok",
+      status: down.length || !d.manager.links.every((l) => l.up) ? "degraded" : "ok",
       version: d.version,
       uptimeS: d.manager.stats().uptimeS,
       listeners,
       outputs: { configured: d.outputs?.list().length ?? 0, down },
+      ...links,
     });
   });
   app.route("/api/v1/streams", liveRoutes(d));

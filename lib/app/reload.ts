@@ -16,6 +16,7 @@ export const RESTART_KEYS = [
   "srt.latency",
   "rtp.receiver",
   "rtp.socketBuffer",
+  "nats",
 ];
 
 function flatten(v: unknown, prefix: string, out: Map<string, string>): void {

@@ -77,6 +77,15 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
     live,
     outputs,
   });
+  // The fleet link is loaded only when configured (lib/fleet/mod.ts).
+  const fleet = config.nats
+    ? (await import("../fleet/mod.ts")).startFleet({
+      manager,
+      config: config.nats,
+      fetch: app.fetch,
+      version: VERSION,
+    })
+    : undefined;
   const { hostname, port } = splitHostPort(config.api.listen);
   const ac = new AbortController();
   const http = Deno.serve({
@@ -142,6 +151,7 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
         live.close();
         await outputs.stop();
         await manager.stop();
+        await fleet?.stop();
         sse.close();
         ac.abort();
         await http.finished;

@@ -12,6 +12,7 @@ import { IDLE_RECOVERING_MS, Stream, type StreamOptions } from "./stream.ts";
 import { recoveringAfterMs, silentMs, takeoverReason } from "./takeover.ts";
 import type {
   AdapterHooks,
+  Link,
   Listener,
   OpenRequest,
   Protocol,
@@ -45,6 +46,7 @@ export class Manager implements StreamOpener {
   /** Live streams continued by a new publisher session, by protocol and reason (lib/stream/takeover.ts). */
   readonly takeovers: LabeledReasonCounter<Protocol, TakeoverReason> = new LabeledReasonCounter();
   readonly listeners: Listener[] = [];
+  readonly links: Link[] = [];
   readonly startedAt: Date = new Date();
   /** What happens to streams and the box (lib/stream/events.ts), for SSE, NATS and tests. */
   readonly events: EventBus = new EventBus();

@@ -3,7 +3,8 @@
  * through (docs/ARCHITECTURE.md). Adapters (lib/pipeline/*_adapter.ts) ask a
  * `StreamOpener` for a stream and feed it through `StreamSink`; the frame store
  * (lib/pipeline/frame_store.ts) receives its frames as a `FrameSink` and the video API
- * reads it as a `BufferView`; the manager sees each adapter as a `Listener`.
+ * reads it as a `BufferView`; the manager sees each adapter as a `Listener` and each link
+ * that leaves the box (NATS) as a `Link`.
  */
 import type { AccessUnit, TrackInfo } from "../core/types.ts";
 import type { Result } from "../core/result.ts";
@@ -127,6 +128,28 @@ export interface Listener {
   /** Health JSON for /api/v1/health (enabled, port, reason when disabled ...). */
   health(): Record<string, unknown>;
   stop(): Promise<void>;
+}
+
+/** Where a link writes its Prometheus series (routes/metrics.ts MetricWriter). */
+export interface MetricSink {
+  sample(
+    name: string,
+    type: "gauge" | "counter",
+    help: string,
+    value: number,
+    labels?: Record<string, string | number>,
+  ): void;
+}
+
+/** A link that leaves the box (the NATS fleet link, lib/fleet/), as health and /metrics see it. */
+export interface Link {
+  readonly name: string;
+  /** False while the configured link is down: /api/v1/health then says "degraded". */
+  readonly up: boolean;
+  /** Its part of /api/v1/health, under `name`. */
+  health(): Record<string, unknown>;
+  /** Its series in /metrics. */
+  metrics(w: MetricSink): void;
 }
 
 /** Receives frames from a stream (the GOP buffer and output queues plug in here). */
