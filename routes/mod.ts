@@ -1,7 +1,7 @@
 /** The HTTP API: wires auth and the route groups (README.md "API reference"). */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { renderMetrics } from "./metrics.ts";
+import { EXPOSITION_CONTENT_TYPE, renderMetrics, requestTimer } from "./metrics.ts";
 import { bearerAuth } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
@@ -18,6 +18,7 @@ export const API_MAX_BODY_BYTES = 64 * 1024;
 /** Builds the Hono app. Tokens are read per request so SIGHUP reloads apply. */
 export function createApp(d: ApiDeps): Hono {
   const app = new Hono();
+  app.use("*", requestTimer());
   app.use("*", bearerAuth(() => d.manager.config.api.tokens));
   app.use(
     "*",
@@ -42,10 +43,10 @@ export function createApp(d: ApiDeps): Hono {
   app.route("/api/v1/stats", statsRoutes(d));
   app.route("/api/v1/video", videoRoutes(d));
   app.route("/api/v1/sync", syncRoutes(d));
-  app.get("/metrics", (c) =>
-    c.body(renderMetrics(d.manager, d.lag), 200, {
-      "content-type": "text/plain; version=0.0.4; charset=utf-8",
-    }));
+  app.get(
+    "/metrics",
+    (c) => c.body(renderMetrics(d.manager), 200, { "content-type": EXPOSITION_CONTENT_TYPE }),
+  );
   app.notFound((c) => jsonError(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`));
   app.onError((e, c) => {
     d.manager.log.error("api.error", { path: c.req.path, error: String(e) });

@@ -48,8 +48,15 @@ export interface StreamSink {
   readonly id: string;
   /** True while paused through the API: adapters may skip frame work. */
   readonly paused: boolean;
-  /** Count transport bytes/packets received at `nowMs` (monotonic ms). */
+  /** Count transport bytes/packets received at `nowMs` (monotonic ms); implies `inputAt(nowMs)`. */
   received(bytes: number, packets: number, nowMs: number): void;
+  /**
+   * The pipeline is about to work on input that became available at `nowMs` (monotonic
+   * ms) other than through `received`: packets a jitter buffer released after its window, a
+   * frame timeout, end of input. Frames handed on until the next call (or `received`)
+   * measure `sluice_frame_latency_seconds` from this instant.
+   */
+  inputAt(nowMs: number): void;
   /** Count an error (malformed input) by reason. */
   error(reason: ErrorReason, n?: number): void;
   /** Count a drop (data discarded on purpose: loss, limits) by reason. */
