@@ -9,7 +9,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import { buildInfo } from "../lib/core/build_info.ts";
 import { collectProcess } from "../lib/core/metrics/process.ts";
-import { METRICS, type Registry } from "../lib/core/metrics/registry.ts";
+import { type Collector, METRICS, type Registry } from "../lib/core/metrics/registry.ts";
 import type { Manager } from "../lib/stream/manager.ts";
 import { collectManager } from "../lib/stream/metrics.ts";
 
@@ -17,13 +17,18 @@ export { EXPOSITION_CONTENT_TYPE } from "../lib/core/metrics/exposition.ts";
 
 let build: { version: string; commit: string } | undefined;
 
-/** Renders every metric of the process, the manager and its streams. */
-export function renderMetrics(m: Manager, registry: Registry = METRICS): string {
+/** Renders every metric of the process, the manager and its streams, plus `extra` collectors. */
+export function renderMetrics(
+  m: Manager,
+  extra: readonly Collector[] = [],
+  registry: Registry = METRICS,
+): string {
   build ??= (({ version, commit }) => ({ version, commit }))(buildInfo());
   return registry.render(
     collectProcess,
     (emit) => emit("sluice_build_info", build!, 1),
     (emit) => collectManager(m, emit),
+    ...extra,
   );
 }
 

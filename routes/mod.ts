@@ -5,6 +5,9 @@ import { EXPOSITION_CONTENT_TYPE, renderMetrics, requestTimer } from "./metrics.
 import { bearerAuth } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
+import { liveRoutes } from "./live.ts";
+import { outputRoutes } from "./outputs.ts";
+import { collectOutputs } from "../lib/outputs/metrics.ts";
 import { statsRoutes } from "./stats.ts";
 import { streamRoutes } from "./streams.ts";
 import { syncRoutes } from "./sync.ts";
@@ -32,20 +35,29 @@ export function createApp(d: ApiDeps): Hono {
     const listeners: Record<string, unknown> = {};
     for (const l of d.manager.listeners) listeners[l.name] = l.health();
     listeners.api = { enabled: true, address: d.apiAddress?.() ?? d.manager.config.api.listen };
+    const down = d.outputs?.down() ?? [];
     return c.json({
-      status: "ok",
+      status: down.length ? "degraded" : "ok",
       version: d.version,
       uptimeS: d.manager.stats().uptimeS,
       listeners,
+      outputs: { configured: d.outputs?.list().length ?? 0, down },
     });
   });
+  app.route("/api/v1/streams", liveRoutes(d));
   app.route("/api/v1/streams", streamRoutes(d));
   app.route("/api/v1/stats", statsRoutes(d));
   app.route("/api/v1/video", videoRoutes(d));
   app.route("/api/v1/sync", syncRoutes(d));
+  app.route("/api/v1/outputs", outputRoutes(d));
   app.get(
     "/metrics",
-    (c) => c.body(renderMetrics(d.manager), 200, { "content-type": EXPOSITION_CONTENT_TYPE }),
+    (c) =>
+      c.body(
+        renderMetrics(d.manager, [(emit) => collectOutputs(emit, d.outputs, d.live)]),
+        200,
+        { "content-type": EXPOSITION_CONTENT_TYPE },
+      ),
   );
   app.notFound((c) => jsonError(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`));
   app.onError((e, c) => {

@@ -10,6 +10,8 @@ import { diffConfig } from "./reload.ts";
 import { VERSION } from "../core/version.ts";
 import { createApp } from "../../routes/mod.ts";
 import { frameStoreFor, startListeners } from "./listeners.ts";
+import { LiveHub } from "../outputs/live.ts";
+import { OutputManager } from "../outputs/manager.ts";
 
 /** A running sluice. */
 export interface Server {
@@ -39,7 +41,18 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
   manager.start();
   await startListeners(manager);
   let apiAddress = config.api.listen;
-  const app = createApp({ manager, version: VERSION, lag, apiAddress: () => apiAddress });
+  const live = new LiveHub(manager);
+  const outputs = new OutputManager(manager);
+  await outputs.apply(config.outputs);
+  outputs.start();
+  const app = createApp({
+    manager,
+    version: VERSION,
+    lag,
+    apiAddress: () => apiAddress,
+    live,
+    outputs,
+  });
   const { hostname, port } = splitHostPort(config.api.listen);
   const ac = new AbortController();
   const http = Deno.serve({
@@ -74,13 +87,21 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
         log.error("config.reload_failed", { file: path, error: msg, kept: "running config" });
         return;
       }
-      const { live, restart } = diffConfig(manager.config, next);
+      const { live: applied, restart } = diffConfig(manager.config, next);
       manager.config = next;
+      const o = await outputs.apply(next.outputs);
+      if (o.added.length || o.removed.length || o.changed.length) {
+        log.info("outputs.reloaded", {
+          added: o.added.join(",") || "none",
+          removed: o.removed.join(",") || "none",
+          restarted: o.changed.join(",") || "none",
+        });
+      }
       log.level = next.log.level;
       log.format = next.log.format;
       log.info("config.reloaded", {
         file: path,
-        applied: live.join(",") || "none",
+        applied: applied.join(",") || "none",
         needsRestart: restart.join(",") || "none",
       });
     },
@@ -88,6 +109,8 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
       stopping ??= (async () => {
         log.info("shutdown.begin", {});
         lag.stop();
+        live.close();
+        await outputs.stop();
         await manager.stop();
         ac.abort();
         await http.finished;

@@ -453,6 +453,91 @@ const CATALOGUE = {
     labels: [],
     help: "`rtp.jitter_latency`: the deliberate reorder window before frame assembly.",
   },
+  // --- outputs (lib/outputs/: push relays per output, live.ts clients per stream) ---
+  sluice_output_state: {
+    type: "gauge",
+    unit: "1",
+    labels: ["output", "state"],
+    help: "1 for the output's current state, 0 for the others.",
+  },
+  sluice_output_sent_bytes_total: {
+    type: "counter",
+    unit: "bytes",
+    labels: ["output"],
+    help: "TS bytes the output sent.",
+  },
+  sluice_output_frames_total: {
+    type: "counter",
+    unit: "frames",
+    labels: ["output"],
+    help: "Frames (or passthrough chunks) the output sent.",
+  },
+  sluice_output_dropped_frames_total: {
+    type: "counter",
+    unit: "frames",
+    labels: ["output", "reason"],
+    help: "Frames the output dropped, by reason.",
+  },
+  sluice_output_dropped_gops_total: {
+    type: "counter",
+    unit: "gops",
+    labels: ["output"],
+    help: "Whole GOPs dropped for a remote that could not keep up.",
+  },
+  sluice_output_retries_total: {
+    type: "counter",
+    unit: "attempts",
+    labels: ["output"],
+    help: "Connection attempts after a failure.",
+  },
+  sluice_output_connects_total: {
+    type: "counter",
+    unit: "connections",
+    labels: ["output"],
+    help: "Successful connections.",
+  },
+  sluice_output_breaker_open: {
+    type: "gauge",
+    unit: "1",
+    labels: ["output"],
+    help: "1 while the output's circuit breaker is open.",
+  },
+  sluice_output_breaker_opened_total: {
+    type: "counter",
+    unit: "events",
+    labels: ["output"],
+    help: "Times the circuit breaker opened.",
+  },
+  sluice_live_clients: {
+    type: "gauge",
+    unit: "clients",
+    labels: ["stream"],
+    help: "Connected live.ts clients.",
+  },
+  sluice_live_clients_total: {
+    type: "counter",
+    unit: "clients",
+    labels: ["stream"],
+    help: "live.ts clients served.",
+  },
+  sluice_live_sent_bytes_total: {
+    type: "counter",
+    unit: "bytes",
+    labels: ["stream"],
+    help: "TS bytes sent to live.ts clients.",
+  },
+  sluice_live_dropped_frames_total: {
+    type: "counter",
+    unit: "frames",
+    labels: ["stream", "reason"],
+    help: "Frames live.ts clients lost, by reason.",
+  },
+  sluice_live_dropped_gops_total: {
+    type: "counter",
+    unit: "gops",
+    labels: ["stream"],
+    help: "Whole GOPs live.ts clients lost.",
+  },
 } as const satisfies Record<string, FamilyInfo>;
 
 /** Every family, by name. */
