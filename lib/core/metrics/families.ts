@@ -38,54 +38,16 @@ export interface FamilyInfo {
 }
 
 /** Frame latency buckets: 50 us to 100 ms, dense around the 1 ms goal. */
-export const FRAME_LATENCY_BUCKETS: readonly number[] = [
-  0.00005,
-  0.0001,
-  0.0002,
-  0.0005,
-  0.00075,
-  0.001,
-  0.002,
-  0.005,
-  0.01,
-  0.02,
-  0.05,
-  0.1,
-];
+// deno-fmt-ignore
+export const FRAME_LATENCY_BUCKETS: readonly number[] = [0.00005, 0.0001, 0.0002, 0.0005, 0.00075, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1];
 
 /** Event-loop lag buckets: 1 ms (timer noise) to 5 s (a stall). */
-export const EVENT_LOOP_LAG_BUCKETS: readonly number[] = [
-  0.001,
-  0.002,
-  0.005,
-  0.01,
-  0.02,
-  0.05,
-  0.1,
-  0.2,
-  0.5,
-  1,
-  2,
-  5,
-];
+// deno-fmt-ignore
+export const EVENT_LOOP_LAG_BUCKETS: readonly number[] = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
 
 /** API request duration buckets: 0.5 ms to 10 s. */
-export const API_DURATION_BUCKETS: readonly number[] = [
-  0.0005,
-  0.001,
-  0.0025,
-  0.005,
-  0.01,
-  0.025,
-  0.05,
-  0.1,
-  0.25,
-  0.5,
-  1,
-  2.5,
-  5,
-  10,
-];
+// deno-fmt-ignore
+export const API_DURATION_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 const STREAM = ["stream", "protocol"] as const;
 const TRACK = ["stream", "protocol", "track", "kind", "codec"] as const;
