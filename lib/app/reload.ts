@@ -11,6 +11,7 @@ export const RESTART_KEYS = [
   "ingestion.srtPort",
   "ingestion.rtpPort",
   "api.listen",
+  "api.tls",
   "srt.library",
   "srt.latency",
   "rtp.receiver",

@@ -10,6 +10,8 @@ import { diffConfig } from "./reload.ts";
 import { VERSION } from "../core/version.ts";
 import { createApp } from "../../routes/mod.ts";
 import { frameStoreFor, startListeners } from "./listeners.ts";
+import { SseHub } from "../../routes/sse_hub.ts";
+import { StreamStatsSampler } from "../stream/stream_stats.ts";
 import { LiveHub } from "../outputs/live.ts";
 import { OutputManager } from "../outputs/manager.ts";
 
@@ -25,6 +27,21 @@ export interface Server {
   finished: Promise<void>;
 }
 
+/** Reads api.tls's PEM files; an unreadable file names its key. */
+async function readTls(
+  c: Config["api"]["tls"],
+): Promise<{ cert: string; key: string } | undefined> {
+  if (!c.cert) return undefined;
+  const read = async (key: "cert" | "key") => {
+    try {
+      return await Deno.readTextFile(c[key]);
+    } catch (e) {
+      throw new Error(`api.tls.${key}: cannot read ${c[key]}: ${(e as Error).message}`);
+    }
+  };
+  return { cert: await read("cert"), key: await read("key") };
+}
+
 function splitHostPort(hp: string): { hostname: string; port: number } {
   const i = hp.lastIndexOf(":");
   return { hostname: hp.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(hp.slice(i + 1)) };
@@ -33,6 +50,7 @@ function splitHostPort(hp: string): { hostname: string; port: number } {
 /** Starts sluice with `config`. */
 export async function startServer(config: Config, log?: Logger): Promise<Server> {
   log ??= createLogger(config.log.level, config.log.format);
+  const tls = await readTls(config.api.tls);
   const manager: Manager = new Manager(config, log, {
     frameSink: (s) => frameStoreFor(manager)(s),
   });
@@ -40,6 +58,9 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
   lag.start();
   manager.start();
   await startListeners(manager);
+  const sampler = new StreamStatsSampler(manager);
+  sampler.start();
+  const sse = new SseHub(manager.events);
   let apiAddress = config.api.listen;
   const live = new LiveHub(manager);
   const outputs = new OutputManager(manager);
@@ -50,6 +71,9 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
     version: VERSION,
     lag,
     apiAddress: () => apiAddress,
+    sse,
+    sampler,
+    tls: !!tls,
     live,
     outputs,
   });
@@ -58,6 +82,7 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
   const http = Deno.serve({
     hostname,
     port,
+    ...tls,
     signal: ac.signal,
     onListen: () => {},
     onError: (e) => {
@@ -67,7 +92,11 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
   }, app.fetch);
   const addr = http.addr as Deno.NetAddr;
   apiAddress = `${addr.hostname}:${addr.port}`;
-  log.info("api.listening", { address: apiAddress, auth: config.api.tokens.length > 0 });
+  log.info("api.listening", {
+    address: apiAddress,
+    auth: config.api.tokens.length > 0,
+    tls: !!tls,
+  });
   let stopping: Promise<void> | undefined;
   const server: Server = {
     manager,
@@ -109,9 +138,11 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
       stopping ??= (async () => {
         log.info("shutdown.begin", {});
         lag.stop();
+        sampler.stop();
         live.close();
         await outputs.stop();
         await manager.stop();
+        sse.close();
         ac.abort();
         await http.finished;
         log.info("shutdown.done", {});

@@ -12,6 +12,7 @@ import { RateMeter } from "../core/meter.ts";
 import type { Histogram } from "../core/metrics/histogram.ts";
 import { METRICS, type Registry } from "../core/metrics/registry.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
+import { SessionTimeline } from "./session_timeline.ts";
 import type {
   AdapterHooks,
   FrameSink,
@@ -22,7 +23,10 @@ import type {
   TransportStats,
 } from "./ports.ts";
 
-/** A stream with no data for this long is `recovering`. */
+/**
+ * A stream with no data for this long is `recovering` (RTP; SRT streams use
+ * `srt.takeover_after`, see lib/stream/takeover.ts).
+ */
 export const IDLE_RECOVERING_MS = 2000;
 
 /** Options for a stream. */
@@ -34,6 +38,8 @@ export interface StreamOptions {
   frameSink?: (s: Stream) => FrameSink;
   /** Where frame latency is observed (default: the process-wide registry). */
   registry?: Registry;
+  /** A video keyframe went into the frame store (a GOP boundary; a new preview). */
+  onKeyframe?: (s: Stream, au: AccessUnit) => void;
 }
 
 /** One ingest stream. */
@@ -50,8 +56,12 @@ export class Stream implements StreamSink {
   state: StreamState = "connecting";
   packets = 0;
   bytes = 0;
-  /** Sessions this id has had (1 + reconnects within the grace window). */
+  /** Sessions this id has had (1 + reconnects, takeovers and RTP sender restarts). */
   sessions = 1;
+  /** Monotonic ms the current session began. */
+  sessionStartMs: number;
+  /** Every session's timestamps on one output timeline (lib/stream/session_timeline.ts). */
+  readonly timeline: SessionTimeline = new SessionTimeline();
   readonly bitrate: RateMeter = new RateMeter();
   readonly errors: ReasonCounter<ErrorReason> = new ReasonCounter();
   readonly drops: ReasonCounter<DropReason> = new ReasonCounter();
@@ -63,6 +73,8 @@ export class Stream implements StreamSink {
   lastDataMs = 0;
   /** After resume, frames wait for the next keyframe per track. */
   #awaitKey = new Set<number>();
+  /** A new session's audio waits for its first video keyframe (when there is video). */
+  #awaitSessionKey = false;
   #frameSink?: FrameSink;
   readonly #now: () => number;
   /** When the input being worked on became available (see StreamSink.inputAt). */
@@ -79,6 +91,7 @@ export class Stream implements StreamSink {
     this.user = req.user;
     this.hooks = hooks;
     this.#now = opts.now ?? (() => performance.now());
+    this.sessionStartMs = this.#now();
     this.#frameSink = opts.frameSink?.(this);
   }
 
@@ -137,6 +150,7 @@ export class Stream implements StreamSink {
 
   pushFrame(au: AccessUnit): void {
     if (this.state === "closed") return;
+    au = this.timeline.map(au);
     let t = this.tracks.get(au.trackId);
     if (!t) {
       t = new TrackState({
@@ -158,6 +172,13 @@ export class Stream implements StreamSink {
       this.drops.add("paused");
       return;
     }
+    if (this.#awaitSessionKey) {
+      if (au.kind === "video" && au.key) this.#awaitSessionKey = false;
+      else if (au.kind !== "video") {
+        this.drops.add("await_keyframe");
+        return;
+      }
+    }
     if (this.#awaitKey.size && au.kind === "video" && this.#awaitKey.has(au.trackId)) {
       if (!au.key) {
         this.drops.add("await_keyframe");
@@ -168,6 +189,7 @@ export class Stream implements StreamSink {
     this.#frameSink?.push(au);
     const start = Math.max(this.#inputMs, au.arrivalMs);
     this.#latencyOf(au).observe(Math.max(0, this.#now() - start) / 1000);
+    if (au.key && au.kind === "video") this.opts.onKeyframe?.(this, au);
   }
 
   #latencyOf(au: AccessUnit): Histogram {
@@ -219,15 +241,49 @@ export class Stream implements StreamSink {
 
   /** Reopens a closed stream for a reconnecting publisher, keeping counters. */
   revive(req: OpenRequest, hooks: AdapterHooks): void {
-    this.remote = req.remote;
-    this.ssrc = req.ssrc ?? this.ssrc;
-    this.streamId = req.streamId ?? this.streamId;
-    this.hooks = hooks;
     this.closedAt = undefined;
     this.closeReason = undefined;
-    this.sessions++;
-    for (const [id, t] of this.tracks) if (t.info.kind === "video") this.#awaitKey.add(id);
+    this.beginSession(req, hooks);
     this.#setState("connecting");
+  }
+
+  /**
+   * A new publisher takes this live stream over (lib/stream/takeover.ts): the caller closes the
+   * old session's connection afterwards. A paused stream stays paused.
+   */
+  takeOver(req: OpenRequest, hooks: AdapterHooks): void {
+    this.beginSession(req, hooks);
+    if (this.state !== "paused") this.#setState("connecting");
+  }
+
+  /**
+   * A new publisher session continues this stream (revive, takeover, an RTP sender
+   * restarting): `sessions` counts up, the old session's unfinished GOP leaves the
+   * buffer, output restarts at the new session's first keyframe and its timestamps are
+   * rebased onto the stream's timeline. Returns the frames trimmed.
+   */
+  beginSession(
+    from: { remote?: string; ssrc?: number; streamId?: string; user?: string },
+    hooks?: AdapterHooks,
+  ): number {
+    if (from.remote !== undefined) this.remote = from.remote;
+    this.ssrc = from.ssrc ?? this.ssrc;
+    this.streamId = from.streamId ?? this.streamId;
+    this.user = from.user ?? this.user;
+    if (hooks) this.hooks = hooks;
+    this.sessions++;
+    this.sessionStartMs = this.#now();
+    this.timeline.restart();
+    let video = false;
+    for (const [id, t] of this.tracks) {
+      if (t.info.kind !== "video") continue;
+      this.#awaitKey.add(id);
+      video = true;
+    }
+    this.#awaitSessionKey = video;
+    const trimmed = this.#frameSink?.newSession?.() ?? 0;
+    if (trimmed > 0) this.drops.add("session_incomplete_gop", trimmed);
+    return trimmed;
   }
 
   /**
@@ -238,11 +294,11 @@ export class Stream implements StreamSink {
     return this.#frameSink?.shed?.() ?? 0;
   }
 
-  /** Periodic housekeeping: idle detection. */
-  tick(nowMs: number): void {
+  /** Periodic housekeeping: idle detection (`recovering` after `recoveringAfterMs` of silence). */
+  tick(nowMs: number, recoveringAfterMs: number = IDLE_RECOVERING_MS): void {
     this.#frameSink?.tick?.(nowMs);
     if (
-      this.state === "active" && this.lastDataMs && nowMs - this.lastDataMs > IDLE_RECOVERING_MS
+      this.state === "active" && this.lastDataMs && nowMs - this.lastDataMs >= recoveringAfterMs
     ) {
       this.#setState("recovering");
     }
@@ -266,6 +322,7 @@ export class Stream implements StreamSink {
       bytes: this.bytes,
       bufferedBytes: this.bufferedBytes,
       sessions: this.sessions,
+      resyncs: this.timeline.resyncs,
       tracks: [...this.tracks.values()].map((t) =>
         t.toJSON(now, this.#frameSink?.gopStats?.(t.info.id))
       ),

@@ -150,6 +150,12 @@ const CATALOGUE = {
     labels: ["protocol", "reason"],
     help: "Publishers refused, by refusal reason (README reasons table).",
   },
+  sluice_streams_takeovers_total: {
+    type: "counter",
+    unit: "sessions",
+    labels: ["protocol", "reason"],
+    help: "Live streams continued by a new publisher session, by takeover reason.",
+  },
   sluice_port_errors_total: {
     type: "counter",
     unit: "events",
@@ -217,6 +223,12 @@ const CATALOGUE = {
     unit: "sessions",
     labels: STREAM,
     help: "Publisher sessions of the stream (1 + reconnects within the retention window).",
+  },
+  sluice_stream_resyncs_total: {
+    type: "counter",
+    unit: "events",
+    labels: STREAM,
+    help: "Timeline rebases for a new publisher session (lib/stream/session_timeline.ts).",
   },
   sluice_stream_packets_total: {
     type: "counter",
@@ -499,6 +511,43 @@ const CATALOGUE = {
     unit: "gops",
     labels: ["stream"],
     help: "Whole GOPs live.ts clients lost.",
+  },
+  // --- event stream (routes/sse_hub.ts) ---
+  sluice_sse_clients: {
+    type: "gauge",
+    unit: "clients",
+    labels: [],
+    help: "Event stream (SSE) clients connected.",
+  },
+  sluice_sse_queued_events: {
+    type: "gauge",
+    unit: "events",
+    labels: [],
+    help: "Events queued for SSE clients (at most sluice_sse_queue_limit_events each).",
+  },
+  sluice_sse_queue_limit_events: {
+    type: "gauge",
+    unit: "events",
+    labels: [],
+    help: "Queue limit per SSE client.",
+  },
+  sluice_sse_connections_total: {
+    type: "counter",
+    unit: "connections",
+    labels: [],
+    help: "SSE connections opened.",
+  },
+  sluice_sse_sent_events_total: {
+    type: "counter",
+    unit: "events",
+    labels: [],
+    help: "Events written to SSE clients.",
+  },
+  sluice_sse_dropped_events_total: {
+    type: "counter",
+    unit: "events",
+    labels: [],
+    help: "Events dropped for SSE clients that read too slowly.",
   },
 } as const satisfies Record<string, FamilyInfo>;
 

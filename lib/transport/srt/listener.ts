@@ -36,9 +36,10 @@ export interface SrtListenerOptions {
   passphrase?: string;
   /** Explicit libsrt path (config `srt.library`). */
   library?: string;
-  /** SRTO_PEERIDLETIMEO on accepted sockets, ms (libsrt default 5000). Values under
-   * ~4800 change nothing: libsrt also waits 16 expiry periods of >= 300 ms. */
-  peerIdleTimeoutMs?: number;
+  /** SRTO_PEERIDLETIMEO on accepted sockets, ms (libsrt default 5000), or a function read
+   * per connection (config reload). Values under ~4800 change little: libsrt also waits
+   * 16 expiry periods of >= 300 ms. */
+  peerIdleTimeoutMs?: number | (() => number);
   log: SrtLog;
   /** Called from the listen callback: O(1), must not block. Exceptions reject (1500). */
   admit(a: SrtAdmission): AdmitResult;
@@ -112,8 +113,10 @@ export class SrtListener {
     const o = this.#o;
     const opened = openSrt(o.library);
     if (!opened.ok) return this.#disable(opened.reason);
-    const sock = openListenSocket(opened.value, o, this.#flags, (sym) => {
-      const gate = this.#gate = new AdmissionGate(sym, o.admit, o.peerIdleTimeoutMs ?? 5000);
+    const idle = o.peerIdleTimeoutMs ?? 5000;
+    const listenOpts = { ...o, peerIdleTimeoutMs: typeof idle === "number" ? idle : idle() };
+    const sock = openListenSocket(opened.value, listenOpts, this.#flags, (sym) => {
+      const gate = this.#gate = new AdmissionGate(sym, o.admit, idle);
       return (ns, peer, sid) => gate.onHandshake(ns, peer, sid);
     });
     if (!sock.ok) {
