@@ -7,6 +7,8 @@
  * health, counters by reason) say so.
  */
 
+import type { EventType } from "../lib/stream/events.ts";
+
 type Schema = Record<string, unknown>;
 
 const int: Schema = { type: "integer" };
@@ -100,7 +102,8 @@ const streamProps: Record<string, Schema> = {
   packets: nonNeg,
   bytes: nonNeg,
   bufferedBytes: nonNeg,
-  sessions: { ...nonNeg, description: "1 + reconnects within the grace window" },
+  sessions: { ...nonNeg, description: "1 + reconnects and takeovers within the grace window" },
+  resyncs: { ...nonNeg, description: "timeline rebases at new sessions (takeover, reconnect)" },
   tracks: { type: "array", items: ref("Track") },
   errors: { ...counts, description: "malformed input by reason" },
   drops: { ...counts, description: "data discarded on purpose by reason" },
@@ -151,7 +154,7 @@ const SseStats = obj({
 }, ["clients", "connections", "queuedEvents", "queueLimit", "sentEvents", "droppedEvents"]);
 
 /** Payload of each event type (lib/stream/events.ts EventMap), as SSE `data` (plus `time`). */
-export const EVENT_SCHEMAS: Record<string, Schema> = {
+export const EVENT_SCHEMAS: Record<EventType, Schema> = {
   "stream.opened": obj({ stream: str, protocol: str, remote: str, sessions: nonNeg }, [
     "stream",
     "protocol",
@@ -194,6 +197,15 @@ export const EVENT_SCHEMAS: Record<string, Schema> = {
     reason: str,
     retryInMs: numS,
   }, ["output", "stream", "target", "from", "to"]),
+  "stream.takeover": obj({
+    stream: str,
+    protocol: str,
+    reason: str,
+    remote: str,
+    previousRemote: str,
+    sessions: nonNeg,
+    silentMs: numS,
+  }, ["stream", "protocol", "reason", "remote", "previousRemote", "sessions", "silentMs"]),
   "memory.pressure": obj({ bufferedBytes: nonNeg, limitBytes: nonNeg, freedBytes: nonNeg }, [
     "bufferedBytes",
     "limitBytes",
@@ -250,6 +262,10 @@ export const SCHEMAS: Record<string, Schema> = {
     drops: nonNeg,
     refused: { ...counts, description: "refused publishers by <protocol>_<reason>" },
     portErrors: { ...counts, description: "input rejected before a stream, <listener>_<reason>" },
+    takeovers: {
+      ...counts,
+      description: "publishers that took a stream over, by <protocol>_<reason>",
+    },
     memory: obj({
       rssBytes: nonNeg,
       heapUsedBytes: nonNeg,
