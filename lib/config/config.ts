@@ -46,6 +46,7 @@ export interface Config {
     bufferSize: number;
     gopBufferSize: number;
     frameTimeout: number;
+    closedRetention: number;
     syncThreshold: number;
     memory: { globalLimit: number; perStreamLimit: number };
   };
