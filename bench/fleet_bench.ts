@@ -21,7 +21,7 @@ import { FramePump } from "../lib/fleet/frames.ts";
 import { BoxNames } from "../lib/fleet/names.ts";
 import { framesOf } from "../tests/unit/container/mpegts/_mux.ts";
 import type { AccessUnit } from "../lib/core/types.ts";
-import { Stream } from "../lib/stream/stream.ts";
+import type { Stream } from "../lib/stream/stream.ts";
 import { startNats, stopNats } from "../tests/e2e/_nats.ts";
 import {
   arg,

@@ -5,7 +5,7 @@
 import { type Config, ConfigError, loadConfig } from "../config/config.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import { Manager } from "../stream/manager.ts";
-import { LagMonitor } from "../../routes/metrics.ts";
+import { LagMonitor } from "../core/metrics/event_loop.ts";
 import { diffConfig } from "./reload.ts";
 import { VERSION } from "../core/version.ts";
 import { createApp } from "../../routes/mod.ts";

@@ -50,6 +50,7 @@ export interface Config {
     bufferSize: number;
     gopBufferSize: number;
     frameTimeout: number;
+    closedRetention: number;
     syncThreshold: number;
     memory: { globalLimit: number; perStreamLimit: number };
   };

@@ -264,6 +264,13 @@ export const SCHEMA: Spec = {
           max: 600_000,
           doc: "incomplete frames older than this are dropped",
         },
+        closed_retention: {
+          t: "duration",
+          def: 60_000,
+          min: 100,
+          max: 3_600_000,
+          doc: "a closed stream stays listed (API, /metrics) this long",
+        },
         sync_threshold: {
           t: "duration",
           def: 100,

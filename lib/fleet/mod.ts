@@ -18,11 +18,13 @@ import type { NatsConfig } from "../config/nats.ts";
 import type { BusEvent } from "../stream/events.ts";
 import { Backoff } from "../core/retry.ts";
 import type { Manager } from "../stream/manager.ts";
-import type { Link, MetricSink } from "../stream/ports.ts";
+import type { Link } from "../stream/ports.ts";
+import type { Emit } from "../core/metrics/registry.ts";
+import { collectNats } from "./metrics.ts";
 import { startControl } from "./control.ts";
 import { FramePublisher } from "./frames.ts";
 import { type FrameSession, type Session, setupJetStream } from "./jetstream_setup.ts";
-import { LINK_RETRY, type LinkState, NatsLink } from "./link.ts";
+import { LINK_RETRY, NatsLink } from "./link.ts";
 import { boxName, BoxNames, streamGlob } from "./names.ts";
 import { Registry } from "./registry.ts";
 import { guardSocketErrors } from "./socket_guard.ts";
@@ -48,7 +50,6 @@ export const STOP_CLOSE_MS = 500;
  */
 const TELEMETRY = new Set<string>(["stream.stats", "stream.gop"]);
 
-const LINK_STATES: LinkState[] = ["connecting", "connected", "reconnecting", "down", "stopped"];
 const enc = new TextEncoder();
 
 /** The running fleet link; registered in `manager.links` for health and /metrics. */
@@ -265,50 +266,19 @@ export class Fleet implements Link {
     };
   }
 
-  /** The `sluice_nats_*` series of /metrics. */
-  metrics(w: MetricSink): void {
-    const box = { box: this.box };
-    const gauge = (name: string, help: string, v: number, labels = {}) =>
-      w.sample(name, "gauge", help, v, { ...box, ...labels });
-    const counter = (name: string, help: string, v: number, labels = {}) =>
-      w.sample(name, "counter", help, v, { ...box, ...labels });
-    const l = this.link;
-    gauge("sluice_nats_link_up", "1 when the NATS link and JetStream are up", this.up ? 1 : 0);
-    for (const state of LINK_STATES) {
-      gauge("sluice_nats_link_state", "1 for the NATS link's current state", +(l.state === state), {
-        state,
-      });
-    }
-    counter("sluice_nats_reconnects_total", "NATS reconnections", l.reconnects);
-    gauge("sluice_nats_pending_bytes", "Bytes waiting to be published to NATS", this.pendingBytes);
-    const s = this.writer.stats;
-    const f = this.frames?.totals();
-    const kinds: [string, number, number][] = [
-      ["events", s.events, s.eventErrors],
-      ["registry", s.registry, s.registryErrors],
-      ["frames", f?.frames ?? 0, f?.errors ?? 0],
-    ];
-    for (const [kind, ok, err] of kinds) {
-      counter("sluice_nats_published_total", "Messages published to NATS by kind", ok, { kind });
-      counter("sluice_nats_publish_errors_total", "Failed NATS publishes by kind", err, { kind });
-    }
-    counter("sluice_nats_published_frame_bytes_total", "Frame bytes published", f?.bytes ?? 0);
-    counter("sluice_nats_events_dropped_total", "Events dropped, NATS queue full", s.eventsDropped);
-    for (const [stream, p] of this.frames?.pumps ?? []) {
-      for (const [reason, n] of Object.entries(p.counts.dropped)) {
-        counter("sluice_nats_frames_dropped_total", "Frames not published by reason", n, {
-          stream,
-          reason,
-        });
-      }
-    }
-    for (const [k, n] of this.control) {
-      const [operation, status] = k.split(" ");
-      counter("sluice_nats_control_requests_total", "Control requests by operation, status", n, {
-        operation,
-        status,
-      });
-    }
+  /** The `sluice_nats_*` series of /metrics (lib/fleet/metrics.ts). */
+  metrics(emit: Emit): void {
+    collectNats(emit, {
+      box: this.box,
+      up: this.up,
+      state: this.link.state,
+      reconnects: this.link.reconnects,
+      pendingBytes: this.pendingBytes,
+      writer: this.writer.stats,
+      frames: this.frames?.totals(),
+      pumps: this.frames?.pumps,
+      control: this.control,
+    });
   }
 }
 

@@ -76,6 +76,10 @@ export class TrackSink implements StreamSink {
     this.#stream.received(bytes, packets, nowMs);
   }
 
+  inputAt(nowMs: number): void {
+    this.#stream.inputAt(nowMs);
+  }
+
   error(reason: ErrorReason, n?: number): void {
     this.#stream.error(reason, n);
   }

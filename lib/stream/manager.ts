@@ -24,12 +24,13 @@ import { LabeledReasonCounter } from "./counters.ts";
 import { fail, ok, type Result } from "../core/result.ts";
 import type { DataReason, RefusalReason, TakeoverReason } from "../core/reasons.ts";
 
-/** Closed streams stay listed this long (ms). */
+/** Closed streams stay listed this long by default (ms; `ingestion.closed_retention`). */
 export const CLOSED_RETENTION_MS = 60_000;
 
 /** Options for the manager. */
 export interface ManagerOptions {
   now?: () => number;
+  /** Overrides `ingestion.closed_retention` (ms). */
   retentionMs?: number;
   /** Frame store factory per stream (GOP buffer), see StreamOptions. */
   frameSink?: StreamOptions["frameSink"];
@@ -54,11 +55,9 @@ export class Manager implements StreamOpener {
   opened = 0;
   #timer?: ReturnType<typeof setInterval>;
   readonly #now: () => number;
-  readonly #retentionMs: number;
 
   constructor(public config: Config, public log: Logger, private opts: ManagerOptions = {}) {
     this.#now = opts.now ?? (() => performance.now());
-    this.#retentionMs = opts.retentionMs ?? CLOSED_RETENTION_MS;
     this.#gops = new GopAnnouncer(this.events, this.#now);
   }
 
@@ -253,9 +252,11 @@ export class Manager implements StreamOpener {
   tick(): void {
     const now = this.#now();
     const wall = Date.now();
+    const retention = this.opts.retentionMs ?? this.config.ingestion.closedRetention ??
+      CLOSED_RETENTION_MS;
     for (const [id, s] of this.streams) {
       s.tick(now, recoveringAfterMs(s.protocol, this.config, IDLE_RECOVERING_MS));
-      if (s.state === "closed" && s.closedAt && wall - s.closedAt.getTime() > this.#retentionMs) {
+      if (s.state === "closed" && s.closedAt && wall - s.closedAt.getTime() > retention) {
         this.streams.delete(id);
       }
     }

@@ -9,6 +9,8 @@ import { ReasonCounter } from "./counters.ts";
 import { type DataReason, type DropReason, type ErrorReason, isDrop } from "../core/reasons.ts";
 import { TrackState } from "./track_state.ts";
 import { RateMeter } from "../core/meter.ts";
+import type { Histogram } from "../core/metrics/histogram.ts";
+import { METRICS, type Registry } from "../core/metrics/registry.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
 import { SessionTimeline } from "./session_timeline.ts";
 import { StreamSync, type StreamSyncOptions } from "../sync/stream_sync.ts";
@@ -36,6 +38,8 @@ export interface StreamOptions {
   onState?: (s: Stream, from: StreamState, to: StreamState) => void;
   /** Creates the frame store for this stream (GOP buffer). */
   frameSink?: (s: Stream) => FrameSink;
+  /** Where frame latency is observed (default: the process-wide registry). */
+  registry?: Registry;
   /** A video keyframe went into the frame store (a GOP boundary; a new preview). */
   onKeyframe?: (s: Stream, au: AccessUnit) => void;
   /** A/V sync settings (threshold, events); default: 100 ms, no events. */
@@ -81,6 +85,10 @@ export class Stream implements StreamSink {
   #awaitSessionKey = false;
   #frameSink?: FrameSink;
   readonly #now: () => number;
+  /** When the input being worked on became available (see StreamSink.inputAt). */
+  #inputMs = 0;
+  /** `sluice_frame_latency_seconds` series per track, for its current codec. */
+  readonly #latency = new Map<number, { codec: AccessUnit["codec"]; h: Histogram }>();
 
   constructor(req: OpenRequest, hooks: AdapterHooks | undefined, private opts: StreamOptions = {}) {
     this.id = req.name;
@@ -123,7 +131,12 @@ export class Stream implements StreamSink {
     this.bytes += bytes;
     this.bitrate.add(bytes * 8, nowMs);
     this.lastDataMs = nowMs;
+    this.#inputMs = nowMs;
     if (this.state === "connecting" || this.state === "recovering") this.#setState("active");
+  }
+
+  inputAt(nowMs: number): void {
+    this.#inputMs = nowMs;
   }
 
   error(reason: ErrorReason, n = 1): void {
@@ -190,12 +203,23 @@ export class Stream implements StreamSink {
       this.#awaitKey.delete(au.trackId);
     }
     this.#frameSink?.push(au);
+    const start = Math.max(this.#inputMs, au.arrivalMs);
+    this.#latencyOf(au).observe(Math.max(0, this.#now() - start) / 1000);
     if (au.key && au.kind === "video") this.opts.onKeyframe?.(this, au);
   };
 
   /** The latest RTCP sender report of a track (RTP); undefined forgets it. */
   senderReport(trackId: number, sr: SrMapping | undefined): void {
     this.sync.senderReport(trackId, sr);
+  }
+
+  #latencyOf(au: AccessUnit): Histogram {
+    const l = this.#latency.get(au.trackId);
+    if (l && l.codec === au.codec) return l.h;
+    const h = (this.opts.registry ?? METRICS).histogram("sluice_frame_latency_seconds")
+      .child({ protocol: this.protocol, codec: au.codec });
+    this.#latency.set(au.trackId, { codec: au.codec, h });
+    return h;
   }
 
   #tracker(trackId: number, codec: AccessUnit["codec"]): ParamTracker {

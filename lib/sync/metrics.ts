@@ -1,105 +1,43 @@
 /**
- * Prometheus series of a stream's A/V sync (lib/sync/stream_sync.ts): per track offset and
- * drift gauges, per stream A/V offset gauges and correction counters. Values not yet
- * measurable are left out (no sample) rather than exported as 0.
+ * The A/V sync series of one stream for /metrics (families in lib/core/metrics/families.ts):
+ * per track offset and drift gauges, per stream A/V offset gauges and correction counters.
+ * Values not yet measurable are left out (no sample) rather than exported as 0.
  */
+import type { Emit } from "../core/metrics/registry.ts";
 import type { StreamSync } from "./stream_sync.ts";
 
-/** What writes one sample (routes/metrics.ts MetricWriter). */
-export interface SampleWriter {
-  sample(
-    name: string,
-    type: "gauge" | "counter",
-    help: string,
-    value: number,
-    labels?: Record<string, string | number>,
-  ): void;
+interface Status {
+  avOffsetMs: number | null;
+  targetAvOffsetMs: number | null;
+  outputAvOffsetMs: number | null;
+  tracks: {
+    id: number;
+    kind: string;
+    codec: string;
+    offsetMs: number | null;
+    driftPpm: number | null;
+  }[];
 }
 
-type Track = { id: number; kind: string; offsetMs: number | null; driftPpm: number | null };
-
-/** Writes one stream's sync series; `l` are the stream's labels. */
-export function writeSyncMetrics(
-  w: SampleWriter,
-  id: string,
-  sync: StreamSync,
-  l: Record<string, string>,
-): void {
+/** Emits one stream's sync series. */
+export function collectSync(stream: string, protocol: string, sync: StreamSync, emit: Emit): void {
   if (sync.tracks.size === 0) return;
-  const st = sync.status(id) as {
-    avOffsetMs: number | null;
-    targetAvOffsetMs: number | null;
-    outputAvOffsetMs: number | null;
-    tracks: Track[];
-  };
-  const gauge = (name: string, help: string, v: number | null, labels = l) => {
-    if (v !== null) w.sample(name, "gauge", help, v, labels);
-  };
-  const s = (ms: number | null) => (ms === null ? null : ms / 1000);
-  gauge(
-    "sluice_sync_av_offset_seconds",
-    "Audio minus video presentation offset (+ = audio lags)",
-    s(st.avOffsetMs),
-  );
-  gauge(
-    "sluice_sync_target_av_offset_seconds",
-    "A/V offset the correction aims for",
-    s(st.targetAvOffsetMs),
-  );
-  gauge(
-    "sluice_sync_output_av_offset_seconds",
-    "A/V offset on the output timeline",
-    s(st.outputAvOffsetMs),
-  );
+  const st = sync.status(stream) as unknown as Status;
+  const l = { stream, protocol };
+  const s = (ms: number | null) => (ms === null ? undefined : ms / 1000);
+  const av = s(st.avOffsetMs), target = s(st.targetAvOffsetMs), out = s(st.outputAvOffsetMs);
+  if (av !== undefined) emit("sluice_sync_av_offset_seconds", l, av);
+  if (target !== undefined) emit("sluice_sync_target_av_offset_seconds", l, target);
+  if (out !== undefined) emit("sluice_sync_output_av_offset_seconds", l, out);
   const c = sync.corrections;
-  w.sample(
-    "sluice_sync_corrections_total",
-    "counter",
-    "A/V corrections started (automatic and manual)",
-    c.count,
-    l,
-  );
-  w.sample(
-    "sluice_sync_slewed_seconds_total",
-    "counter",
-    "Output time moved by slewing",
-    c.slewedMs / 1000,
-    l,
-  );
-  w.sample(
-    "sluice_sync_frames_dropped_total",
-    "counter",
-    "Audio frames dropped to correct A/V",
-    c.framesDropped,
-    l,
-  );
-  w.sample(
-    "sluice_sync_frames_duplicated_total",
-    "counter",
-    "Audio frames duplicated to correct A/V",
-    c.framesDuplicated,
-    l,
-  );
-  w.sample(
-    "sluice_sync_resyncs_total",
-    "counter",
-    "Timeline rebases (jumps, discontinuities, reconnects)",
-    c.resyncs,
-    l,
-  );
+  emit("sluice_sync_corrections_total", l, c.count);
+  emit("sluice_sync_slewed_seconds_total", l, c.slewedMs / 1000);
+  emit("sluice_sync_frames_dropped_total", l, c.framesDropped);
+  emit("sluice_sync_frames_duplicated_total", l, c.framesDuplicated);
+  emit("sluice_sync_resyncs_total", l, c.resyncs);
   for (const t of st.tracks) {
-    const tl = { ...l, track: String(t.id), kind: t.kind };
-    gauge(
-      "sluice_sync_track_offset_seconds",
-      "Track presentation time minus reference time at arrival",
-      s(t.offsetMs),
-      tl,
-    );
-    gauge(
-      "sluice_sync_track_drift_ppm",
-      "Track clock drift against the reference (+ = fast)",
-      t.driftPpm,
-      tl,
-    );
+    const tl = { ...l, track: t.id, kind: t.kind, codec: t.codec };
+    if (t.offsetMs !== null) emit("sluice_sync_track_offset_seconds", tl, t.offsetMs / 1000);
+    if (t.driftPpm !== null) emit("sluice_sync_track_drift_ratio", tl, t.driftPpm / 1e6);
   }
 }
