@@ -30,13 +30,15 @@ export async function profiled(fn: () => void, intervalUs = 100): Promise<Record
   await post("Profiler.enable");
   await post("Profiler.setSamplingInterval", { interval: intervalUs });
   await post("Profiler.start");
+  let failed: unknown;
   try {
     fn();
-  } finally {
-    var { profile } = await post("Profiler.stop") as { profile: Record<string, unknown> };
-    s.disconnect();
+  } catch (e) {
+    failed = e;
   }
-  return profile;
+  const stopped = await post("Profiler.stop").finally(() => s.disconnect());
+  if (failed !== undefined) throw failed;
+  return stopped.profile as Record<string, unknown>;
 }
 
 /** The `n` functions with the most self time, as % of all samples. */

@@ -63,6 +63,13 @@ const BENCHES: Bench[] = [
     timeoutS: 120,
   },
   {
+    name: "outputs",
+    file: "outputs_bench.ts",
+    args: [],
+    quickArgs: ["--n", "1,10"],
+    timeoutS: 240,
+  },
+  {
     name: "srt",
     file: "srt_bench.ts",
     args: ["--n", "1,4", "--seconds", "5"],
@@ -70,6 +77,14 @@ const BENCHES: Bench[] = [
     timeoutS: 120,
   },
   { name: "startup", file: "startup_bench.ts", args: [], quickArgs: [], timeoutS: 180 },
+  {
+    name: "takeover",
+    file: "takeover_bench.ts",
+    args: ["--rounds", "3"],
+    quickArgs: ["--rounds", "1"],
+    timeoutS: 240,
+  },
+  { name: "fleet", file: "fleet_bench.ts", args: [], quickArgs: [], timeoutS: 180 },
   { name: "scale", file: "scale_bench.ts", args: [], quickArgs: [], timeoutS: 1200 },
 ]; // deno-fmt-ignore
 

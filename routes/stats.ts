@@ -12,6 +12,7 @@ export function statsRoutes(d: ApiDeps): Hono {
       eventLoopLagMs: Math.round((d.lag?.lastMs ?? 0) * 100) / 100,
       eventLoopLagMaxMs: Math.round((d.lag?.maxMs ?? 0) * 100) / 100,
       eventLoopLagP99Ms: Math.round((d.lag?.p99Ms() ?? 0) * 100) / 100,
+      events: d.sse?.stats(),
     }));
   app.get("/streams/:id", (c) => {
     const s = d.manager.get(c.req.param("id"));

@@ -10,8 +10,8 @@ import { generatedTs } from "../_bench.ts";
 import { openUdpReceiver } from "../../lib/transport/udp/receiver.ts";
 import { freeUdpPort } from "./procs.ts";
 
-/** Records ffmpeg's RTP packetization of `ts`'s video into a capture file (made once). */
-export async function rtpCapture(dir: string, ts: string): Promise<string> {
+/** Records ffmpeg's RTP packetization of `ts`'s video into `<ts>.rtp.bin` (made once). */
+export async function rtpCapture(ts: string): Promise<string> {
   const path = `${ts}.rtp.bin`;
   try {
     await Deno.stat(path);
@@ -60,5 +60,5 @@ export async function rtpCapture(dir: string, ts: string): Promise<string> {
 /** The ladder's inputs: the TS (SRT) and its RTP capture, `seconds` long. */
 export async function scaleInputs(dir: string, seconds: number) {
   const ts = await generatedTs(dir, "h264", seconds);
-  return { ts, rtp: await rtpCapture(dir, ts) };
+  return { ts, rtp: await rtpCapture(ts) };
 }

@@ -12,11 +12,13 @@ export const RESTART_KEYS = [
   "ingestion.rtpPort",
   "ingestion.warmup",
   "api.listen",
+  "api.tls",
   "srt.library",
   "srt.latency",
   "srt.socketBuffer",
   "rtp.receiver",
   "rtp.socketBuffer",
+  "nats",
 ];
 
 function flatten(v: unknown, prefix: string, out: Map<string, string>): void {

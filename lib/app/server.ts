@@ -5,12 +5,16 @@
 import { type Config, ConfigError, loadConfig } from "../config/config.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import { Manager } from "../stream/manager.ts";
-import { LagMonitor } from "../../routes/metrics.ts";
+import { LagMonitor } from "../core/metrics/event_loop.ts";
 import { diffConfig } from "./reload.ts";
 import { VERSION } from "../core/version.ts";
 import { createApp } from "../../routes/mod.ts";
 import { frameStoreFor, startListeners } from "./listeners.ts";
 import { warmUp } from "./warmup/warmup.ts";
+import { SseHub } from "../../routes/sse_hub.ts";
+import { StreamStatsSampler } from "../stream/stream_stats.ts";
+import { LiveHub } from "../outputs/live.ts";
+import { OutputManager } from "../outputs/manager.ts";
 
 /** A running sluice. */
 export interface Server {
@@ -24,6 +28,21 @@ export interface Server {
   finished: Promise<void>;
 }
 
+/** Reads api.tls's PEM files; an unreadable file names its key. */
+async function readTls(
+  c: Config["api"]["tls"],
+): Promise<{ cert: string; key: string } | undefined> {
+  if (!c.cert) return undefined;
+  const read = async (key: "cert" | "key") => {
+    try {
+      return await Deno.readTextFile(c[key]);
+    } catch (e) {
+      throw new Error(`api.tls.${key}: cannot read ${c[key]}: ${(e as Error).message}`);
+    }
+  };
+  return { cert: await read("cert"), key: await read("key") };
+}
+
 function splitHostPort(hp: string): { hostname: string; port: number } {
   const i = hp.lastIndexOf(":");
   return { hostname: hp.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(hp.slice(i + 1)) };
@@ -32,6 +51,7 @@ function splitHostPort(hp: string): { hostname: string; port: number } {
 /** Starts sluice with `config`. */
 export async function startServer(config: Config, log?: Logger): Promise<Server> {
   log ??= createLogger(config.log.level, config.log.format);
+  const tls = await readTls(config.api.tls);
   const manager: Manager = new Manager(config, log, {
     frameSink: (s) => frameStoreFor(manager)(s),
   });
@@ -43,13 +63,40 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
     log.info("warmup.done", { ms: Math.round(w.ms), rtpPackets: w.rtpPackets, tsBytes: w.tsBytes });
   }
   await startListeners(manager);
+  const sampler = new StreamStatsSampler(manager);
+  sampler.start();
+  const sse = new SseHub(manager.events);
   let apiAddress = config.api.listen;
-  const app = createApp({ manager, version: VERSION, lag, apiAddress: () => apiAddress });
+  const live = new LiveHub(manager);
+  const outputs = new OutputManager(manager);
+  await outputs.apply(config.outputs);
+  outputs.start();
+  const app = createApp({
+    manager,
+    version: VERSION,
+    lag,
+    apiAddress: () => apiAddress,
+    sse,
+    sampler,
+    tls: !!tls,
+    live,
+    outputs,
+  });
+  // The fleet link is loaded only when configured (lib/fleet/mod.ts).
+  const fleet = config.nats
+    ? (await import("../fleet/mod.ts")).startFleet({
+      manager,
+      config: config.nats,
+      fetch: app.fetch,
+      version: VERSION,
+    })
+    : undefined;
   const { hostname, port } = splitHostPort(config.api.listen);
   const ac = new AbortController();
   const http = Deno.serve({
     hostname,
     port,
+    ...tls,
     signal: ac.signal,
     onListen: () => {},
     onError: (e) => {
@@ -59,7 +106,11 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
   }, app.fetch);
   const addr = http.addr as Deno.NetAddr;
   apiAddress = `${addr.hostname}:${addr.port}`;
-  log.info("api.listening", { address: apiAddress, auth: config.api.tokens.length > 0 });
+  log.info("api.listening", {
+    address: apiAddress,
+    auth: config.api.tokens.length > 0,
+    tls: !!tls,
+  });
   let stopping: Promise<void> | undefined;
   const server: Server = {
     manager,
@@ -79,13 +130,21 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
         log.error("config.reload_failed", { file: path, error: msg, kept: "running config" });
         return;
       }
-      const { live, restart } = diffConfig(manager.config, next);
+      const { live: applied, restart } = diffConfig(manager.config, next);
       manager.config = next;
+      const o = await outputs.apply(next.outputs);
+      if (o.added.length || o.removed.length || o.changed.length) {
+        log.info("outputs.reloaded", {
+          added: o.added.join(",") || "none",
+          removed: o.removed.join(",") || "none",
+          restarted: o.changed.join(",") || "none",
+        });
+      }
       log.level = next.log.level;
       log.format = next.log.format;
       log.info("config.reloaded", {
         file: path,
-        applied: live.join(",") || "none",
+        applied: applied.join(",") || "none",
         needsRestart: restart.join(",") || "none",
       });
     },
@@ -93,7 +152,12 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
       stopping ??= (async () => {
         log.info("shutdown.begin", {});
         lag.stop();
+        sampler.stop();
+        live.close();
+        await outputs.stop();
         await manager.stop();
+        await fleet?.stop();
+        sse.close();
         ac.abort();
         await http.finished;
         log.info("shutdown.done", {});

@@ -7,18 +7,37 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Node } from "yaml";
 import { parseBytes, parseDuration } from "./units.ts";
 import { SCHEMA, type Spec } from "./schema.ts";
+import { parseTarget, redactUrl } from "./output_url.ts";
+import { checkNats, type NatsConfig } from "./nats.ts";
+
+export type { NatsConfig } from "./nats.ts";
 
 /** Per-stream SRT settings (allowlist entry). */
 export interface SrtStreamConfig {
   passphrase: string;
 }
 
-/** A named RTP stream. `ssrc` is -1 when the stream is matched by name only. */
+/**
+ * A named RTP stream. `ssrcs` are its SSRCs (config `ssrc`: one or a list; the first is the
+ * stream's, the others join it as tracks); `ssrc` is the first, -1 when matched by name only.
+ */
 export interface RtpStreamConfig {
   ssrc: number;
+  ssrcs: number[];
   name: string;
   payloadTypes: Record<number, string>;
   sdp: string;
+}
+
+/** One push output (`outputs[]`); durations in ms. */
+export interface OutputConfig {
+  name: string;
+  stream: string;
+  url: string;
+  mode: "remux" | "passthrough";
+  queueSize: number;
+  retry: { initial: number; max: number; multiplier: number };
+  breaker: { failures: number; cooldown: number };
 }
 
 /** The validated configuration; units already applied (bytes, milliseconds). */
@@ -32,15 +51,24 @@ export interface Config {
     gopBufferSize: number;
     warmup: boolean;
     frameTimeout: number;
+    closedRetention: number;
     syncThreshold: number;
     memory: { globalLimit: number; perStreamLimit: number };
   };
-  api: { listen: string; tokens: string[] };
+  api: {
+    listen: string;
+    tokens: string[];
+    liveQueueSize: number;
+    tls: { cert: string; key: string };
+  };
   srt: {
     library: string;
     latency: number;
     passphrase: string;
     socketBuffer: number;
+    takeoverAfter: number;
+    overridePublisher: boolean;
+    peerIdleTimeout: number;
     streams: Record<string, SrtStreamConfig>;
   };
   rtp: {
@@ -54,7 +82,10 @@ export interface Config {
     sdp: string[];
     streams: RtpStreamConfig[];
   };
+  outputs: OutputConfig[];
   log: { level: "debug" | "info" | "warn" | "error"; format: "text" | "json" };
+  /** The fleet link (lib/fleet/); undefined when the file has no `nats:` section. */
+  nats?: NatsConfig;
 }
 
 /** A configuration error: `message` is ready to print, `issues` lists each problem. */
@@ -100,12 +131,16 @@ function defaults(spec: Spec): unknown {
   switch (spec.t) {
     case "obj":
       return Object.fromEntries(
-        Object.entries(spec.fields).map(([k, s]) => [camel(k), defaults(s)]),
+        Object.entries(spec.fields).filter(([, s]) => !(s.t === "obj" && s.optional))
+          .map(([k, s]) => [camel(k), defaults(s)]),
       );
     case "list":
+    case "ints":
       return [];
     case "map":
       return {};
+    case "url":
+      return "";
     default:
       return spec.def;
   }
@@ -141,6 +176,18 @@ class Walker {
       }
       case "map":
         return this.map(spec, node, path);
+      case "ints": {
+        const items = isSeq(node) ? node.items as Node[] : [node];
+        const out: number[] = [];
+        items.forEach((item, i) => {
+          const v = isScalar(item) ? item.value : undefined;
+          const at = isSeq(node) ? `${path}[${i}]` : path;
+          if (typeof v !== "number" || !Number.isInteger(v) || v < spec.min || v > spec.max) {
+            this.bad(at, item, `an integer ${spec.min}-${spec.max} or a list of them`, v);
+          } else out.push(v);
+        });
+        return out;
+      }
       case "int": {
         const n = typeof raw === "number" ? raw : Number.NaN;
         if (!Number.isInteger(n) || n < spec.min || n > spec.max) {
@@ -179,7 +226,27 @@ class Walker {
         if (spec.oneOf && !spec.oneOf.includes(s)) {
           return this.bad(path, node, `one of ${spec.oneOf.join(", ")}`, s), spec.def;
         }
+        if (spec.pattern && s !== "" && !spec.pattern.re.test(s)) {
+          return this.bad(path, node, spec.pattern.what, s), spec.def;
+        }
         return s;
+      }
+      case "number": {
+        if (typeof raw !== "number" || !Number.isFinite(raw) || raw < spec.min || raw > spec.max) {
+          return this.bad(path, node, `a number ${spec.min}-${spec.max}`, raw), spec.def;
+        }
+        return raw;
+      }
+      case "url": {
+        if (typeof raw !== "string") return this.bad(path, node, "a URL string", raw), "";
+        const t = parseTarget(raw.replaceAll("{stream}", "x"));
+        if (!t.ok) {
+          this.issues.push(
+            `${path} ${t.reason}, got ${JSON.stringify(redactUrl(raw))}${this.where(node)}`,
+          );
+          return "";
+        }
+        return raw;
       }
       case "hostport": {
         const m = typeof raw === "string" ? /^(.*):(\d+)$/.exec(raw) : null;
@@ -195,6 +262,7 @@ class Walker {
   obj(spec: Spec & { t: "obj" }, node: Node | null | undefined, path: string): unknown {
     const out = defaults(spec) as Record<string, unknown>;
     if (node === null || node === undefined || (isScalar(node) && node.value === null)) {
+      if (spec.optional) return undefined; // `nats:` with nothing (or null): the section is off
       if (spec.required?.length) this.bad(path, node, `a map with ${spec.required}`, null);
       return out;
     }
@@ -218,7 +286,8 @@ class Walker {
         continue;
       }
       seen.add(key);
-      out[camel(key)] = this.value(sub, pair.value as Node, full);
+      const v = this.value(sub, pair.value as Node, full);
+      if (v !== undefined || sub.t !== "obj") out[camel(key)] = v; // an optional section off: absent
     }
     for (const r of spec.required ?? []) {
       if (!seen.has(r)) this.issues.push(`${path}.${r} is required${this.where(node)}`);
@@ -279,6 +348,19 @@ export function parseConfig(text: string, source = "<config>"): Config {
 
 function crossCheck(cfg: Config, issues: string[]): void {
   const ing = cfg.ingestion;
+  const owner = new Map<number, string>();
+  for (const s of cfg.rtp.streams) {
+    // the schema reads `ssrc` as a list; `ssrc` stays the first (or -1) for lookups by one
+    s.ssrcs = s.ssrc as unknown as number[];
+    s.ssrc = s.ssrcs[0] ?? -1;
+    for (const x of s.ssrcs) {
+      const o = owner.get(x);
+      if (o !== undefined && o !== s.name) {
+        issues.push(`rtp.streams: ssrc ${x} is listed by both ${o} and ${s.name}`);
+      }
+      owner.set(x, s.name);
+    }
+  }
   if (ing.memory.perStreamLimit > ing.memory.globalLimit) {
     issues.push("ingestion.memory.per_stream_limit must not exceed ingestion.memory.global_limit");
   }
@@ -295,9 +377,28 @@ function crossCheck(cfg: Config, issues: string[]): void {
   if (p && (p.length < 10 || p.length > 79)) {
     issues.push("srt.passphrase must be 10-79 characters (SRT rule)");
   }
+  if (!cfg.api.tls.cert !== !cfg.api.tls.key) {
+    issues.push("api.tls needs both cert and key (PEM file paths) or neither");
+  }
+  const names = new Set<string>();
+  cfg.outputs.forEach((o, i) => {
+    if (o.name && !/^[A-Za-z0-9_.-]{1,64}$/.test(o.name)) {
+      issues.push(
+        `outputs[${i}].name must be 1-64 of A-Z a-z 0-9 _ . -, got ${JSON.stringify(o.name)}`,
+      );
+    }
+    if (names.has(o.name)) {
+      issues.push(`outputs[${i}].name ${JSON.stringify(o.name)} is used twice`);
+    }
+    names.add(o.name);
+    if (o.retry.max < o.retry.initial) {
+      issues.push(`outputs[${i}].retry.max must be >= retry.initial`);
+    }
+  });
   for (const t of cfg.api.tokens) {
     if (t.length < 8) issues.push("api.tokens entries must be at least 8 characters");
   }
+  checkNats(cfg.nats, issues);
 }
 
 /** Reads and parses a config file; throws ConfigError (also for an unreadable file). */

@@ -28,6 +28,31 @@ const EXAMPLES: Record<string, unknown> = {
       sdp: "/etc/sluice/cam2.sdp",
     },
   ],
+  "nats": {
+    servers: ["nats://hub.example.com:4222"],
+    box: "site4-rack2",
+    credentials: "/etc/sluice/box.creds",
+    token: "",
+    user: "",
+    password: "",
+    tls: { ca: "", cert: "", key: "" },
+    replicas: 1,
+    registry: { interval: "5s", ttl: "30s" },
+    events: { max_age: "24h", max_bytes: "64MB", queue: 1000 },
+    frames: { streams: "cam*", tracks: "video", max_bytes: "1GB", max_age: "60s", queue: "8MB" },
+  },
+  "outputs": [
+    {
+      name: "cloud1",
+      stream: "cam1",
+      url: "srt://ingest.example.com:9000?streamid=site4/cam1&latency=200ms",
+      mode: "passthrough",
+      queue_size: "8MB",
+      retry: { initial: "500ms", max: "30s", multiplier: 2 },
+      breaker: { failures: 5, cooldown: "60s" },
+    },
+    { name: "lan", stream: "*", url: "udp://239.1.1.1:5000?ttl=4" },
+  ],
 };
 
 /** "5s", "2m", "120ms" (the largest unit that divides evenly). */
@@ -44,6 +69,7 @@ function scalar(spec: Spec, v: unknown): string {
     case "duration":
       return formatDuration(v as number);
     case "int":
+    case "number":
     case "bool":
       return String(v);
     default:
@@ -58,7 +84,8 @@ function plain(spec: Spec, v: unknown): unknown {
       const o = v as Record<string, unknown>;
       const out: Record<string, unknown> = {};
       for (const [k, sub] of Object.entries(spec.fields)) {
-        const x = o[camel(k)];
+        // an `ints` key is loaded as a list under its plural (rtp.streams[].ssrc -> ssrcs)
+        const x = sub.t === "ints" ? o[`${camel(k)}s`] : o[camel(k)];
         const unset = "def" in sub ? x === sub.def : JSON.stringify(x) === "[]" ||
           JSON.stringify(x) === "{}";
         if (!unset || spec.required?.includes(k)) out[k] = plain(sub, x);
@@ -74,6 +101,8 @@ function plain(spec: Spec, v: unknown): unknown {
     case "bytes":
     case "duration":
       return scalar(spec, v);
+    case "ints":
+      return (v as number[]).length === 1 ? (v as number[])[0] : v;
     default:
       return v;
   }
@@ -83,7 +112,10 @@ function plain(spec: Spec, v: unknown): unknown {
 function hint(spec: Spec): string {
   switch (spec.t) {
     case "int":
+    case "number":
       return `, ${spec.min}-${spec.max}`;
+    case "ints":
+      return `, ${spec.min}-${spec.max} or a list of them`;
     case "bytes":
       return `, size ${formatBytes(spec.min)}${
         spec.max ? `-${formatBytes(spec.max)}` : " or more"
@@ -100,9 +132,9 @@ function hint(spec: Spec): string {
 }
 
 function defaultText(spec: Spec): string {
-  if (spec.t === "list") return "[]";
+  if (spec.t === "list" || spec.t === "ints") return "[]";
   if (spec.t === "map") return "{}";
-  if (spec.t === "obj") return "";
+  if (spec.t === "obj" || spec.t === "url") return "";
   return scalar(spec, spec.def);
 }
 
@@ -125,6 +157,30 @@ function exampleLines(key: string, spec: Spec & { t: "list" | "map" }, ex: unkno
   });
 }
 
+/** The commented example of an optional section, each key with its one-line comment. */
+function optionalExample(
+  key: string,
+  spec: Spec & { t: "obj" },
+  ex: Record<string, unknown>,
+  pad: string,
+): string[] {
+  const out = [`${pad}# ${key}:`];
+  const walk = (s: Spec & { t: "obj" }, e: Record<string, unknown>, ind: string) => {
+    for (const [k, sub] of Object.entries(s.fields)) {
+      if (!(k in e)) continue;
+      if (sub.t === "obj") {
+        out.push(`${pad}# ${ind}${k}:`);
+        walk(sub, e[k] as Record<string, unknown>, `${ind}  `);
+        continue;
+      }
+      const v = stringify(e[k], { collectionStyle: "flow" }).trimEnd();
+      out.push(`${pad}# ${ind}${k}: ${v}  # ${sub.doc ?? ""}${hint(sub)}`);
+    }
+  };
+  walk(spec, ex, "  ");
+  return out;
+}
+
 function render(
   spec: Spec & { t: "obj" },
   value: Record<string, unknown>,
@@ -135,6 +191,13 @@ function render(
   for (const [key, sub] of Object.entries(spec.fields)) {
     const full = path ? `${path}.${key}` : key;
     const v = value[camel(key)];
+    if (sub.t === "obj" && sub.optional && v === undefined) {
+      if (!pad) out.push("");
+      out.push(`${pad}# ${sub.doc ?? key}; optional, default off (null or absent)`);
+      out.push(`${pad}${key}: null`, `${pad}# for example:`);
+      out.push(...optionalExample(key, sub, EXAMPLES[full] as Record<string, unknown>, pad));
+      continue;
+    }
     if (sub.t === "obj") {
       if (!pad) out.push("");
       if (sub.doc) out.push(`${pad}# ${sub.doc}`);

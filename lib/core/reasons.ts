@@ -9,12 +9,13 @@
  * the two disagree.
  *
  * Kinds: `error` = malformed input, `drop` = data discarded on purpose (loss, limits,
- * waiting for a keyframe), `refusal` = a publisher refused. Whether a stream counts a
+ * waiting for a keyframe), `refusal` = a publisher refused, `takeover` = a live stream
+ * continued by a new publisher session (lib/stream/takeover.ts). Whether a stream counts a
  * reason under `errors` or `drops` is decided here (`isDrop`), nowhere else.
  */
 
 /** What a reason means for the data: malformed, discarded on purpose, or a publisher refused. */
-export type ReasonKind = "error" | "drop" | "refusal";
+export type ReasonKind = "error" | "drop" | "refusal" | "takeover";
 
 /** The layer (stage of the data flow) that counts a reason. */
 export type ReasonLayer =
@@ -144,6 +145,16 @@ const CATALOGUE = {
     layer: "srt",
     help: "Admitted but the handshake never completed: usually a wrong or missing passphrase.",
   },
+  recovering: {
+    kind: "takeover",
+    layer: "stream",
+    help: "A publisher took over its stream, silent for `srt.takeover_after` (an encoder restart).",
+  },
+  override: {
+    kind: "takeover",
+    layer: "stream",
+    help: "A publisher replaced one still sending (`srt.override_publisher: true`).",
+  },
   open_refused: {
     kind: "refusal",
     layer: "srt",
@@ -195,6 +206,16 @@ const CATALOGUE = {
     kind: "drop",
     layer: "rtp",
     help: "A sender restarted with a new SSRC; its stream continues under it.",
+  },
+  new_ssrc: {
+    kind: "takeover",
+    layer: "rtp",
+    help: "A sender restarted with a new SSRC from the same address; its stream continues.",
+  },
+  new_port: {
+    kind: "takeover",
+    layer: "rtp",
+    help: "A sender restarted from a new source port of the same host; its stream continues.",
   },
   rtcp_too_short: {
     kind: "error",
@@ -555,6 +576,11 @@ const CATALOGUE = {
   },
   g711_empty: { kind: "error", layer: "codec", help: "A G.711 RTP packet without samples." },
   opus_empty: { kind: "error", layer: "codec", help: "An empty Opus packet." },
+  av1_ts_invalid: {
+    kind: "error",
+    layer: "mpegts",
+    help: "An AV1 PES in the start-code format had no OBU start code; check the muxer upstream.",
+  },
   opus_invalid: {
     kind: "error",
     layer: "codec",
@@ -728,6 +754,11 @@ const CATALOGUE = {
     layer: "buffer",
     help: "One GOP alone exceeded the per-stream limit and was dropped; raise the limit.",
   },
+  session_incomplete_gop: {
+    kind: "drop",
+    layer: "buffer",
+    help: "The old session's unfinished GOP left the buffer when a new publisher session began.",
+  },
   audio_out_of_window: {
     kind: "drop",
     layer: "buffer",
@@ -744,6 +775,31 @@ const CATALOGUE = {
     kind: "drop",
     layer: "output",
     help: "A slow consumer fell behind its queue limit; frames skipped.",
+  },
+  slow_output: {
+    kind: "drop",
+    layer: "output",
+    help: "An output or live.ts client fell behind its queue_size; whole GOPs skipped for it only.",
+  },
+  mux_unsupported_codec: {
+    kind: "drop",
+    layer: "output",
+    help: "A track whose codec has no MPEG-TS mapping (G.711, L16) is left out of remuxed TS.",
+  },
+  mux_too_many_tracks: {
+    kind: "drop",
+    layer: "output",
+    help: "More than 8 tracks: the extra ones are left out of remuxed TS.",
+  },
+  mux_aac_no_adts: {
+    kind: "drop",
+    layer: "output",
+    help: "A raw AAC frame whose sample rate ADTS cannot signal; left out of remuxed TS.",
+  },
+  mux_av1_invalid: {
+    kind: "error",
+    layer: "output",
+    help: "An AV1 temporal unit whose OBUs do not parse could not be muxed; check the source.",
   },
   paused: {
     kind: "drop",
@@ -768,6 +824,8 @@ export type ErrorReason = OfKind<"error">;
 export type DropReason = OfKind<"drop">;
 /** Reasons of kind `refusal` (a publisher refused). */
 export type RefusalReason = OfKind<"refusal">;
+/** Reasons of kind `takeover` (a live stream continued by a new publisher session). */
+export type TakeoverReason = OfKind<"takeover">;
 /** What media and transport stages count per stream or per port: errors and drops. */
 export type DataReason = ErrorReason | DropReason;
 

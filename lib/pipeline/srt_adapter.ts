@@ -39,7 +39,7 @@ export class SrtAdapter {
   constructor(
     readonly opener: StreamOpener,
     readonly createInput: (sink: StreamSink) => ByteInput,
-    opts: { peerIdleTimeoutMs?: number } = {},
+    opts: { peerIdleTimeoutMs?: number | (() => number) } = {},
   ) {
     const cfg = opener.config;
     const log = opener.log;
@@ -50,17 +50,19 @@ export class SrtAdapter {
       passphrase: cfg.srt.passphrase,
       library: cfg.srt.library || undefined,
       socketBufferBytes: cfg.srt.socketBuffer,
-      peerIdleTimeoutMs: opts.peerIdleTimeoutMs,
+      peerIdleTimeoutMs: opts.peerIdleTimeoutMs ?? (() => opener.config.srt.peerIdleTimeout),
       log: (level, event, fields) =>
         log[level](`srt.${event}`, fields as Record<string, string | number | boolean>),
       admit: (a) => this.admit(a),
       open: (a, conn) => {
         const r = opener.open(
           { protocol: "srt", name: a.name, remote: a.remote, streamId: a.raw, user: a.user },
-          { disconnect: () => conn.close() },
+          { disconnect: (reason) => conn.close(reason) },
         );
         if (!r.ok) return undefined;
         const stream = r.value;
+        // a takeover (lib/stream/takeover.ts) starts a new session: this one then keeps off
+        const session = stream.sessions;
         const input = createInput(stream);
         this.#inputs.add(input);
         return {
@@ -70,8 +72,9 @@ export class SrtAdapter {
           },
           stats: (s) => stream.setTransport(transport(s)),
           closed: (reason, last) => {
-            input.flush();
             this.#inputs.delete(input);
+            if (stream.sessions !== session) return; // replaced: its unfinished frame goes too
+            input.flush();
             if (last) stream.setTransport(transport(last));
             stream.close(reason);
           },

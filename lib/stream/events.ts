@@ -6,16 +6,70 @@
  * throws is counted and skipped. The last `ringSize` events are kept with increasing ids so
  * a reconnecting reader can resume (`since(id)`).
  */
+import type { SyncEvents } from "../sync/stream_sync.ts";
 import type { RefusalReason } from "../core/reasons.ts";
 
 /** Event types and their payloads. Add a type here before emitting it. */
-export interface EventMap {
+export interface EventMap extends SyncEvents {
   "stream.opened": { stream: string; protocol: string; remote: string; sessions: number };
   "stream.state": { stream: string; from: string; to: string; reason?: string };
   "stream.closed": { stream: string; reason: string };
   "stream.removed": { stream: string; reason: string };
   "stream.refused": { stream?: string; protocol: string; reason: RefusalReason; remote?: string };
+  /**
+   * A new publisher session continues a live stream: an SRT takeover ("recovering",
+   * "override"; lib/stream/takeover.ts) or an RTP sender restarting ("ssrc_change",
+   * "port_change"). `previousRemote` is the old session's address; `silentMs` how long
+   * the old session had sent nothing.
+   */
+  "stream.takeover": {
+    stream: string;
+    protocol: string;
+    reason: string;
+    remote: string;
+    previousRemote: string;
+    sessions: number;
+    silentMs: number;
+  };
   "memory.pressure": { bufferedBytes: number; limitBytes: number; freedBytes: number };
+  /** Once a second per live stream (lib/stream/stream_stats.ts); lost/dropped/errors: that second's. */
+  "stream.stats": {
+    stream: string;
+    state: string;
+    bitrateBps: number;
+    fps: number | null;
+    bufferedBytes: number;
+    lost: number;
+    dropped: number;
+    errors: number;
+  };
+  /**
+   * A video keyframe reached the GOP buffer (a new preview). At most 4 a second per track
+   * (lib/stream/gop_events.ts); `skipped` counts boundaries folded into this one.
+   */
+  "stream.gop": {
+    stream: string;
+    track: number;
+    codec: string;
+    pts: number;
+    keyBytes: number;
+    /** The GOP this keyframe ended: frames and duration (null for the first). */
+    lastFrames: number | null;
+    lastDurationMs: number | null;
+    skipped: number;
+  };
+  "output.state": {
+    output: string;
+    stream: string;
+    target: string;
+    from: string;
+    to: string;
+    reason?: string;
+    /** With `to: "backoff"`: the delay before the next attempt, ms. */
+    retryInMs?: number;
+  };
+  /** A link that leaves the box (the NATS fleet link) changed state. */
+  "link.state": { link: string; from: string; to: string; error?: string };
 }
 
 /** Every event type name. */
@@ -32,8 +86,8 @@ export interface BusEvent<T extends EventType = EventType> {
 /** A subscriber callback. */
 export type EventListener = (e: BusEvent) => void;
 
-/** Default number of events kept for resumption. */
-export const DEFAULT_EVENT_RING = 1024;
+/** Default number of events kept for resumption (per-second stats of 25 streams: ~1 min). */
+export const DEFAULT_EVENT_RING = 4096;
 
 /** The bus. */
 export class EventBus {

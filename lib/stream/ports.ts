@@ -3,11 +3,19 @@
  * through (docs/ARCHITECTURE.md). Adapters (lib/pipeline/*_adapter.ts) ask a
  * `StreamOpener` for a stream and feed it through `StreamSink`; the frame store
  * (lib/pipeline/frame_store.ts) receives its frames as a `FrameSink` and the video API
- * reads it as a `BufferView`; the manager sees each adapter as a `Listener`.
+ * reads it as a `BufferView`; the manager sees each adapter as a `Listener` and each link
+ * that leaves the box (NATS) as a `Link`.
  */
 import type { AccessUnit, TrackInfo } from "../core/types.ts";
 import type { Result } from "../core/result.ts";
-import type { DataReason, DropReason, ErrorReason, RefusalReason } from "../core/reasons.ts";
+import type { Emit } from "../core/metrics/registry.ts";
+import type {
+  DataReason,
+  DropReason,
+  ErrorReason,
+  RefusalReason,
+  TakeoverReason,
+} from "../core/reasons.ts";
 import type { Logger } from "../core/log.ts";
 import type { Config } from "../config/config.ts";
 import type { FrameEntry } from "../buffer/gop_buffer.ts";
@@ -48,8 +56,17 @@ export interface StreamSink {
   readonly id: string;
   /** True while paused through the API: adapters may skip frame work. */
   readonly paused: boolean;
-  /** Count transport bytes/packets received at `nowMs` (monotonic ms). */
+  /** Sessions of this stream so far: it changes when a new publisher takes the stream over. */
+  readonly sessions: number;
+  /** Count transport bytes/packets received at `nowMs` (monotonic ms); implies `inputAt(nowMs)`. */
   received(bytes: number, packets: number, nowMs: number): void;
+  /**
+   * The pipeline is about to work on input that became available at `nowMs` (monotonic
+   * ms) other than through `received`: packets a jitter buffer released after its window, a
+   * frame timeout, end of input. Frames handed on until the next call (or `received`)
+   * measure `sluice_frame_latency_seconds` from this instant.
+   */
+  inputAt(nowMs: number): void;
   /** Count an error (malformed input) by reason. */
   error(reason: ErrorReason, n?: number): void;
   /** Count a drop (data discarded on purpose: loss, limits) by reason. */
@@ -64,6 +81,10 @@ export interface StreamSink {
   addParameterSets(trackId: number, codec: AccessUnit["codec"], sets: Uint8Array[]): void;
   /** RTP SSRC in use; a sender restarting with a new SSRC updates it. */
   ssrc?: number;
+  /** RTP: every SSRC feeding this stream, `ssrc` first (others joined as tracks). */
+  ssrcs?: number[];
+  /** RTP: the latest RTCP sender report of a track (the A/V sync reference); optional. */
+  senderReport?(trackId: number, sr: { ntpUnixMs: number; rtpTimestamp: number } | undefined): void;
   /** Replace the transport statistics snapshot. */
   setTransport(stats: TransportStats): void;
   /** The publisher is gone; the stream stays listed (closed) for the retention time. */
@@ -92,6 +113,15 @@ export interface StreamOpener {
    * `open` counts it; `open` applies the same rules again.
    */
   admit(protocol: Protocol, who: RefusalSubject & { stream: string }): Result<void, RefusalReason>;
+  /**
+   * The publisher behind `sink` restarted and keeps its stream (an RTP sender with a new
+   * SSRC or source port): a new session of the same stream (lib/stream/stream.ts
+   * beginSession), counted and emitted as a takeover.
+   */
+  continueSession(
+    sink: StreamSink,
+    restart: { reason: TakeoverReason; remote: string; ssrc?: number; silentMs: number },
+  ): void;
   /** Counts a refusal decided by the adapter itself (e.g. not on the allowlist). */
   refuse(protocol: Protocol, reason: RefusalReason, who?: RefusalSubject): void;
   /** True while a stream of this name exists and is not closed. */
@@ -108,6 +138,17 @@ export interface Listener {
   stop(): Promise<void>;
 }
 
+/** A link that leaves the box (the NATS fleet link, lib/fleet/), as health and /metrics see it. */
+export interface Link {
+  readonly name: string;
+  /** False while the configured link is down: /api/v1/health then says "degraded". */
+  readonly up: boolean;
+  /** Its part of /api/v1/health, under `name`. */
+  health(): Record<string, unknown>;
+  /** Its series in /metrics (families declared in lib/core/metrics/families.ts). */
+  metrics(emit: Emit): void;
+}
+
 /** Receives frames from a stream (the GOP buffer and output queues plug in here). */
 export interface FrameSink {
   push(au: AccessUnit): void;
@@ -115,6 +156,11 @@ export interface FrameSink {
   readonly bytes: number;
   /** Drops the oldest whole GOP (global memory pressure); returns bytes freed. */
   shed?(): number;
+  /**
+   * A new publisher session begins: drop the unfinished GOP of each video track (and the
+   * audio beside it) left by the old one; returns the frames dropped.
+   */
+  newSession?(): number;
   /** Periodic housekeeping (frame timeouts), monotonic ms. */
   tick?(nowMs: number): void;
   /** GOP structure statistics of a video track. */

@@ -9,7 +9,12 @@ import { ReasonCounter } from "./counters.ts";
 import { type DataReason, type DropReason, type ErrorReason, isDrop } from "../core/reasons.ts";
 import { TrackState } from "./track_state.ts";
 import { RateMeter } from "../core/meter.ts";
+import type { Histogram } from "../core/metrics/histogram.ts";
+import { METRICS, type Registry } from "../core/metrics/registry.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
+import { SessionTimeline } from "./session_timeline.ts";
+import { StreamSync, type StreamSyncOptions } from "../sync/stream_sync.ts";
+import type { SrMapping } from "../sync/reference.ts";
 import type {
   AdapterHooks,
   FrameSink,
@@ -20,7 +25,10 @@ import type {
   TransportStats,
 } from "./ports.ts";
 
-/** A stream with no data for this long is `recovering`. */
+/**
+ * A stream with no data for this long is `recovering` (RTP; SRT streams use
+ * `srt.takeover_after`, see lib/stream/takeover.ts).
+ */
 export const IDLE_RECOVERING_MS = 2000;
 
 /** Options for a stream. */
@@ -30,6 +38,12 @@ export interface StreamOptions {
   onState?: (s: Stream, from: StreamState, to: StreamState) => void;
   /** Creates the frame store for this stream (GOP buffer). */
   frameSink?: (s: Stream) => FrameSink;
+  /** Where frame latency is observed (default: the process-wide registry). */
+  registry?: Registry;
+  /** A video keyframe went into the frame store (a GOP boundary; a new preview). */
+  onKeyframe?: (s: Stream, au: AccessUnit) => void;
+  /** A/V sync settings (threshold, events); default: 100 ms, no events. */
+  sync?: Omit<StreamSyncOptions, "stream">;
 }
 
 /** One ingest stream. */
@@ -38,6 +52,8 @@ export class Stream implements StreamSink {
   readonly protocol: Protocol;
   remote: string;
   ssrc?: number;
+  /** RTP: every SSRC of this stream (the first is `ssrc`; others joined as tracks). */
+  ssrcs: number[] = [];
   streamId?: string;
   user?: string;
   startedAt: Date = new Date();
@@ -46,8 +62,12 @@ export class Stream implements StreamSink {
   state: StreamState = "connecting";
   packets = 0;
   bytes = 0;
-  /** Sessions this id has had (1 + reconnects within the grace window). */
+  /** Sessions this id has had (1 + reconnects, takeovers and RTP sender restarts). */
   sessions = 1;
+  /** Monotonic ms the current session began. */
+  sessionStartMs: number;
+  /** Every session's timestamps on one output timeline (lib/stream/session_timeline.ts). */
+  readonly timeline: SessionTimeline = new SessionTimeline();
   readonly bitrate: RateMeter = new RateMeter();
   readonly errors: ReasonCounter<ErrorReason> = new ReasonCounter();
   readonly drops: ReasonCounter<DropReason> = new ReasonCounter();
@@ -57,21 +77,32 @@ export class Stream implements StreamSink {
   transport: TransportStats = {};
   hooks?: AdapterHooks;
   lastDataMs = 0;
+  /** One output timeline (ptsMs/dtsMs), offsets, drift and correction (lib/sync). */
+  readonly sync: StreamSync;
   /** After resume, frames wait for the next keyframe per track. */
   #awaitKey = new Set<number>();
+  /** A new session's audio waits for its first video keyframe (when there is video). */
+  #awaitSessionKey = false;
   #frameSink?: FrameSink;
   readonly #now: () => number;
+  /** When the input being worked on became available (see StreamSink.inputAt). */
+  #inputMs = 0;
+  /** `sluice_frame_latency_seconds` series per track, for its current codec. */
+  readonly #latency = new Map<number, { codec: AccessUnit["codec"]; h: Histogram }>();
 
   constructor(req: OpenRequest, hooks: AdapterHooks | undefined, private opts: StreamOptions = {}) {
     this.id = req.name;
     this.protocol = req.protocol;
     this.remote = req.remote;
     this.ssrc = req.ssrc;
+    if (req.ssrc !== undefined) this.ssrcs = [req.ssrc];
     this.streamId = req.streamId;
     this.user = req.user;
     this.hooks = hooks;
     this.#now = opts.now ?? (() => performance.now());
+    this.sessionStartMs = this.#now();
     this.#frameSink = opts.frameSink?.(this);
+    this.sync = new StreamSync({ thresholdMs: () => 100, ...opts.sync, stream: this.id });
   }
 
   get paused(): boolean {
@@ -100,7 +131,12 @@ export class Stream implements StreamSink {
     this.bytes += bytes;
     this.bitrate.add(bytes * 8, nowMs);
     this.lastDataMs = nowMs;
+    this.#inputMs = nowMs;
     if (this.state === "connecting" || this.state === "recovering") this.#setState("active");
+  }
+
+  inputAt(nowMs: number): void {
+    this.#inputMs = nowMs;
   }
 
   error(reason: ErrorReason, n = 1): void {
@@ -124,6 +160,7 @@ export class Stream implements StreamSink {
 
   pushFrame(au: AccessUnit): void {
     if (this.state === "closed") return;
+    au = this.timeline.map(au);
     let t = this.tracks.get(au.trackId);
     if (!t) {
       t = new TrackState({
@@ -141,9 +178,22 @@ export class Stream implements StreamSink {
       const p = this.#tracker(au.trackId, au.codec).observe(au);
       if (p) t.info = withVideoParams(t.info, p);
     }
+    // The one point where frames get their output time (ptsMs/dtsMs) and A/V correction.
+    this.sync.frame(au, this.#deliver);
+  }
+
+  /** Frames on the output timeline into the frame store (unless paused or waiting for a key). */
+  #deliver = (au: AccessUnit): void => {
     if (this.state === "paused") {
       this.drops.add("paused");
       return;
+    }
+    if (this.#awaitSessionKey) {
+      if (au.kind === "video" && au.key) this.#awaitSessionKey = false;
+      else if (au.kind !== "video") {
+        this.drops.add("await_keyframe");
+        return;
+      }
     }
     if (this.#awaitKey.size && au.kind === "video" && this.#awaitKey.has(au.trackId)) {
       if (!au.key) {
@@ -153,6 +203,23 @@ export class Stream implements StreamSink {
       this.#awaitKey.delete(au.trackId);
     }
     this.#frameSink?.push(au);
+    const start = Math.max(this.#inputMs, au.arrivalMs);
+    this.#latencyOf(au).observe(Math.max(0, this.#now() - start) / 1000);
+    if (au.key && au.kind === "video") this.opts.onKeyframe?.(this, au);
+  };
+
+  /** The latest RTCP sender report of a track (RTP); undefined forgets it. */
+  senderReport(trackId: number, sr: SrMapping | undefined): void {
+    this.sync.senderReport(trackId, sr);
+  }
+
+  #latencyOf(au: AccessUnit): Histogram {
+    const l = this.#latency.get(au.trackId);
+    if (l && l.codec === au.codec) return l.h;
+    const h = (this.opts.registry ?? METRICS).histogram("sluice_frame_latency_seconds")
+      .child({ protocol: this.protocol, codec: au.codec });
+    this.#latency.set(au.trackId, { codec: au.codec, h });
+    return h;
   }
 
   #tracker(trackId: number, codec: AccessUnit["codec"]): ParamTracker {
@@ -195,15 +262,51 @@ export class Stream implements StreamSink {
 
   /** Reopens a closed stream for a reconnecting publisher, keeping counters. */
   revive(req: OpenRequest, hooks: AdapterHooks): void {
-    this.remote = req.remote;
-    this.ssrc = req.ssrc ?? this.ssrc;
-    this.streamId = req.streamId ?? this.streamId;
-    this.hooks = hooks;
+    if (req.ssrc !== undefined) this.ssrcs = [req.ssrc];
     this.closedAt = undefined;
     this.closeReason = undefined;
-    this.sessions++;
-    for (const [id, t] of this.tracks) if (t.info.kind === "video") this.#awaitKey.add(id);
+    this.beginSession(req, hooks);
     this.#setState("connecting");
+  }
+
+  /**
+   * A new publisher takes this live stream over (lib/stream/takeover.ts): the caller closes the
+   * old session's connection afterwards. A paused stream stays paused.
+   */
+  takeOver(req: OpenRequest, hooks: AdapterHooks): void {
+    this.beginSession(req, hooks);
+    if (this.state !== "paused") this.#setState("connecting");
+  }
+
+  /**
+   * A new publisher session continues this stream (revive, takeover, an RTP sender
+   * restarting): `sessions` counts up, the old session's unfinished GOP leaves the
+   * buffer, output restarts at the new session's first keyframe and its timestamps are
+   * rebased onto the stream's timeline. Returns the frames trimmed.
+   */
+  beginSession(
+    from: { remote?: string; ssrc?: number; streamId?: string; user?: string },
+    hooks?: AdapterHooks,
+  ): number {
+    if (from.remote !== undefined) this.remote = from.remote;
+    this.ssrc = from.ssrc ?? this.ssrc;
+    this.streamId = from.streamId ?? this.streamId;
+    this.user = from.user ?? this.user;
+    if (hooks) this.hooks = hooks;
+    this.sessions++;
+    this.sessionStartMs = this.#now();
+    this.timeline.restart();
+    this.sync.reconnect();
+    let video = false;
+    for (const [id, t] of this.tracks) {
+      if (t.info.kind !== "video") continue;
+      this.#awaitKey.add(id);
+      video = true;
+    }
+    this.#awaitSessionKey = video;
+    const trimmed = this.#frameSink?.newSession?.() ?? 0;
+    if (trimmed > 0) this.drops.add("session_incomplete_gop", trimmed);
+    return trimmed;
   }
 
   /**
@@ -214,11 +317,11 @@ export class Stream implements StreamSink {
     return this.#frameSink?.shed?.() ?? 0;
   }
 
-  /** Periodic housekeeping: idle detection. */
-  tick(nowMs: number): void {
+  /** Periodic housekeeping: idle detection (`recovering` after `recoveringAfterMs` of silence). */
+  tick(nowMs: number, recoveringAfterMs: number = IDLE_RECOVERING_MS): void {
     this.#frameSink?.tick?.(nowMs);
     if (
-      this.state === "active" && this.lastDataMs && nowMs - this.lastDataMs > IDLE_RECOVERING_MS
+      this.state === "active" && this.lastDataMs && nowMs - this.lastDataMs >= recoveringAfterMs
     ) {
       this.#setState("recovering");
     }
@@ -242,6 +345,7 @@ export class Stream implements StreamSink {
       bytes: this.bytes,
       bufferedBytes: this.bufferedBytes,
       sessions: this.sessions,
+      resyncs: this.timeline.resyncs,
       tracks: [...this.tracks.values()].map((t) =>
         t.toJSON(now, this.#frameSink?.gopStats?.(t.info.id))
       ),
@@ -250,6 +354,7 @@ export class Stream implements StreamSink {
       transport: this.transport,
     };
     if (this.ssrc !== undefined) out.ssrc = this.ssrc;
+    if (this.ssrcs.length) out.ssrcs = this.ssrcs;
     if (this.streamId !== undefined) out.streamId = this.streamId;
     if (this.user !== undefined) out.user = this.user;
     if (this.closedAt) {

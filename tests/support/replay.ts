@@ -83,7 +83,7 @@ export function plan(n: number, imp: Impairment): { order: number[]; report: Rep
 export async function replay(
   dgrams: CapturedDatagram[],
   to: { hostname: string; port: number },
-  opts: Impairment & { pace?: "recorded" | "fast"; maxGapMs?: number } = {},
+  opts: Impairment & { pace?: "recorded" | "fast"; maxGapMs?: number; signal?: AbortSignal } = {},
 ): Promise<ReplayReport> {
   const { order, report } = plan(dgrams.length, opts);
   const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
@@ -93,6 +93,7 @@ export async function replay(
     const base = dgrams[0]?.arrivalNs ?? 0n;
     let sentInBurst = 0;
     for (const i of order) {
+      if (opts.signal?.aborted) break;
       const d = dgrams[i];
       if (opts.pace === "recorded") {
         const due = Number((d.arrivalNs - base) / 1_000_000n);

@@ -11,6 +11,7 @@ import type { StreamSink, TransportStats } from "@lib/stream/ports.ts";
 export class RecordingSink implements StreamSink {
   readonly id = "test";
   paused = false;
+  sessions = 1;
   ssrc?: number;
   readonly tracks = new Map<number, TrackInfo>();
   readonly frames: AccessUnit[] = [];
@@ -20,6 +21,7 @@ export class RecordingSink implements StreamSink {
   closed?: string;
 
   received(): void {}
+  inputAt(): void {}
   error(reason: ErrorReason, n = 1): void {
     this.errors[reason] = (this.errors[reason] ?? 0) + n;
   }

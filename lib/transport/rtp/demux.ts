@@ -6,8 +6,15 @@
  * where it is matched by SSRC and host (its source port differs). New sources are
  * rate-limited (token bucket, "new_source_rate") and offered to the owner, which may
  * refuse them (max_connections, naming). A sender restarting with a new SSRC from the
- * same address and payload type within `ssrcChangeWindowMs` of the old one's last
- * packet continues the same session ("ssrc_change"). Idle sources time out; BYE
+ * same address and payload type continues the same session ("ssrc_change") only when the
+ * old SSRC has gone silent (longer than max(RESTART_SILENT_MS, twice its longest recent
+ * gap)) and within `ssrcChangeWindowMs` of its last packet: SSRCs sent concurrently from
+ * one address (gateways, SFUs, an A/V sender on one socket) are separate sources, which the
+ * owner may join into one stream (lib/pipeline/rtp_join.ts). So does a sender restarting from a
+ * new source port of the same host with its SSRC, within the same window, once the old
+ * source has been silent for RESTART_SILENT_MS ("new_port"); while the old one still sends
+ * it is an SSRC collision, a separate source. A new port and a new SSRC together are a new
+ * sender (many senders run one after another from one host). Idle sources time out; BYE
  * (RFC 3550 6.6) closes a source. With `probation`, a new source is offered to the owner
  * only after two packets in sequence (RFC 3550 A.1, MIN_SEQUENTIAL = 2); its first packet
  * is held meanwhile (then delivered), so random datagrams never become streams. A held
@@ -31,6 +38,8 @@ export interface RtpSourceSink {
   pushRtp(pkt: RtpPacket, nowMs: number): void;
   pushRtcp?(p: RtcpPacket, nowMs: number): void;
   changeSsrc?(ssrc: number): void;
+  /** The sender restarted from a new port keeping its SSRC. */
+  restart?(): void;
   flush?(): void;
 }
 
@@ -56,6 +65,11 @@ export interface RtpDemuxOptions<S extends RtpSourceSink> {
   onSourceClosed?(key: SourceKey, session: S, reason: CloseReason): void;
   /** The sender behind `session` restarted with a new SSRC. */
   onSsrcChange?(oldKey: SourceKey, newKey: SourceKey, session: S): void;
+  /**
+   * The sender behind `session` restarted (a new SSRC, a new source port or both) after
+   * `silentMs` without packets; called after the session was reset.
+   */
+  onSenderRestart?(oldKey: SourceKey, newKey: SourceKey, session: S, silentMs: number): void;
   /** Counts demux-level errors and drops by reason. */
   count?: Counter;
   /** New sources admitted per second (`rtp.new_stream_rate`, default 10). */
@@ -81,6 +95,11 @@ export interface RtpDemuxOptions<S extends RtpSourceSink> {
 
 /** Default cap on live sources of one demux. */
 export const MAX_RTP_SOURCES = 1024;
+/**
+ * Least silence of a source before a new source port of its host may be its restart, ms
+ * (longer than any gap of a live video or audio sender; a sender restart takes longer).
+ */
+export const RESTART_SILENT_MS = 500;
 /** SSRCs remembered per sender as used before (not a restart when they come back). */
 const MAX_RETIRED = 4;
 
@@ -91,6 +110,8 @@ interface Entry<S> {
   pt: number;
   /** SSRCs this sender used before (not a restart if they come back). */
   retired: number[];
+  /** Longest recent gap between two packets, ms (decays by 1/64 per packet). */
+  maxGapMs: number;
 }
 
 /** True when a datagram on the RTP port is RTCP (RFC 5761 4). */
@@ -105,6 +126,8 @@ export class RtpDemux<S extends RtpSourceSink> {
   #byKey = new Map<string, Entry<S>>();
   #byAddr = new Map<string, Entry<S>[]>();
   #bySsrcHost = new Map<string, Entry<S>>();
+  /** Live entries per sending host (any port), for restarts from a new port. */
+  #byHost = new Map<string, Entry<S>[]>();
   #gate: SourceGate;
   #pending = new PendingRtcp();
   #lastExpire = -Infinity;
@@ -154,7 +177,8 @@ export class RtpDemux<S extends RtpSourceSink> {
           ssrc: pkt.ssrc,
           remote: { hostname: remote.hostname, port: remote.port },
         };
-        e = this.#ssrcChange(pkt, addr, id, arrivalMs);
+        e = this.#ssrcChange(pkt, addr, id, arrivalMs) ??
+          this.#portChange(pkt, addr, id, arrivalMs);
         if (e === undefined) {
           pkt = this.#alone(own, pkt);
           e = this.#admit(pkt, addr, id, arrivalMs);
@@ -163,6 +187,8 @@ export class RtpDemux<S extends RtpSourceSink> {
       }
       this.#last = e;
     }
+    const gap = arrivalMs - e.lastMs;
+    e.maxGapMs = gap > e.maxGapMs ? gap : e.maxGapMs - e.maxGapMs / 64;
     e.lastMs = arrivalMs;
     e.pt = pkt.payloadType;
     e.session.pushRtp(pkt, arrivalMs);
@@ -241,11 +267,14 @@ export class RtpDemux<S extends RtpSourceSink> {
     const list = this.#byAddr.get(addr);
     if (!list) return undefined;
     const win = this.#o.ssrcChangeWindowMs ?? 2000;
-    const e = list.find((x) =>
-      x.pt === pkt.payloadType && now - x.lastMs <= win && !x.retired.includes(pkt.ssrc)
-    );
+    const e = list.find((x) => {
+      const quiet = now - x.lastMs;
+      return x.pt === pkt.payloadType && quiet <= win && !x.retired.includes(pkt.ssrc) &&
+        quiet > Math.max(RESTART_SILENT_MS, 2 * x.maxGapMs);
+    });
     if (!e) return undefined;
     const old = e.id;
+    const silent = now - e.lastMs;
     this.#unindex(e);
     e.retired.push(old.ssrc);
     if (e.retired.length > MAX_RETIRED) e.retired.shift();
@@ -254,7 +283,37 @@ export class RtpDemux<S extends RtpSourceSink> {
     this.#count("ssrc_change");
     e.session.changeSsrc?.(pkt.ssrc);
     this.#o.onSsrcChange?.(old, e.id, e.session);
+    this.#o.onSenderRestart?.(old, e.id, e.session, silent);
     return e;
+  }
+
+  /**
+   * A sender of the same host restarted from a new source port keeping its SSRC: the
+   * source of that host with this SSRC and payload type, silent for RESTART_SILENT_MS and
+   * within the window, is re-keyed as `id`. None when it still sends (an SSRC collision)
+   * or when two such sources would fit (ambiguous).
+   */
+  #portChange(pkt: RtpPacket, addr: string, id: SourceKey, now: number): Entry<S> | undefined {
+    const list = this.#byHost.get(id.remote.hostname);
+    if (!list) return undefined;
+    const win = this.#o.ssrcChangeWindowMs ?? 2000;
+    let found: Entry<S> | undefined;
+    for (const x of list) {
+      if (x.id.ssrc !== pkt.ssrc || x.pt !== pkt.payloadType) continue;
+      const quiet = now - x.lastMs;
+      if (quiet < RESTART_SILENT_MS) return undefined;
+      if (quiet > win) continue;
+      if (found) return undefined;
+      found = x;
+    }
+    if (!found) return undefined;
+    const old = found.id;
+    this.#drop(found);
+    found.id = id;
+    this.#index(found, addr);
+    found.session.restart?.();
+    this.#o.onSenderRestart?.(old, found.id, found.session, now - found.lastMs);
+    return found;
   }
 
   /** A new source: past the gate, offered to the owner; held RTCP and RTP delivered. */
@@ -267,7 +326,14 @@ export class RtpDemux<S extends RtpSourceSink> {
       this.#gate.refuse(id.key, now, held);
       return undefined;
     }
-    const e: Entry<S> = { id, session, lastMs: now, pt: pkt.payloadType, retired: [] };
+    const e: Entry<S> = {
+      id,
+      session,
+      lastMs: now,
+      pt: pkt.payloadType,
+      retired: [],
+      maxGapMs: 0,
+    };
     this.#index(e, addr);
     const sh = `${pkt.ssrc}@${id.remote.hostname}`;
     for (const x of this.#pending.take(sh)) session.pushRtcp?.(x.p, x.ms);
@@ -282,6 +348,10 @@ export class RtpDemux<S extends RtpSourceSink> {
     if (list) {
       if (!list.includes(e)) list.push(e);
     } else this.#byAddr.set(addr, [e]);
+    const host = this.#byHost.get(e.id.remote.hostname);
+    if (host) {
+      if (!host.includes(e)) host.push(e);
+    } else this.#byHost.set(e.id.remote.hostname, [e]);
   }
 
   #unindex(e: Entry<S>): void {
@@ -291,16 +361,26 @@ export class RtpDemux<S extends RtpSourceSink> {
     if (this.#bySsrcHost.get(sh) === e) this.#bySsrcHost.delete(sh);
   }
 
-  #close(e: Entry<S>, reason: CloseReason): void {
+  /** Takes an entry out of every index. */
+  #drop(e: Entry<S>): void {
     this.#unindex(e);
     const addr = `${e.id.remote.hostname}:${e.id.remote.port}`;
-    const list = this.#byAddr.get(addr);
-    if (list) {
-      const i = list.indexOf(e);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.#byAddr.delete(addr);
-    }
+    without(this.#byAddr, addr, e);
+    without(this.#byHost, e.id.remote.hostname, e);
+  }
+
+  #close(e: Entry<S>, reason: CloseReason): void {
+    this.#drop(e);
     e.session.flush?.();
     this.#o.onSourceClosed?.(e.id, e.session, reason);
   }
+}
+
+/** Removes `e` from the list at `key`, and the list when it empties. */
+function without<E>(m: Map<string, E[]>, key: string, e: E): void {
+  const list = m.get(key);
+  if (!list) return;
+  const i = list.indexOf(e);
+  if (i >= 0) list.splice(i, 1);
+  if (list.length === 0) m.delete(key);
 }

@@ -45,13 +45,18 @@ export class AdmissionGate {
   stopping = false;
   readonly #sym: SrtSymbols;
   readonly #admit: (a: SrtAdmission) => AdmitResult;
-  readonly #idleMs: number;
+  readonly #idleMs: number | (() => number);
   readonly #pending = new Map<number, { a: SrtAdmission; atMs: number }>();
   readonly #i32 = new Int32Array(1);
   readonly #sid = new Uint8Array(STREAMID_MAX_BYTES + 1);
   readonly #sidLen = new Int32Array(1);
 
-  constructor(sym: SrtSymbols, admit: (a: SrtAdmission) => AdmitResult, peerIdleMs: number) {
+  /** `peerIdleMs`: SRTO_PEERIDLETIMEO, or a function read per connection (reloadable). */
+  constructor(
+    sym: SrtSymbols,
+    admit: (a: SrtAdmission) => AdmitResult,
+    peerIdleMs: number | (() => number),
+  ) {
     this.#sym = sym;
     this.#admit = admit;
     this.#idleMs = peerIdleMs;
@@ -103,7 +108,7 @@ export class AdmissionGate {
     }
     // Set on the new socket explicitly. libsrt only declares a peer dead after 16
     // expiry periods (>= 300 ms each) AND this timeout, so ~4.8 s is the floor anyway.
-    this.#i32[0] = this.#idleMs;
+    this.#i32[0] = typeof this.#idleMs === "number" ? this.#idleMs : this.#idleMs();
     sym.srt_setsockflag(ns, SRTO.PEERIDLETIMEO, this.#i32, 4);
     if (this.#pending.size >= PENDING_MAX) {
       this.#pending.delete(this.#pending.keys().next().value!);

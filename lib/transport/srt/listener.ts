@@ -40,9 +40,10 @@ export interface SrtListenerOptions {
   /** Kernel receive buffer of sluice's own UDP socket under libsrt, bytes (listen_socket.ts);
    * undefined or 0: libsrt binds its own. */
   socketBufferBytes?: number;
-  /** SRTO_PEERIDLETIMEO on accepted sockets, ms (libsrt default 5000). Values under
-   * ~4800 change nothing: libsrt also waits 16 expiry periods of >= 300 ms. */
-  peerIdleTimeoutMs?: number;
+  /** SRTO_PEERIDLETIMEO on accepted sockets, ms (libsrt default 5000), or a function read
+   * per connection (config reload). Values under ~4800 change little: libsrt also waits
+   * 16 expiry periods of >= 300 ms. */
+  peerIdleTimeoutMs?: number | (() => number);
   log: SrtLog;
   /** Called from the listen callback: O(1), must not block. Exceptions reject (1500). */
   admit(a: SrtAdmission): AdmitResult;
@@ -126,18 +127,16 @@ export class SrtListener {
     const o = this.#o;
     const opened = openSrt(o.library);
     if (!opened.ok) return this.#disable(opened.reason);
-    const sock = openListenSocket(
-      opened.value,
-      {
-        ...o,
-        socketBufferBytes: o.socketBufferBytes ? o.socketBufferBytes : undefined,
-      },
-      this.#flags,
-      (sym) => {
-        const gate = this.#gate = new AdmissionGate(sym, o.admit, o.peerIdleTimeoutMs ?? 5000);
-        return (ns, peer, sid) => gate.onHandshake(ns, peer, sid);
-      },
-    );
+    const idle = o.peerIdleTimeoutMs ?? 5000;
+    const listenOpts = {
+      ...o,
+      peerIdleTimeoutMs: typeof idle === "number" ? idle : idle(),
+      socketBufferBytes: o.socketBufferBytes ? o.socketBufferBytes : undefined,
+    };
+    const sock = openListenSocket(opened.value, listenOpts, this.#flags, (sym) => {
+      const gate = this.#gate = new AdmissionGate(sym, o.admit, idle);
+      return (ns, peer, sid) => gate.onHandshake(ns, peer, sid);
+    });
     if (!sock.ok) {
       this.#stopped = Promise.resolve();
       return this.#disable(sock.reason);

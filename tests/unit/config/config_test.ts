@@ -84,6 +84,7 @@ log:
   assert.equal(c.srt.streams.cam9.passphrase, "");
   assert.equal(c.rtp.payloadTypes[96], "H264/90000");
   assert.equal(c.rtp.streams[0].ssrc, 0x1234);
+  assert.deepEqual(c.rtp.streams[0].ssrcs, [0x1234]);
   assert.equal(c.rtp.streams[0].name, "cam2");
   assert.equal(c.rtp.streams[0].payloadTypes[97], "H265/90000");
   assert.deepEqual(c.api.tokens, ["secret-token-1"]);
@@ -134,6 +135,16 @@ Deno.test("config: errors by class", async (t) => {
       "rtp:\n  streams:\n    - ssrc: 5\n",
       /rtp\.streams\[0\]\.name is required/,
     ],
+    [
+      "bad ssrc in a list",
+      "rtp:\n  streams:\n    - { name: av, ssrc: [0x1001, -4] }\n",
+      /rtp\.streams\[0\]\.ssrc\[1\] must be an integer 0-4294967295 or a list of them, got -4 \(line 3, column/,
+    ],
+    [
+      "ssrc in two streams",
+      "rtp:\n  streams:\n    - { name: a, ssrc: [1, 2] }\n    - { name: b, ssrc: 2 }\n",
+      /ssrc 2 is listed by both a and b/,
+    ],
     ["short passphrase", "srt:\n  passphrase: short\n", /srt\.passphrase must be 10-79 characters/],
     ["port collision", "ingestion:\n  srt_port: 5005\n", /collides/],
     ["yaml syntax", "ingestion:\n  srt_port: [1,\n", /YAML syntax/],
@@ -155,4 +166,111 @@ Deno.test("config: reload diff separates live keys from restart keys", () => {
   assert.deepEqual(d.restart, ["ingestion.srtPort"]);
   assert.ok(d.live.includes("ingestion.maxConnections"));
   assert.ok(d.live.some((k) => k.startsWith("api.tokens")));
+});
+
+Deno.test("config: rtp.streams[].ssrc takes a list (joined as tracks of one stream)", () => {
+  const c = parseConfig("rtp:\n  streams:\n    - { name: av, ssrc: [0x1001, 0x1002] }\n");
+  assert.deepEqual(c.rtp.streams[0].ssrcs, [0x1001, 0x1002]);
+  assert.equal(c.rtp.streams[0].ssrc, 0x1001);
+  const none = parseConfig("rtp:\n  streams:\n    - { name: byname }\n");
+  assert.deepEqual(none.rtp.streams[0].ssrcs, []);
+  assert.equal(none.rtp.streams[0].ssrc, -1);
+});
+
+Deno.test("config nats: absent section = no nats key at all", () => {
+  assert.equal("nats" in defaultConfig(), false);
+  assert.equal(parseConfig("api:\n  listen: 127.0.0.1:1\n").nats, undefined);
+  assert.equal(parseConfig("nats:\n").nats, undefined, "an empty section is off");
+  assert.equal(parseConfig("nats: null\n").nats, undefined);
+});
+
+Deno.test("config nats: the issue's four lines, with defaults for the rest", () => {
+  const c = parseConfig(
+    'nats:\n  servers: ["nats://hub.example.com:4222"]\n  box: site4-rack2\n' +
+      "  credentials: /etc/sluice/box.creds\n" +
+      '  frames: { streams: "cam*", tracks: video }\n',
+  );
+  assert.deepEqual(c.nats, {
+    servers: ["nats://hub.example.com:4222"],
+    box: "site4-rack2",
+    credentials: "/etc/sluice/box.creds",
+    token: "",
+    user: "",
+    password: "",
+    tls: { ca: "", cert: "", key: "" },
+    replicas: 1,
+    registry: { interval: 5000, ttl: 30_000 },
+    events: { maxAge: 86_400_000, maxBytes: 64 * 1024 ** 2, queue: 1000 },
+    frames: {
+      streams: "cam*",
+      tracks: "video",
+      maxBytes: 1024 ** 3,
+      maxAge: 60_000,
+      queue: 8 * 1024 ** 2,
+    },
+  });
+});
+
+Deno.test("config nats: errors name the key and line", () => {
+  assert.match(
+    errorOf("nats:\n  servers: [x]\n  box: a.b\n"),
+    /nats\.box must be letters, digits, '_' or '-' \(1-64\), got "a\.b" \(line 3, column 8\)/,
+  );
+  assert.match(errorOf("nats: {}\n"), /nats\.servers is required \(line 1, column 7\)/);
+  assert.match(
+    errorOf('nats:\n  servers: ["http://x/y"]\n'),
+    /nats\.servers\[0\] must be a server URL .* \(line 2, column 13\)/,
+  );
+  assert.match(
+    errorOf("nats:\n  servers: [x]\n  frames: { tracks: both }\n"),
+    /nats\.frames\.tracks must be one of video, audio, all, got "both" \(line 3, column 21\)/,
+  );
+  assert.match(
+    errorOf("nats:\n  servers: [x]\n  servrs: [y]\n"),
+    /unknown key nats\.servrs \(line 3, column 3\): did you mean nats\.servers\?/,
+  );
+  assert.match(
+    errorOf("nats:\n  servers: [x]\n  user: u\n"),
+    /nats\.user and nats\.password go together/,
+  );
+  assert.match(
+    errorOf("nats:\n  servers: [x]\n  token: t\n  user: u\n  password: p\n"),
+    /use one of credentials, token, user\+password/,
+  );
+  assert.match(
+    errorOf("nats:\n  servers: [x]\n  registry: { interval: 10s, ttl: 15s }\n"),
+    /nats\.registry\.ttl \(15000ms\) must be at least twice/,
+  );
+});
+
+Deno.test("config nats: a reload that changes nats asks for a restart", () => {
+  const a = parseConfig("nats:\n  servers: [a:4222]\n");
+  const b = parseConfig("nats:\n  servers: [b:4222]\n");
+  assert.deepEqual(diffConfig(a, b), { live: [], restart: ["nats.servers"] });
+  assert.deepEqual(diffConfig(defaultConfig(), a).restart.length > 0, true);
+});
+
+Deno.test("config: srt takeover keys (defaults, units, errors with key and line)", () => {
+  const d = parseConfig("");
+  assert.equal(d.srt.takeoverAfter, 1000);
+  assert.equal(d.srt.overridePublisher, false);
+  assert.equal(d.srt.peerIdleTimeout, 5000);
+  const c = parseConfig(
+    "srt:\n  takeover_after: 1.5s\n  override_publisher: true\n  peer_idle_timeout: 8s\n",
+  );
+  assert.equal(c.srt.takeoverAfter, 1500);
+  assert.equal(c.srt.overridePublisher, true);
+  assert.equal(c.srt.peerIdleTimeout, 8000);
+  assert.match(
+    errorOf("srt:\n  latency: 120ms\n  takeover_after: 5ms\n"),
+    /srt\.takeover_after must be a duration 100ms-600000ms.*got "5ms" \(line 3, column 19\)/,
+  );
+  assert.match(
+    errorOf("srt:\n  override_publisher: yes please\n"),
+    /srt\.override_publisher must be true or false, got "yes please" \(line 2/,
+  );
+  assert.match(
+    errorOf("srt:\n  peer_idle_timeout: forever\n"),
+    /srt\.peer_idle_timeout must be a duration 1000ms-600000ms.*\(line 2, column 22\)/,
+  );
 });

@@ -3,6 +3,7 @@ import { isRtcp, RtpDemux, type RtpSourceSink } from "@lib/transport/rtp/demux.t
 import { RtpSession } from "@lib/transport/rtp/session.ts";
 import type { RtpPacket } from "@lib/core/types.ts";
 import { readCapture } from "@tests/support/replay.ts";
+import { tinyRtp } from "@tests/support/rtp.ts";
 
 function counter() {
   const c: Record<string, number> = {};
@@ -71,17 +72,7 @@ Deno.test("interleaved real captures from three senders, SR on rtp_port+1 and mu
   assert.equal(isRtcp(readCapture("rtp/av_rtp_15008.bin")[0].data), false);
 });
 
-function rtp(seq: number, ssrc: number, pt = 96): Uint8Array {
-  const b = new Uint8Array(16);
-  const dv = new DataView(b.buffer);
-  b[0] = 0x80;
-  b[1] = pt;
-  dv.setUint16(2, seq);
-  dv.setUint32(4, seq * 3000);
-  dv.setUint32(8, ssrc);
-  b.set([1, 2, 3, 4], 12);
-  return b;
-}
+const rtp = tinyRtp;
 
 class Sink implements RtpSourceSink {
   pkts: RtpPacket[] = [];
@@ -244,4 +235,36 @@ Deno.test("probation: a source is offered after two packets in sequence, the fir
   assert.equal(c.source_probation, 2);
   demux.onDatagram(rtp(11, 10), { hostname: "x", port: 1 }, 7002);
   assert.equal(demux.size, 1, "after expiry the next packet starts probation again");
+});
+
+Deno.test("concurrent SSRCs from one address are separate sources, never a restart", () => {
+  const { c, count } = counter();
+  const sinks: Sink[] = [];
+  const demux = new RtpDemux<Sink>({
+    count,
+    newSourcesPerSec: 100,
+    onNewSource: () => {
+      sinks.push(new Sink());
+      return sinks[sinks.length - 1];
+    },
+  });
+  const r = { hostname: "10.1.1.1", port: 6000 };
+  // 25 SSRCs, same payload type, interleaved packet by packet from one socket
+  for (let seq = 1; seq <= 10; seq++) {
+    for (let i = 0; i < 25; i++) demux.onDatagram(rtp(seq, 100 + i), r, seq * 20 + i * 0.1);
+  }
+  assert.equal(sinks.length, 25);
+  assert.equal(c.ssrc_change, undefined);
+  for (const [i, s] of sinks.entries()) {
+    assert.deepEqual(s.ssrcs, [], "no SSRC change");
+    assert.deepEqual(new Set(s.pkts.map((p) => p.ssrc)), new Set([100 + i]));
+    assert.equal(s.pkts.length, 10);
+  }
+  // a low-rate source (one packet a second) is not silent between its packets
+  demux.onDatagram(rtp(1, 500), { hostname: "10.1.1.2", port: 1 }, 1000);
+  demux.onDatagram(rtp(2, 500), { hostname: "10.1.1.2", port: 1 }, 2000);
+  demux.onDatagram(rtp(3, 500), { hostname: "10.1.1.2", port: 1 }, 3000);
+  demux.onDatagram(rtp(1, 501), { hostname: "10.1.1.2", port: 1 }, 3900);
+  assert.equal(sinks.length, 27);
+  assert.equal(c.ssrc_change, undefined);
 });

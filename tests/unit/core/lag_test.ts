@@ -1,6 +1,6 @@
 /** LagMonitor's percentile: nearest rank over the last LAG_WINDOW_SAMPLES samples. */
 import assert from "node:assert/strict";
-import { LAG_WINDOW_SAMPLES, LagMonitor } from "../../../routes/metrics.ts";
+import { LAG_WINDOW_SAMPLES, LagMonitor } from "@lib/core/metrics/event_loop.ts";
 
 Deno.test("lag monitor: p99 is the nearest-rank 99th percentile of the window", () => {
   const m = new LagMonitor();
