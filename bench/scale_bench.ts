@@ -272,7 +272,7 @@ async function coldStart(dir: string, capture: string, n: number, rounds: number
   };
   for (let i = 0; i < rounds; i++) {
     for (const warm of [false, true]) {
-      const s = await startSluice(dir, warm);
+      const s = await startSluice(dir, { warmup: warm });
       try {
         await new Promise((r) => setTimeout(r, 300));
         await measure([s.pid], {

@@ -11,6 +11,7 @@
  *   SRT:   --mode srt --srt-port P --ts FILE.ts [--callers N] [--loops L | --seconds S]
  *          [--streamid-prefix loadgen] [--latency 120] [--stagger-ms MS]
  *          [--srt-port-count K]  (caller i to port + i % K: one peer receiver per port)
+ *          [--hold-seconds S]    (stay connected S seconds; without --ts: idle callers)
  *   Mixed: --mode mixed with both sets of options (--port for RTP, --srt-port for SRT).
  *
  * RTP: each of the N sources (SSRC 0x51000000 + i) replays the capture in order with its
@@ -92,8 +93,14 @@ function rtpSenders(host: string, limit: { loops?: number; seconds?: number }): 
 
 function srtCallers(host: string, loops: number | undefined, seconds: number): SrtCallers {
   const path = arg("ts");
-  if (!path) throw new RangeError("--ts FILE is needed for SRT");
-  const sched = scheduleTs(Deno.readFileSync(path));
+  const hold = arg("hold-seconds") === undefined ? 0 : num("hold-seconds", 0, 0, MAX_SECONDS);
+  if (!path && !hold) {
+    throw new RangeError("--ts FILE (or --hold-seconds for idle callers) is needed for SRT");
+  }
+  // Idle callers (no file): connected for --hold-seconds, sending nothing.
+  const sched = path
+    ? scheduleTs(Deno.readFileSync(path))
+    : { messages: [], dueMs: new Float64Array(0), loopMs: 1 };
   return SrtCallers.open({
     host,
     port: num("srt-port", num("port", 0, 0, 65535), 1, 65535),
@@ -103,6 +110,7 @@ function srtCallers(host: string, loops: number | undefined, seconds: number): S
     latencyMs: num("latency", 120, 20, 60_000),
     staggerMs: num("stagger-ms", 0, 0, 60_000),
     loops: loops ?? Math.max(1, Math.ceil((seconds * 1000) / sched.loopMs)),
+    holdMs: hold * 1000,
   }, sched);
 }
 

@@ -38,8 +38,18 @@ export interface SluiceProc {
   stop(): Promise<void>;
 }
 
-/** Starts sluice with a config that sets ports and scale limits (`warmup`: ingestion.warmup). */
-export async function startSluice(dir: string, warmup = true): Promise<SluiceProc> {
+/** Options of startSluice. */
+export interface SluiceOptions {
+  /** ingestion.warmup (default true). */
+  warmup?: boolean;
+  /** More `ingestion:` keys, YAML lines indented by two spaces. */
+  ingestion?: string;
+  /** Environment of the process (added to this one's). */
+  env?: Record<string, string>;
+}
+
+/** Starts sluice with a config that sets ports and scale limits. */
+export async function startSluice(dir: string, o: SluiceOptions = {}): Promise<SluiceProc> {
   const srtPort = freeUdpPort();
   const rtpPort = freeUdpPort(true);
   const apiPort = freePort("tcp");
@@ -47,14 +57,15 @@ export async function startSluice(dir: string, warmup = true): Promise<SluicePro
   await Deno.writeTextFile(
     cfg,
     `ingestion:\n  bind: 127.0.0.1\n  srt_port: ${srtPort}\n  rtp_port: ${rtpPort}\n` +
-      `  max_connections: 1000\n  warmup: ${warmup}\napi:\n  listen: 127.0.0.1:${apiPort}\n` +
-      `rtp:\n  new_stream_rate: 1000\nlog:\n  level: warn\n`,
+      `  max_connections: 1000\n  warmup: ${o.warmup ?? true}\n${o.ingestion ?? ""}` +
+      `api:\n  listen: 127.0.0.1:${apiPort}\nrtp:\n  new_stream_rate: 1000\nlog:\n  level: warn\n`,
   );
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--unstable-net", "--allow-all", MAIN, "--config", cfg],
     stdout: "null",
     stderr: "inherit",
+    env: o.env,
   }).spawn();
   const url = `http://127.0.0.1:${apiPort}`;
   const get = async (path: string) => {

@@ -49,8 +49,16 @@ export async function runLoadgen(load: Load): Promise<LoadReport> {
     args.push("--srt-port", `${load.srtPort}`, "--ts", load.ts, "--callers", `${load.srt}`);
     args.push("--srt-port-count", `${load.srtPortCount ?? 1}`);
   }
-  const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
-    .output();
+  return await loadgen(args.slice(3));
+}
+
+/** Runs scripts/loadgen.ts with `args`; resolves with its report. */
+export async function loadgen(args: string[]): Promise<LoadReport> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", LOADGEN, ...args],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
   if (!out.success) throw new Error(`loadgen failed (exit ${out.code})`);
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }

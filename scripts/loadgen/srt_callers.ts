@@ -29,6 +29,8 @@ export interface SrtCallerOptions {
   staggerMs: number;
   /** Whole passes of the file per caller. */
   loops: number;
+  /** Callers stay connected at least this long from the start, ms (idle callers: no file). */
+  holdMs?: number;
 }
 
 /** What the callers did, summed. */
@@ -129,7 +131,7 @@ export class SrtCallers {
       this.#next[i] = k;
       if (k < this.#total) done = false;
     }
-    return done;
+    return done && nowMs >= (this.#o.holdMs ?? 0);
   }
 
   /** Waits (bounded) for the send buffers to drain, reads libsrt's counters, closes. */
