@@ -8,12 +8,12 @@
  *   after churn  R rounds of N RTP + N/2 SRT streams, every stream closed and removed
  *                (`ingestion.closed_retention: 1s`), then --settle seconds: RSS and V8 heap
  *                in use against the baseline (the goal: within 20%).
- * RSS from /proc/<pid>/status (VmRSS), heap from /api/v1/stats memory.heapUsedBytes. Each
- * variant runs in the same run: glibc's default allocator, and with its mmap threshold
- * pinned (GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072) to show what glibc keeps.
+ * RSS from /proc/<pid>/status (VmRSS), heap from /api/v1/stats memory.heapUsedBytes; the
+ * trail of both every 2 s while settling is printed too (V8 frees buffers at its next GC,
+ * lib/app/memory_trim.ts gives glibc's free pages back at its next check).
  *
  *   deno run --unstable-net --allow-all bench/memory_bench.ts [--streams 50] [--rounds 3]
- *     [--settle 20] [--quick]
+ *     [--settle 30] [--quick]
  */
 import { arg, benchTmp, emit, fmt, isQuick } from "./_bench.ts";
 import { scaleInputs } from "./scale/inputs.ts";
@@ -100,14 +100,11 @@ if (import.meta.main) {
   const quick = isQuick();
   const n = Number(arg("streams", quick ? "20" : "50"));
   const rounds = Number(arg("rounds", quick ? "1" : "3"));
-  const settle = Number(arg("settle", quick ? "10" : "20"));
+  const settle = Number(arg("settle", quick ? "20" : "30"));
   const { dir, cleanup } = await benchTmp();
   try {
     const inputs = await scaleInputs(dir, 10);
-    const variants: [string, Record<string, string> | undefined][] = [
-      ["glibc default", undefined],
-      ["mmap_threshold 128K", { GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=131072" }],
-    ];
+    const variants: [string, Record<string, string> | undefined][] = [["sluice", undefined]];
     console.log(`\nMemory, ${n} streams, ${rounds} churn rounds, ${settle} s settle:\n`);
     console.log(
       "| variant | baseline RSS / heap MB | per idle SRT stream MB | per 8 Mb/s RTP stream MB " +

@@ -86,6 +86,7 @@ const BENCHES: Bench[] = [
   },
   { name: "fleet", file: "fleet_bench.ts", args: [], quickArgs: [], timeoutS: 180 },
   { name: "scale", file: "scale_bench.ts", args: [], quickArgs: [], timeoutS: 1200 },
+  { name: "memory", file: "memory_bench.ts", args: [], quickArgs: [], timeoutS: 600 },
 ]; // deno-fmt-ignore
 
 function flag(name: string): string | undefined {

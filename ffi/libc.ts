@@ -76,6 +76,8 @@ const SYMBOLS = {
     result: "isize",
   },
   close: { parameters: ["i32"], result: "i32" },
+  /** malloc_trim(3): gives free heap memory back to the kernel (glibc), returns 1 if any. */
+  malloc_trim: { parameters: ["usize"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 

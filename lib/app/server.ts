@@ -11,6 +11,7 @@ import { VERSION } from "../core/version.ts";
 import { createApp } from "../../routes/mod.ts";
 import { frameStoreFor, startListeners } from "./listeners.ts";
 import { warmUp } from "./warmup/warmup.ts";
+import { MemoryTrimmer } from "./memory_trim.ts";
 import { SseHub } from "../../routes/sse_hub.ts";
 import { StreamStatsSampler } from "../stream/stream_stats.ts";
 import { LiveHub } from "../outputs/live.ts";
@@ -58,6 +59,8 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
   const lag = new LagMonitor();
   lag.start();
   manager.start();
+  const trimmer = new MemoryTrimmer(log);
+  trimmer.start();
   if (config.ingestion.warmup) {
     const w = warmUp(config, log);
     log.info("warmup.done", { ms: Math.round(w.ms), rtpPackets: w.rtpPackets, tsBytes: w.tsBytes });
@@ -152,6 +155,7 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
       stopping ??= (async () => {
         log.info("shutdown.begin", {});
         lag.stop();
+        trimmer.stop();
         sampler.stop();
         live.close();
         await outputs.stop();

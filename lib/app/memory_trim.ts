@@ -1,0 +1,68 @@
+/**
+ * Gives memory that the allocator holds but nothing uses back to the kernel. Media
+ * buffers (frames, slabs: 10-256 KB each) live in glibc's main heap; when streams close
+ * and V8 frees their ArrayBuffers, the heap keeps the pages (it only shrinks from its top,
+ * and one live allocation above the freed ones pins them), so RSS stayed at its peak after
+ * churn (bench/README.md "Memory"). Every CHECK_MS this compares RSS with what JavaScript
+ * holds (V8 heap + ArrayBuffer memory): when the difference has grown by more than
+ * TRIM_SLACK_BYTES over its value at start, malloc_trim(0) (glibc >= 2.8 releases free
+ * pages inside the heap too, madvise MADV_DONTNEED) runs once. Linux/glibc only; a no-op
+ * elsewhere.
+ */
+import { loadLibc } from "../../ffi/libc.ts";
+import type { Logger } from "../core/log.ts";
+
+/** Period of the check, ms. */
+export const CHECK_MS = 10_000;
+/** Growth of (RSS - JS-held memory) over its starting value that triggers a trim, bytes. */
+export const TRIM_SLACK_BYTES = 64 * 1024 * 1024;
+
+/** RSS minus what V8 accounts for (heap reserved + ArrayBuffer backing stores), bytes. */
+export function unaccountedBytes(m: Deno.MemoryUsage = Deno.memoryUsage()): number {
+  return m.rss - m.heapTotal - m.external;
+}
+
+/** The periodic check; `trimmed` counts trims that ran, for tests and logs. */
+export class MemoryTrimmer {
+  trimmed = 0;
+  #timer?: ReturnType<typeof setInterval>;
+  #reference = 0;
+
+  constructor(private readonly log?: Logger) {}
+
+  /** Starts the check (no-op without glibc's malloc_trim). */
+  start(): void {
+    const libc = loadLibc();
+    if (!libc.ok || this.#timer !== undefined) return;
+    this.#reference = unaccountedBytes();
+    const timer = setInterval(() => this.check(), CHECK_MS);
+    Deno.unrefTimer(timer as unknown as number);
+    this.#timer = timer;
+  }
+
+  /** One check; returns the bytes given back (0 when no trim ran). */
+  check(): number {
+    const libc = loadLibc();
+    if (!libc.ok) return 0;
+    const before = Deno.memoryUsage();
+    const slack = unaccountedBytes(before);
+    if (slack - this.#reference < TRIM_SLACK_BYTES) return 0;
+    libc.value.sym.malloc_trim(0n);
+    this.trimmed++;
+    const after = Deno.memoryUsage();
+    const freed = Math.max(0, before.rss - after.rss);
+    this.log?.debug("memory.trimmed", {
+      rssBefore: before.rss,
+      rssAfter: after.rss,
+      freed,
+    });
+    // What trimming cannot give back (fragments in use) becomes the new reference.
+    this.#reference = Math.max(this.#reference, unaccountedBytes(after));
+    return freed;
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
