@@ -22,14 +22,14 @@
  *
  *   deno run --unstable-net --allow-all bench/scale_bench.ts [--quick]
  *     [--rtp 25,50,100,150,200] [--srt 8,16,32,64,100] [--mixed 50+50,100+100]
- *     [--step-seconds 10] [--no-peers] [--cold 100] [--json FILE]
+ *     [--step-seconds 10] [--no-peers] [--cold 100] [--single-rounds 3] [--json FILE]
  *
  * Cold start: --cold N RTP streams all starting within 0.1 s of a fresh sluice, with
  * ingestion.warmup off and on, alternated (3 rounds): kernel drops and lost packets.
  */
 import { arg, benchTmp, emit, fmt, isQuick } from "./_bench.ts";
 import { scaleInputs } from "./scale/inputs.ts";
-import { startSluice } from "./scale/procs.ts";
+import { cpuOf, memOf, startSluice } from "./scale/procs.ts";
 import { peerDrops, startGstRtp, startSlt } from "./scale/peers.ts";
 import {
   bytesSent,
@@ -37,6 +37,7 @@ import {
   type Load,
   measure,
   percentile,
+  runLoadgen,
   type Window,
 } from "./scale/step.ts";
 
@@ -68,6 +69,8 @@ const MIXED = arg("mixed", quick ? "25+25" : "50+50,100+100").split(",")
   .map((s) => s.split("+").map(Number)).filter((p) => p.length === 2 && p.every((x) => x > 0));
 const STEP_S = Math.min(60, Math.max(2, Number(arg("step-seconds", quick ? "5" : "10"))));
 const PEERS = !Deno.args.includes("--no-peers");
+/** Rounds of the one-SRT-stream comparison (0: skip it). */
+const SINGLE = Number(arg("single-rounds", quick ? "1" : "3"));
 /** Streams of the cold-start comparison (0: skip it). */
 const COLD = Number(arg("cold", "100"));
 /** Largest SRT step given to srt-live-transmit (one process per stream). */
@@ -84,6 +87,12 @@ async function videoPackets(file: string): Promise<number> {
   }).output();
   // The stream is listed once more under its program: take the first line.
   return Number(new TextDecoder().decode(out.stdout).trim().split("\n")[0]);
+}
+
+/** SRT callers that could not connect, from a loadgen report (srt or mixed mode). */
+function connectErrors(r: Json): number {
+  const srt = (r.mode === "mixed" ? r.srt : r) as Json | undefined;
+  return (srt?.connectErrors as unknown[] | undefined)?.length ?? 0;
 }
 
 function sum(xs: Json[], f: (s: Json) => unknown): number {
@@ -148,8 +157,10 @@ async function sluiceStep(
       lagP99Ms: Number(stats.eventLoopLagP99Ms),
       apiP99Ms: percentile(w.apiMs, 99),
       note: [
+        w.busiest ? `busiest thread ${w.busiest.name} ${w.busiest.pct.toFixed(0)}%` : "",
         drops > 0 ? `${early} of the drops in the first 2 s` : "",
         missing > 0 ? `${missing} streams missing` : "",
+        connectErrors(w.report) > 0 ? `${connectErrors(w.report)} SRT connects failed` : "",
       ].filter((x) => x).join("; "),
     });
   } finally {
@@ -223,40 +234,61 @@ function printTable(rows: Row[]): void {
   for (const c of cells) console.log(`| ${c.join(" | ")} |`);
 }
 
-/** One 8 Mb/s SRT stream: sluice vs srt-live-transmit, alternated, CPU ms per Mbit sent. */
+/**
+ * One 8 Mb/s SRT stream: sluice vs srt-live-transmit receiving the same loadgen caller,
+ * alternated, `rounds` each. CPU of the receiving process from /proc, per Mbit sent:
+ * "run" over the whole run (connect, JIT warm-up and tail included), "steady" from 2 s to
+ * 2 s before the end (the TS is paced by its PCR, so Mbit = send rate x window).
+ */
 async function singleSrt(dir: string, ts: string, rounds: number) {
   const load = { rtp: 0, srt: 1, loops: 1, rtpCapture: "", ts };
-  const ours: number[] = [],
-    theirs: number[] = [],
-    oursRss: number[] = [],
-    theirsRss: number[] = [];
+  type One = { run: number; steady: number; rss: number };
+  const out: Record<"sluice" | "slt", One[]> = { sluice: [], slt: [] };
+  const one = async (pid: number, srtPort: number): Promise<One> => {
+    const c0 = cpuOf(pid), t0 = performance.now();
+    const running = runLoadgen({ ...load, rtpPort: 0, srtPort });
+    await new Promise((r) => setTimeout(r, 2000));
+    const c1 = cpuOf(pid), t1 = performance.now();
+    await new Promise((r) => setTimeout(r, (STEP_S - 4) * 1000));
+    const c2 = cpuOf(pid), t2 = performance.now();
+    const rss = memOf(pid);
+    const rep = await running;
+    await new Promise((r) => setTimeout(r, 500));
+    const c3 = cpuOf(pid), t3 = performance.now();
+    const mbit = (bytesSent(rep) * 8) / 1e6;
+    const mbitPerS = mbit / rep.elapsedSec;
+    void t0, t3;
+    return {
+      run: ((c3 - c0) * 1000) / mbit,
+      steady: ((c2 - c1) * 1000) / (mbitPerS * ((t2 - t1) / 1000)),
+      rss: rss / 2 ** 20,
+    };
+  };
   for (let i = 0; i < rounds; i++) {
     const s = await startSluice(dir);
     try {
       await new Promise((r) => setTimeout(r, 300));
-      const w = await measure([s.pid], { ...load, rtpPort: 0, srtPort: s.srtPort });
-      ours.push((w.cpuS * 1000) / ((bytesSent(w.report) * 8) / 1e6));
-      oursRss.push(w.rssMaxBytes / 2 ** 20);
+      out.sluice.push(await one(s.pid, s.srtPort));
     } finally {
       await s.stop();
     }
     const p = await startSlt(1);
     if (!p) continue;
     try {
-      const w = await measure(p.pids, { ...load, rtpPort: 0, srtPort: p.port });
-      theirs.push((w.cpuS * 1000) / ((bytesSent(w.report) * 8) / 1e6));
-      theirsRss.push(w.rssMaxBytes / 2 ** 20);
+      out.slt.push(await one(p.pids[0], p.port));
     } finally {
       await p.stop();
     }
   }
-  const med = (xs: number[]) => xs.length ? percentile(xs, 50) : NaN;
+  const med = (xs: One[], k: keyof One) => xs.length ? percentile(xs.map((x) => x[k]), 50) : NaN;
   return {
-    sluice: med(ours),
-    slt: med(theirs),
-    sluiceRss: med(oursRss),
-    sltRss: med(theirsRss),
-    all: { sluice: ours, slt: theirs },
+    sluice: {
+      run: med(out.sluice, "run"),
+      steady: med(out.sluice, "steady"),
+      rss: med(out.sluice, "rss"),
+    },
+    slt: { run: med(out.slt, "run"), steady: med(out.slt, "steady"), rss: med(out.slt, "rss") },
+    all: out,
   };
 }
 
@@ -328,15 +360,17 @@ if (import.meta.main) {
       await run(sluiceStep(dir, `mixed ${r}+${s}`, { ...base, rtp: r, srt: s }, srtFrames));
     }
     const cold = COLD > 0 ? await coldStart(dir, inputs.rtp, COLD, quick ? 1 : 3) : undefined;
-    const one = await singleSrt(dir, inputs.ts, quick ? 1 : 3);
+    const one = SINGLE > 0 ? await singleSrt(dir, inputs.ts, SINGLE) : undefined;
     console.log(`\nScale ladder, ${STEP_S} s per step, 1080p30 8 Mb/s H.264 per stream:\n`);
     printTable(rows);
-    console.log(
-      `\nOne 8 Mb/s SRT stream, same loadgen caller, same window, receiver CPU from /proc ` +
-        `(median of ${one.all.sluice.length}): sluice ${fmt(one.sluice)} CPU ms/Mbit ` +
-        `(RSS ${fmt(one.sluiceRss)} MB), srt-live-transmit ${fmt(one.slt)} ` +
-        `(RSS ${fmt(one.sltRss)} MB); runs ${JSON.stringify(one.all)}`,
-    );
+    if (one) {
+      const f = (x: { run: number; steady: number; rss: number }) =>
+        `${fmt(x.run)} (whole run) / ${fmt(x.steady)} (steady) CPU ms/Mbit, RSS ${fmt(x.rss)} MB`;
+      console.log(
+        `\nOne 8 Mb/s SRT stream, same loadgen caller, receiver CPU from /proc, median of ` +
+          `${one.all.sluice.length}: sluice ${f(one.sluice)}; srt-live-transmit ${f(one.slt)}`,
+      );
+    }
     if (cold) {
       console.log(
         `\nCold start, ${COLD} RTP streams starting within 0.1 s, 3 s each: kernel drops / lost ` +
@@ -356,14 +390,17 @@ if (import.meta.main) {
           `lag p99 ${fmt(r.lagP99Ms)} ms, API p99 ${fmt(r.apiP99Ms)} ms, RSS ${fmt(r.rssMb)} MB`,
       });
     }
-    emit({
-      name: "scale srt 1x8Mb/s cpu",
-      unit: "cpu ms/Mbit",
-      sluice: one.sluice,
-      other: Number.isFinite(one.slt) ? one.slt : undefined,
-      otherName: "srt-live-transmit",
-      note: `same loadgen caller and window; RSS ${fmt(one.sluiceRss)} vs ${fmt(one.sltRss)} MB`,
-    });
+    if (one) {
+      emit({
+        name: "scale srt 1x8Mb/s cpu steady",
+        unit: "cpu ms/Mbit",
+        sluice: one.sluice.steady,
+        other: Number.isFinite(one.slt.steady) ? one.slt.steady : undefined,
+        otherName: "srt-live-transmit",
+        note: `same loadgen caller; whole run ${fmt(one.sluice.run)} vs ${fmt(one.slt.run)}; ` +
+          `RSS ${fmt(one.sluice.rss)} vs ${fmt(one.slt.rss)} MB`,
+      });
+    }
     const json = arg("json", "");
     if (json) await Deno.writeTextFile(json, JSON.stringify({ rows, one, cold }, null, 1));
   } finally {

@@ -106,6 +106,21 @@ export function cpuOf(pid: number): number {
   return cpuOfPid(pid, clockTicks());
 }
 
+/** CPU seconds of each thread of a process, by thread name (proc(5) task/<tid>/comm, stat). */
+export function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const e of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const name = Deno.readTextFileSync(`/proc/${pid}/task/${e.name}/comm`).trim();
+      // task/<tid>/stat is that thread alone (/proc/<pid>/stat sums the process).
+      const stat = Deno.readTextFileSync(`/proc/${pid}/task/${e.name}/stat`);
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(`${name}#${e.name}`, (Number(f[11]) + Number(f[12])) / clockTicks());
+    }
+  } catch { /* process gone */ }
+  return out;
+}
+
 /** A field of /proc/<pid>/status in bytes (VmRSS, VmHWM), NaN when unreadable. */
 export function memOf(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): number {
   try {

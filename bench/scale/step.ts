@@ -4,7 +4,7 @@
  * the receiver's CPU and RSS are read from /proc and (sluice) its API is timed; after a
  * drain, what arrived is compared with what was sent.
  */
-import { cpuOf, memOf } from "./procs.ts";
+import { cpuOf, memOf, threadCpu } from "./procs.ts";
 
 const LOADGEN = new URL("../../scripts/loadgen.ts", import.meta.url).pathname;
 /** Time the receiver gets after the sender exits (jitter window, SRT latency, tails), ms. */
@@ -76,6 +76,8 @@ export interface Window {
   rssMaxBytes: number;
   /** API round trips during the window, ms (sluice only). */
   apiMs: number[];
+  /** The busiest thread over the window: name and % of one core (first PID only). */
+  busiest?: { name: string; pct: number };
   /** Kernel drops on sluice's sockets over time (s from the window's start), from health. */
   dropsAt: { t: number; drops: number }[];
   report: LoadReport;
@@ -92,6 +94,7 @@ export async function measure(
 ): Promise<Window> {
   const cpu = () => pids.reduce((a, p) => a + cpuOf(p), 0);
   const c0 = cpu(), t0 = performance.now();
+  const th0 = threadCpu(pids[0]);
   let rssMax = 0, running = true;
   const apiMs: number[] = [];
   const dropsAt: Window["dropsAt"] = [];
@@ -116,7 +119,12 @@ export async function measure(
   running = false;
   await sampler;
   const wallS = (performance.now() - t0) / 1000;
-  return { wallS, cpuS: cpu() - c0, rssMaxBytes: rssMax, apiMs, dropsAt, report };
+  let busiest: Window["busiest"];
+  for (const [name, c] of threadCpu(pids[0])) {
+    const pct = (100 * (c - (th0.get(name) ?? 0))) / wallS;
+    if (!busiest || pct > busiest.pct) busiest = { name: name.replace(/#\d+$/, ""), pct };
+  }
+  return { wallS, cpuS: cpu() - c0, rssMaxBytes: rssMax, apiMs, dropsAt, busiest, report };
 }
 
 /** Kernel drops of sluice's RTP and SRT sockets in a /api/v1/health answer. */

@@ -94,7 +94,10 @@ export class SrtCallers {
       sym.srt_setsockflag(s, SRTO.LATENCY, i32, 4);
       sym.srt_setsockflag(s, SRTO.STREAMID, sid, sid.length);
       if (sym.srt_connect(s, addr.value, addr.value.length) < 0) {
-        c.report.connectErrors.push(`${o.prefix}-${i}: ${lastError(sym).message}`);
+        const why = sym.srt_getrejectreason(s);
+        c.report.connectErrors.push(
+          `${o.prefix}-${i}: ${lastError(sym).message} (reject reason ${why})`,
+        );
         sym.srt_close(s);
         continue;
       }

@@ -22,8 +22,8 @@ import {
 } from "./udp_socket.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
 
-/** srt_listen backlog: handshakes queued before srt_accept. */
-export const LISTEN_BACKLOG = 64;
+/** srt_listen backlog: handshakes queued before srt_accept (more are SRT_REJ_BACKLOG). */
+export const LISTEN_BACKLOG = 256;
 
 /** Socket settings of a listening socket (the SrtListener options of the same names). */
 export interface ListenSocketOptions {

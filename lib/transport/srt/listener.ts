@@ -80,6 +80,8 @@ const UWAIT_DRAINING_BIG = 10n;
 export const TAIL_DRAIN_EXTRA_MS = 100;
 /** Least time between two epoll wake-ups that found data, ms (a fraction of any SRT latency). */
 export const MIN_WAKE_MS = 5;
+/** Connections taken from libsrt's queue per epoll wake (the rest at the next one). */
+export const ACCEPTS_PER_WAKE = 64;
 /** Events read per uwait. */
 export const EPOLL_EVENTS_MAX = 64;
 /** Interval between statistics snapshots, ms. */
@@ -181,8 +183,11 @@ export class SrtListener {
       for (let i = 0; i < count; i++) {
         const fd = this.#eventsView.getInt32(i * EPOLL_EVENT_BYTES, true);
         const ev = this.#eventsView.getInt32(i * EPOLL_EVENT_BYTES + 4, true);
-        if (fd === lsn) this.#accept();
-        else this.#service(fd, ev, now);
+        if (fd === lsn) {
+          // Every queued connection, not one per wake: a burst of callers otherwise fills
+          // libsrt's backlog and the rest are rejected (SRT_REJ_BACKLOG).
+          for (let k = 0; k < ACCEPTS_PER_WAKE && this.#accept(); k++);
+        } else this.#service(fd, ev, now);
       }
       if (this.#draining.size > 0) this.#drainTails(now);
       if (now - this.#lastStatsMs >= STATS_INTERVAL_MS) this.#tick(now);
@@ -241,16 +246,17 @@ export class SrtListener {
     }
   }
 
-  #accept(): void {
+  /** Takes one queued connection; false when the queue was empty. */
+  #accept(): boolean {
     const sym = this.#sym;
     this.#addrLen[0] = this.#addr.length;
     const ns = sym.srt_accept(this.#sock!.lsn, this.#addr, this.#addrLen);
-    if (ns < 0) return;
+    if (ns < 0) return false;
     const got = this.#gate!.take(ns, this.#addrView);
     if (!got.ok) {
       this.#refuse(got.reason);
       sym.srt_close(ns);
-      return;
+      return true;
     }
     const a = got.value;
     const c = new SrtConnection(sym, ns, a, (x, r) => this.#finish(x, r));
@@ -263,7 +269,7 @@ export class SrtListener {
     if (!sink) {
       this.#refuse("open_refused");
       sym.srt_close(ns);
-      return;
+      return true;
     }
     c.sink = sink;
     this.#conns.set(ns, c);
@@ -271,6 +277,7 @@ export class SrtListener {
     this.#accepted++;
     c.snapshot(performance.now());
     this.#o.log("info", "srt_connected", { id: ns, stream: a.name, remote: a.remote });
+    return true;
   }
 
   #finish(c: SrtConnection, reason: string): void {
