@@ -79,6 +79,7 @@ export const SRTO = {
   SNDSYN: 1,
   RCVSYN: 2,
   UDP_RCVBUF: 9,
+  EVENT: 18,
   SNDDATA: 19,
   RCVDATA: 20,
   LATENCY: 23,

@@ -7,7 +7,14 @@
  * See SRT API docs/API/API-functions.md (srt_accept, srt_epoll_uwait).
  */
 
-import { EPOLL_EVENT_BYTES, openSrt, SRT_EPOLL, SRTS, type SrtSymbols } from "../../../ffi/srt.ts";
+import {
+  EPOLL_EVENT_BYTES,
+  openSrt,
+  SRT_EPOLL,
+  SRTO,
+  SRTS,
+  type SrtSymbols,
+} from "../../../ffi/srt.ts";
 import {
   DRAIN_BUFFER_BYTES,
   type SrtAdmission,
@@ -109,6 +116,8 @@ export class SrtListener {
   readonly #addrView = new DataView(this.#addr.buffer);
   readonly #addrLen = new Int32Array(1);
   readonly #flags = new Int32Array([SRT_EPOLL.IN | SRT_EPOLL.ERR]);
+  readonly #ev = new Int32Array(1);
+  readonly #evLen = new Int32Array(1);
   #lastStatsMs = 0;
 
   constructor(o: SrtListenerOptions) {
@@ -186,7 +195,11 @@ export class SrtListener {
         if (fd === lsn) {
           // Every queued connection, not one per wake: a burst of callers otherwise fills
           // libsrt's backlog and the rest are rejected (SRT_REJ_BACKLOG).
-          for (let k = 0; k < ACCEPTS_PER_WAKE && this.#accept(); k++);
+          for (
+            let k = 0;
+            k < ACCEPTS_PER_WAKE && (k === 0 || this.#queued()) && this.#accept();
+            k++
+          );
         } else this.#service(fd, ev, now);
       }
       if (this.#draining.size > 0) this.#drainTails(now);
@@ -244,6 +257,16 @@ export class SrtListener {
       }
       if (c.buffered() <= 0 || now >= d.deadline) this.#finish(c, d.reason);
     }
+  }
+
+  /**
+   * Whether the listener still has a connection queued (SRTO_EVENT has SRT_EPOLL_IN): asked
+   * before each further srt_accept, which logs an error when the queue is empty.
+   */
+  #queued(): boolean {
+    this.#evLen[0] = 4;
+    const ok = this.#sym.srt_getsockflag(this.#sock!.lsn, SRTO.EVENT, this.#ev, this.#evLen) === 0;
+    return ok && (this.#ev[0] & SRT_EPOLL.IN) !== 0;
   }
 
   /** Takes one queued connection; false when the queue was empty. */
