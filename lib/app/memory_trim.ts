@@ -16,6 +16,10 @@ import type { Logger } from "../core/log.ts";
 export const CHECK_MS = 10_000;
 /** Growth of (RSS - JS-held memory) over its starting value that triggers a trim, bytes. */
 export const TRIM_SLACK_BYTES = 64 * 1024 * 1024;
+/** A trim that gave back less than this makes the next checks wait BACKOFF_MS, bytes. */
+export const TRIM_USEFUL_BYTES = 16 * 1024 * 1024;
+/** Pause after a useless trim (fragments in use, not free pages), ms. */
+export const BACKOFF_MS = 60_000;
 
 /** RSS minus what V8 accounts for (heap reserved + ArrayBuffer backing stores), bytes. */
 export function unaccountedBytes(m: Deno.MemoryUsage = Deno.memoryUsage()): number {
@@ -27,6 +31,7 @@ export class MemoryTrimmer {
   trimmed = 0;
   #timer?: ReturnType<typeof setInterval>;
   #reference = 0;
+  #quietUntil = 0;
 
   constructor(private readonly log?: Logger) {}
 
@@ -44,6 +49,8 @@ export class MemoryTrimmer {
   check(): number {
     const libc = loadLibc();
     if (!libc.ok) return 0;
+    const now = performance.now();
+    if (now < this.#quietUntil) return 0;
     const before = Deno.memoryUsage();
     const slack = unaccountedBytes(before);
     if (slack - this.#reference < TRIM_SLACK_BYTES) return 0;
@@ -56,8 +63,8 @@ export class MemoryTrimmer {
       rssAfter: after.rss,
       freed,
     });
-    // What trimming cannot give back (fragments in use) becomes the new reference.
-    this.#reference = Math.max(this.#reference, unaccountedBytes(after));
+    // Little to give back (the slack is pages still in use): do not retry every check.
+    if (freed < TRIM_USEFUL_BYTES) this.#quietUntil = now + BACKOFF_MS;
     return freed;
   }
 
