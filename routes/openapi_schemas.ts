@@ -143,7 +143,14 @@ const streamRequired = [
 
 const Listener: Schema = {
   type: "object",
-  properties: { enabled: bool, reason: str, port: nonNeg },
+  properties: {
+    enabled: bool,
+    reason: str,
+    port: nonNeg,
+    socket: { enum: ["sluice", "libsrt"], description: "SRT: who opened the UDP socket" },
+    socketBufferBytes: { ...nonNeg, description: "kernel receive buffer granted" },
+    kernelDrops: { ...nullable(nonNeg), description: "datagrams the kernel dropped (full buffer)" },
+  },
   required: ["enabled"],
   additionalProperties: true,
   description: "listener health; `reason` says why one is disabled",
@@ -339,6 +346,10 @@ export const SCHEMAS: Record<string, Schema> = {
     }, ["rssBytes", "heapUsedBytes", "bufferedBytes", "globalLimitBytes", "perStreamLimitBytes"]),
     eventLoopLagMs: numS,
     eventLoopLagMaxMs: numS,
+    eventLoopLagP99Ms: {
+      ...numS,
+      description: "99th percentile of the last minute of lag samples",
+    },
     events: ref("SseStats"),
   }, ["uptimeS", "streams", "memory", "refused", "portErrors", "eventLoopLagMs", "events"]),
   SseStats,
