@@ -28,6 +28,8 @@ export interface Config {
     srtPort: number;
     rtpPort: number;
     maxConnections: number;
+    maxPerSource: number;
+    connectTimeout: number;
     bufferSize: number;
     gopBufferSize: number;
     frameTimeout: number;

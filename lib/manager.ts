@@ -34,6 +34,8 @@ export interface ManagerOptions {
 export class Manager implements StreamOpener {
   readonly streams: Map<string, Stream> = new Map();
   readonly refused: ReasonCounter = new ReasonCounter();
+  /** Streams closed, "<protocol>_<reason>" (connect_timeout, peer_closed, api_delete ...). */
+  readonly closed: ReasonCounter = new ReasonCounter();
   /** Input rejected before it belongs to a stream (garbage on a port), "<listener>_<reason>". */
   readonly portErrors: ReasonCounter = new ReasonCounter();
   readonly listeners: Listener[] = [];
@@ -42,6 +44,8 @@ export class Manager implements StreamOpener {
   readonly events: EventBus = new EventBus();
   opened = 0;
   #timer?: ReturnType<typeof setInterval>;
+  /** Bytes buffered by all streams, kept per frame (exact again after every tick). */
+  #buffered = 0;
   readonly #now: () => number;
   readonly #retentionMs: number;
 
@@ -64,6 +68,45 @@ export class Manager implements StreamOpener {
     return n;
   }
 
+  /**
+   * The protocol a stream name belongs to: names in `rtp.streams` and `ssrc-*` to RTP,
+   * names in the `srt.streams` allowlist to SRT; another protocol's publisher claiming
+   * one is refused ("name_reserved"), so it cannot lock the configured one out.
+   */
+  reservedFor(name: string): Protocol | undefined {
+    const c = this.config;
+    if (name.startsWith("ssrc-") || c.rtp.streams.some((s) => s.name === name)) return "rtp";
+    if (Object.hasOwn(c.srt.streams, name)) return "srt";
+    return undefined;
+  }
+
+  /** Live streams from the host of `remote` ("ip:port" or "[ip6]:port"). */
+  liveFromHost(remote: string): number {
+    const host = hostOf(remote);
+    let n = 0;
+    for (const s of this.streams.values()) {
+      if (s.state !== "closed" && hostOf(s.remote) === host) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Why a publisher of `protocol` named `name` from `remote` may not open now (the
+   * checks the SRT listen callback and RTP both run), or undefined.
+   */
+  admission(protocol: Protocol, name: string, remote: string): string | undefined {
+    const owner = this.reservedFor(name);
+    if (owner && owner !== protocol) return "name_reserved";
+    const existing = this.streams.get(name);
+    if (existing && existing.state !== "closed") return "duplicate";
+    const ing = this.config.ingestion;
+    if (this.liveCount >= ing.maxConnections) return "max_connections";
+    if (ing.maxPerSource > 0 && this.liveFromHost(remote) >= ing.maxPerSource) {
+      return "max_per_source";
+    }
+    return undefined;
+  }
+
   refuse(protocol: Protocol, reason: string, who: { stream?: string; remote?: string } = {}): void {
     this.refused.add(`${protocol}_${reason}`);
     this.events.emit("stream.refused", { protocol, reason, ...who });
@@ -71,23 +114,11 @@ export class Manager implements StreamOpener {
 
   open(req: OpenRequest, hooks: AdapterHooks): Result<Stream> {
     const existing = this.streams.get(req.name);
-    if (existing && existing.state !== "closed") {
-      this.refuse(req.protocol, "duplicate", { stream: req.name, remote: req.remote });
-      this.log.warn("stream.refused", {
-        stream: req.name,
-        remote: req.remote,
-        reason: "duplicate",
-      });
-      return fail("duplicate");
-    }
-    if (this.liveCount >= this.config.ingestion.maxConnections) {
-      this.refuse(req.protocol, "max_connections", { stream: req.name, remote: req.remote });
-      this.log.warn("stream.refused", {
-        stream: req.name,
-        remote: req.remote,
-        reason: "max_connections",
-      });
-      return fail("max_connections");
+    const why = this.admission(req.protocol, req.name, req.remote);
+    if (why) {
+      this.refuse(req.protocol, why, { stream: req.name, remote: req.remote });
+      this.log.warn("stream.refused", { stream: req.name, remote: req.remote, reason: why });
+      return fail(why);
     }
     if (this.bufferedBytes >= this.config.ingestion.memory.globalLimit) {
       this.refuse(req.protocol, "memory", { stream: req.name, remote: req.remote });
@@ -112,10 +143,12 @@ export class Manager implements StreamOpener {
     const s = new Stream(req, hooks, {
       now: this.#now,
       frameSink: this.opts.frameSink,
+      memory: this.#memory,
       onState: (st, from, to) => {
         this.log.info("stream.state", { stream: st.id, from, to, reason: st.closeReason });
         this.events.emit("stream.state", { stream: st.id, from, to, reason: st.closeReason });
         if (to === "closed") {
+          this.closed.add(`${st.protocol}_${st.closeReason ?? "unknown"}`);
           this.events.emit("stream.closed", { stream: st.id, reason: st.closeReason ?? "" });
         }
       },
@@ -137,6 +170,50 @@ export class Manager implements StreamOpener {
     return ok(s);
   }
 
+  /**
+   * The global memory limit at frame admission: a frame that would take the total past
+   * `global_limit` first makes the largest holders shed whole GOPs; if that is not enough
+   * it is refused. So the limit is never exceeded (the 500 ms tick only re-syncs).
+   */
+  readonly #memory = {
+    admit: (_s: Stream, bytes: number): boolean => {
+      const limit = this.config.ingestion.memory.globalLimit;
+      if (this.#buffered + bytes <= limit) return true;
+      this.#shed(Math.max(0, limit - bytes));
+      return this.#buffered + bytes <= limit;
+    },
+    stored: (_s: Stream, delta: number): void => {
+      this.#buffered += delta;
+    },
+  };
+
+  /** Sheds GOPs until at most `target` bytes are buffered; re-syncs the running total. */
+  #shed(target: number): void {
+    const freed = enforceGlobalLimit(this.streams.values(), target);
+    this.#buffered = this.bufferedBytes;
+    if (freed > 0) {
+      this.log.warn("memory.global_limit", { freedBytes: freed });
+      this.events.emit("memory.pressure", {
+        bufferedBytes: this.#buffered,
+        limitBytes: this.config.ingestion.memory.globalLimit,
+        freedBytes: freed,
+      });
+    }
+  }
+
+  /**
+   * Closes a stream with `reason`, then has its adapter drop the connection (in this
+   * order, so the adapter's own "closed_by_server" does not replace the reason).
+   */
+  #disconnect(s: Stream, reason: string): void {
+    s.close(reason);
+    try {
+      s.hooks?.disconnect(reason);
+    } catch (e) {
+      this.log.error("adapter.disconnect_failed", { stream: s.id, error: String(e) });
+    }
+  }
+
   /** Looks up a stream by id. */
   get(id: string): Stream | undefined {
     return this.streams.get(id);
@@ -146,15 +223,9 @@ export class Manager implements StreamOpener {
   remove(id: string, reason = "api_delete"): boolean {
     const s = this.streams.get(id);
     if (!s) return false;
-    if (s.state !== "closed") {
-      try {
-        s.hooks?.disconnect(reason);
-      } catch (e) {
-        this.log.error("adapter.disconnect_failed", { stream: id, error: String(e) });
-      }
-      s.close(reason);
-    }
+    if (s.state !== "closed") this.#disconnect(s, reason);
     this.streams.delete(id);
+    this.#buffered = this.bufferedBytes;
     this.log.info("stream.removed", { stream: id, reason });
     this.events.emit("stream.removed", { stream: id, reason });
     return true;
@@ -164,24 +235,24 @@ export class Manager implements StreamOpener {
   tick(): void {
     const now = this.#now();
     const wall = Date.now();
+    const connectTimeout = this.config.ingestion.connectTimeout;
     for (const [id, s] of this.streams) {
       s.tick(now);
       if (s.state === "closed" && s.closedAt && wall - s.closedAt.getTime() > this.#retentionMs) {
         this.streams.delete(id);
+      } else if (
+        s.state !== "closed" && !s.delivered && now - s.sessionStartMs > connectTimeout
+      ) {
+        // holds a max_connections slot without sending media: give the slot back
+        this.log.warn("stream.connect_timeout", {
+          stream: id,
+          remote: s.remote,
+          timeoutMs: connectTimeout,
+        });
+        this.#disconnect(s, "connect_timeout");
       }
     }
-    const freed = enforceGlobalLimit(
-      this.streams.values(),
-      this.config.ingestion.memory.globalLimit,
-    );
-    if (freed > 0) {
-      this.log.warn("memory.global_limit", { freedBytes: freed });
-      this.events.emit("memory.pressure", {
-        bufferedBytes: this.bufferedBytes,
-        limitBytes: this.config.ingestion.memory.globalLimit,
-        freedBytes: freed,
-      });
-    }
+    this.#shed(this.config.ingestion.memory.globalLimit);
   }
 
   /** Starts the housekeeping timer (every 500 ms). */
@@ -194,11 +265,7 @@ export class Manager implements StreamOpener {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     for (const s of this.streams.values()) {
-      if (s.state === "closed") continue;
-      try {
-        s.hooks?.disconnect("shutdown");
-      } catch { /* the adapter is going away */ }
-      s.close("shutdown");
+      if (s.state !== "closed") this.#disconnect(s, "shutdown");
     }
     await Promise.allSettled(this.listeners.map((l) => l.stop()));
   }
@@ -234,6 +301,7 @@ export class Manager implements StreamOpener {
       errors,
       drops,
       refused: this.refused.toJSON(),
+      closed: this.closed.toJSON(),
       portErrors: this.portErrors.toJSON(),
       memory: {
         rssBytes: mem.rss,
@@ -244,4 +312,10 @@ export class Manager implements StreamOpener {
       },
     };
   }
+}
+
+/** The host part of "ip:port" or "[ip6]:port". */
+function hostOf(remote: string): string {
+  const i = remote.lastIndexOf(":");
+  return i < 0 ? remote : remote.slice(0, i);
 }

@@ -71,6 +71,12 @@ const UDP_COUNTERS = [
   ["kernelDrops", "sluice_udp_kernel_drops_total", "Datagrams the kernel dropped (SO_RXQ_OVFL)"],
 ] as const;
 
+/** "<protocol>_<reason>" counter keys as labels. */
+function protocolReason(key: string): { protocol: string; reason: string } {
+  const i = key.indexOf("_");
+  return { protocol: key.slice(0, i), reason: key.slice(i + 1) };
+}
+
 /** Renders all metrics of the manager and the process. */
 export function renderMetrics(m: Manager, lag: LagMonitor | undefined): string {
   const w = new MetricWriter();
@@ -110,9 +116,14 @@ export function renderMetrics(m: Manager, lag: LagMonitor | undefined): string {
   );
   w.sample("sluice_streams_live", "gauge", "Streams not closed", m.liveCount);
   w.sample("sluice_streams_opened_total", "counter", "Streams opened", m.opened);
-  for (const [reason, n] of m.refused.counts) {
+  for (const [key, n] of m.refused.counts) {
     w.sample("sluice_streams_refused_total", "counter", "Refused publishers by reason", n, {
-      reason,
+      ...protocolReason(key),
+    });
+  }
+  for (const [key, n] of m.closed.counts) {
+    w.sample("sluice_streams_closed_total", "counter", "Streams closed by reason", n, {
+      ...protocolReason(key),
     });
   }
   for (const l of m.listeners) {

@@ -6,7 +6,7 @@ import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { Manager } from "./manager.ts";
 import { LagMonitor } from "./metrics.ts";
-import { diffConfig } from "./reload.ts";
+import { applicableConfig, diffConfig } from "./reload.ts";
 import { VERSION } from "./version.ts";
 import { createApp } from "../routes/mod.ts";
 import { frameStoreFor, startListeners } from "./listeners.ts";
@@ -74,13 +74,14 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
         log.error("config.reload_failed", { file: path, error: msg, kept: "running config" });
         return;
       }
-      const { live, restart } = diffConfig(manager.config, next);
-      manager.config = next;
+      const { live, newStreams, restart } = diffConfig(manager.config, next);
+      manager.config = applicableConfig(manager.config, next);
       log.level = next.log.level;
       log.format = next.log.format;
       log.info("config.reloaded", {
         file: path,
         applied: live.join(",") || "none",
+        appliedToNewStreams: newStreams.join(",") || "none",
         needsRestart: restart.join(",") || "none",
       });
     },

@@ -46,6 +46,15 @@ export interface StreamOptions {
   onState?: (s: Stream, from: StreamState, to: StreamState) => void;
   /** Creates the frame store for this stream (GOP buffer). */
   frameSink?: (s: Stream) => FrameSink;
+  /**
+   * Asked before a frame of `bytes` goes into the frame store (the global memory limit,
+   * lib/manager.ts); false drops it ("memory_global_frame"). `stored` reports the byte
+   * change of the store afterwards (the frame minus what its buffer evicted).
+   */
+  memory?: {
+    admit(s: Stream, bytes: number): boolean;
+    stored(s: Stream, delta: number): void;
+  };
 }
 
 /** One ingest stream. */
@@ -73,6 +82,10 @@ export class Stream implements StreamSink {
   transport: TransportStats = {};
   hooks?: AdapterHooks;
   lastDataMs = 0;
+  /** Monotonic ms this session opened (connect_timeout). */
+  sessionStartMs: number;
+  /** This session produced a track or a frame (valid media, not just bytes). */
+  delivered = false;
   /** After resume, frames wait for the next keyframe per track. */
   #awaitKey = new Set<number>();
   #frameSink?: FrameSink;
@@ -87,6 +100,7 @@ export class Stream implements StreamSink {
     this.user = req.user;
     this.hooks = hooks;
     this.#now = opts.now ?? (() => performance.now());
+    this.sessionStartMs = this.#now();
     this.#frameSink = opts.frameSink?.(this);
   }
 
@@ -128,6 +142,7 @@ export class Stream implements StreamSink {
   }
 
   setTrack(info: TrackInfo): void {
+    this.delivered = true;
     const t = this.tracks.get(info.id);
     if (t) t.info = { ...t.info, ...info };
     else this.tracks.set(info.id, new TrackState(info));
@@ -135,6 +150,7 @@ export class Stream implements StreamSink {
 
   pushFrame(au: AccessUnit): void {
     if (this.state === "closed") return;
+    this.delivered = true;
     let t = this.tracks.get(au.trackId);
     if (!t) {
       t = new TrackState({
@@ -163,7 +179,19 @@ export class Stream implements StreamSink {
       }
       this.#awaitKey.delete(au.trackId);
     }
-    this.#frameSink?.push(au);
+    const sink = this.#frameSink;
+    if (!sink) return;
+    const mem = this.opts.memory;
+    if (!mem) return sink.push(au);
+    if (!mem.admit(this, au.data.length)) {
+      this.drops.add("memory_global_frame");
+      // the GOP it belonged to is broken: this track restarts at its next keyframe
+      if (au.kind === "video") this.#awaitKey.add(au.trackId);
+      return;
+    }
+    const before = sink.bytes;
+    sink.push(au);
+    mem.stored(this, sink.bytes - before);
   }
 
   #tracker(trackId: number, codec: AccessUnit["codec"]): ParamTracker {
@@ -213,6 +241,8 @@ export class Stream implements StreamSink {
     this.closedAt = undefined;
     this.closeReason = undefined;
     this.sessions++;
+    this.sessionStartMs = this.#now();
+    this.delivered = false;
     for (const [id, t] of this.tracks) if (t.info.kind === "video") this.#awaitKey.add(id);
     this.#setState("connecting");
   }

@@ -47,6 +47,20 @@ export const SCHEMA: Spec = {
           doc: "RTP port (UDP); RTCP on rtp_port + 1 or multiplexed",
         },
         max_connections: { t: "int", def: 25, min: 1, max: 10000, doc: "concurrent streams" },
+        max_per_source: {
+          t: "int",
+          def: 0,
+          min: 0,
+          max: 10000,
+          doc: "concurrent streams from one source address (0 = no cap)",
+        },
+        connect_timeout: {
+          t: "duration",
+          def: 5000,
+          min: 100,
+          max: 600_000,
+          doc: "a stream that has delivered no track by then is closed (connect_timeout)",
+        },
         buffer_size: {
           t: "bytes",
           def: 1048576,

@@ -191,7 +191,10 @@ Deno.test({
       const list = (await ts.get("/api/v1/streams")).streams as Json[];
       assert.deepEqual(list.map((s) => s.id), ["first"]);
       const metrics = await (await fetch(`${ts.url}/metrics`)).text();
-      assert.match(metrics, /sluice_streams_refused_total\{reason="srt_max_connections"\} 1\n/);
+      assert.match(
+        metrics,
+        /sluice_streams_refused_total\{protocol="srt",reason="max_connections"\} 1\n/,
+      );
     } finally {
       await stopAll(peers);
       await ts.stop();

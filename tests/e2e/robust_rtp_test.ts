@@ -172,7 +172,7 @@ Deno.test({
       assert.match(
         metrics,
         new RegExp(
-          `sluice_streams_refused_total\\{reason="rtp_max_connections"\\} ${refused.rtp_max_connections}\\n`,
+          `sluice_streams_refused_total\\{protocol="rtp",reason="max_connections"\\} ${refused.rtp_max_connections}\\n`,
         ),
       );
       assert.equal((await ts.get("/api/v1/health")).status, "ok");

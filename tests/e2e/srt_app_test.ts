@@ -148,8 +148,11 @@ Deno.test({
       assert.equal(ref.srt_not_allowed, 1);
       assert.equal(ref.srt_duplicate, 1);
       const metrics = await (await fetch(`${ts.url}/metrics`)).text();
-      assert.match(metrics, /sluice_streams_refused_total\{reason="srt_not_allowed"\} 1/);
-      assert.match(metrics, /sluice_streams_refused_total\{reason="srt_duplicate"\} 1/);
+      assert.match(
+        metrics,
+        /sluice_streams_refused_total\{protocol="srt",reason="not_allowed"\} 1/,
+      );
+      assert.match(metrics, /sluice_streams_refused_total\{protocol="srt",reason="duplicate"\} 1/);
 
       const del = await fetch(`${ts.url}/api/v1/streams/cam2`, { method: "DELETE" });
       assert.equal(del.status, 200);

@@ -152,7 +152,7 @@ Deno.test("config: reload diff separates live keys from restart keys", () => {
     "ingestion:\n  max_connections: 5\n  srt_port: 31000\napi:\n  tokens: [abcdefgh1]\n",
   );
   const d = diffConfig(a, b);
-  assert.deepEqual(d.restart, ["ingestion.srtPort"]);
-  assert.ok(d.live.includes("ingestion.maxConnections"));
+  assert.deepEqual(d.restart, ["ingestion.srt_port"]);
+  assert.ok(d.live.includes("ingestion.max_connections"));
   assert.ok(d.live.some((k) => k.startsWith("api.tokens")));
 });

@@ -27,7 +27,14 @@ export class FrameStore implements BufferView {
   readonly output = new OutputQueue();
 
   constructor(private o: FrameStoreOptions) {
-    this.buffer = new GopBuffer({ maxGops: o.maxGops, maxBytes: o.maxBytes, count: o.count });
+    // maxBytes read per frame: a getter in `o` (lib/listeners.ts) makes a reload apply at once
+    this.buffer = new GopBuffer({
+      maxGops: o.maxGops,
+      get maxBytes() {
+        return o.maxBytes;
+      },
+      count: o.count,
+    });
   }
 
   push(au: AccessUnit): void {

@@ -85,17 +85,14 @@ export class RtpAdapter {
   #byes = new Set<ReturnType<typeof setTimeout>>();
   readonly #ourSsrc = (Math.random() * 0xffffffff) >>> 0;
   readonly demux: RtpDemux<Source>;
-  readonly #global: PayloadMap;
+  #global!: PayloadMap;
+  /** The `rtp` config `#global` was built from (rebuilt for new streams after a reload). */
+  #globalOf?: Manager["config"]["rtp"];
 
   constructor(readonly manager: Manager) {
-    const cfg = manager.config.rtp;
-    this.#global = new PayloadMap().addConfig(cfg.payloadTypes, "rtp.payload_types");
-    for (const f of cfg.sdp) {
-      const r = readSdp(f);
-      if (r.ok) this.#global.addSdp(r.value);
-    }
+    this.#globalMap();
     this.demux = new RtpDemux<Source>({
-      newSourcesPerSec: cfg.newStreamRate,
+      newSourcesPerSec: () => manager.config.rtp.newStreamRate, // live on reload
       probation: true, // random datagrams never become streams
       count: (reason, n = 1) => manager.portErrors.add(`rtp_${reason}`, n),
       onNewSource: (key, first) => this.#open(key, first),
@@ -107,10 +104,24 @@ export class RtpAdapter {
     });
   }
 
+  /** `rtp.payload_types` and `rtp.sdp` of the running config as one map. */
+  #globalMap(): PayloadMap {
+    const cfg = this.manager.config.rtp;
+    if (this.#globalOf === cfg) return this.#global;
+    const map = new PayloadMap().addConfig(cfg.payloadTypes, "rtp.payload_types");
+    for (const f of cfg.sdp) {
+      const r = readSdp(f);
+      if (r.ok) map.addSdp(r.value);
+    }
+    this.#globalOf = cfg;
+    return this.#global = map;
+  }
+
   #mapFor(ssrc: number): { map: PayloadMap; name?: string } {
     const entry = this.manager.config.rtp.streams.find((s) => s.ssrc === ssrc);
-    if (!entry) return { map: this.#global };
-    const map = this.#global.clone();
+    const global = this.#globalMap();
+    if (!entry) return { map: global };
+    const map = global.clone();
     if (entry.sdp) {
       const r = readSdp(entry.sdp);
       if (r.ok) map.addSdp(r.value);

@@ -61,8 +61,8 @@ export interface RtpDemuxOptions<S extends RtpSourceSink> {
   onSsrcChange?(oldKey: SourceKey, newKey: SourceKey, session: S): void;
   /** Counts demux-level errors and drops by reason. */
   count?: Counter;
-  /** New sources admitted per second (`rtp.new_stream_rate`, default 10). */
-  newSourcesPerSec?: number;
+  /** New sources admitted per second (`rtp.new_stream_rate`, default 10); a function is read per use. */
+  newSourcesPerSec?: number | (() => number);
   /** Bucket depth, sources (default = newSourcesPerSec). */
   newSourceBurst?: number;
   /** Window after the old SSRC's last packet for a restart (default 2000 ms). */

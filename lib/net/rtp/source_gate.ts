@@ -14,8 +14,8 @@ export const MAX_PROBATION = 1024;
 
 /** Limits of {@link SourceGate} (the demux options of the same names). */
 export interface SourceGateOptions {
-  /** New sources admitted per second (default 10). */
-  newSourcesPerSec?: number;
+  /** New sources admitted per second (default 10); a function is read on every use (reload). */
+  newSourcesPerSec?: number | (() => number);
   /** Bucket depth, sources (default = newSourcesPerSec). */
   newSourceBurst?: number;
   /** How long a refusal, or a packet on probation, is remembered (default 1000 ms). */
@@ -36,8 +36,6 @@ export interface HeldRtp {
 export class SourceGate {
   readonly #o: SourceGateOptions;
   readonly #count: Counter;
-  readonly #rate: number;
-  readonly #burst: number;
   readonly #ttl: number;
   readonly #refused = new Map<string, number>();
   readonly #probation = new Map<string, HeldRtp>();
@@ -47,10 +45,19 @@ export class SourceGate {
   constructor(o: SourceGateOptions, count: Counter) {
     this.#o = o;
     this.#count = count;
-    this.#rate = o.newSourcesPerSec ?? 10;
-    this.#burst = o.newSourceBurst ?? this.#rate;
     this.#tokens = this.#burst;
     this.#ttl = o.refuseTtlMs ?? 1000;
+  }
+
+  /** New sources per second now. */
+  get #rate(): number {
+    const r = this.#o.newSourcesPerSec;
+    return (typeof r === "function" ? r() : r) ?? 10;
+  }
+
+  /** Bucket depth now. */
+  get #burst(): number {
+    return this.#o.newSourceBurst ?? this.#rate;
   }
 
   /**
@@ -78,9 +85,10 @@ export class SourceGate {
       }
     }
     if (this.#tokensAt >= 0) {
+      const rate = this.#rate;
       this.#tokens = Math.min(
         this.#burst,
-        this.#tokens + ((now - this.#tokensAt) * this.#rate) / 1000,
+        this.#tokens + ((now - this.#tokensAt) * rate) / 1000,
       );
     }
     this.#tokensAt = now;

@@ -22,6 +22,15 @@ export const REJECT = {
   unavailable: 1503,
 } as const;
 
+/** Reject code per refusal reason. */
+const REJECT_STATUS: Record<string, number> = {
+  not_allowed: REJECT.forbidden,
+  name_reserved: REJECT.forbidden,
+  duplicate: REJECT.conflict,
+  max_connections: REJECT.unavailable,
+  max_per_source: REJECT.unavailable,
+};
+
 function transport(s: SrtStats): Record<string, number | string> {
   return { ...s } as unknown as Record<string, number | string>;
 }
@@ -44,7 +53,8 @@ export class SrtAdapter {
       host: cfg.ingestion.bind,
       port: cfg.ingestion.srtPort,
       latencyMs: cfg.srt.latency,
-      passphrase: cfg.srt.passphrase,
+      // no listener-wide passphrase: admit() sets one per connection from the running
+      // config, so a reloaded srt.passphrase applies to the next caller
       library: cfg.srt.library || undefined,
       peerIdleTimeoutMs: opts.peerIdleTimeoutMs,
       log: (level, event, fields) =>
@@ -76,26 +86,27 @@ export class SrtAdapter {
     });
   }
 
-  /** Admission in the listen callback: O(streams), never throws. */
+  /**
+   * Admission in the listen callback, per connection from the running config (so a
+   * reloaded allowlist or passphrase applies to the next caller): allowlist, the
+   * manager's checks (name reserved for RTP, duplicate, max_connections,
+   * max_per_source), then the stream's passphrase or `srt.passphrase`. Never throws.
+   */
   admit(a: SrtAdmission): AdmitResult {
     const m = this.manager;
     const cfg = m.config.srt;
     const allow = cfg.streams;
     const entry = Object.hasOwn(allow, a.name) ? allow[a.name] : undefined;
-    if (Object.keys(allow).length > 0 && !entry) {
-      m.refuse("srt", "not_allowed");
-      return { ok: false, status: REJECT.forbidden, reason: "not_allowed" };
-    }
-    const live = m.get(a.name);
-    if (live && live.state !== "closed") {
-      m.refuse("srt", "duplicate");
-      return { ok: false, status: REJECT.conflict, reason: "duplicate" };
-    }
-    if (m.liveCount >= m.config.ingestion.maxConnections) {
-      m.refuse("srt", "max_connections");
-      return { ok: false, status: REJECT.unavailable, reason: "max_connections" };
-    }
-    return entry?.passphrase ? { ok: true, passphrase: entry.passphrase } : { ok: true };
+    if (Object.keys(allow).length > 0 && !entry) return this.#refuse(a, "not_allowed");
+    const why = m.admission("srt", a.name, a.remote);
+    if (why) return this.#refuse(a, why);
+    const passphrase = entry?.passphrase || cfg.passphrase;
+    return passphrase ? { ok: true, passphrase } : { ok: true };
+  }
+
+  #refuse(a: SrtAdmission, reason: string): AdmitResult {
+    this.manager.refuse("srt", reason, { stream: a.name, remote: a.remote });
+    return { ok: false, status: REJECT_STATUS[reason] ?? REJECT.forbidden, reason };
   }
 
   /** Starts listening; a failure (no libsrt, port taken) leaves SRT disabled with a reason. */
