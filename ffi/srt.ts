@@ -64,6 +64,7 @@ export const LISTEN_CALLBACK = {
 export const SRTO = {
   SNDSYN: 1,
   RCVSYN: 2,
+  REUSEADDR: 15,
   RCVDATA: 20,
   LATENCY: 23,
   PASSPHRASE: 26,

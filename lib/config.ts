@@ -7,6 +7,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Node } from "yaml";
 import { parseBytes, parseDuration } from "./config/units.ts";
 import { SCHEMA, type Spec } from "./config/schema.ts";
+import { apiHostProblem, checkString } from "./config/checks.ts";
 
 /** Per-stream SRT settings (allowlist entry). */
 export interface SrtStreamConfig {
@@ -178,6 +179,11 @@ class Walker {
         if (spec.oneOf && !spec.oneOf.includes(s)) {
           return this.bad(path, node, `one of ${spec.oneOf.join(", ")}`, s), spec.def;
         }
+        const problem = spec.check && checkString(spec.check, s);
+        if (problem && spec.check === "token") { // a secret: not echoed
+          return this.issues.push(`${path} must be ${problem}${this.where(node)}`), spec.def;
+        }
+        if (problem) return this.bad(path, node, problem, s), spec.def;
         return s;
       }
       case "hostport": {
@@ -186,6 +192,8 @@ class Walker {
         if (!m || port < 0 || port > 65535) {
           return this.bad(path, node, `host:port ("127.0.0.1:8080")`, raw), spec.def;
         }
+        const problem = apiHostProblem(m[1]);
+        if (problem) return this.bad(path, node, problem, raw), spec.def;
         return raw;
       }
     }

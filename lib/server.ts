@@ -29,8 +29,11 @@ function splitHostPort(hp: string): { hostname: string; port: number } {
 }
 
 /** Starts sluice with `config`. */
-export async function startServer(config: Config, log?: Logger): Promise<Server> {
-  log ??= createLogger(config.log.level, config.log.format);
+export async function startServer(
+  config: Config,
+  logger?: Logger,
+): Promise<Server> {
+  const log = logger ?? createLogger(config.log.level, config.log.format);
   const manager: Manager = new Manager(config, log, {
     frameSink: (s) => frameStoreFor(manager)(s),
   });
@@ -42,17 +45,27 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
   const app = createApp({ manager, version: VERSION, lag, apiAddress: () => apiAddress });
   const { hostname, port } = splitHostPort(config.api.listen);
   const ac = new AbortController();
-  const http = Deno.serve({
-    hostname,
-    port,
-    signal: ac.signal,
-    onListen: () => {},
-    onError: (e) => {
-      log.error("api.error", { error: String(e) });
-      return new Response("internal error", { status: 500 });
-    },
-  }, app.fetch);
-  const addr = http.addr as Deno.NetAddr;
+  let http: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    http = serveApi();
+  } catch (e) {
+    await manager.stop();
+    lag.stop();
+    throw new Error(`api.listen ${config.api.listen}: ${(e as Error).message}`);
+  }
+  function serveApi(): Deno.HttpServer<Deno.NetAddr> {
+    return Deno.serve({
+      hostname,
+      port,
+      signal: ac.signal,
+      onListen: () => {},
+      onError: (e) => {
+        log.error("api.error", { error: String(e) });
+        return new Response("internal error", { status: 500 });
+      },
+    }, app.fetch);
+  }
+  const addr = http.addr;
   apiAddress = `${addr.hostname}:${addr.port}`;
   log.info("api.listening", { address: apiAddress, auth: config.api.tokens.length > 0 });
   let stopping: Promise<void> | undefined;

@@ -31,8 +31,15 @@ export function createApp(d: ApiDeps): Hono {
     const listeners: Record<string, unknown> = {};
     for (const l of d.manager.listeners) listeners[l.name] = l.health();
     listeners.api = { enabled: true, address: d.apiAddress?.() ?? d.manager.config.api.listen };
+    // a configured listener that is not running makes the box degraded, with the reason
+    const problems: string[] = [];
+    for (const [name, h] of Object.entries(listeners)) {
+      const x = h as { enabled?: boolean; reason?: string };
+      if (x.enabled === false) problems.push(`${name}: ${x.reason ?? "disabled"}`);
+    }
     return c.json({
-      status: "ok",
+      status: problems.length ? "degraded" : "ok",
+      ...(problems.length ? { reasons: problems } : {}),
       version: d.version,
       uptimeS: d.manager.stats().uptimeS,
       listeners,

@@ -9,7 +9,14 @@ export type Spec =
   | { t: "int"; def: number; min: number; max: number; doc: string }
   | { t: "bytes"; def: number; min: number; max?: number; doc: string }
   | { t: "duration"; def: number; min: number; max: number; doc: string }
-  | { t: "string"; def: string; oneOf?: readonly string[]; doc: string }
+  | {
+    t: "string";
+    def: string;
+    oneOf?: readonly string[];
+    /** Extra check (lib/config/checks.ts): an IPv4 bind address, a readable SDP file, a token. */
+    check?: "ipv4" | "sdp_file" | "token";
+    doc: string;
+  }
   | { t: "bool"; def: boolean; doc: string }
   | { t: "hostport"; def: string; doc: string }
   | { t: "list"; of: Spec; doc: string }
@@ -37,7 +44,12 @@ export const SCHEMA: Spec = {
     ingestion: {
       t: "obj",
       fields: {
-        bind: { t: "string", def: "0.0.0.0", doc: "address the SRT and RTP listeners bind" },
+        bind: {
+          t: "string",
+          def: "0.0.0.0",
+          check: "ipv4",
+          doc: "address the SRT and RTP listeners bind",
+        },
         srt_port: { t: "int", def: 30000, min: 1, max: 65535, doc: "SRT listener port (UDP)" },
         rtp_port: {
           t: "int",
@@ -108,7 +120,7 @@ export const SCHEMA: Spec = {
         listen: { t: "hostport", def: "127.0.0.1:8080", doc: "REST API address (host:port)" },
         tokens: {
           t: "list",
-          of: { t: "string", def: "", doc: "bearer token" },
+          of: { t: "string", def: "", check: "token", doc: "bearer token" },
           doc: "when set, /api and /metrics need Authorization: Bearer <token>",
         },
       },
@@ -164,7 +176,11 @@ export const SCHEMA: Spec = {
           doc: "new RTP sources admitted per second",
         },
         payload_types: ptMap,
-        sdp: { t: "list", of: { t: "string", def: "", doc: "SDP file path" }, doc: "SDP files" },
+        sdp: {
+          t: "list",
+          of: { t: "string", def: "", check: "sdp_file", doc: "SDP file path" },
+          doc: "SDP files",
+        },
         streams: {
           t: "list",
           of: {
@@ -174,7 +190,7 @@ export const SCHEMA: Spec = {
               ssrc: { t: "int", def: -1, min: 0, max: 0xffffffff, doc: "SSRC of the sender" },
               name: { t: "string", def: "", doc: "stream id shown in the API" },
               payload_types: ptMap,
-              sdp: { t: "string", def: "", doc: "SDP file for this stream" },
+              sdp: { t: "string", def: "", check: "sdp_file", doc: "SDP file for this stream" },
             },
           },
           doc: "named RTP streams",

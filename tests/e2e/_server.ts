@@ -124,10 +124,13 @@ export interface SluiceProcess {
 }
 
 /** Starts `sluice --config FILE` (base loopback ports + `yaml`) and waits for /health. */
-export async function spawnSluice(yaml = ""): Promise<SluiceProcess> {
-  const apiPort = freePort("tcp");
-  const srtPort = freePort("udp");
-  const rtpPort = rtpPortPair();
+export async function spawnSluice(
+  yaml = "",
+  ports: { api?: number; srt?: number; rtp?: number } = {},
+): Promise<SluiceProcess> {
+  const apiPort = ports.api ?? freePort("tcp");
+  const srtPort = ports.srt ?? freePort("udp");
+  const rtpPort = ports.rtp ?? rtpPortPair();
   const base = `ingestion:\n  bind: 127.0.0.1\n  srt_port: ${srtPort}\n  rtp_port: ${rtpPort}\n` +
     `api:\n  listen: 127.0.0.1:${apiPort}\n`;
   const cfgFile = await Deno.makeTempFile({ suffix: ".yaml" });

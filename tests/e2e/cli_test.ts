@@ -154,3 +154,18 @@ Deno.test("e2e: --check-config, --version, --help", async () => {
     await Deno.remove(good);
   }
 });
+
+Deno.test("e2e: --check-config refuses configs that cannot run (bind, SDP file)", async () => {
+  const cfg = await tempConfig(
+    "ingestion:\n  bind: cam-host\nrtp:\n  streams:\n    - { name: cam2, sdp: /nonexistent/cam2.sdp }\n",
+  );
+  try {
+    const out = await task(["--check-config", "--config", cfg]).output();
+    assert.equal(out.code, 1);
+    const err = new TextDecoder().decode(out.stderr);
+    assert.match(err, /ingestion\.bind must be an IPv4 address.*line 2/);
+    assert.match(err, /rtp\.streams\[0\]\.sdp must be a readable SDP file.*line 5/);
+  } finally {
+    await Deno.remove(cfg);
+  }
+});

@@ -80,7 +80,8 @@ export function openListenSocket(
   lsn = sym.srt_create_socket();
   if (lsn < 0) return abort("srt_create_socket_failed");
   const pass = enc.encode(o.passphrase ?? "");
-  const optsOk = setInt(SRTO.RCVSYN, 0) && setInt(SRTO.SNDSYN, 0) &&
+  // SRTO_REUSEADDR off: libsrt's default (on) lets a second process bind the same UDP port
+  const optsOk = setInt(SRTO.RCVSYN, 0) && setInt(SRTO.SNDSYN, 0) && setInt(SRTO.REUSEADDR, 0) &&
     setInt(SRTO.LATENCY, o.latencyMs) &&
     setInt(SRTO.PEERIDLETIMEO, o.peerIdleTimeoutMs ?? 5000) &&
     (pass.length === 0 || sym.srt_setsockflag(lsn, SRTO.PASSPHRASE, pass, pass.length) === 0);
