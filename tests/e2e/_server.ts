@@ -204,3 +204,18 @@ export async function spawnSluice(
   }
   return proc;
 }
+
+/** A sender's UDP pair on 127.0.0.1: an even RTP port and RTP + 1 for its RTCP. */
+export function senderPorts(): [Deno.DatagramConn, Deno.DatagramConn] {
+  for (let i = 0; i < 50; i++) {
+    const a = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+    const p = (a.addr as Deno.NetAddr).port;
+    if (p % 2 === 0) {
+      try {
+        return [a, Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: p + 1 })];
+      } catch { /* taken */ }
+    }
+    a.close();
+  }
+  throw new Error("no free port pair");
+}

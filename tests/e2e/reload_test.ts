@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { fixture, missing } from "../_helpers.ts";
-import { type SluiceProcess, spawnSluice, until } from "./_server.ts";
+import { senderPorts, type SluiceProcess, spawnSluice, until } from "./_server.ts";
 import { ffmpegSend, finish, type Peer, sleep, spawn } from "./srt_harness.ts";
 
 type Json = Record<string, unknown>;
@@ -172,21 +172,6 @@ function rtp(ssrc: number, seq: number, payload = new Uint8Array(20)): Uint8Arra
   return b;
 }
 
-/** A UDP pair on ports n, n+1 (RTP and RTCP of a sender). */
-function senderPair(): { rtp: Deno.DatagramConn; rtcp: Deno.DatagramConn } {
-  for (let i = 0; i < 50; i++) {
-    const a = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-    const port = (a.addr as Deno.NetAddr).port;
-    try {
-      const b = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: port + 1 });
-      return { rtp: a, rtcp: b };
-    } catch {
-      a.close();
-    }
-  }
-  throw new Error("no UDP pair");
-}
-
 Deno.test({
   name: "e2e reload: rtp.new_stream_rate refills the token bucket at the new rate; " +
     "rtp.send_rr and log.format apply at once",
@@ -195,7 +180,8 @@ Deno.test({
     const p = await spawnSluice(
       "ingestion:\n  max_connections: 200\n  connect_timeout: 60s\nrtp:\n  new_stream_rate: 2\n",
     );
-    const s = senderPair();
+    const [sRtp, sRtcp] = senderPorts();
+    const s = { rtp: sRtp, rtcp: sRtcp };
     const to = { transport: "udp" as const, hostname: "127.0.0.1", port: p.rtpPort };
     // one socket per source: a new SSRC from a live sender's address is that sender's
     // restart (ssrc_change), not a new source

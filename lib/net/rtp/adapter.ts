@@ -41,7 +41,6 @@ function hasBye(d: Uint8Array): boolean {
 
 /** One source as the demux sees it. */
 class Source {
-  rtcpRemote?: { hostname: string; port: number };
   constructor(
     public key: SourceKey,
     readonly stream: Stream,
@@ -194,14 +193,14 @@ export class RtpAdapter {
       return;
     }
     this.#rtp.start((d, remote, t) => {
-      if (isRtcp(d)) this.#laterIfBye(d, t, (d, t) => this.demux.onDatagram(d, remote, t));
-      else this.demux.onDatagram(d, remote, t);
+      if (isRtcp(d)) {
+        const from = { ...remote };
+        this.#laterIfBye(d, t, (d, t) => this.demux.onDatagram(d, from, t));
+      } else this.demux.onDatagram(d, remote, t);
     });
     this.#rtcp.start((d, remote, t) => {
-      this.#laterIfBye(d, t, (d, t) => this.demux.onRtcpDatagram(d, remote, t));
-      for (const [, s] of this.demux.sources()) {
-        if (s.key.remote.hostname === remote.hostname) s.rtcpRemote ??= { ...remote };
-      }
+      const from = { ...remote }; // the receiver's object may be reused; a BYE waits
+      this.#laterIfBye(d, t, (d, t) => this.demux.onRtcpDatagram(d, from, t));
     });
     this.#timers.push(setInterval(() => this.#poll(), POLL_MS));
     this.#timers.push(setInterval(() => this.#report(), STATS_MS));
@@ -247,7 +246,8 @@ export class RtpAdapter {
         srPacketCount: sr?.packetCount ?? null,
       } as Record<string, number | string | null>);
       if (sendRr && this.#rtcp) {
-        const to = s.rtcpRemote ?? { hostname: s.key.remote.hostname, port: s.key.remote.port + 1 };
+        const to = this.demux.rtcpRemote(s.key.key) ??
+          { hostname: s.key.remote.hostname, port: s.key.remote.port + 1 };
         this.#rtcp.send(buildReceiverReport(this.#ourSsrc, [s.session.reportBlock()], now), to);
       }
     }

@@ -82,6 +82,13 @@ export interface RtpDemuxOptions<S extends RtpSourceSink> {
   probation?: boolean;
 }
 
+/** Where an RTCP datagram came from, and the SSRCs it carries an SR or RR of. */
+interface RtcpFrom {
+  remote: RtpRemote;
+  muxed: boolean;
+  reporters: number[];
+}
+
 /** Default cap on live sources of one demux. */
 export const MAX_RTP_SOURCES = 1024;
 /** SSRCs remembered per sender as used before (not a restart when they come back). */
@@ -94,6 +101,8 @@ interface Entry<S> {
   pt: number;
   /** SSRCs this sender used before (not a restart if they come back). */
   retired: number[];
+  /** The port this source sends RTCP from, once learned (see #rtcpFrom). */
+  rtcpPort?: number;
 }
 
 /** True when a datagram on the RTP port is RTCP (RFC 5761 4). */
@@ -136,7 +145,7 @@ export class RtpDemux<S extends RtpSourceSink> {
   /** One datagram from the RTP port (RTP, or RTCP when multiplexed). Never throws on input. */
   onDatagram(data: Uint8Array, remote: RtpRemote, arrivalMs: number): void {
     if (arrivalMs - this.#lastExpire >= 1000) this.expire(arrivalMs);
-    if (isRtcp(data)) return this.onRtcpDatagram(data, remote, arrivalMs);
+    if (isRtcp(data)) return this.onRtcpDatagram(data, remote, arrivalMs, true);
     // Copied first (receiver buffers are reused), so the packet's views point into the copy.
     const own = this.#arena ? this.#arena.copy(data) : data;
     const r = parseRtp(own, arrivalMs);
@@ -171,22 +180,56 @@ export class RtpDemux<S extends RtpSourceSink> {
     e.session.pushRtp(pkt, arrivalMs);
   }
 
-  /** One RTCP datagram (rtp_port + 1, or demultiplexed above). Never throws on input. */
-  onRtcpDatagram(data: Uint8Array, remote: RtpRemote, arrivalMs: number): void {
+  /**
+   * One RTCP datagram (rtp_port + 1, or demultiplexed from the RTP port: `muxed`). Never
+   * throws on input. RTCP about a source is taken only from that source's ports (see
+   * #rtcpFrom); the rest is counted "rtcp_spoofed" and changes nothing.
+   */
+  onRtcpDatagram(data: Uint8Array, remote: RtpRemote, arrivalMs: number, muxed = false): void {
     const r = parseRtcp(data);
     if (!r.ok) return this.#count(r.reason);
+    const reporters: number[] = [];
+    for (const p of r.value) if (p.type === "sr" || p.type === "rr") reporters.push(p.ssrc);
+    const from = { remote, muxed, reporters };
     for (const p of r.value) {
       if (p.type === "sr" || p.type === "rr") {
-        this.#rtcpTo(p.ssrc, remote, p, arrivalMs);
+        this.#rtcpTo(p.ssrc, from, p, arrivalMs);
       } else if (p.type === "sdes") {
-        for (const c of p.chunks) this.#rtcpTo(c.ssrc, remote, p, arrivalMs);
+        for (const c of p.chunks) this.#rtcpTo(c.ssrc, from, p, arrivalMs);
       } else if (p.type === "bye") {
         for (const ssrc of p.ssrcs) {
           const e = this.#bySsrcHost.get(`${ssrc}@${remote.hostname}`);
-          if (e) this.#close(e, "bye");
+          if (e && this.#rtcpFrom(e, from)) this.#close(e, "bye");
         }
       }
     }
+  }
+
+  /** Where a source's RTCP comes from, once learned (receiver reports go there). */
+  rtcpRemote(key: string): RtpRemote | undefined {
+    const e = this.#byKey.get(key);
+    if (!e) return undefined;
+    if (e.rtcpPort !== undefined) return { hostname: e.id.remote.hostname, port: e.rtcpPort };
+    return undefined;
+  }
+
+  /**
+   * True when RTCP from `from` may speak for source `e`: on the RTP port only from the
+   * source's own RTP port (RFC 5761); on the RTCP port from the port learned for it, which
+   * is learned once, from the first datagram that comes from the RTP port + 1 (RFC 3550
+   * 11) or carries an SR/RR of that SSRC. Anything else is counted "rtcp_spoofed".
+   */
+  #rtcpFrom(e: Entry<S>, from: RtcpFrom): boolean {
+    const port = from.remote.port;
+    let ok: boolean;
+    if (from.muxed) ok = port === e.id.remote.port;
+    else if (e.rtcpPort !== undefined) ok = port === e.rtcpPort;
+    else if (port === e.id.remote.port + 1 || from.reporters.includes(e.id.ssrc)) {
+      e.rtcpPort = port;
+      ok = true;
+    } else ok = false;
+    if (!ok) this.#count("rtcp_spoofed");
+    return ok;
   }
 
   /** Closes sources idle for longer than idleTimeoutMs; returns how many. */
@@ -212,10 +255,13 @@ export class RtpDemux<S extends RtpSourceSink> {
     return e !== undefined;
   }
 
-  #rtcpTo(ssrc: number, remote: RtpRemote, p: RtcpPacket, nowMs: number): void {
-    const sh = `${ssrc}@${remote.hostname}`;
+  #rtcpTo(ssrc: number, from: RtcpFrom, p: RtcpPacket, nowMs: number): void {
+    const sh = `${ssrc}@${from.remote.hostname}`;
     const e = this.#bySsrcHost.get(sh);
-    if (e) return e.session.pushRtcp?.(p, nowMs);
+    if (e) {
+      if (this.#rtcpFrom(e, from)) e.session.pushRtcp?.(p, nowMs);
+      return;
+    }
     // RTCP before the first RTP packet: keep the latest few for the source's arrival
     if (this.#pending.hold(sh, p, nowMs)) this.#count("rtcp_unknown_source");
   }
