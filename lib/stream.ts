@@ -74,8 +74,8 @@ export class Stream implements StreamSink {
   /** Sessions this id has had (1 + reconnects within the grace window). */
   sessions = 1;
   readonly bitrate: RateMeter = new RateMeter();
-  readonly errors = new ReasonCounter();
-  readonly drops = new ReasonCounter();
+  readonly errors: ReasonCounter = new ReasonCounter();
+  readonly drops: ReasonCounter = new ReasonCounter();
   readonly tracks: Map<number, TrackState> = new Map();
   /** Parameter sets per video track (stream info and decodable previews). */
   readonly params: Map<number, ParamTracker> = new Map();
