@@ -168,6 +168,7 @@ export class RtpAdapter {
       maxJitterBytes: Math.max(m.config.ingestion.bufferSize, 64 * 1024),
       createDepacketizer: (pt, p) => input.create(pt, p),
       count: streamCounter(stream),
+      minSequential: 1, // the demux's source gate ran probation and delivers in order
     });
     return ref.src = new Source(key, stream, session);
   }

@@ -9,9 +9,11 @@
  * same address and payload type within `ssrcChangeWindowMs` of the old one's last
  * packet continues the same session ("ssrc_change"). Idle sources time out; BYE
  * (RFC 3550 6.6) closes a source. With `probation`, a new source is offered to the owner
- * only after two packets in sequence (RFC 3550 A.1, MIN_SEQUENTIAL = 2); its first packet
- * is held meanwhile (then delivered), so random datagrams never become streams. A held
- * packet not followed in sequence within `refuseTtlMs` is counted "source_probation".
+ * only once two of its packets lie close in sequence (source_gate.ts: RFC 3550 A.1 made
+ * tolerant of a reordered start); its packets are held meanwhile and then delivered in
+ * sequence order, so random datagrams never become streams and a reordered, duplicated
+ * start keeps its first packets. Held packets not confirmed within `refuseTtlMs` are
+ * counted "source_probation".
  */
 import type { Counter, RtpPacket } from "../../media/types.ts";
 import { CopyArena } from "../../flow/copy_arena.ts";
@@ -170,7 +172,8 @@ export class RtpDemux<S extends RtpSourceSink> {
         if (e === undefined) {
           pkt = this.#alone(own, pkt);
           e = this.#admit(pkt, addr, id, arrivalMs);
-          if (e === undefined) return;
+          if (e !== undefined) this.#last = e;
+          return; // #admit delivered `pkt` with the held ones, in order
         }
       }
       this.#last = e;
@@ -310,17 +313,17 @@ export class RtpDemux<S extends RtpSourceSink> {
   #admit(pkt: RtpPacket, addr: string, id: SourceKey, now: number): Entry<S> | undefined {
     const ok = this.#gate.admit(id.key, pkt, this.#byKey.size, now);
     if (ok === undefined) return undefined;
-    const held = ok.held;
-    const session = this.#o.onNewSource(id, held?.pkt ?? pkt);
+    const pkts = ok.pkts;
+    const session = this.#o.onNewSource(id, pkts[0].pkt);
     if (session === undefined) {
-      this.#gate.refuse(id.key, now, held);
+      this.#gate.refuse(id.key, now, pkts.length);
       return undefined;
     }
     const e: Entry<S> = { id, session, lastMs: now, pt: pkt.payloadType, retired: [] };
     this.#index(e, addr);
     const sh = `${pkt.ssrc}@${id.remote.hostname}`;
     for (const x of this.#pending.take(sh)) session.pushRtcp?.(x.p, x.ms);
-    if (held) session.pushRtp(held.pkt, held.ms);
+    for (const h of pkts) session.pushRtp(h.pkt, h.ms);
     return e;
   }
 

@@ -198,7 +198,7 @@ Deno.test("idle timeout and BYE close sources", () => {
   assert.equal(demux.remove(`4@d:1`), true);
 });
 
-Deno.test("probation: a source is offered after two packets in sequence, the first delivered", () => {
+Deno.test("probation: a source is offered after two packets close in sequence, the first delivered", () => {
   const { c, count } = counter();
   const sinks: Sink[] = [];
   const rtcp: number[] = [];
@@ -226,14 +226,17 @@ Deno.test("probation: a source is offered after two packets in sequence, the fir
   assert.equal(demux.size, 1);
   assert.deepEqual(sinks[0].pkts.map((p) => p.seq), [10, 11]);
   assert.deepEqual(rtcp, [5]);
-  // Out of sequence: the held packet is replaced and counted.
+  // Far apart in sequence: both held, nothing admitted or counted yet.
   const b = { hostname: "b", port: 1 };
-  demux.onDatagram(rtp(50, 8), b, 30);
+  demux.onDatagram(rtp(500, 8), b, 30);
   demux.onDatagram(rtp(10, 8), b, 40);
-  assert.equal(c.source_probation, 1);
-  // In sequence but over the rate: both packets count as refused by the rate.
+  assert.equal(demux.size, 1);
+  assert.equal(c.source_probation, undefined);
+  // Close in sequence but over the rate: the two count as refused by the rate, the far
+  // one (beyond PROBATION_SPAN) as probation.
   demux.onDatagram(rtp(11, 8), b, 50);
   assert.equal(c.new_source_rate, 2);
+  assert.equal(c.source_probation, 1);
   // Refused by the owner after probation: both packets counted.
   demux.onDatagram(rtp(10, 9), { hostname: "h", port: 9 }, 5000);
   demux.onDatagram(rtp(11, 9), { hostname: "h", port: 9 }, 5010);
@@ -312,4 +315,30 @@ Deno.test("RTCP port learned from a first SR of the SSRC when it is not RTP + 1"
   demux.onRtcpDatagram(sr, { hostname: h, port: 5001 }, 3);
   assert.equal(srs.length, 2);
   assert.equal(c.rtcp_spoofed, 1);
+});
+
+Deno.test("probation: a reordered, duplicated start with garbage keeps every packet, in order", () => {
+  const { c, count } = counter();
+  const sinks: Sink[] = [];
+  const demux = new RtpDemux<Sink>({
+    count,
+    probation: true,
+    onNewSource: (_k, first) => {
+      assert.equal(first.seq, 100, "offered with the lowest held packet");
+      const s = new Sink();
+      sinks.push(s);
+      return s;
+    },
+  });
+  const a = { hostname: "a", port: 1 };
+  demux.onDatagram(rtp(102, 7), a, 0);
+  demux.onDatagram(new Uint8Array([1, 2, 3]), a, 1); // garbage: not RTP
+  demux.onDatagram(rtp(102, 7), a, 2); // duplicate
+  demux.onDatagram(rtp(40000, 7), a, 3); // same SSRC, far away
+  assert.equal(demux.size, 0);
+  demux.onDatagram(rtp(100, 7), a, 4); // within the window of 102: admitted
+  demux.onDatagram(rtp(101, 7), a, 5);
+  demux.onDatagram(rtp(103, 7), a, 6);
+  assert.deepEqual(sinks[0].pkts.map((p) => p.seq), [100, 102, 101, 103]);
+  assert.equal(c.source_probation, 2, "the duplicate and the far packet");
 });
