@@ -9,7 +9,13 @@ import { EventBus } from "./events.ts";
 import { enforceGlobalLimit } from "./flow/memory.ts";
 import { fail, ok, type Result } from "./media/types.ts";
 import { ReasonCounter, Stream, type StreamOptions } from "./stream.ts";
-import type { AdapterHooks, OpenRequest, Protocol, StreamOpener } from "./stream_types.ts";
+import {
+  type AdapterHooks,
+  hostOf,
+  type OpenRequest,
+  type Protocol,
+  type StreamOpener,
+} from "./stream_types.ts";
 
 /** Closed streams stay listed this long (ms). */
 export const CLOSED_RETENTION_MS = 60_000;
@@ -312,10 +318,4 @@ export class Manager implements StreamOpener {
       },
     };
   }
-}
-
-/** The host part of "ip:port" or "[ip6]:port". */
-function hostOf(remote: string): string {
-  const i = remote.lastIndexOf(":");
-  return i < 0 ? remote : remote.slice(0, i);
 }

@@ -64,3 +64,9 @@ export interface StreamOpener {
   /** Counts a refusal decided by the adapter itself (e.g. bad passphrase). */
   refuse(protocol: Protocol, reason: string): void;
 }
+
+/** The host part of a remote "ip:port" or "[ip6]:port" (per-source limits). */
+export function hostOf(remote: string): string {
+  const i = remote.lastIndexOf(":");
+  return i < 0 ? remote : remote.slice(0, i);
+}

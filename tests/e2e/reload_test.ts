@@ -67,6 +67,30 @@ Deno.test({
       assert.ok(await stream(p, "allowed1"));
       const refused = (await stats(p)).refused as Record<string, number>;
       assert.equal(refused.srt_not_allowed, 1);
+
+      // passphrase failures are counted per reason and host; after three the host backs off
+      for (let i = 0; i < 3; i++) {
+        const bad = spawn("ffmpeg", ffmpegSend(SHORT, srtUrl(p, "allowed1", "wrong-secret-99")));
+        assert.notEqual((await finish(bad, 15_000)).code, 0);
+      }
+      const counted = await until(async () => {
+        const r = (await stats(p)).refused as Record<string, number>;
+        return r.srt_passphrase_mismatch >= 4 ? r : undefined; // "nopass" above was one
+      }, 8000);
+      assert.ok(counted, "passphrase failures in /api/v1/stats refused");
+      const late = await finish(
+        spawn("ffmpeg", ffmpegSend(SHORT, srtUrl(p, "allowed1", SECRET))),
+        15_000,
+      );
+      assert.notEqual(late.code, 0, "the right passphrase is refused during the back-off");
+      assert.equal(((await stats(p)).refused as Json).srt_handshake_backoff, 1);
+      const metrics = await (await fetch(`${p.url}/metrics`)).text();
+      assert.match(
+        metrics,
+        /sluice_streams_refused_total\{protocol="srt",reason="passphrase_mismatch"\} 4/,
+      );
+      const logged = p.lines().filter((l) => l.includes("srt_handshake_failures"));
+      assert.equal(logged.length, 1, logged.join("\n"));
     } finally {
       for (const x of peers) x.kill();
       assert.equal(await p.stop(), 0);

@@ -60,6 +60,7 @@ export class SrtAdapter {
       log: (level, event, fields) =>
         log[level](`srt.${event}`, fields as Record<string, string | number | boolean>),
       admit: (a) => this.admit(a),
+      refused: (reason, remote, stream) => manager.refuse("srt", reason, { stream, remote }),
       open: (a, conn) => {
         const r = manager.open(
           { protocol: "srt", name: a.name, remote: a.remote, streamId: a.raw, user: a.user },

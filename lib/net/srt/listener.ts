@@ -15,7 +15,7 @@ import {
   SrtConnection,
   type SrtConnectionSink,
 } from "./connection.ts";
-import { AdmissionGate, type AdmitResult } from "./admission.ts";
+import { AdmissionGate, type AdmitResult, type RefusalReport } from "./admission.ts";
 import { closeListenSocket, type ListenSocket, openListenSocket } from "./listen_socket.ts";
 
 export type { SrtAdmission, SrtConnectionSink } from "./connection.ts";
@@ -49,6 +49,11 @@ export interface SrtListenerOptions {
   admit(a: SrtAdmission): AdmitResult;
   /** Called after srt_accept; undefined closes the socket. */
   open(a: SrtAdmission, conn: SrtConnection): SrtConnectionSink | undefined;
+  /**
+   * Refusals `admit` did not decide (stream id, handshake/passphrase failures, back-off),
+   * for the owner's counters.
+   */
+  refused?: RefusalReport;
 }
 
 /** Listener health for /api/v1/health. */
@@ -119,6 +124,10 @@ export class SrtListener {
     if (!opened.ok) return this.#disable(opened.reason);
     const sock = openListenSocket(opened.value, o, this.#flags, (sym) => {
       const gate = this.#gate = new AdmissionGate(sym, o.admit, o.peerIdleTimeoutMs ?? 5000);
+      if (o.refused) gate.report = o.refused;
+      gate.listenerPassphrase = !!o.passphrase;
+      gate.logFailure = (host, reason, count, backoffMs) =>
+        o.log("warn", "srt_handshake_failures", { host, reason, count, backoffMs });
       return (ns, peer, sid) => gate.onHandshake(ns, peer, sid);
     });
     if (!sock.ok) {
