@@ -29,6 +29,8 @@ export class TsInput {
   readonly #demux: TsDemuxer;
   readonly #tracks = new Map<number, TrackInfo>();
   readonly #asm = new Map<number, AnnexBAssembler>();
+  /** The codec each assembler was built for (a PMT version change may keep it). */
+  readonly #asmCodec = new Map<number, "h264" | "h265">();
 
   constructor(private sink: StreamSink, private opts: TsInputOptions) {
     const count = (reason: string, n = 1) =>
@@ -44,13 +46,16 @@ export class TsInput {
     this.#tracks.set(info.id, info);
     this.sink.setTrack(info);
     const codec = info.codec;
+    const old = this.#asm.get(info.id);
     if (codec !== "h264" && codec !== "h265") {
+      old?.flush();
       this.#asm.delete(info.id);
+      this.#asmCodec.delete(info.id);
       return;
     }
-    const old = this.#asm.get(info.id);
-    if (old && (old as unknown as { codec?: string }).codec === codec) return;
+    if (old && this.#asmCodec.get(info.id) === codec) return;
     old?.flush();
+    this.#asmCodec.set(info.id, codec);
     const sink = this.sink;
     this.#asm.set(
       info.id,
