@@ -58,5 +58,17 @@ export function createApp(d: ApiDeps): Hono {
     d.manager.log.error("api.error", { path: c.req.path, error: String(e) });
     return jsonError(c, 500, "internal", "internal error");
   });
+  // HEAD: Hono answers with GET's headers but an empty body, which the server then sends
+  // as content-length 0; answer with the length GET's body has (RFC 9110 9.3.2).
+  const fetch = app.fetch;
+  app.fetch = async (req, ...rest) => {
+    if (req.method !== "HEAD") return await fetch(req, ...rest);
+    // url and headers only: copying the Request would copy its signal (a Deno warning)
+    const res = await fetch(new Request(req.url, { headers: req.headers }), ...rest);
+    const size = (await res.arrayBuffer()).byteLength;
+    const headers = new Headers(res.headers);
+    headers.set("content-length", String(size));
+    return new Response(null, { status: res.status, statusText: res.statusText, headers });
+  };
   return app;
 }

@@ -14,6 +14,10 @@ export function syncRoutes(d: ApiDeps): Hono {
   app.post("/adjust/:id", async (c) => {
     const id = c.req.param("id");
     if (!d.manager.get(id)) return jsonError(c, 404, "not_found", `no stream ${id}`);
+    const type = c.req.header("content-type") ?? "";
+    if (!/^application\/json\s*(;|$)/i.test(type)) {
+      return jsonError(c, 415, "unsupported_media_type", "Content-Type must be application/json");
+    }
     let body: unknown;
     try {
       body = await c.req.json();
@@ -21,7 +25,9 @@ export function syncRoutes(d: ApiDeps): Hono {
       return jsonError(c, 400, "bad_request", "body must be JSON");
     }
     const b = body as { track?: unknown; offsetMs?: unknown };
-    if (typeof b?.offsetMs !== "number" || !Number.isFinite(b.offsetMs)) {
+    const badTrack = b?.track !== undefined &&
+      !(typeof b.track === "number" && Number.isInteger(b.track) && b.track >= 0);
+    if (badTrack || typeof b?.offsetMs !== "number" || !Number.isFinite(b.offsetMs)) {
       return jsonError(
         c,
         400,
