@@ -3,6 +3,7 @@
  * the event-loop lag monitor. Metric names carry their unit (`_bytes`, `_seconds`).
  */
 import type { Manager } from "./manager.ts";
+import type { ApiFrontStats } from "./api_front.ts";
 
 /** Measures event-loop lag: how late a 100 ms interval fires (ms, max over a window). */
 export class LagMonitor {
@@ -78,8 +79,30 @@ function protocolReason(key: string): { protocol: string; reason: string } {
 }
 
 /** Renders all metrics of the manager and the process. */
-export function renderMetrics(m: Manager, lag: LagMonitor | undefined): string {
+export function renderMetrics(
+  m: Manager,
+  lag: LagMonitor | undefined,
+  api?: ApiFrontStats,
+): string {
   const w = new MetricWriter();
+  if (api) {
+    w.sample("sluice_api_connections", "gauge", "Open API connections", api.open);
+    for (
+      const [reason, n] of [
+        ["full", api.refusedFull],
+        ["header_timeout", api.headerTimeouts],
+        ["idle_timeout", api.idleTimeouts],
+      ] as const
+    ) {
+      w.sample(
+        "sluice_api_connections_closed_total",
+        "counter",
+        "API connections closed by the front door (lib/api_front.ts)",
+        n,
+        { reason },
+      );
+    }
+  }
   const mem = Deno.memoryUsage();
   w.sample("sluice_process_resident_memory_bytes", "gauge", "Resident set size", mem.rss);
   w.sample("sluice_process_heap_used_bytes", "gauge", "V8 heap used", mem.heapUsed);

@@ -10,6 +10,7 @@ import { applicableConfig, diffConfig } from "./reload.ts";
 import { VERSION } from "./version.ts";
 import { createApp } from "../routes/mod.ts";
 import { frameStoreFor, startListeners } from "./listeners.ts";
+import { ApiFront } from "./api_front.ts";
 
 /** A running sluice. */
 export interface Server {
@@ -42,21 +43,32 @@ export async function startServer(
   manager.start();
   await startListeners(manager);
   let apiAddress = config.api.listen;
-  const app = createApp({ manager, version: VERSION, lag, apiAddress: () => apiAddress });
+  let front: ApiFront | undefined;
+  const app = createApp({
+    manager,
+    version: VERSION,
+    lag,
+    apiAddress: () => apiAddress,
+    apiConnections: () => front?.stats(),
+  });
   const { hostname, port } = splitHostPort(config.api.listen);
   const ac = new AbortController();
   let http: Deno.HttpServer<Deno.NetAddr>;
   try {
     http = serveApi();
+    // api.listen is the front door (lib/api_front.ts: connection cap and timeouts)
+    front = new ApiFront(hostname, port, http.addr);
   } catch (e) {
+    ac.abort();
     await manager.stop();
     lag.stop();
     throw new Error(`api.listen ${config.api.listen}: ${(e as Error).message}`);
   }
+  front.start();
   function serveApi(): Deno.HttpServer<Deno.NetAddr> {
     return Deno.serve({
-      hostname,
-      port,
+      hostname: "127.0.0.1",
+      port: 0,
       signal: ac.signal,
       onListen: () => {},
       onError: (e) => {
@@ -65,7 +77,7 @@ export async function startServer(
       },
     }, app.fetch);
   }
-  const addr = http.addr;
+  const addr = front.addr;
   apiAddress = `${addr.hostname}:${addr.port}`;
   log.info("api.listening", { address: apiAddress, auth: config.api.tokens.length > 0 });
   let stopping: Promise<void> | undefined;
@@ -103,6 +115,7 @@ export async function startServer(
         log.info("shutdown.begin", {});
         lag.stop();
         await manager.stop();
+        await front?.stop();
         ac.abort();
         await http.finished;
         log.info("shutdown.done", {});

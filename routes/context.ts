@@ -1,6 +1,7 @@
 /** What route handlers share: the manager, the lag monitor and the version. */
 import type { Manager } from "../lib/manager.ts";
 import type { LagMonitor } from "../lib/metrics.ts";
+import type { ApiFrontStats } from "../lib/api_front.ts";
 
 /** Dependencies of the HTTP API. */
 export interface ApiDeps {
@@ -9,4 +10,6 @@ export interface ApiDeps {
   lag?: LagMonitor;
   /** The API's own bound address, for /health. */
   apiAddress?: () => string;
+  /** The API front door's connection counters (lib/api_front.ts), for /health and /metrics. */
+  apiConnections?: () => ApiFrontStats | undefined;
 }

@@ -30,7 +30,11 @@ export function createApp(d: ApiDeps): Hono {
   app.get("/api/v1/health", (c) => {
     const listeners: Record<string, unknown> = {};
     for (const l of d.manager.listeners) listeners[l.name] = l.health();
-    listeners.api = { enabled: true, address: d.apiAddress?.() ?? d.manager.config.api.listen };
+    listeners.api = {
+      enabled: true,
+      address: d.apiAddress?.() ?? d.manager.config.api.listen,
+      connections: d.apiConnections?.(),
+    };
     // a configured listener that is not running makes the box degraded, with the reason
     const problems: string[] = [];
     for (const [name, h] of Object.entries(listeners)) {
@@ -50,7 +54,7 @@ export function createApp(d: ApiDeps): Hono {
   app.route("/api/v1/video", videoRoutes(d));
   app.route("/api/v1/sync", syncRoutes(d));
   app.get("/metrics", (c) =>
-    c.body(renderMetrics(d.manager, d.lag), 200, {
+    c.body(renderMetrics(d.manager, d.lag, d.apiConnections?.()), 200, {
       "content-type": "text/plain; version=0.0.4; charset=utf-8",
     }));
   app.notFound((c) => jsonError(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`));
