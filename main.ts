@@ -4,6 +4,7 @@
  */
 import { ConfigError, defaultConfig, loadConfig } from "./lib/config.ts";
 import { startServer } from "./lib/server.ts";
+import { createLogger, routeConsole } from "./lib/log.ts";
 import { VERSION } from "./lib/version.ts";
 
 const HELP = `sluice ${VERSION}: SRT and RTP live video ingest
@@ -66,11 +67,13 @@ async function main(): Promise<number> {
   if (envLevel === "debug" || envLevel === "info" || envLevel === "warn" || envLevel === "error") {
     config.log.level = envLevel;
   }
+  const log = createLogger(config.log.level, config.log.format);
+  routeConsole(log); // every stderr line in the logger's format (log.format: json)
   let server;
   try {
-    server = await startServer(config);
+    server = await startServer(config, log);
   } catch (e) {
-    console.error(`sluice: cannot start: ${(e as Error).message}`);
+    log.error("startup_failed", { error: `sluice: cannot start: ${(e as Error).message}` });
     return 1;
   }
   const stop = () => {

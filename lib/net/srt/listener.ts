@@ -122,7 +122,7 @@ export class SrtListener {
     const o = this.#o;
     const opened = openSrt(o.library);
     if (!opened.ok) return this.#disable(opened.reason);
-    const sock = openListenSocket(opened.value, o, this.#flags, (sym) => {
+    const sock = openListenSocket(opened.value, { ...o, libLog: o.log }, this.#flags, (sym) => {
       const gate = this.#gate = new AdmissionGate(sym, o.admit, o.peerIdleTimeoutMs ?? 5000);
       if (o.refused) gate.report = o.refused;
       gate.listenerPassphrase = !!o.passphrase;
