@@ -54,3 +54,18 @@ export function sdpMedia(name: string): {
     channels: map?.channels ?? 1,
   };
 }
+
+/**
+ * A minimal valid RTP packet (version 2, PT 96, timestamp seq * 3000) with `payloadBytes`
+ * zero bytes of payload: a sender's packet for tests that need sources, not media.
+ */
+export function rtpPacket(ssrc: number, seq: number, payloadBytes = 20): Uint8Array {
+  const b = new Uint8Array(12 + payloadBytes);
+  const v = new DataView(b.buffer);
+  b[0] = 0x80;
+  b[1] = 96;
+  v.setUint16(2, seq);
+  v.setUint32(4, seq * 3000);
+  v.setUint32(8, ssrc);
+  return b;
+}

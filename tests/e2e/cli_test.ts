@@ -4,19 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { freePort } from "../_helpers.ts";
+import { sluiceCommand } from "./_server.ts";
 
-const root = new URL("../../", import.meta.url).pathname;
-
-function task(args: string[], env: Record<string, string> = {}) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "start", ...args],
-    cwd: root,
-    env: { NO_COLOR: "1", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
+const task = sluiceCommand;
 
 async function tempConfig(text: string): Promise<string> {
   const f = await Deno.makeTempFile({ suffix: ".yaml" });

@@ -6,19 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { sluiceCommand, spawnSluice, until } from "./_server.ts";
+import { rtpPacket } from "../_rtp.ts";
 
 type Json = Record<string, unknown>;
-
-function rtp(ssrc: number, seq: number): Uint8Array {
-  const b = new Uint8Array(32);
-  const v = new DataView(b.buffer);
-  b[0] = 0x80;
-  b[1] = 96;
-  v.setUint16(2, seq);
-  v.setUint32(4, seq * 3000);
-  v.setUint32(8, ssrc);
-  return b;
-}
 
 Deno.test({
   name: "e2e: a second sluice on the same ports fails its binds (degraded); traffic stays",
@@ -46,7 +36,7 @@ Deno.test({
 
       const u = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
       const to = { transport: "udp" as const, hostname: "127.0.0.1", port: a.rtpPort };
-      for (let i = 1; i <= 20; i++) await u.send(rtp(0xabc, i), to);
+      for (let i = 1; i <= 20; i++) await u.send(rtpPacket(0xabc, i), to);
       u.close();
       const got = await until(async () => {
         const s = (await a.get("/api/v1/streams")).streams as Json[];

@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { fixture, missing } from "../_helpers.ts";
+import { rtpPacket } from "../_rtp.ts";
 import { senderPorts, type SluiceProcess, spawnSluice, until } from "./_server.ts";
 import { ffmpegSend, finish, type Peer, sleep, spawn } from "./srt_harness.ts";
 
@@ -183,19 +184,6 @@ Deno.test({
   },
 });
 
-/** A minimal valid RTP packet (PT 96, 12-byte header + `payload`). */
-function rtp(ssrc: number, seq: number, payload = new Uint8Array(20)): Uint8Array {
-  const b = new Uint8Array(12 + payload.length);
-  const v = new DataView(b.buffer);
-  b[0] = 0x80;
-  b[1] = 96;
-  v.setUint16(2, seq);
-  v.setUint32(4, seq * 3000);
-  v.setUint32(8, ssrc);
-  b.set(payload, 12);
-  return b;
-}
-
 Deno.test({
   name: "e2e reload: rtp.new_stream_rate refills the token bucket at the new rate; " +
     "rtp.send_rr and log.format apply at once",
@@ -212,8 +200,8 @@ Deno.test({
     const burst = async (base: number, n: number) => {
       for (let k = 0; k < n; k++) {
         const u = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-        await u.send(rtp(base + k, 1), to);
-        await u.send(rtp(base + k, 2), to);
+        await u.send(rtpPacket(base + k, 1), to);
+        await u.send(rtpPacket(base + k, 2), to);
         u.close();
       }
     };
@@ -231,8 +219,8 @@ Deno.test({
       );
       const from = p.lines().length;
       await burst(0x2000, 20);
-      await s.rtp.send(rtp(0x3000, 1), to); // the source the receiver reports go back to
-      await s.rtp.send(rtp(0x3000, 2), to);
+      await s.rtp.send(rtpPacket(0x3000, 1), to); // the source the receiver reports go back to
+      await s.rtp.send(rtpPacket(0x3000, 2), to);
       const after = await until(async () => {
         const st = (await stats(p)).streams as Json;
         return (st.live as number) >= (before.live as number) + 21 ? st : undefined;

@@ -6,20 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { senderPorts, startTestServer, until } from "./_server.ts";
+import { rtpPacket } from "../_rtp.ts";
 
 type Json = Record<string, unknown>;
 const SSRC = 0x5eed;
-
-function rtp(seq: number): Uint8Array {
-  const b = new Uint8Array(40);
-  const v = new DataView(b.buffer);
-  b[0] = 0x80;
-  b[1] = 96;
-  v.setUint16(2, seq);
-  v.setUint32(4, seq * 3000);
-  v.setUint32(8, SSRC);
-  return b;
-}
 
 function sr(ntpSec: number): Uint8Array {
   const b = new Uint8Array(28);
@@ -61,7 +51,7 @@ Deno.test({
     const rtcpTo = { ...rtpTo, port: ts.rtpPort + 1 };
     const id = `ssrc-${SSRC.toString(16).padStart(8, "0")}`;
     try {
-      for (let i = 1; i <= 5; i++) await media.send(rtp(i), rtpTo);
+      for (let i = 1; i <= 5; i++) await media.send(rtpPacket(SSRC, i), rtpTo);
       assert.ok(await until(async () => (await fetch(`${ts.url}/api/v1/streams/${id}`)).ok));
       await control.send(sr(1000), rtcpTo); // the sender's own SR: NTP 1000 s
       await evil.send(sr(2_000_000_000), rtcpTo); // another port: ignored
