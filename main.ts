@@ -1,34 +1,40 @@
 /**
- * sluice command line: `sluice [--config FILE] [--check-config] [--version] [--help]`.
+ * sluice command line:
+ * `sluice [--config FILE] [--check-config | --print-config] [--version] [--help]`.
  * Without a config file (flag or SLUICE_CONFIG) the built-in defaults run.
+ * The config loader (with its YAML parser) and the server are imported when needed, so
+ * --version and --help answer without loading them (bench/startup_bench.ts).
  */
-import { ConfigError, defaultConfig, loadConfig } from "./lib/config.ts";
-import { startServer } from "./lib/server.ts";
-import { createLogger, routeConsole } from "./lib/log.ts";
 import { VERSION } from "./lib/version.ts";
+import { buildInfo, versionLine } from "./lib/build_info.ts";
 
 const HELP = `sluice ${VERSION}: SRT and RTP live video ingest
 
 Usage: sluice [options]
   --config FILE     YAML configuration (default: $SLUICE_CONFIG, else built-in defaults)
-  --check-config    validate the configuration, print the effective config, exit 0 or 1
-  --version         print the version
+  --check-config    validate the configuration, print the effective config as JSON, exit 0 or 1
+  --print-config    validate, print the effective config as commented YAML, exit 0 or 1
+  --version         print the version and the commit it was built from
   --help            this text
 
 Signals: SIGINT/SIGTERM stop, SIGHUP reloads the configuration file.`;
 
-function parseArgs(args: string[]): { config?: string; check: boolean } | number {
+function parseArgs(
+  args: string[],
+): { config?: string; check: boolean; print: boolean } | number {
   let config: string | undefined;
   let check = false;
+  let print = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "--help" || a === "-h") {
       console.log(HELP);
       return 0;
     } else if (a === "--version" || a === "-V") {
-      console.log(`sluice ${VERSION}`);
+      console.log(versionLine(buildInfo(new URL("./", import.meta.url))));
       return 0;
     } else if (a === "--check-config") check = true;
+    else if (a === "--print-config") print = true;
     else if (a === "--config" || a === "-c") {
       config = args[++i];
       if (!config) {
@@ -41,13 +47,14 @@ function parseArgs(args: string[]): { config?: string; check: boolean } | number
       return 1;
     }
   }
-  return { config, check };
+  return { config, check, print };
 }
 
 async function main(): Promise<number> {
   const parsed = parseArgs(Deno.args);
   if (typeof parsed === "number") return parsed;
   const path = parsed.config ?? Deno.env.get("SLUICE_CONFIG") ?? undefined;
+  const { ConfigError, defaultConfig, loadConfig } = await import("./lib/config.ts");
   let config;
   try {
     config = path ? await loadConfig(path) : defaultConfig();
@@ -58,19 +65,28 @@ async function main(): Promise<number> {
     }
     throw e;
   }
+  const envLevel = Deno.env.get("SLUICE_LOG_LEVEL");
+  if (envLevel === "debug" || envLevel === "info" || envLevel === "warn" || envLevel === "error") {
+    config.log.level = envLevel;
+  }
   if (parsed.check) {
     console.log(JSON.stringify(config, null, 2));
     console.error(`config ${path ?? "(defaults)"} is valid`);
     return 0;
   }
-  const envLevel = Deno.env.get("SLUICE_LOG_LEVEL");
-  if (envLevel === "debug" || envLevel === "info" || envLevel === "warn" || envLevel === "error") {
-    config.log.level = envLevel;
+  if (parsed.print) {
+    const { configYaml } = await import("./lib/config/print.ts");
+    const from = path ?? "the built-in defaults";
+    const header = [`sluice ${VERSION}: effective configuration from ${from}`];
+    console.log(configYaml(config, header).trimEnd());
+    return 0;
   }
+  const { createLogger, routeConsole } = await import("./lib/log.ts");
   const log = createLogger(config.log.level, config.log.format);
   routeConsole(log); // every stderr line in the logger's format (log.format: json)
   let server;
   try {
+    const { startServer } = await import("./lib/server.ts");
     server = await startServer(config, log);
   } catch (e) {
     log.error("startup_failed", { error: `sluice: cannot start: ${(e as Error).message}` });

@@ -43,7 +43,7 @@ export function ingestOnce(data: Uint8Array) {
       new FrameStore({
         maxGops: 3,
         maxBytes: 400 * 1024 * 1024,
-        count: (reason, n) => s.drop(reason, n),
+        count: (reason, n) => s.count(reason, n),
         params: s.params,
       }),
   });

@@ -69,6 +69,7 @@ const BENCHES: Bench[] = [
     quickArgs: ["--n", "1", "--seconds", "3"],
     timeoutS: 120,
   },
+  { name: "startup", file: "startup_bench.ts", args: [], quickArgs: [], timeoutS: 180 },
 ]; // deno-fmt-ignore
 
 function flag(name: string): string | undefined {

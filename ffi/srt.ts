@@ -7,6 +7,7 @@
  */
 
 import { fail, ok, type Result } from "../lib/media/types.ts";
+import { embeddedFile, LIBSRT_FILE } from "../lib/build_info.ts";
 
 /** The libsrt symbols sluice binds (signatures as in srt.h, SRTSOCKET = int32). */
 export const SRT_SYMBOLS = {
@@ -114,24 +115,32 @@ export const AF_INET = 2;
 /** AF_INET6 on Linux. */
 export const AF_INET6 = Deno.build.os === "darwin" ? 30 : 10;
 
+/** The system's names for libsrt: Debian (OpenSSL then GnuTLS flavour), bare sonames, macOS, Windows. */
+export const SYSTEM_NAMES: readonly string[] = [
+  "libsrt.so.1.5",
+  "libsrt-gnutls.so.1.5",
+  "libsrt.so",
+  "libsrt.so.1",
+  "libsrt.dylib",
+  "libsrt.1.5.dylib",
+  "srt.dll",
+];
+
 /**
- * The names tried, in order: explicit path (config `srt.library`), env SLUICE_LIBSRT,
- * the Debian names (OpenSSL then GnuTLS flavour), the bare sonames, macOS, Windows.
+ * The names tried, in order. An explicit path (config `srt.library`) is the only one
+ * (the operator asked for that file). Otherwise env SLUICE_LIBSRT, then the system's
+ * names, then the libsrt embedded in a compiled executable (scripts/compile.ts
+ * --libsrt): a system library wins over the one built in, so that distro security
+ * updates apply, and the built-in one serves boxes that have none.
  */
-export function libraryCandidates(explicit?: string, env?: string): string[] {
-  const out: string[] = [];
-  if (explicit) out.push(explicit);
-  if (env) out.push(env);
-  out.push(
-    "libsrt.so.1.5",
-    "libsrt-gnutls.so.1.5",
-    "libsrt.so",
-    "libsrt.so.1",
-    "libsrt.dylib",
-    "libsrt.1.5.dylib",
-    "srt.dll",
-  );
-  return out;
+export function libraryCandidates(
+  explicit?: string,
+  env?: string,
+  embedded?: string,
+  system: readonly string[] = SYSTEM_NAMES,
+): string[] {
+  if (explicit) return [explicit];
+  return [...(env ? [env] : []), ...system, ...(embedded ? [embedded] : [])];
 }
 
 function envPath(): string | undefined {
@@ -142,14 +151,23 @@ function envPath(): string | undefined {
   }
 }
 
+/** Where openSrt looks besides `srt.library` (tests replace these). */
+export interface SrtSearch {
+  env?: string;
+  embedded?: string;
+  system?: readonly string[];
+}
+
 /**
- * Opens libsrt: the first candidate that loads wins. An explicit path that fails is
- * final (the operator asked for that file). On failure the reason names every name
- * tried, for one clear log line; SRT is then disabled and nothing else is affected.
+ * Opens libsrt: the first candidate that loads wins (see libraryCandidates). On
+ * failure the reason names every name tried, for one clear log line; SRT is then
+ * disabled and nothing else is affected.
  */
-export function openSrt(explicit?: string): Result<SrtLibrary> {
-  const env = envPath();
-  const names = explicit ? [explicit] : libraryCandidates(undefined, env);
+export function openSrt(
+  explicit?: string,
+  search: SrtSearch = { env: envPath(), embedded: embeddedFile(LIBSRT_FILE) },
+): Result<SrtLibrary> {
+  const names = libraryCandidates(explicit, search.env, search.embedded, search.system);
   const errors: string[] = [];
   for (const path of names) {
     try {

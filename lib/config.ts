@@ -66,7 +66,8 @@ export class ConfigError extends SyntaxError {
   }
 }
 
-function camel(key: string): string {
+/** A schema key in the Config object's spelling: `max_connections` -> `maxConnections`. */
+export function camel(key: string): string {
   return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 

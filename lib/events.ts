@@ -6,6 +6,7 @@
  * throws is counted and skipped. The last `ringSize` events are kept with increasing ids so
  * a reconnecting reader can resume (`since(id)`).
  */
+import type { RefusalReason } from "./reasons.ts";
 
 /** Event types and their payloads. Add a type here before emitting it. */
 export interface EventMap {
@@ -13,7 +14,7 @@ export interface EventMap {
   "stream.state": { stream: string; from: string; to: string; reason?: string };
   "stream.closed": { stream: string; reason: string };
   "stream.removed": { stream: string; reason: string };
-  "stream.refused": { stream?: string; protocol: string; reason: string; remote?: string };
+  "stream.refused": { stream?: string; protocol: string; reason: RefusalReason; remote?: string };
   "memory.pressure": { bufferedBytes: number; limitBytes: number; freedBytes: number };
 }
 

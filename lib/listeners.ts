@@ -18,7 +18,7 @@ export function frameStoreFor(manager: Manager): (s: Stream) => FrameStore {
       get maxBytes() { // ingestion.memory.per_stream_limit, live on reload
         return manager.config.ingestion.memory.perStreamLimit;
       },
-      count: (reason, n) => s.drop(reason, n),
+      count: (reason, n) => s.count(reason, n),
       params: s.params,
     });
 }

@@ -8,7 +8,9 @@ import type { Logger } from "./log.ts";
 import { EventBus } from "./events.ts";
 import { enforceGlobalLimit } from "./flow/memory.ts";
 import { fail, ok, type Result } from "./media/types.ts";
-import { ReasonCounter, Stream, type StreamOptions } from "./stream.ts";
+import { LabeledReasonCounter } from "./counters.ts";
+import type { DataReason, RefusalReason } from "./reasons.ts";
+import { Stream, type StreamOptions } from "./stream.ts";
 import {
   type AdapterHooks,
   hostOf,
@@ -39,11 +41,17 @@ export interface ManagerOptions {
 /** Registry and lifecycle of all streams. */
 export class Manager implements StreamOpener {
   readonly streams: Map<string, Stream> = new Map();
-  readonly refused: ReasonCounter = new ReasonCounter();
-  /** Streams closed, "<protocol>_<reason>" (connect_timeout, peer_closed, api_delete ...). */
-  readonly closed: ReasonCounter = new ReasonCounter();
-  /** Input rejected before it belongs to a stream (garbage on a port), "<listener>_<reason>". */
-  readonly portErrors: ReasonCounter = new ReasonCounter();
+  /** Refused publishers by protocol and reason (API: "<protocol>_<reason>"). */
+  readonly refused: LabeledReasonCounter<Protocol, RefusalReason> = new LabeledReasonCounter();
+  /**
+   * Streams closed, "<protocol>_<reason>" (connect_timeout, peer_closed, api_delete,
+   * shutdown, rtp_bye ...). Close reasons include codes from the transport, so this is a
+   * plain map rather than a catalogue counter (lib/reasons.ts).
+   */
+  readonly closed: Map<string, number> = new Map();
+  /** Input rejected before it belongs to a stream (garbage on a port), by listener and reason. */
+  readonly portErrors: LabeledReasonCounter<Listener["name"], DataReason> =
+    new LabeledReasonCounter();
   readonly listeners: Listener[] = [];
   readonly startedAt: Date = new Date();
   /** What happens to streams and the box (lib/events.ts), for SSE, NATS and tests. */
@@ -100,7 +108,7 @@ export class Manager implements StreamOpener {
    * Why a publisher of `protocol` named `name` from `remote` may not open now (the
    * checks the SRT listen callback and RTP both run), or undefined.
    */
-  admission(protocol: Protocol, name: string, remote: string): string | undefined {
+  admission(protocol: Protocol, name: string, remote: string): RefusalReason | undefined {
     const owner = this.reservedFor(name);
     if (owner && owner !== protocol) return "name_reserved";
     const existing = this.streams.get(name);
@@ -113,12 +121,16 @@ export class Manager implements StreamOpener {
     return undefined;
   }
 
-  refuse(protocol: Protocol, reason: string, who: { stream?: string; remote?: string } = {}): void {
-    this.refused.add(`${protocol}_${reason}`);
+  refuse(
+    protocol: Protocol,
+    reason: RefusalReason,
+    who: { stream?: string; remote?: string } = {},
+  ): void {
+    this.refused.add(protocol, reason);
     this.events.emit("stream.refused", { protocol, reason, ...who });
   }
 
-  open(req: OpenRequest, hooks: AdapterHooks): Result<Stream> {
+  open(req: OpenRequest, hooks: AdapterHooks): Result<Stream, RefusalReason> {
     const existing = this.streams.get(req.name);
     const why = this.admission(req.protocol, req.name, req.remote);
     if (why) {
@@ -154,7 +166,8 @@ export class Manager implements StreamOpener {
         this.log.info("stream.state", { stream: st.id, from, to, reason: st.closeReason });
         this.events.emit("stream.state", { stream: st.id, from, to, reason: st.closeReason });
         if (to === "closed") {
-          this.closed.add(`${st.protocol}_${st.closeReason ?? "unknown"}`);
+          const key = `${st.protocol}_${st.closeReason ?? "unknown"}`;
+          this.closed.set(key, (this.closed.get(key) ?? 0) + 1);
           this.events.emit("stream.closed", { stream: st.id, reason: st.closeReason ?? "" });
         }
       },
@@ -307,7 +320,7 @@ export class Manager implements StreamOpener {
       errors,
       drops,
       refused: this.refused.toJSON(),
-      closed: this.closed.toJSON(),
+      closed: Object.fromEntries(this.closed),
       portErrors: this.portErrors.toJSON(),
       memory: {
         rssBytes: mem.rss,

@@ -72,12 +72,6 @@ const UDP_COUNTERS = [
   ["kernelDrops", "sluice_udp_kernel_drops_total", "Datagrams the kernel dropped (SO_RXQ_OVFL)"],
 ] as const;
 
-/** "<protocol>_<reason>" counter keys as labels. */
-function protocolReason(key: string): { protocol: string; reason: string } {
-  const i = key.indexOf("_");
-  return { protocol: key.slice(0, i), reason: key.slice(i + 1) };
-}
-
 /** Renders all metrics of the manager and the process. */
 export function renderMetrics(
   m: Manager,
@@ -139,14 +133,17 @@ export function renderMetrics(
   );
   w.sample("sluice_streams_live", "gauge", "Streams not closed", m.liveCount);
   w.sample("sluice_streams_opened_total", "counter", "Streams opened", m.opened);
-  for (const [key, n] of m.refused.counts) {
+  for (const [protocol, reason, n] of m.refused.entries()) {
     w.sample("sluice_streams_refused_total", "counter", "Refused publishers by reason", n, {
-      ...protocolReason(key),
+      protocol,
+      reason,
     });
   }
-  for (const [key, n] of m.closed.counts) {
+  for (const [key, n] of m.closed) {
+    const i = key.indexOf("_");
     w.sample("sluice_streams_closed_total", "counter", "Streams closed by reason", n, {
-      ...protocolReason(key),
+      protocol: key.slice(0, i),
+      reason: key.slice(i + 1),
     });
   }
   for (const l of m.listeners) {
@@ -155,11 +152,10 @@ export function renderMetrics(
       if (typeof h[k] === "number") w.sample(name, "counter", help, h[k], { listener: l.name });
     }
   }
-  for (const [key, n] of m.portErrors.counts) {
-    const i = key.indexOf("_");
+  for (const [listener, reason, n] of m.portErrors.entries()) {
     w.sample("sluice_port_errors_total", "counter", "Input rejected before reaching a stream", n, {
-      listener: key.slice(0, i),
-      reason: key.slice(i + 1),
+      listener,
+      reason,
     });
   }
   const now = performance.now();

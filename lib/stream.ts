@@ -6,6 +6,7 @@
  */
 import type { AccessUnit, TrackInfo } from "./media/types.ts";
 import { ReasonCounter } from "./counters.ts";
+import { type DataReason, type DropReason, type ErrorReason, isDrop } from "./reasons.ts";
 import { TrackState } from "./track_state.ts";
 import type { GopStats } from "./media/gop/detector.ts";
 import type { FrameEntry } from "./media/gop/buffer.ts";
@@ -74,8 +75,8 @@ export class Stream implements StreamSink {
   /** Sessions this id has had (1 + reconnects within the grace window). */
   sessions = 1;
   readonly bitrate: RateMeter = new RateMeter();
-  readonly errors: ReasonCounter = new ReasonCounter();
-  readonly drops: ReasonCounter = new ReasonCounter();
+  readonly errors: ReasonCounter<ErrorReason> = new ReasonCounter();
+  readonly drops: ReasonCounter<DropReason> = new ReasonCounter();
   readonly tracks: Map<number, TrackState> = new Map();
   /** Parameter sets per video track (stream info and decodable previews). */
   readonly params: Map<number, ParamTracker> = new Map();
@@ -133,12 +134,17 @@ export class Stream implements StreamSink {
     if (this.state === "connecting" || this.state === "recovering") this.#setState("active");
   }
 
-  error(reason: string, n = 1): void {
+  error(reason: ErrorReason, n = 1): void {
     this.errors.add(reason, n);
   }
 
-  drop(reason: string, n = 1): void {
+  drop(reason: DropReason, n = 1): void {
     this.drops.add(reason, n);
+  }
+
+  count(reason: DataReason, n = 1): void {
+    if (isDrop(reason)) this.drops.add(reason, n);
+    else this.errors.add(reason, n);
   }
 
   setTrack(info: TrackInfo): void {
@@ -174,7 +180,7 @@ export class Stream implements StreamSink {
     }
     if (this.#awaitKey.size && au.kind === "video" && this.#awaitKey.has(au.trackId)) {
       if (!au.key) {
-        this.drops.add("resume_await_keyframe");
+        this.drops.add("await_keyframe");
         return;
       }
       this.#awaitKey.delete(au.trackId);
@@ -247,11 +253,12 @@ export class Stream implements StreamSink {
     this.#setState("connecting");
   }
 
-  /** Gives back the oldest whole GOP under global memory pressure; bytes freed. */
+  /**
+   * Gives back the oldest whole GOP under global memory pressure; bytes freed. The frame
+   * sink counts what it evicted ("gop_evicted_global"), once.
+   */
   shed(): number {
-    const n = this.#frameSink?.shed?.() ?? 0;
-    if (n > 0) this.drops.add("memory_global_gop");
-    return n;
+    return this.#frameSink?.shed?.() ?? 0;
   }
 
   /** Periodic housekeeping: idle detection. */

@@ -3,6 +3,7 @@
  * An adapter asks the manager to open a stream, then feeds it through `StreamSink`.
  */
 import type { AccessUnit, Result, TrackInfo } from "./media/types.ts";
+import type { DataReason, DropReason, ErrorReason, RefusalReason } from "./reasons.ts";
 
 /** Stream states (DESIGN.md): connecting -> active <-> paused -> recovering -> closed. */
 export type StreamState = "connecting" | "active" | "paused" | "recovering" | "closed";
@@ -42,9 +43,11 @@ export interface StreamSink {
   /** Count transport bytes/packets received at `nowMs` (monotonic ms). */
   received(bytes: number, packets: number, nowMs: number): void;
   /** Count an error (malformed input) by reason. */
-  error(reason: string, n?: number): void;
+  error(reason: ErrorReason, n?: number): void;
   /** Count a drop (data discarded on purpose: loss, limits) by reason. */
-  drop(reason: string, n?: number): void;
+  drop(reason: DropReason, n?: number): void;
+  /** Count a reason as an error or a drop, as its catalogue entry (lib/reasons.ts) says. */
+  count(reason: DataReason, n?: number): void;
   /** Announce or update a track. */
   setTrack(info: TrackInfo): void;
   /** Deliver one complete frame (video or audio access unit). */
@@ -60,9 +63,9 @@ export interface StreamSink {
 /** The manager's door for adapters. */
 export interface StreamOpener {
   /** Opens (or revives within the grace window) a stream; refusals carry a reason. */
-  open(req: OpenRequest, hooks: AdapterHooks): Result<StreamSink>;
+  open(req: OpenRequest, hooks: AdapterHooks): Result<StreamSink, RefusalReason>;
   /** Counts a refusal decided by the adapter itself (e.g. bad passphrase). */
-  refuse(protocol: Protocol, reason: string): void;
+  refuse(protocol: Protocol, reason: RefusalReason): void;
 }
 
 /** The host part of a remote "ip:port" or "[ip6]:port" (per-source limits). */

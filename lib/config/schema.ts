@@ -128,7 +128,11 @@ export const SCHEMA: Spec = {
     srt: {
       t: "obj",
       fields: {
-        library: { t: "string", def: "", doc: "path to libsrt; empty = search the usual names" },
+        library: {
+          t: "string",
+          def: "",
+          doc: "path to libsrt; empty = SLUICE_LIBSRT, the system's, then the executable's own",
+        },
         latency: { t: "duration", def: 120, min: 20, max: 60_000, doc: "SRT receiver latency" },
         passphrase: { t: "string", def: "", doc: "for every stream without its own" },
         streams: {

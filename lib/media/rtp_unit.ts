@@ -4,12 +4,13 @@
  * (4-byte start code 00 00 00 01 per NAL unit, as ffmpeg's rtpdec writes them), a unit
  * ends at the RTP marker bit (RFC 6184 5.1, RFC 7798 4.1) or when the timestamp changes,
  * a unit with a missing piece is dropped ("frame_loss"), and after a loss dependent units
- * are dropped ("wait_keyframe") until the next key unit unless `emitAfterLoss`.
+ * are dropped ("await_keyframe") until the next key unit unless `emitAfterLoss`.
  * Out-of-band parameter sets (sprop-*) are inserted ahead of key units that lack them.
  */
 import type { Counter, DepacketizerOptions, RtpUnit } from "./types.ts";
 import { ensureCapacity } from "../flow/grow.ts";
 import { CopyArena } from "../flow/copy_arena.ts";
+import type { DataReason } from "../reasons.ts";
 
 /** Default cap on one access unit in bytes (8 MiB), overridable by `maxUnitBytes`. */
 export const MAX_UNIT_BYTES = 8 * 1024 * 1024;
@@ -117,7 +118,7 @@ export class UnitAssembler {
   }
 
   /** Mark the open unit as undeliverable, counting `reason`; `lossy` adds "frame_loss" at its end. */
-  damage(reason: string | undefined, lossy: boolean): void {
+  damage(reason: DataReason | undefined, lossy: boolean): void {
     if (reason) this.#count(reason);
     if (!this.#open) return;
     this.#broken = true;
@@ -163,7 +164,7 @@ export class UnitAssembler {
     }
     if (this.#nalus === 0) return;
     if (this.#waitKey && !this.#key) {
-      this.#count("wait_keyframe");
+      this.#count("await_keyframe");
       return;
     }
     if (this.#key) this.#waitKey = false;
@@ -244,7 +245,7 @@ export class UnitAssembler {
   #reserve(n: number): boolean {
     const need = this.#len + n;
     if (need > this.#maxBytes) {
-      this.damage("unit_oversize", false);
+      this.damage("frame_oversize", false);
       return false;
     }
     this.#buf = ensureCapacity(this.#buf, this.#len, need, this.#maxBytes);

@@ -4,6 +4,7 @@
  * ticks of the track's `clockRate` (90 kHz for MPEG-TS and RTP video, the sample
  * rate for RTP audio).
  */
+import type { DataReason } from "../reasons.ts";
 
 /** Video codecs sluice parses. */
 export type VideoCodec = "h264" | "h265" | "av1" | "jpegxs";
@@ -14,20 +15,29 @@ export type Codec = VideoCodec | AudioCodec | "unknown";
 /** Kind of elementary stream. */
 export type TrackKind = "video" | "audio" | "data";
 
-/** Result of parsing untrusted bytes: never thrown, always returned. */
-export type Result<T> = { ok: true; value: T } | { ok: false; reason: string };
+/**
+ * Result of parsing untrusted bytes: never thrown, always returned. `R` narrows the reason
+ * to catalogue members (lib/reasons.ts) where a counter counts it.
+ */
+export type Result<T, R extends string = string> = { ok: true; value: T } | {
+  ok: false;
+  reason: R;
+};
 
 /** Shorthand for a successful result. */
-export function ok<T>(value: T): Result<T> {
+export function ok<T>(value: T): Result<T, never> {
   return { ok: true, value };
 }
 /** Shorthand for a failed result with a short machine-readable reason (snake_case). */
-export function fail<T = never>(reason: string): Result<T> {
+export function fail<T = never, R extends string = string>(reason: R): Result<T, R> {
   return { ok: false, reason };
 }
 
-/** Where a counter is reported: a reason name, counted per stream in `errors` or `drops`. */
-export type Counter = (reason: string, n?: number) => void;
+/**
+ * Where a stage counts: a catalogue reason (lib/reasons.ts), counted per stream in `errors`
+ * or `drops` as the catalogue says, or per port in `portErrors`.
+ */
+export type Counter = (reason: DataReason, n?: number) => void;
 
 /**
  * One RTP packet after header parsing (RFC 3550 5.1). `payload` is a subarray of the

@@ -152,9 +152,9 @@ Deno.test({
       assert.ok(Math.max(...after) <= limit, `after each tick: max ${Math.max(...after)}`);
       const shed = await Promise.all(["ga", "gb"].map(async (id) => {
         const s = await ts.get(`/api/v1/streams/${id}`);
-        return (s.drops as Counts).memory_global_gop ?? 0;
+        return (s.drops as Counts).gop_evicted_global ?? 0;
       }));
-      assert.ok(shed[0] + shed[1] > 0, `memory_global_gop ${shed}`);
+      assert.ok(shed[0] + shed[1] > 0, `gop_evicted_global ${shed}`);
       for (const id of ["ga", "gb"]) {
         const v = await frames(ts, id, `?track=${VIDEO}`);
         if (v.length) assert.equal(v[0].key, true, `${id}: shedding keeps whole GOPs`);

@@ -220,7 +220,7 @@ Deno.test({
           const errors = j.errors as Counts;
           const drops = j.drops as Counts;
           assert.ok(sum(errors) + sum(drops) > 0, `${name} seed ${seed}: damage counted`);
-          assert.equal(errors.wait_keyframe, undefined, "waiting for a key frame is a drop");
+          assert.equal(errors.await_keyframe, undefined, "waiting for a key frame is a drop");
           for (const [r, n] of Object.entries(errors)) {
             assert.ok(Number.isInteger(n) && n > 0, r);
             reasons.add(r);

@@ -97,7 +97,7 @@ Deno.test({
       admit: (a) => {
         if (a.name === "boom") throw new Error("admit bug");
         return a.name === "blocked"
-          ? { ok: false, status: 1403, reason: "forbidden" }
+          ? { ok: false, status: 1403, reason: "not_allowed" }
           : { ok: true };
       },
     });
@@ -116,7 +116,7 @@ Deno.test({
       assert.notEqual(r3.code, 0, "an admit that throws rejects, never accepts");
       assert.equal(h.captured.length, 0);
       const hh = h.listener.health();
-      assert.equal(hh.refused.forbidden, 1);
+      assert.equal(hh.refused.not_allowed, 1);
       assert.equal(hh.refused.streamid_mode_request, 1);
       assert.equal(hh.refused.admit_threw, 1);
       assert.equal(hh.connections, 0);

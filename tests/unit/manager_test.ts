@@ -72,7 +72,7 @@ Deno.test("manager: max_connections refuses and counts", () => {
   sink(adapter.connect("b"));
   const r = adapter.connect("c");
   assert.deepEqual(r, { ok: false, reason: "max_connections" });
-  assert.equal(m.refused.counts.get("srt_max_connections"), 1);
+  assert.equal(m.refused.get("srt", "max_connections"), 1);
   assert.equal(
     m.stats().refused && (m.stats().refused as Record<string, number>).srt_max_connections,
     1,
@@ -83,7 +83,7 @@ Deno.test("manager: a second publisher for a live id is refused", () => {
   const { m, adapter } = manager();
   sink(adapter.connect("cam1"));
   assert.deepEqual(adapter.connect("cam1"), { ok: false, reason: "duplicate" });
-  assert.equal(m.refused.counts.get("srt_duplicate"), 1);
+  assert.equal(m.refused.get("srt", "duplicate"), 1);
 });
 
 Deno.test("manager: closed streams stay listed with final counters, then go", () => {
@@ -148,7 +148,7 @@ Deno.test("manager: frames are counted per track; pause drops, resume waits for 
   const t = st.toJSON().tracks as Record<string, unknown>[];
   assert.equal(t[0].frames, 6);
   assert.equal(t[0].keyframes, 2);
-  assert.deepEqual(st.toJSON().drops, { paused: 1, resume_await_keyframe: 1 });
+  assert.deepEqual(st.toJSON().drops, { paused: 1, await_keyframe: 1 });
 });
 
 Deno.test("manager: stop disconnects every live stream", async () => {
@@ -169,8 +169,8 @@ Deno.test("manager: a name configured for RTP (or ssrc-*) is refused to SRT, and
   assert.ok(!adapter.connect("ssrc-00001234").ok);
   assert.ok(!adapter.connect("cam1", { protocol: "rtp" }).ok);
   assert.ok(adapter.connect("cam2", { protocol: "rtp" }).ok, "the configured protocol gets it");
-  assert.equal(m.refused.counts.get("srt_name_reserved"), 2);
-  assert.equal(m.refused.counts.get("rtp_name_reserved"), 1);
+  assert.equal(m.refused.get("srt", "name_reserved"), 2);
+  assert.equal(m.refused.get("rtp", "name_reserved"), 1);
 });
 
 Deno.test("manager: max_per_source caps live streams per source address", () => {
@@ -195,7 +195,7 @@ Deno.test("manager: a stream without media is closed after connect_timeout, slot
   assert.equal(m.get("idle")?.state, "closed");
   assert.equal(m.get("idle")?.closeReason, "connect_timeout");
   assert.deepEqual(adapter.disconnected, ["idle:connect_timeout"]);
-  assert.equal(m.closed.counts.get("srt_connect_timeout"), 1);
+  assert.equal(m.closed.get("srt_connect_timeout"), 1);
   assert.ok(adapter.connect("next").ok, "the slot is free again");
 });
 

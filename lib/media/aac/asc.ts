@@ -17,6 +17,7 @@
 import { BitReader } from "../bits.ts";
 import { type AudioParams, fail, ok, type Result } from "../types.ts";
 import { AAC_SAMPLE_RATES } from "./adts.ts";
+import type { DataReason } from "../../reasons.ts";
 
 /** Channels by channelConfiguration (Table 1.19, ISO/IEC 23001-8 for 11..14). */
 const CHANNELS = [0, 1, 2, 3, 4, 5, 6, 8, 0, 0, 0, 7, 8, 24, 8] as const;
@@ -88,7 +89,7 @@ function pceChannels(r: BitReader): number {
 export function readAudioSpecificConfig(
   r: BitReader,
   bitsAvailable = r.left,
-): Result<AudioSpecificConfig> {
+): Result<AudioSpecificConfig, DataReason> {
   const startPos = r.pos;
   const signalled = readAot(r);
   let coreSampleRate = readRate(r);
@@ -161,7 +162,9 @@ export function readAudioSpecificConfig(
  * Parses an AudioSpecificConfig from bytes (e.g. the hex `config=` of an SDP fmtp line,
  * decoded). Reasons: "asc_short", "asc_truncated", "asc_invalid".
  */
-export function parseAudioSpecificConfig(data: Uint8Array): Result<AudioSpecificConfig> {
+export function parseAudioSpecificConfig(
+  data: Uint8Array,
+): Result<AudioSpecificConfig, DataReason> {
   if (data.length < 2) return fail("asc_short");
   const d = data.subarray(0, MAX_ASC_BYTES);
   return readAudioSpecificConfig(new BitReader(d), d.length * 8);

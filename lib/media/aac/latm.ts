@@ -31,6 +31,7 @@ import {
   type RtpDepacketizer,
   type RtpPacket,
 } from "../types.ts";
+import type { DataReason } from "../../reasons.ts";
 
 /** Cap on one reassembled AudioMuxElement (fragments joined). */
 export const MAX_LATM_ELEMENT_BYTES = 65536;
@@ -49,7 +50,7 @@ export function hexBytes(hex: string): Uint8Array {
  * 1-7, epConfig 0-1. Reasons: those of readAudioSpecificConfig,
  * "aac_unsupported_object_type", "aac_unsupported_channels", "aac_unsupported_ep_config".
  */
-function readInlineAsc(r: BitReader): Result<AudioSpecificConfig> {
+function readInlineAsc(r: BitReader): Result<AudioSpecificConfig, DataReason> {
   const asc = readAudioSpecificConfig(r, 0);
   if (!asc.ok) return asc;
   const c = asc.value;
@@ -67,7 +68,7 @@ function readInlineAsc(r: BitReader): Result<AudioSpecificConfig> {
  * depacketizer (rfc3640.ts) reads its fmtp `config`. asc.ts parseAudioSpecificConfig is
  * the general parser.
  */
-export function parseAudioSpecificConfig(d: Uint8Array): Result<AudioSpecificConfig> {
+export function parseAudioSpecificConfig(d: Uint8Array): Result<AudioSpecificConfig, DataReason> {
   return readInlineAsc(new BitReader(d));
 }
 
@@ -90,14 +91,14 @@ function latmValue(r: BitReader): number {
  * audioMuxVersion 0 or 1, one program and one layer, frameLengthType 0. Reasons:
  * "latm_unsupported_config", "latm_config_short", those of the AudioSpecificConfig.
  */
-export function readStreamMuxConfig(r: BitReader): Result<LatmMuxConfig> {
+export function readStreamMuxConfig(r: BitReader): Result<LatmMuxConfig, DataReason> {
   const version = r.bit();
   if (version && r.bit()) return fail("latm_unsupported_config"); // audioMuxVersionA
   if (version) latmValue(r); // taraBufferFullness
   if (r.bit() !== 1) return fail("latm_unsupported_config"); // allStreamsSameTimeFraming
   const subFrames = r.bits(6) + 1;
   if (r.bits(4) !== 0 || r.bits(3) !== 0) return fail("latm_unsupported_config");
-  let asc: Result<AudioSpecificConfig>;
+  let asc: Result<AudioSpecificConfig, DataReason>;
   if (version) {
     const len = latmValue(r);
     const start = r.pos;
@@ -210,7 +211,7 @@ export class LatmDepacketizer implements RtpDepacketizer {
     }
   }
 
-  #dropPending(reason: string): void {
+  #dropPending(reason: DataReason): void {
     this.#pendingLen = 0;
     this.#pendingTs = -1;
     this.#o.count(reason);

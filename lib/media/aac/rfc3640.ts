@@ -20,6 +20,7 @@
 import { BitReader } from "../bits.ts";
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../types.ts";
 import { hexBytes, parseAudioSpecificConfig } from "./latm.ts";
+import type { DataReason } from "../../reasons.ts";
 
 /** Cap on one AU (AU-size is at most 16 bits in every mode sluice meets). */
 export const MAX_AAC_AU_BYTES = 65535;
@@ -185,7 +186,7 @@ export class Rfc3640Depacketizer implements RtpDepacketizer {
     }
   }
 
-  #dropFrag(reason: string): void {
+  #dropFrag(reason: DataReason): void {
     this.#frag = undefined;
     this.#fragLen = 0;
     this.#o.count(reason);

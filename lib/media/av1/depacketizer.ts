@@ -11,7 +11,7 @@
  * the N bit, which some senders never set.
  *
  * Loss policy: a unit with a missing packet is dropped (`frame_loss`); afterwards
- * dependent units are dropped (`waiting_for_key`) until a key unit, unless
+ * dependent units are dropped (`await_keyframe`) until a key unit, unless
  * `emitAfterLoss`. A loss seen between units also counts one `frame_loss` (the
  * lost packets belonged to some unit) and waits for a key unit.
  */
@@ -20,6 +20,7 @@ import { aggN, aggW, aggY, aggZ } from "./aggregation.ts";
 import { type Leb128, leb128Size, readLeb128, writeLeb128 } from "./leb128.ts";
 import { ObuType } from "./obu.ts";
 import { ensureCapacity } from "../../flow/grow.ts";
+import type { DataReason } from "../../reasons.ts";
 
 /** Default cap on one temporal unit, bytes. */
 export const AV1_MAX_UNIT_BYTES = 8 * 1024 * 1024;
@@ -99,7 +100,7 @@ export class Av1Depacketizer implements RtpDepacketizer {
   }
 
   /** Counts a protocol violation and drops the unit; after a loss it is a loss symptom. */
-  #error(reason: string): void {
+  #error(reason: DataReason): void {
     if (this.#damage !== "") return;
     if (this.#lossAtStart) {
       this.#damage = "frame_loss";
@@ -156,7 +157,7 @@ export class Av1Depacketizer implements RtpDepacketizer {
     }
     const need = this.#stageLen + el.length;
     if (need > this.#max) {
-      this.#o.count("unit_too_large");
+      this.#o.count("frame_oversize");
       this.#damage = "av1_invalid_unit";
       return false;
     }
@@ -187,7 +188,7 @@ export class Av1Depacketizer implements RtpDepacketizer {
       return;
     }
     if (!unit.key && this.#waitKey) {
-      this.#o.count("waiting_for_key");
+      this.#o.count("await_keyframe");
       return;
     }
     if (unit.key) this.#waitKey = false;
@@ -242,7 +243,7 @@ export class Av1Depacketizer implements RtpDepacketizer {
       this.#o.count("av1_empty_unit");
       return null;
     }
-    if (total > this.#max) return this.#bad("unit_too_large");
+    if (total > this.#max) return this.#bad("frame_oversize");
     // Pass 2: copy once into the unit.
     const out = new Uint8Array(total);
     out[0] = 0x12; // temporal delimiter OBU header with obu_has_size_field
@@ -263,7 +264,7 @@ export class Av1Depacketizer implements RtpDepacketizer {
     return { data: out, key: hasSeq && keyFrame };
   }
 
-  #bad(reason: string): null {
+  #bad(reason: DataReason): null {
     this.#o.count(reason);
     this.#o.count("av1_invalid_unit");
     return null;

@@ -12,6 +12,7 @@ import { MAX_UNIT_BYTES, type NalRules, UnitAssembler } from "../rtp_unit.ts";
 import { DEFAULT_DON_DEPTH } from "./don.ts";
 import { DonMode } from "./don_mode.ts";
 import { decodeSprop, fmtpInt } from "./sprop.ts";
+import type { DataReason } from "../../reasons.ts";
 
 const RULES: NalRules = { isKey: (t) => t === H264Nal.IDR, audType: H264Nal.AUD };
 
@@ -20,7 +21,7 @@ const RULES: NalRules = { isKey: (t) => t === H264Nal.IDR, audType: H264Nal.AUD 
  * `packetization-mode`, `sprop-parameter-sets`, `sprop-interleaving-depth`,
  * `sprop-deint-buf-req`. Counted reasons include "fu_without_start", "fu_missing_end",
  * "stap_truncated", "mtap_truncated", "fu_truncated", "nal_type_invalid",
- * "nal_type_not_in_mode", "payload_empty", "unit_oversize", "frame_loss", "wait_keyframe".
+ * "nal_type_not_in_mode", "payload_empty", "frame_oversize", "frame_loss", "await_keyframe".
  */
 export class H264Depacketizer implements RtpDepacketizer {
   readonly #unit: UnitAssembler;
@@ -197,7 +198,7 @@ export class H264Depacketizer implements RtpDepacketizer {
       fu.append(p.subarray(4));
     } else if (start) return this.#truncated("nal_type_not_in_mode");
     else if (!fu.active) return this.#truncated("fu_without_start");
-    else if (!fu.append(p.subarray(2))) return this.#truncated("unit_oversize");
+    else if (!fu.append(p.subarray(2))) return this.#truncated("frame_oversize");
     if (fh & 0x40) {
       const nal = fu.take();
       nal[0] = (nal[0] & 0xe0) | nalType;
@@ -212,7 +213,7 @@ export class H264Depacketizer implements RtpDepacketizer {
   }
 
   /** A malformed interleaved packet: count it and treat its NAL units as lost. */
-  #truncated(reason: string): void {
+  #truncated(reason: DataReason): void {
     this.#count(reason);
     this.#don!.lose();
   }

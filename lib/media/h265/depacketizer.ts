@@ -12,6 +12,7 @@ import { h265IsIrap, H265Nal, h265NalType } from "./nal.ts";
 import { MAX_UNIT_BYTES, type NalRules, UnitAssembler } from "../rtp_unit.ts";
 import { DonMode } from "../h264/don_mode.ts";
 import { decodeSprop, fmtpInt } from "../h264/sprop.ts";
+import type { DataReason } from "../../reasons.ts";
 
 const RULES: NalRules = { isKey: h265IsIrap, audType: H265Nal.AUD };
 
@@ -20,7 +21,7 @@ const RULES: NalRules = { isKey: h265IsIrap, audType: H265Nal.AUD };
  * `sprop-vps`, `sprop-sps`, `sprop-pps`, `sprop-max-don-diff`, `sprop-depack-buf-nalus`,
  * `sprop-depack-buf-bytes`. Counted reasons include "fu_without_start", "fu_missing_end",
  * "ap_truncated", "fu_truncated", "paci_truncated", "payload_truncated",
- * "nal_type_invalid", "unit_oversize", "frame_loss", "wait_keyframe".
+ * "nal_type_invalid", "frame_oversize", "frame_loss", "await_keyframe".
  */
 export class H265Depacketizer implements RtpDepacketizer {
   readonly #unit: UnitAssembler;
@@ -169,7 +170,7 @@ export class H265Depacketizer implements RtpDepacketizer {
       fu.start(this.#hdr);
       fu.append(b.subarray(3));
     } else if (!fu.active) return this.#bad("fu_without_start");
-    else if (!fu.append(b.subarray(1))) return this.#bad("unit_oversize");
+    else if (!fu.append(b.subarray(1))) return this.#bad("frame_oversize");
     if (end) this.#hold(dm.fuDon, pkt, fu.take(), dm.fuTs);
   }
 
@@ -193,7 +194,7 @@ export class H265Depacketizer implements RtpDepacketizer {
   }
 
   /** A malformed packet: count it; its NAL units are lost, so the unit is incomplete. */
-  #bad(reason: string): void {
+  #bad(reason: DataReason): void {
     if (this.#don) {
       this.#count(reason);
       this.#don.lose();

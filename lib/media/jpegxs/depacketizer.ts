@@ -29,6 +29,7 @@ import {
   readJxsHeader,
 } from "./payload_header.ts";
 import { ensureCapacity } from "../../flow/grow.ts";
+import type { DataReason } from "../../reasons.ts";
 
 /** Default cap on one field or frame (picture segment), bytes. */
 export const JXS_MAX_UNIT_BYTES = 32 * 1024 * 1024;
@@ -50,7 +51,7 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
   #n = 0;
   #active = false;
   /** Why the current field will be dropped (a counter reason), or "". */
-  #damaged = "";
+  #damaged: DataReason | "" = "";
   #ts = 0;
   #f = 0;
   #i = 0;
@@ -125,7 +126,7 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
     const len = payload.length - JXS_HEADER_BYTES;
     if (this.#n >= JXS_MAX_FRAGMENTS) return this.#damage("jxs_too_many_packets");
     const need = this.#stageLen + len;
-    if (need > this.#max) return this.#damage("unit_too_large");
+    if (need > this.#max) return this.#damage("frame_oversize");
     this.#stage = ensureCapacity(this.#stage, this.#stageLen, need, this.#max);
     if (this.#n >= this.#pOff.length) this.#growIndex();
     const k = this.#n++;
@@ -138,7 +139,7 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
     this.#stageLen = need;
   }
 
-  #damage(reason: string): void {
+  #damage(reason: DataReason): void {
     if (this.#damaged === "") this.#damaged = reason;
   }
 
@@ -176,7 +177,7 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
       this.#pendTs = this.#ts;
       this.#pendF = this.#f;
     } else if (this.#pend !== null && this.#pendF === this.#f) {
-      if (this.#pend.length + cs.length > this.#max) return this.#loseField("unit_too_large");
+      if (this.#pend.length + cs.length > this.#max) return this.#loseField("frame_oversize");
       const both = new Uint8Array(this.#pend.length + cs.length);
       both.set(this.#pend);
       both.set(cs, this.#pend.length);
@@ -191,7 +192,7 @@ export class JpegXsDepacketizer implements RtpDepacketizer {
   }
 
   /** Drops the current field; a frame is counted once even when both fields fail. */
-  #loseField(reason: string): void {
+  #loseField(reason: DataReason): void {
     if (this.#i === 3 && this.#pend !== null && this.#pendF === this.#f) {
       this.#pend = null;
       this.#o.count(reason);

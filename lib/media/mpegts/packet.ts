@@ -46,7 +46,7 @@ export class TsHeader {
  * (ISO/IEC 13818-1 Table 2-2, Table 2-6). Returns a failure reason for a malformed
  * adaptation field ("af_invalid"), otherwise undefined. Never throws.
  */
-export function readTsHeader(pkt: Uint8Array, h: TsHeader): string | undefined {
+export function readTsHeader(pkt: Uint8Array, h: TsHeader): "af_invalid" | undefined {
   const b1 = pkt[1];
   const b3 = pkt[3];
   h.tei = (b1 & 0x80) !== 0;

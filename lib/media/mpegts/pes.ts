@@ -8,6 +8,7 @@
  * ```
  */
 import { fail, ok, type Result } from "../types.ts";
+import type { DataReason } from "../../reasons.ts";
 
 /** Default cap on one reassembled PES packet, bytes (16 MiB). */
 export const MAX_PES_BYTES = 16 * 1024 * 1024;
@@ -39,7 +40,7 @@ function noOptionalHeader(id: number): boolean {
 }
 
 /** Parses the header of a PES packet held in `d` (at least its header bytes). */
-export function parsePesHeader(d: Uint8Array): Result<PesHeader> {
+export function parsePesHeader(d: Uint8Array): Result<PesHeader, DataReason> {
   if (d.length < 6 || d[0] !== 0 || d[1] !== 0 || d[2] !== 1) return fail("pes_invalid");
   const streamId = d[3];
   const packetLength = (d[4] << 8) | d[5];

@@ -9,6 +9,7 @@
  * ```
  */
 import { fail, ok, type Result } from "../types.ts";
+import type { DataReason } from "../../reasons.ts";
 
 /** Cap on one PSI section, bytes (section_length is 12 bits: 3 + 4093). */
 export const MAX_SECTION_BYTES = 4096;
@@ -46,7 +47,7 @@ export class SectionAssembler {
 
   constructor(
     private readonly onSection: (section: Uint8Array) => void,
-    private readonly count: (reason: string) => void,
+    private readonly count: (reason: DataReason) => void,
   ) {}
 
   /** Bytes buffered (never above MAX_SECTION_BYTES). */
@@ -130,7 +131,7 @@ export interface SectionHeader {
 }
 
 /** Checks syntax and CRC of a complete section; reason "psi_crc" or "psi_invalid". */
-export function checkSection(s: Uint8Array): Result<SectionHeader> {
+export function checkSection(s: Uint8Array): Result<SectionHeader, DataReason> {
   if (s.length < 12 || !(s[1] & 0x80)) return fail("psi_invalid");
   if (crc32Mpeg(s) !== 0) return fail("psi_crc");
   return ok({
@@ -148,7 +149,7 @@ export interface PatProgram {
 }
 
 /** Programs of a checked PAT section (table_id 0x00); program 0 (the NIT) is skipped. */
-export function parsePat(s: Uint8Array): Result<PatProgram[]> {
+export function parsePat(s: Uint8Array): Result<PatProgram[], DataReason> {
   if (s[0] !== 0x00) return fail("psi_invalid");
   const out: PatProgram[] = [];
   for (let i = 8; i + 4 <= s.length - 4; i += 4) {
@@ -176,7 +177,7 @@ export interface Pmt {
 }
 
 /** Parses a checked PMT section (table_id 0x02). */
-export function parsePmt(s: Uint8Array): Result<Pmt> {
+export function parsePmt(s: Uint8Array): Result<Pmt, DataReason> {
   if (s[0] !== 0x02) return fail("psi_invalid");
   const end = s.length - 4;
   const pcrPid = ((s[8] & 0x1f) << 8) | s[9];

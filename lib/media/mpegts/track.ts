@@ -11,6 +11,7 @@ import type { AudioParams, Counter, EsChunk, TrackInfo } from "../types.ts";
 import { MAX_OPUS_AU_BYTES, opusPacketSamples, splitOpusTs } from "./opus_ts.ts";
 import { parsePesHeader, PesBuffer } from "./pes.ts";
 import type { StreamClass } from "./stream_types.ts";
+import type { DataReason } from "../../reasons.ts";
 
 /** Callbacks and limits a track reports through. */
 export interface TrackSink {
@@ -101,7 +102,7 @@ export class TsTrack {
     this.#carry = undefined;
   }
 
-  #drop(reason: string): void {
+  #drop(reason: DataReason): void {
     this.sink.count(reason);
     this.#pes.clear();
     this.#collecting = false;
@@ -169,7 +170,7 @@ export class TsTrack {
   #frames(
     payload: Uint8Array,
     pts: number | undefined,
-    reason: string,
+    reason: DataReason,
     maxFrame: number,
     split: (d: Uint8Array) => Frames,
   ): void {

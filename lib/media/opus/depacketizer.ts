@@ -19,6 +19,7 @@ import {
   type RtpPacket,
 } from "../types.ts";
 import { opusConfig, parseOpusToc } from "./toc.ts";
+import type { DataReason } from "../../reasons.ts";
 
 export { MAX_OPUS_FRAME_BYTES, MAX_OPUS_PACKET_SAMPLES } from "./toc.ts";
 
@@ -31,7 +32,7 @@ export function opusFrameSamples(config: number): number {
  * Validates an Opus packet (RFC 6716 3.4, R1-R7) and returns its duration in 48 kHz
  * samples; reasons "opus_empty", "opus_invalid".
  */
-export function opusPacketSamples(d: Uint8Array): Result<number> {
+export function opusPacketSamples(d: Uint8Array): Result<number, DataReason> {
   const r = parseOpusToc(d);
   return r.ok ? ok(r.value.packetSamples) : r;
 }

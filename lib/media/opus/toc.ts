@@ -11,6 +11,7 @@
  * ```
  */
 import { fail, ok, type Result } from "../types.ts";
+import type { DataReason } from "../../reasons.ts";
 
 /** Largest Opus frame, bytes (R2). */
 export const MAX_OPUS_FRAME_BYTES = 1275;
@@ -76,7 +77,7 @@ function frameLength(p: Uint8Array, o: number): { len: number; size: number } | 
  * Parses the TOC (and, for code 3, the frame count byte) of an Opus packet and checks
  * the packet's framing (R1-R7). Reasons: "opus_empty", "opus_invalid".
  */
-export function parseOpusToc(p: Uint8Array): Result<OpusToc> {
+export function parseOpusToc(p: Uint8Array): Result<OpusToc, DataReason> {
   if (p.length < 1) return fail("opus_empty");
   const toc = p[0];
   const config = toc >> 3;

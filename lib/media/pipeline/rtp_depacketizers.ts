@@ -14,6 +14,7 @@ import { OpusDepacketizer } from "../opus/depacketizer.ts";
 import { type CodecGuess, sniffRtpPayloads } from "../codec.ts";
 import type {
   Codec,
+  Counter,
   DepacketizerOptions,
   RtpDepacketizer,
   RtpPacket,
@@ -86,7 +87,7 @@ export class SniffingDepacketizer implements RtpDepacketizer {
 
   constructor(
     private decide: (guess: CodecGuess | undefined) => RtpDepacketizer | undefined,
-    private count: (reason: string, n?: number) => void,
+    private count: Counter,
   ) {}
 
   push(pkt: RtpPacket, lostBefore: boolean): void {

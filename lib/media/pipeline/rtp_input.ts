@@ -8,7 +8,13 @@ import { Unwrapper } from "../bits.ts";
 import { AuInspector } from "../frame/au_info.ts";
 import { DtsDeriver } from "../frame/dts.ts";
 import { decodeSprop } from "../h264/sprop.ts";
-import type { DepacketizerOptions, RtpDepacketizer, RtpPacket, RtpUnit } from "../types.ts";
+import type {
+  Counter,
+  DepacketizerOptions,
+  RtpDepacketizer,
+  RtpPacket,
+  RtpUnit,
+} from "../types.ts";
 import type { StreamSink } from "../../stream_types.ts";
 import {
   createDepacketizer,
@@ -17,21 +23,6 @@ import {
   SniffingDepacketizer,
 } from "./rtp_depacketizers.ts";
 
-/** Reasons counted as drops (data discarded on purpose), the rest are errors. */
-const DROP_REASONS = new Set([
-  "frame_loss",
-  "waiting_for_key",
-  "wait_keyframe",
-  "unit_too_large",
-  "unit_oversize",
-  "jitter_late",
-  "jitter_overflow",
-  "late",
-  "duplicate",
-  "rtp_duplicate",
-  "rtp_late",
-]);
-
 /** Options of RtpInput. */
 export interface RtpInputOptions {
   /** Payload type -> description from config/SDP/static table; undefined = sniff. */
@@ -39,17 +30,14 @@ export interface RtpInputOptions {
   emitAfterLoss: boolean;
 }
 
-/** Counts a reason on the stream as a drop or an error. */
-export function streamCounter(sink: StreamSink): (reason: string, n?: number) => void {
-  return (reason, n = 1) =>
-    DROP_REASONS.has(reason) || reason.includes("loss") || reason.includes("late")
-      ? sink.drop(reason, n)
-      : sink.error(reason, n);
+/** Counts a reason on the stream, as a drop or an error as the catalogue (lib/reasons.ts) says. */
+export function streamCounter(sink: StreamSink): Counter {
+  return (reason, n = 1) => sink.count(reason, n);
 }
 
 /** Media side of one RTP stream. */
 export class RtpInput {
-  readonly #count: (reason: string, n?: number) => void;
+  readonly #count: Counter;
 
   constructor(private sink: StreamSink, private o: RtpInputOptions) {
     this.#count = streamCounter(sink);

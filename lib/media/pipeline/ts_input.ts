@@ -5,18 +5,9 @@
  */
 import { AnnexBAssembler } from "../frame/annexb_assembler.ts";
 import { TsDemuxer } from "../mpegts/demuxer.ts";
-import type { AccessUnit, EsChunk, TrackInfo } from "../types.ts";
+import type { AccessUnit, Counter, EsChunk, TrackInfo } from "../types.ts";
 import type { StreamSink } from "../../stream_types.ts";
 import { av1IsKeyTemporalUnit } from "./av1_key.ts";
-
-/** Reasons that mean data was discarded on purpose rather than malformed input. */
-const DROP_REASONS = new Set([
-  "pes_dropped",
-  "pes_excess",
-  "frame_oversize",
-  "frame_timeout",
-  "frame_no_picture",
-]);
 
 /** Options of TsInput. */
 export interface TsInputOptions {
@@ -33,8 +24,7 @@ export class TsInput {
   readonly #asmCodec = new Map<number, "h264" | "h265">();
 
   constructor(private sink: StreamSink, private opts: TsInputOptions) {
-    const count = (reason: string, n = 1) =>
-      DROP_REASONS.has(reason) ? sink.drop(reason, n) : sink.error(reason, n);
+    const count: Counter = (reason, n = 1) => sink.count(reason, n);
     this.#demux = new TsDemuxer({
       count,
       onTrack: (info) => this.#onTrack(info, count),
@@ -42,7 +32,7 @@ export class TsInput {
     });
   }
 
-  #onTrack(info: TrackInfo, count: (r: string, n?: number) => void): void {
+  #onTrack(info: TrackInfo, count: Counter): void {
     this.#tracks.set(info.id, info);
     this.sink.setTrack(info);
     const codec = info.codec;

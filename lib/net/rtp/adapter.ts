@@ -93,7 +93,7 @@ export class RtpAdapter {
     this.demux = new RtpDemux<Source>({
       newSourcesPerSec: () => manager.config.rtp.newStreamRate, // live on reload
       probation: true, // random datagrams never become streams
-      count: (reason, n = 1) => manager.portErrors.add(`rtp_${reason}`, n),
+      count: (reason, n = 1) => manager.portErrors.add("rtp", reason, n),
       onNewSource: (key, first) => this.#open(key, first),
       onSourceClosed: (_key, src, reason) => src.stream.close(`rtp_${reason}`),
       onSsrcChange: (_old, key, src) => {

@@ -21,6 +21,7 @@
  * ```
  */
 import { fail, ok, type Result, type RtpPacket } from "../../media/types.ts";
+import type { DataReason } from "../../reasons.ts";
 
 /** Size of the fixed RTP header in bytes (RFC 3550 5.1). */
 export const RTP_HEADER_BYTES = 12;
@@ -39,7 +40,7 @@ const NO_CSRCS: number[] = Object.freeze([]) as unknown as number[];
  * "rtp_padding" (padding count 0 or larger than what follows the header).
  * `extSeq` is set to `seq`; the sequencer assigns the extended value.
  */
-export function parseRtp(data: Uint8Array, arrivalMs = 0): Result<RtpPacket> {
+export function parseRtp(data: Uint8Array, arrivalMs = 0): Result<RtpPacket, DataReason> {
   const len = data.length;
   if (len < RTP_HEADER_BYTES) return fail("rtp_too_short");
   const b0 = data[0];

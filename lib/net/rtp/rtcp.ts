@@ -26,6 +26,7 @@ export {
   rtpToUnixMs,
   SenderReportTable,
 } from "./rtcp_report.ts";
+import type { DataReason } from "../../reasons.ts";
 
 /** RTCP packet types (RFC 3550 12.1). */
 export const RTCP_SR = 200;
@@ -115,7 +116,7 @@ const latin1 = new TextDecoder("latin1");
  * "rtcp_too_short", "rtcp_version", "rtcp_first_type" (first is not SR/RR),
  * "rtcp_padding", "rtcp_length" (lengths do not add up), "rtcp_malformed" (SR/RR/SDES/BYE body).
  */
-export function parseRtcp(data: Uint8Array): Result<RtcpPacket[]> {
+export function parseRtcp(data: Uint8Array): Result<RtcpPacket[], DataReason> {
   if (data.length < 8) return fail("rtcp_too_short");
   const first = data[1];
   if ((data[0] & 0xe0) !== 0x80) {

@@ -14,6 +14,7 @@
  */
 import { seqDiff16 } from "../../media/bits.ts";
 import type { Counter, RtpPacket } from "../../media/types.ts";
+import type { DataReason } from "../../reasons.ts";
 
 /** Cap on remembered refusals. */
 export const MAX_REFUSED = 1024;
@@ -206,7 +207,7 @@ export class SourceGate {
     }
   }
 
-  #no(reason: string, n = 1): undefined {
+  #no(reason: DataReason, n = 1): undefined {
     this.#count(reason, n);
     return undefined;
   }

@@ -6,6 +6,7 @@
  */
 import type { Manager } from "../../manager.ts";
 import type { StreamSink } from "../../stream_types.ts";
+import type { RefusalReason } from "../../reasons.ts";
 import { type AdmitResult, type SrtAdmission, SrtListener, type SrtStats } from "./listener.ts";
 
 /** Something that turns a connection's bytes into frames (the MPEG-TS input). */
@@ -105,7 +106,7 @@ export class SrtAdapter {
     return passphrase ? { ok: true, passphrase } : { ok: true };
   }
 
-  #refuse(a: SrtAdmission, reason: string): AdmitResult {
+  #refuse(a: SrtAdmission, reason: RefusalReason): AdmitResult {
     this.manager.refuse("srt", reason, { stream: a.name, remote: a.remote });
     return { ok: false, status: REJECT_STATUS[reason] ?? REJECT.forbidden, reason };
   }

@@ -12,11 +12,12 @@ import { fail, ok, type Result } from "../../media/types.ts";
 import type { SrtAdmission } from "./connection.ts";
 import { hostOf } from "../../stream_types.ts";
 import { parseStreamId, STREAMID_MAX_BYTES, STREAMID_REJECT_STATUS } from "./streamid.ts";
+import type { RefusalReason } from "../../reasons.ts";
 
 /** Admission verdict; `status` is an SRT reject code (1000 + HTTP-like, e.g. 1403). */
 export type AdmitResult =
   | { ok: true; passphrase?: string }
-  | { ok: false; status: number; reason: string };
+  | { ok: false; status: number; reason: RefusalReason };
 
 /** Pending admissions (callback done, accept not yet) kept at most. */
 export const PENDING_MAX = 256;
@@ -36,7 +37,7 @@ export const MAX_FAILING_HOSTS = 1024;
 export const FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /** Refusals the gate reports to its owner (the ones the admit function did not decide). */
-export type RefusalReport = (reason: string, remote: string, stream?: string) => void;
+export type RefusalReport = (reason: RefusalReason, remote: string, stream?: string) => void;
 
 /** Per-host handshake failures: count, back-off end, last log. */
 interface HostFailures {
@@ -54,7 +55,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 /** Builds the admission record from a parsed stream id. */
-function admission(raw: string, remote: string): Result<SrtAdmission> {
+function admission(raw: string, remote: string): Result<SrtAdmission, RefusalReason> {
   const p = parseStreamId(raw);
   if (!p.ok) return p;
   const a: SrtAdmission = { name: p.value.name, raw, remote };
@@ -65,7 +66,7 @@ function admission(raw: string, remote: string): Result<SrtAdmission> {
 /** The listen-callback gate: verdicts, per-stream passphrases, refusal counters. */
 export class AdmissionGate {
   /** Refused admissions by reason (stream id reasons, admit's reasons, handshake_failed). */
-  readonly refused: Record<string, number> = {};
+  readonly refused: Partial<Record<RefusalReason, number>> = {};
   /** Set when the listener stops: every new caller gets 1503. */
   stopping = false;
   readonly #sym: SrtSymbols;
@@ -89,7 +90,7 @@ export class AdmissionGate {
   }
 
   /** Counts one refusal. */
-  refuse(reason: string): void {
+  refuse(reason: RefusalReason): void {
     this.refused[reason] = (this.refused[reason] ?? 0) + 1;
   }
 
@@ -102,7 +103,13 @@ export class AdmissionGate {
     }
   }
 
-  #reject(ns: number, status: number, reason: string, remote?: string, stream?: string): number {
+  #reject(
+    ns: number,
+    status: number,
+    reason: RefusalReason,
+    remote?: string,
+    stream?: string,
+  ): number {
     try {
       this.refuse(reason);
       if (remote !== undefined) this.report(reason, remote, stream);
@@ -159,7 +166,7 @@ export class AdmissionGate {
    * The admission of an accepted socket: the callback's record, else (never seen in
    * practice) rebuilt from SRTO_STREAMID, refused when the id does not parse.
    */
-  take(ns: number, peer: DataView): Result<SrtAdmission> {
+  take(ns: number, peer: DataView): Result<SrtAdmission, RefusalReason> {
     const rec = this.#pending.get(ns);
     if (rec) {
       this.#pending.delete(ns);

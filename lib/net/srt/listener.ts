@@ -17,6 +17,7 @@ import {
 } from "./connection.ts";
 import { AdmissionGate, type AdmitResult, type RefusalReport } from "./admission.ts";
 import { closeListenSocket, type ListenSocket, openListenSocket } from "./listen_socket.ts";
+import type { RefusalReason } from "../../reasons.ts";
 
 export type { SrtAdmission, SrtConnectionSink } from "./connection.ts";
 export { SrtConnection } from "./connection.ts";
@@ -64,7 +65,7 @@ export interface SrtHealth {
   port: number;
   connections: number;
   /** Refused admissions by reason (stream id, admit, handshake_failed). */
-  refused: Record<string, number>;
+  refused: Partial<Record<RefusalReason, number>>;
   accepted: number;
 }
 
@@ -112,7 +113,7 @@ export class SrtListener {
     return this.#sock!.lib.sym;
   }
 
-  #refuse(reason: string): void {
+  #refuse(reason: RefusalReason): void {
     this.#gate?.refuse(reason);
   }
 

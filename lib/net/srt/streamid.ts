@@ -17,6 +17,7 @@
  */
 
 import { fail, ok, type Result } from "../../media/types.ts";
+import type { RefusalReason } from "../../reasons.ts";
 
 /** Largest stream id libsrt carries (SRTO_STREAMID, srt.h), in bytes. */
 export const STREAMID_MAX_BYTES = 512;
@@ -51,7 +52,7 @@ export interface StreamId {
  * SRT reject code (access_control.h, SRT_REJX_*) for each parse failure reason, so a
  * listener can answer the caller with the right status.
  */
-export const STREAMID_REJECT_STATUS: Readonly<Record<string, number>> = {
+export const STREAMID_REJECT_STATUS: Readonly<Partial<Record<RefusalReason, number>>> = {
   streamid_missing: 1400,
   streamid_too_long: 1400,
   streamid_bad_chars: 1400,
@@ -77,7 +78,7 @@ function printable(s: string): boolean {
   return true;
 }
 
-function checkName(name: string): Result<string> {
+function checkName(name: string): Result<string, RefusalReason> {
   if (name.length === 0) return fail("streamid_no_resource");
   if (name.length > STREAM_NAME_MAX_BYTES) return fail("streamid_bad_name");
   if (!NAME_RE.test(name) || name === "." || name === "..") return fail("streamid_bad_name");
@@ -88,7 +89,7 @@ function checkName(name: string): Result<string> {
  * Parses an SRT stream id (plain or `#!::` keyed). Returns a reason from
  * {@link STREAMID_REJECT_STATUS} on failure; never throws.
  */
-export function parseStreamId(raw: string): Result<StreamId> {
+export function parseStreamId(raw: string): Result<StreamId, RefusalReason> {
   if (raw.length === 0) return fail("streamid_missing");
   if (raw.length > STREAMID_MAX_BYTES) return fail("streamid_too_long");
   if (!printable(raw)) return fail("streamid_bad_chars");

@@ -130,7 +130,7 @@ export interface LossCase {
 
 /**
  * Each loss drops exactly unit 1 (or, without emitAfterLoss, everything up to the next
- * key at unit 30: 28 counted "wait_keyframe"), one "frame_loss", and the kept units
+ * key at unit 30: 28 counted "await_keyframe"), one "frame_loss", and the kept units
  * equal the clean run's.
  */
 export async function assertLossCases(
@@ -150,7 +150,7 @@ export async function assertLossCases(
       assert.deepEqual(r.units.map((u) => u.timestamp), kept.map((u) => u.timestamp));
       assertBytes(concat(r.units.map((u) => u.data)), concat(kept.map((u) => u.data)));
       assert.equal(r.counts.frame_loss, 1);
-      assert.equal(r.counts.wait_keyframe, c.emitAfterLoss ? undefined : 28);
+      assert.equal(r.counts.await_keyframe, c.emitAfterLoss ? undefined : 28);
       assert.equal(r.counts.fu_without_start, c.orphans);
     });
   }

@@ -61,7 +61,7 @@ for (const cap of CAPTURES) {
     for (const lost of [[s[5]], [s[6] - 1], [s[5], s[6] - 1]]) {
       const set = new Set(lost);
       const { units, counts } = run(pkts, set);
-      deepEqual(counts, { frame_loss: 1, waiting_for_key: 24 }, `lost ${lost}`);
+      deepEqual(counts, { frame_loss: 1, await_keyframe: 24 }, `lost ${lost}`);
       equal(units.length, 35);
       deepEqual(units[5].data, IVF[30]);
       const after = run(pkts, set, { emitAfterLoss: true });
@@ -72,7 +72,7 @@ for (const cap of CAPTURES) {
     // A middle fragment of the first key TU: nothing until the second key TU.
     ok(s[1] - s[0] >= 3);
     const { units, counts } = run(pkts, new Set([s[0] + 1]));
-    deepEqual(counts, { frame_loss: 1, waiting_for_key: 29 });
+    deepEqual(counts, { frame_loss: 1, await_keyframe: 29 });
     deepEqual(units.map((u) => u.data), IVF.slice(30));
   });
 }
@@ -183,7 +183,7 @@ const cases: {
     name: "Z=1 without an open fragment",
     pkts: [pkt([0x90, 1, 2, 3], true, 1), pkt([0x10, 0x30, 0, 1], true, 2)],
     units: [],
-    counts: { av1_z_without_fragment: 1, av1_invalid_unit: 1, waiting_for_key: 1 },
+    counts: { av1_z_without_fragment: 1, av1_invalid_unit: 1, await_keyframe: 1 },
   },
   {
     name: "Y=1 then Z=0",
@@ -226,5 +226,5 @@ Deno.test("av1 depacketizer: maxUnitBytes cap drops and counts", () => {
     { maxUnitBytes: 250 },
   );
   equal(units.length, 0);
-  ok(counts.unit_too_large === 1 && counts.av1_invalid_unit === 1);
+  ok(counts.frame_oversize === 1 && counts.av1_invalid_unit === 1);
 });

@@ -231,7 +231,7 @@ Deno.test("h264 edge vectors", async (t) => {
       ],
       max: 32,
       units: [[...SC, ...IDR]],
-      counts: { unit_oversize: 1, wait_keyframe: 1 },
+      counts: { frame_oversize: 1, await_keyframe: 1 },
     },
     {
       name: "sprop inserted after a leading AUD",

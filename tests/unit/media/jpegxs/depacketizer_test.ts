@@ -138,7 +138,7 @@ Deno.test("jxs depacketizer: complete frames without marker still emitted, count
 Deno.test("jxs depacketizer: caps, short payloads, reserved I", () => {
   const { pkts } = packetize(CFGS[0], 1400);
   const capped = run(pkts, new Set(), { maxUnitBytes: 20000 });
-  deepEqual(capped.counts, { unit_too_large: 10 });
+  deepEqual(capped.counts, { frame_oversize: 10 });
   equal(capped.units.length, 0);
   const odd = pkts.slice(0, 21).map((p) => ({ ...p, payload: p.payload.slice() }));
   odd[0].payload[0] |= 0x08; // I = 1 (reserved) on frame 0
