@@ -114,7 +114,7 @@ function defaults(spec: Spec): unknown {
 
 class Walker {
   issues: string[] = [];
-  constructor(private lc: LineCounter) {}
+  constructor(private lc: LineCounter, private checkFiles: boolean) {}
 
   where(node: Node | null | undefined): string {
     const off = node?.range?.[0];
@@ -180,7 +180,8 @@ class Walker {
         if (spec.oneOf && !spec.oneOf.includes(s)) {
           return this.bad(path, node, `one of ${spec.oneOf.join(", ")}`, s), spec.def;
         }
-        const problem = spec.check && checkString(spec.check, s);
+        const check = spec.check === "sdp_file" && !this.checkFiles ? undefined : spec.check;
+        const problem = check && checkString(check, s);
         if (problem && spec.check === "token") { // a secret: not echoed
           return this.issues.push(`${path} must be ${problem}${this.where(node)}`), spec.def;
         }
@@ -261,9 +262,14 @@ export function defaultConfig(): Config {
 
 /**
  * Parses and validates YAML text. Throws ConfigError listing every problem with its
- * key and line; `source` names the file in the message.
+ * key and line; `source` names the file in the message. `checkFiles` also reads the SDP
+ * files the config names (loadConfig does: --check-config, start-up, reload).
  */
-export function parseConfig(text: string, source = "<config>"): Config {
+export function parseConfig(
+  text: string,
+  source = "<config>",
+  opts: { checkFiles?: boolean } = {},
+): Config {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -277,7 +283,7 @@ export function parseConfig(text: string, source = "<config>"): Config {
       source,
     );
   }
-  const w = new Walker(lc);
+  const w = new Walker(lc, opts.checkFiles ?? false);
   const root = doc.contents as Node | null;
   const cfg = w.obj(SCHEMA as Spec & { t: "obj" }, root, "") as Config;
   crossCheck(cfg, w.issues);
@@ -316,5 +322,5 @@ export async function loadConfig(path: string): Promise<Config> {
   } catch (e) {
     throw new ConfigError([`cannot read file: ${(e as Error).message}`], path);
   }
-  return parseConfig(text, path);
+  return parseConfig(text, path, { checkFiles: true }); // a file's SDP files must exist
 }

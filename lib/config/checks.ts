@@ -27,7 +27,7 @@ export function checkString(check: "ipv4" | "sdp_file" | "token", v: string): st
       return isIpv4(v) ? undefined : 'an IPv4 address ("0.0.0.0", "127.0.0.1")';
     case "token":
       if (v !== v.trim()) return "a token without surrounding spaces";
-      if (!/^[\x21-\x7e]*$/.test(v)) return "a token of printable ASCII characters";
+      if (!/^[\x20-\x7e]*$/.test(v)) return "a token of printable ASCII characters";
       return undefined;
     case "sdp_file": {
       if (v === "") return undefined;

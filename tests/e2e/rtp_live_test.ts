@@ -207,8 +207,8 @@ Deno.test({
       probe(fixture("ts/h264_aac.ts"), "a:0"),
     ]);
     assert.equal(pa.packets, pts.packets, "the MP4 holds every ADTS frame of the TS");
-    // ffmpeg's SDP for this input, written before sluice starts: a config naming an SDP
-    // file that does not exist (yet) is refused (lib/config/checks.ts)
+    // ffmpeg's SDP for this input, written before sluice starts, as a config file needs it:
+    // loadConfig refuses an SDP file that does not exist (lib/config/checks.ts)
     await ffmpeg([
       "-i",
       m4a,

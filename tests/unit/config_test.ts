@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { ConfigError, defaultConfig, parseConfig } from "../../lib/config.ts";
 import { diffConfig } from "../../lib/reload.ts";
 
-function errorOf(yaml: string): string {
+function errorOf(yaml: string, checkFiles = false): string {
   try {
-    parseConfig(yaml, "t.yaml");
+    parseConfig(yaml, "t.yaml", { checkFiles });
   } catch (e) {
     assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
     return e.message;
@@ -191,8 +191,11 @@ Deno.test("config: values that type-check but cannot run are errors with key and
   ];
   try {
     for (const [name, yaml, re] of cases) {
-      await t.step(name, () => assert.match(errorOf(yaml), re));
+      await t.step(name, () => assert.match(errorOf(yaml, true), re));
     }
+    await t.step("SDP files are checked only when loading a file", () => {
+      assert.ok(parseConfig("rtp:\n  sdp: [/nonexistent/cam.sdp]\n"));
+    });
     await t.step("a secret is not echoed", () => {
       assert.doesNotMatch(errorOf('api:\n  tokens: [" padded-token-1 "]\n'), /padded-token/);
     });
