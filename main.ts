@@ -5,8 +5,8 @@
  * The config loader (with its YAML parser) and the server are imported when needed, so
  * --version and --help answer without loading them (bench/startup_bench.ts).
  */
-import { VERSION } from "./lib/version.ts";
-import { buildInfo, versionLine } from "./lib/build_info.ts";
+import { VERSION } from "./lib/core/version.ts";
+import { buildInfo, versionLine } from "./lib/core/build_info.ts";
 
 const HELP = `sluice ${VERSION}: SRT and RTP live video ingest
 
@@ -54,10 +54,11 @@ async function main(): Promise<number> {
   const parsed = parseArgs(Deno.args);
   if (typeof parsed === "number") return parsed;
   const path = parsed.config ?? Deno.env.get("SLUICE_CONFIG") ?? undefined;
-  const { ConfigError, defaultConfig, loadConfig } = await import("./lib/config.ts");
+  const { ConfigError, defaultConfig } = await import("./lib/config/config.ts");
+  const { loadConfigFile } = await import("./lib/app/config_files.ts");
   let config;
   try {
-    config = path ? await loadConfig(path) : defaultConfig();
+    config = path ? await loadConfigFile(path) : defaultConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -81,12 +82,12 @@ async function main(): Promise<number> {
     console.log(configYaml(config, header).trimEnd());
     return 0;
   }
-  const { createLogger, routeConsole } = await import("./lib/log.ts");
+  const { createLogger, routeConsole } = await import("./lib/core/log.ts");
   const log = createLogger(config.log.level, config.log.format);
   routeConsole(log); // every stderr line in the logger's format (log.format: json)
   let server;
   try {
-    const { startServer } = await import("./lib/server.ts");
+    const { startServer } = await import("./lib/app/server.ts");
     server = await startServer(config, log);
   } catch (e) {
     log.error("startup_failed", { error: `sluice: cannot start: ${(e as Error).message}` });

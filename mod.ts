@@ -2,11 +2,17 @@
  * sluice's public API for embedding: config loading, the server, the manager, and
  * the media stages.
  */
-export { type Config, ConfigError, defaultConfig, loadConfig, parseConfig } from "./lib/config.ts";
-export { type Server, startServer } from "./lib/server.ts";
-export { Manager } from "./lib/manager.ts";
-export { Stream } from "./lib/stream.ts";
+export {
+  type Config,
+  ConfigError,
+  defaultConfig,
+  loadConfig,
+  parseConfig,
+} from "./lib/config/config.ts";
+export { type Server, startServer } from "./lib/app/server.ts";
+export { Manager } from "./lib/stream/manager.ts";
+export { Stream } from "./lib/stream/stream.ts";
 export { createApp } from "./routes/mod.ts";
-export { VERSION } from "./lib/version.ts";
-export type * from "./lib/media/types.ts";
-export type * from "./lib/stream_types.ts";
+export { VERSION } from "./lib/core/version.ts";
+export type * from "./lib/core/types.ts";
+export type * from "./lib/stream/ports.ts";

@@ -121,7 +121,7 @@ export async function bestPeer(cmd: string[], n: number): Promise<PeerTime> {
 }
 
 /**
- * Steady-state rate of a peer (PERF_NOTES.md "steady"): `cmdOf(big)` minus `cmdOf(small)`,
+ * Steady-state rate of a peer (bench/README.md, "Steady"): `cmdOf(big)` minus `cmdOf(small)`,
  * where `big` holds `mbExtra` megabytes more than `small` (see steadyFactor). Returns MB/s wall
  * and MB per CPU-second; undefined (with a warning) when the peer is missing or fails.
  */
@@ -183,7 +183,7 @@ export async function generatedTs(dir: string, codec: BenchCodec, seconds: numbe
 /** Least size of the big file of a "steady" peer measurement, bytes (start-up noise < ~10%). */
 export const STEADY_MIN_BYTES = 250e6;
 
-/** Copies of an input of `bytes` in the big file: 5 (PERF_NOTES.md), more for small inputs. */
+/** Copies of an input of `bytes` in the big file: 5 (bench/README.md), more for small inputs. */
 export function steadyFactor(bytes: number): number {
   return Math.max(5, Math.ceil(STEADY_MIN_BYTES / bytes));
 }

@@ -10,14 +10,14 @@
  * replayed `passes` times (default 200) after one warm-up pass; best of 3. Prints
  * packets/s, payload MB/s (10^6 bytes) and units/s per input.
  */
-import { Av1Depacketizer } from "../lib/media/av1/depacketizer.ts";
-import { JpegXsDepacketizer } from "../lib/media/jpegxs/depacketizer.ts";
-import { JpegXsPacketizer } from "../lib/media/jpegxs/packetizer.ts";
-import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../lib/media/types.ts";
-import { codestreams } from "../tests/unit/media/jpegxs/_jxs.ts";
-import { prng } from "../scripts/replay.ts";
+import { Av1Depacketizer } from "../lib/codecs/av1/depacketizer.ts";
+import { JpegXsDepacketizer } from "../lib/codecs/jpegxs/depacketizer.ts";
+import { JpegXsPacketizer } from "../lib/codecs/jpegxs/packetizer.ts";
+import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../lib/core/types.ts";
+import { codestreams } from "../tests/unit/codecs/jpegxs/_jxs.ts";
 import { emit } from "./_bench.ts";
-import { capturePackets } from "../tests/_rtp.ts";
+import { capturePackets } from "../tests/support/rtp.ts";
+import { prng } from "../tests/support/prng.ts";
 
 /** One input's result. */
 export interface DepayBenchLine {

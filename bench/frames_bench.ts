@@ -11,8 +11,8 @@
  * Peers on the same ES: `ffmpeg -f h264 -i es -c copy -f null -` and
  * `filesrc ! h264parse ! video/x-h264,alignment=au ! fakesink`, steady (5x minus 1x).
  */
-import { AnnexBAssembler } from "../lib/media/frame/annexb_assembler.ts";
-import { GopBuffer } from "../lib/media/gop/buffer.ts";
+import { AnnexBAssembler } from "../lib/codecs/h26x/annexb_assembler.ts";
+import { GopBuffer } from "../lib/buffer/gop_buffer.ts";
 import {
   type BenchCodec,
   benchTmp,

@@ -12,12 +12,12 @@
  * file is subtracted to remove start-up, so the figure is pcapparse + depay per packet.
  * Prints packets/s and payload MB/s (10^6 bytes) for both and the ratio sluice/gst.
  */
-import { H264Depacketizer } from "../lib/media/h264/depacketizer.ts";
-import { H265Depacketizer } from "../lib/media/h265/depacketizer.ts";
-import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../lib/media/types.ts";
-import { readCapture } from "../tests/_helpers.ts";
+import { H264Depacketizer } from "../lib/codecs/h264/depacketizer.ts";
+import { H265Depacketizer } from "../lib/codecs/h265/depacketizer.ts";
+import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../lib/core/types.ts";
 import { benchTmp, emit } from "./_bench.ts";
-import { capturePackets } from "../tests/_rtp.ts";
+import { capturePackets } from "../tests/support/rtp.ts";
+import { readCapture } from "../tests/support/replay.ts";
 
 interface Input {
   capture: string;

@@ -13,12 +13,12 @@
  * sluice: the first pass in this fresh process ("cold": the JIT warms up over the first
  * tens of MB) and the best of the later passes ("warm"); MB/s wall and MB per CPU-second
  * (getrusage of this process, GC threads included). Peers: "steady" = a 5x file minus
- * the 1x file, so start-up is removed (PERF_NOTES.md; more copies for a small --quick
+ * the 1x file, so start-up is removed (bench/README.md; more copies for a small --quick
  * input, see steadyFactor); best of 3 each.
  */
-import { TsInput } from "../lib/media/pipeline/ts_input.ts";
-import { FrameStore } from "../lib/media/pipeline/frame_store.ts";
-import { Stream } from "../lib/stream.ts";
+import { TsInput } from "../lib/pipeline/ts_input.ts";
+import { FrameStore } from "../lib/pipeline/frame_store.ts";
+import { Stream } from "../lib/stream/stream.ts";
 import {
   arg,
   type BenchCodec,

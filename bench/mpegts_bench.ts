@@ -10,7 +10,7 @@
  * pass, in 1316-byte SRT-sized slices. Peers: `ffmpeg -map 0 -c copy -f null -` and
  * `gst-launch tsdemux ! queue ! h264parse ! fakesink`, steady (5x file minus 1x file).
  */
-import { TsDemuxer } from "../lib/media/mpegts/demuxer.ts";
+import { TsDemuxer } from "../lib/container/mpegts/demuxer.ts";
 import {
   benchTmp,
   emit,

@@ -19,12 +19,12 @@
  * packets/s wall and per CPU-second; the CPU figure is the steadier one for GStreamer,
  * whose wall time includes a jitterbuffer wait of up to ~0.2 s that varies run to run.
  */
-import { parseRtp } from "../lib/net/rtp/packet.ts";
-import { RtpSession } from "../lib/net/rtp/session.ts";
-import { RtpDemux } from "../lib/net/rtp/demux.ts";
-import { readCapture } from "../tests/_helpers.ts";
-import { H264Depacketizer } from "../lib/media/h264/depacketizer.ts";
+import { parseRtp } from "../lib/transport/rtp/packet.ts";
+import { RtpSession } from "../lib/transport/rtp/session.ts";
+import { RtpDemux } from "../lib/transport/rtp/demux.ts";
+import { H264Depacketizer } from "../lib/codecs/h264/depacketizer.ts";
 import { benchTmp, bestPeer, cpuSelf, emit, fmt, isQuick } from "./_bench.ts";
+import { readCapture } from "../tests/support/replay.ts";
 
 const FILES = [...Deno.readDirSync(new URL("../tests/fixtures/rtp/", import.meta.url))]
   .map((e) => e.name)

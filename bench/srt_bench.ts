@@ -13,8 +13,9 @@
  * srt://127.0.0.1:P?mode=listener file://con` (libsrt's own sample receiver, output read
  * and discarded here); its CPU from /proc/<pid>/stat. Compared per received Mbit.
  */
-import { SrtListener, type SrtStats } from "../lib/net/srt/listener.ts";
+import { SrtListener } from "../lib/transport/srt/listener.ts";
 import { arg, clockTicks, cpuOfPid, cpuSelf, emit } from "./_bench.ts";
+import type { SrtStats } from "../lib/transport/srt/stats.ts";
 
 const SRC = new URL("../tests/fixtures/ts/h264_aac.ts", import.meta.url).pathname;
 /** Cap on one run's send time, seconds. */

@@ -18,10 +18,10 @@ const lap = (name: string) => {
 };
 await import("yaml");
 lap("yaml");
-const { loadConfig } = await import("../lib/config.ts");
+const { loadConfig } = await import("../lib/config/config.ts");
 lap("configModules");
-const { startServer } = await import("../lib/server.ts");
-const { createLogger } = await import("../lib/log.ts");
+const { startServer } = await import("../lib/app/server.ts");
+const { createLogger } = await import("../lib/core/log.ts");
 lap("serverModules");
 const cfg = await loadConfig(Deno.args[0]);
 lap("parse");

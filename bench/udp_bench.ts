@@ -1,5 +1,5 @@
 /**
- * Loopback UDP receive load run (PERF_NOTES.md "UDP receive"): scripts/loadgen.ts sends
+ * Loopback UDP receive load run (bench/README.md, udp): scripts/loadgen.ts sends
  * 1200-byte RTP-looking packets at 10k, 50k, 100k and 200k packets/s for a bounded time
  * into each receiver (recvmmsg via FFI, Deno.listenDatagram); reports loss and this
  * process's CPU (user + system from getrusage) per receiver and rate.
@@ -7,7 +7,7 @@
  *   deno run --unstable-net --allow-all bench/udp_bench.ts [--seconds 2]
  *     [--rates 10000,50000,100000,200000] [--kinds recvmmsg,deno] [--json]
  */
-import { openUdpReceiver } from "../lib/net/udp/receiver.ts";
+import { openUdpReceiver } from "../lib/transport/udp/receiver.ts";
 import { arg, cpuSelf, emit } from "./_bench.ts";
 
 const LOADGEN = new URL("../scripts/loadgen.ts", import.meta.url).pathname;

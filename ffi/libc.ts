@@ -13,7 +13,7 @@
  * cmsghdr     (16): size_t len | i32 level | i32 type | data...
  * ```
  *
- * Rule (DESIGN.md 5): every buffer whose address is given to C stays strongly
+ * Rule 5 (docs/ARCHITECTURE.md): every buffer whose address is given to C stays strongly
  * reachable from JS while C may use it; a `Deno.UnsafePointer` does not keep it alive.
  */
 

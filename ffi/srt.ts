@@ -6,8 +6,8 @@
  * See the SRT API reference (Haivision srt docs/API/API-functions.md).
  */
 
-import { fail, ok, type Result } from "../lib/media/types.ts";
-import { embeddedFile, LIBSRT_FILE } from "../lib/build_info.ts";
+import { fail, ok, type Result } from "../lib/core/result.ts";
+import { embeddedFile, LIBSRT_FILE } from "../lib/core/build_info.ts";
 
 /** The libsrt symbols sluice binds (signatures as in srt.h, SRTSOCKET = int32). */
 export const SRT_SYMBOLS = {

@@ -1,7 +1,6 @@
 /** What route handlers share: the manager, the lag monitor and the version. */
-import type { Manager } from "../lib/manager.ts";
-import type { LagMonitor } from "../lib/metrics.ts";
-import type { ApiFrontStats } from "../lib/api_front.ts";
+import type { Manager } from "../lib/stream/manager.ts";
+import type { ApiFrontStats, LagMonitor } from "./metrics.ts";
 
 /** Dependencies of the HTTP API. */
 export interface ApiDeps {
@@ -10,6 +9,6 @@ export interface ApiDeps {
   lag?: LagMonitor;
   /** The API's own bound address, for /health. */
   apiAddress?: () => string;
-  /** The API front door's connection counters (lib/api_front.ts), for /health and /metrics. */
+  /** The API front door's connection counters (lib/app/api_front.ts), for /health and /metrics. */
   apiConnections?: () => ApiFrontStats | undefined;
 }

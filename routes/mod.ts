@@ -1,7 +1,7 @@
-/** The HTTP API: wires auth and the route groups (DESIGN.md "API"). */
+/** The HTTP API: wires auth and the route groups (README.md "API reference"). */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { renderMetrics } from "../lib/metrics.ts";
+import { renderMetrics } from "./metrics.ts";
 import { bearerAuth } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";

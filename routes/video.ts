@@ -1,9 +1,9 @@
 /** /api/v1/video: the GOP buffer's frame index, raw frames, and the preview keyframe. */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { isBufferView } from "../lib/stream.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
+import { isBufferView } from "../lib/stream/ports.ts";
 import { decimalInt, queryInt } from "./params.ts";
 
 /** Video routes. */

@@ -24,8 +24,8 @@
  * (a local denort of the same Deno version) builds that one target offline.
  */
 import { basename, join, resolve } from "node:path";
-import { EMBED_DIR, LIBSRT_FILE, STAMP_FILE } from "../lib/build_info.ts";
-import type { BuildStamp } from "../lib/build_info.ts";
+import { EMBED_DIR, LIBSRT_FILE, STAMP_FILE } from "../lib/core/build_info.ts";
+import type { BuildStamp } from "../lib/core/build_info.ts";
 import { sha256Sums } from "./release/checksums.ts";
 import { changesSince, headCommit, isDirty, previousTag, tagsAtHead } from "./release/git.ts";
 import { fileTarget, hostLibsrt } from "./release/libsrt.ts";

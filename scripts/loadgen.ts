@@ -11,6 +11,7 @@
  * Pacing: every ~1 ms the packets owed by the elapsed time are sent in one burst.
  */
 import { AF_INET, loadLibc, SOCK_DGRAM, SOCKADDR_IN_BYTES, writeSockaddrIn } from "../ffi/libc.ts";
+import { parseCapture } from "../tests/support/replay.ts";
 
 /** Cap on datagram size, bytes (IPv4 UDP payload maximum). */
 export const MAX_SIZE = 65507;
@@ -30,16 +31,10 @@ function num(name: string, def: number, min: number, max: number): number {
   return v;
 }
 
+/** The datagrams of a capture (tests/support/replay.ts parseCapture) that can be RTP. */
 function readCaptureFile(path: string): Uint8Array[] {
-  const buf = Deno.readFileSync(path);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const out: Uint8Array[] = [];
-  for (let o = 0; o + 12 <= buf.length;) {
-    const len = dv.getUint32(o);
-    if (o + 12 + len > buf.length) break;
-    if (len >= 12 && len <= MAX_SIZE) out.push(buf.subarray(o + 12, o + 12 + len));
-    o += 12 + len;
-  }
+  const out = parseCapture(Deno.readFileSync(path)).map((d) => d.data)
+    .filter((d) => d.length >= 12 && d.length <= MAX_SIZE);
   if (out.length === 0) throw new Error(`no datagrams in ${path}`);
   return out;
 }

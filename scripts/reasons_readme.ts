@@ -1,9 +1,9 @@
 /**
- * Writes the reasons table (lib/reasons_doc.ts, from the catalogue in lib/reasons.ts) into
+ * Writes the reasons table (lib/core/reasons_doc.ts, from the catalogue in lib/core/reasons.ts) into
  * README.md between its markers. Run `deno task reasons` after changing the catalogue;
  * tests/unit/reasons_test.ts fails until README and catalogue agree.
  */
-import { REASONS_END, REASONS_START, withReasonsTable } from "../lib/reasons_doc.ts";
+import { REASONS_END, REASONS_START, withReasonsTable } from "../lib/core/reasons_doc.ts";
 
 const path = new URL("../README.md", import.meta.url);
 const before = Deno.readTextFileSync(path);

@@ -5,8 +5,6 @@
  * box, but under CI=true a missing peer fails the test.
  */
 
-import { type CapturedDatagram, parseCapture } from "../scripts/replay.ts";
-
 /** Absolute path of a file under tests/fixtures/. */
 export function fixture(rel: string): string {
   return new URL(`./fixtures/${rel}`, import.meta.url).pathname;
@@ -91,11 +89,6 @@ export function readPacketsCsv(rel: string): {
       key: (flags ?? "").includes("K"),
     };
   });
-}
-
-/** Reads a capture (`u32 len | u64 ns | payload` per datagram) from tests/fixtures/rtp. */
-export function readCapture(rel: string): CapturedDatagram[] {
-  return parseCapture(readFixture(rel));
 }
 
 /**

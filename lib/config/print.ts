@@ -7,10 +7,10 @@
  * Used by `sluice --print-config` (the effective configuration) and for
  * sluice.example.yaml (the defaults; scripts/example_config.ts writes it and
  * tests/unit/config/print_test.ts fails when it drifts). Parsing the output with
- * lib/config.ts gives back the same Config.
+ * lib/config/config.ts gives back the same Config.
  */
 import { stringify } from "yaml";
-import { camel, type Config, defaultConfig } from "../config.ts";
+import { camel, type Config, defaultConfig } from "./config.ts";
 import { SCHEMA, type Spec } from "./schema.ts";
 import { formatBytes } from "./units.ts";
 

@@ -1,6 +1,6 @@
 /**
  * The configuration schema: every key, its type, unit, range and default (the
- * seed's table, DESIGN.md "Configuration"). The loader in lib/config.ts walks YAML
+ * seed's table, README.md "Configuration reference"). The loader in lib/config/config.ts walks YAML
  * against this table, so a key documented here is a key that is validated.
  */
 

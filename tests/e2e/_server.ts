@@ -1,8 +1,8 @@
 /** Starts sluice in the test process on free loopback ports. */
-import { parseConfig } from "../../lib/config.ts";
-import { createLogger } from "../../lib/log.ts";
-import { type Server, startServer } from "../../lib/server.ts";
-import { freePort } from "../_helpers.ts";
+import { parseConfig } from "@lib/config/config.ts";
+import { createLogger } from "@lib/core/log.ts";
+import { type Server, startServer } from "@lib/app/server.ts";
+import { freePort } from "@tests/_helpers.ts";
 
 /** A running in-process sluice. */
 export interface TestServer {

@@ -5,7 +5,7 @@
  * both (lib/api_front.ts).
  */
 import assert from "node:assert/strict";
-import { API_HEADER_TIMEOUT_MS, API_MAX_CONNECTIONS } from "../../lib/api_front.ts";
+import { API_HEADER_TIMEOUT_MS, API_MAX_CONNECTIONS } from "@lib/app/api_front.ts";
 import { startTestServer } from "./_server.ts";
 
 type Json = Record<string, unknown>;

@@ -5,8 +5,8 @@
  * on sluice.example.yaml.
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../lib/config.ts";
-import { missing } from "../_helpers.ts";
+import { parseConfig } from "@lib/config/config.ts";
+import { missing } from "@tests/_helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const dec = new TextDecoder();

@@ -3,7 +3,7 @@
  * poll /api/v1/health, query, SIGTERM, clean exit within 2 s; bad configs exit 1.
  */
 import assert from "node:assert/strict";
-import { freePort } from "../_helpers.ts";
+import { freePort } from "@tests/_helpers.ts";
 import { sluiceCommand } from "./_server.ts";
 
 const task = sluiceCommand;

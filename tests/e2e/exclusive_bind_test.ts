@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { sluiceCommand, spawnSluice, until } from "./_server.ts";
-import { rtpPacket } from "../_rtp.ts";
+import { rtpPacket } from "@tests/support/rtp.ts";
 
 type Json = Record<string, unknown>;
 

@@ -1,12 +1,12 @@
 /**
  * End to end: with `log.format: json` every line sluice writes to stderr is one JSON
  * object, libsrt's own lines included (routed through srt_setloghandler,
- * lib/net/srt/log_bridge.ts): a run with an ffmpeg caller using the wrong passphrase
+ * lib/transport/srt/log_bridge.ts): a run with an ffmpeg caller using the wrong passphrase
  * (libsrt logs the rejected handshake), a good one, garbage on the RTP port, a SIGHUP
  * and a SIGTERM.
  */
 import assert from "node:assert/strict";
-import { fixture, missing } from "../_helpers.ts";
+import { fixture, missing } from "@tests/_helpers.ts";
 import { spawnSluice, until } from "./_server.ts";
 import { ffmpegSend, finish, spawn } from "./srt_harness.ts";
 

@@ -7,10 +7,10 @@
  * key frame.
  */
 import assert from "node:assert/strict";
-import { fixture, missing, readFixture } from "../_helpers.ts";
-import { parseCapture, replay } from "../../scripts/replay.ts";
+import { fixture, missing, readFixture } from "@tests/_helpers.ts";
 import { finish, type Peer, spawn } from "./srt_harness.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
+import { parseCapture, replay } from "@tests/support/replay.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;

@@ -1,8 +1,8 @@
 /** Listener health: a missing libsrt disables SRT with its reason; RTP keeps working. */
 import assert from "node:assert/strict";
-import { parseCapture, replay } from "../../scripts/replay.ts";
-import { readFixture } from "../_helpers.ts";
+import { readFixture } from "@tests/_helpers.ts";
 import { startTestServer, until } from "./_server.ts";
+import { parseCapture, replay } from "@tests/support/replay.ts";
 
 Deno.test({
   name: "listeners: without libsrt, SRT is disabled with a reason and RTP still ingests",

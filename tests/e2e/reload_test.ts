@@ -6,8 +6,8 @@
  * rtp.new_stream_rate (the token bucket), rtp.send_rr, log.format.
  */
 import assert from "node:assert/strict";
-import { fixture, missing } from "../_helpers.ts";
-import { rtpPacket } from "../_rtp.ts";
+import { fixture, missing } from "@tests/_helpers.ts";
+import { rtpPacket } from "@tests/support/rtp.ts";
 import { senderPorts, type SluiceProcess, spawnSluice, until } from "./_server.ts";
 import { ffmpegSend, finish, type Peer, sleep, spawn } from "./srt_harness.ts";
 

@@ -7,10 +7,11 @@
  * publisher is still admitted afterwards.
  */
 import assert from "node:assert/strict";
-import { readFixture } from "../_helpers.ts";
-import { parseCapture, prng, replay } from "../../scripts/replay.ts";
+import { readFixture } from "@tests/_helpers.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 import { assertNoDuplicateSeries } from "./_server.ts";
+import { parseCapture, replay } from "@tests/support/replay.ts";
+import { prng } from "@tests/support/prng.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;

@@ -7,10 +7,10 @@
  * gets exactly ffprobe's frame counts.
  */
 import assert from "node:assert/strict";
-import { fixture, missing, readFixture } from "../_helpers.ts";
-import { prng } from "../../scripts/replay.ts";
+import { fixture, missing, readFixture } from "@tests/_helpers.ts";
 import { finish, type Peer, spawn } from "./srt_harness.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
+import { prng } from "@tests/support/prng.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;

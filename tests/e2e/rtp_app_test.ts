@@ -5,9 +5,9 @@
  * duplication and reordering must show up exactly; garbage is counted and harmless.
  */
 import assert from "node:assert/strict";
-import { fixture, readFixture } from "../_helpers.ts";
-import { parseCapture, plan, replay } from "../../scripts/replay.ts";
+import { fixture, readFixture } from "@tests/_helpers.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
+import { parseCapture, plan, replay } from "@tests/support/replay.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 

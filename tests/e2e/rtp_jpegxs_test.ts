@@ -1,14 +1,14 @@
 /**
  * JPEG XS over RTP (RFC 9134) end to end. No third-party RFC 9134 packetizer exists on
  * these machines, so the SVT-JPEG-XS codestreams of the fixture are packetized with
- * lib/media/jpegxs/packetizer.ts (codestream mode K=0 and slice mode K=1, progressive)
+ * lib/codecs/jpegxs/packetizer.ts (codestream mode K=0 and slice mode K=1, progressive)
  * and sent as real UDP datagrams to a running sluice with no RTP configuration. The API
  * must infer jpegxs, count 10 key frames of 320x240 (the picture header's Wf/Hf), and
  * hand back each codestream byte for byte; the preview is a whole codestream (SOC..EOC).
  */
 import assert from "node:assert/strict";
-import { JpegXsPacketizer, serializeRtp } from "../../lib/media/jpegxs/packetizer.ts";
-import { codestreams, pictureSize } from "../unit/media/jpegxs/_jxs.ts";
+import { JpegXsPacketizer, serializeRtp } from "@lib/codecs/jpegxs/packetizer.ts";
+import { codestreams, pictureSize } from "@tests/unit/codecs/jpegxs/_jxs.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

@@ -7,7 +7,7 @@
  * no errors, and the sender reports ffmpeg sends to port + 1 (RFC 3550 6.4.1).
  */
 import assert from "node:assert/strict";
-import { fixture, freePort, missing } from "../_helpers.ts";
+import { fixture, freePort, missing } from "@tests/_helpers.ts";
 import { finish, type Peer, spawn } from "./srt_harness.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 

@@ -7,10 +7,10 @@
  * and a decodable preview; the same stream without the SDP must not (control).
  */
 import assert from "node:assert/strict";
-import { missing, readFixture } from "../_helpers.ts";
-import { type CapturedDatagram, parseCapture, replay } from "../../scripts/replay.ts";
+import { missing, readFixture } from "@tests/_helpers.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 import { finish, spawn } from "./srt_harness.ts";
+import { type CapturedDatagram, parseCapture, replay } from "@tests/support/replay.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;

@@ -7,8 +7,8 @@
  * (tests/fixtures/README.md) and nothing is dropped waiting for a keyframe.
  */
 import assert from "node:assert/strict";
-import { readFixture } from "../_helpers.ts";
-import { type CapturedDatagram, parseCapture, replay } from "../../scripts/replay.ts";
+import { readFixture } from "@tests/_helpers.ts";
+import { type CapturedDatagram, parseCapture, replay } from "@tests/support/replay.ts";
 import { startTestServer, until } from "./_server.ts";
 
 type Json = Record<string, unknown>;

@@ -8,10 +8,10 @@
  * sent; an SSRC change from the same address within 2 s continues the stream.
  */
 import assert from "node:assert/strict";
-import { missing, readFixture } from "../_helpers.ts";
-import { type CapturedDatagram, parseCapture, replay } from "../../scripts/replay.ts";
+import { missing, readFixture } from "@tests/_helpers.ts";
 import { senderPorts, startTestServer, type TestServer, until } from "./_server.ts";
 import { finish, spawn } from "./srt_harness.ts";
+import { type CapturedDatagram, parseCapture, replay } from "@tests/support/replay.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 type Json = Record<string, unknown>;

@@ -3,8 +3,8 @@
  * `closeReason: shutdown` (not the adapter's `closed_by_server`), SRT (ffmpeg) and RTP.
  */
 import assert from "node:assert/strict";
-import { fixture, missing, readFixture } from "../_helpers.ts";
-import { parseCapture, replay } from "../../scripts/replay.ts";
+import { fixture, missing, readFixture } from "@tests/_helpers.ts";
+import { parseCapture, replay } from "@tests/support/replay.ts";
 import { startTestServer, until } from "./_server.ts";
 import { ffmpegSend, spawn } from "./srt_harness.ts";
 

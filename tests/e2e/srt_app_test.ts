@@ -5,7 +5,7 @@
  * publishers, API disconnects and killed senders behave as an operator expects.
  */
 import assert from "node:assert/strict";
-import { fixture, missing } from "../_helpers.ts";
+import { fixture, missing } from "@tests/_helpers.ts";
 import { ffmpegSend, finish, spawn } from "./srt_harness.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { fixture, missing } from "../_helpers.ts";
+import { fixture, missing } from "@tests/_helpers.ts";
 import {
   assertSameBytes,
   ffmpegSend,

@@ -5,15 +5,12 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  type AdmitResult,
-  type SrtAdmission,
-  SrtListener,
-  type SrtListenerOptions,
-  type SrtStats,
-} from "../../lib/net/srt/listener.ts";
-import { freePort } from "../_helpers.ts";
-import { concatBytes } from "../../lib/media/bits.ts";
+import { SrtListener, type SrtListenerOptions } from "@lib/transport/srt/listener.ts";
+import { freePort } from "@tests/_helpers.ts";
+import { concatBytes } from "@lib/core/bits.ts";
+import type { SrtAdmission } from "@lib/transport/srt/connection.ts";
+import type { SrtStats } from "@lib/transport/srt/stats.ts";
+import type { AdmitResult } from "@lib/transport/srt/admission.ts";
 
 /** What one connection's sink saw. */
 export interface Captured {

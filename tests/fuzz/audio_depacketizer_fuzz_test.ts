@@ -1,21 +1,21 @@
 /** Fuzz: audio depacketizers never throw on arbitrary or mutated real packets (fixed seed). */
-import { fuzzRuns } from "../_helpers.ts";
+import { fuzzRuns } from "@tests/_helpers.ts";
 import assert from "node:assert/strict";
 // deno-lint-ignore no-import-prefix
 import fc from "npm:fast-check@^3";
-import { Rfc3640Depacketizer } from "../../lib/media/aac/rfc3640.ts";
-import { LatmDepacketizer } from "../../lib/media/aac/latm.ts";
-import { OpusDepacketizer } from "../../lib/media/opus/depacketizer.ts";
-import { G711Depacketizer } from "../../lib/media/g711/depacketizer.ts";
-import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../lib/media/types.ts";
+import { Rfc3640Depacketizer } from "@lib/codecs/aac/rfc3640.ts";
+import { LatmDepacketizer } from "@lib/codecs/aac/latm.ts";
+import { OpusDepacketizer } from "@lib/codecs/opus/depacketizer.ts";
+import { G711Depacketizer } from "@lib/codecs/g711/depacketizer.ts";
+import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "@lib/core/types.ts";
 import {
   FULL_HEADER_FMTP,
   latmInBand,
   rfc3640FullHeader,
   withPayload,
-} from "../unit/media/_rtp_audio.ts";
-import { hexBytes } from "../../lib/media/aac/latm.ts";
-import { capturePackets, sdpMedia } from "../_rtp.ts";
+} from "@tests/unit/codecs/_rtp_audio.ts";
+import { hexBytes } from "@lib/codecs/aac/latm.ts";
+import { capturePackets, sdpMedia } from "@tests/support/rtp.ts";
 
 const SEED = 0x5109e;
 

@@ -4,18 +4,18 @@
  * delimiter; a codestream SOC..EOC), on mutated real packets and on random bytes.
  * Fixed seeds, bounded runs.
  */
-import { fuzzRuns } from "../_helpers.ts";
+import { fuzzRuns } from "@tests/_helpers.ts";
 import { equal, ok } from "node:assert/strict";
 // deno-lint-ignore no-import-prefix -- test-only dependency, kept out of the runtime import map
 import fc from "npm:fast-check@^3";
-import { Av1Depacketizer } from "../../lib/media/av1/depacketizer.ts";
-import { JpegXsDepacketizer } from "../../lib/media/jpegxs/depacketizer.ts";
-import { JpegXsPacketizer } from "../../lib/media/jpegxs/packetizer.ts";
-import type { RtpDepacketizer, RtpPacket, RtpUnit } from "../../lib/media/types.ts";
-import { splitObus } from "../unit/media/av1/_obu.ts";
-import { codestreams } from "../unit/media/jpegxs/_jxs.ts";
-import { prng } from "../../scripts/replay.ts";
-import { capturePackets } from "../_rtp.ts";
+import { Av1Depacketizer } from "@lib/codecs/av1/depacketizer.ts";
+import { JpegXsDepacketizer } from "@lib/codecs/jpegxs/depacketizer.ts";
+import { JpegXsPacketizer } from "@lib/codecs/jpegxs/packetizer.ts";
+import type { RtpDepacketizer, RtpPacket, RtpUnit } from "@lib/core/types.ts";
+import { splitObus } from "@tests/unit/codecs/av1/_obu.ts";
+import { codestreams } from "@tests/unit/codecs/jpegxs/_jxs.ts";
+import { capturePackets } from "@tests/support/rtp.ts";
+import { prng } from "@tests/support/prng.ts";
 
 const SEED = 0xa1e5;
 

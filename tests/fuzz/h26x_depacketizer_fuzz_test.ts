@@ -5,15 +5,15 @@
  * mutate the packets they are given. Random packets biased to the payload types, and
  * mutated real captures. Fixed seeds, bounded runs.
  */
-import { fuzzRuns } from "../_helpers.ts";
+import { fuzzRuns } from "@tests/_helpers.ts";
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@^3";
-import { H264Depacketizer } from "../../lib/media/h264/depacketizer.ts";
-import { H265Depacketizer } from "../../lib/media/h265/depacketizer.ts";
-import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../lib/media/types.ts";
-import { pkt } from "../unit/media/_rtp.ts";
-import { h264StapB, h265Donl, oracleUnits, sequence } from "../unit/media/_h26x_pack.ts";
-import { capturePackets } from "../_rtp.ts";
+import { H264Depacketizer } from "@lib/codecs/h264/depacketizer.ts";
+import { H265Depacketizer } from "@lib/codecs/h265/depacketizer.ts";
+import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "@lib/core/types.ts";
+import { pkt } from "@tests/unit/codecs/_rtp.ts";
+import { h264StapB, h265Donl, oracleUnits, sequence } from "@tests/unit/codecs/_h26x_pack.ts";
+import { capturePackets } from "@tests/support/rtp.ts";
 
 interface Config {
   name: string;

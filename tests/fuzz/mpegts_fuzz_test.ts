@@ -4,13 +4,13 @@
  * It must never throw, must count damage, and its buffers must stay under their caps.
  */
 import assert from "node:assert/strict";
-import { MAX_ADTS_FRAME_BYTES } from "../../lib/media/aac/adts.ts";
-import { MAX_TRACKS } from "../../lib/media/mpegts/demuxer.ts";
-import { MAX_CARRY_BYTES } from "../../lib/media/mpegts/framer.ts";
-import { MAX_SECTION_BYTES } from "../../lib/media/mpegts/psi.ts";
-import { fuzzRuns, readFixture } from "../_helpers.ts";
-import { demux, type DemuxRun } from "../unit/media/mpegts/_demux.ts";
-import { prng as rng } from "../../scripts/replay.ts";
+import { MAX_ADTS_FRAME_BYTES } from "@lib/codecs/aac/adts.ts";
+import { MAX_TRACKS } from "@lib/container/mpegts/demuxer.ts";
+import { MAX_CARRY_BYTES } from "@lib/container/mpegts/framer.ts";
+import { MAX_SECTION_BYTES } from "@lib/container/mpegts/psi.ts";
+import { fuzzRuns, readFixture } from "@tests/_helpers.ts";
+import { demux, type DemuxRun } from "@tests/support/ts.ts";
+import { prng as rng } from "@tests/support/prng.ts";
 
 const MAX_PES = 64 * 1024;
 /** Everything the demuxer may hold at once with MAX_PES as the PES cap. */

@@ -1,12 +1,13 @@
 /** Fuzz: RTP/RTCP/SDP parsers and the demux never throw on random or mutated bytes (fixed seed). */
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@^3";
-import { fuzzRuns, readCapture } from "../_helpers.ts";
-import { parseHeaderExtensions, parseRtp } from "../../lib/net/rtp/packet.ts";
-import { parseRtcp } from "../../lib/net/rtp/rtcp.ts";
-import { parseSdp } from "../../lib/net/rtp/sdp.ts";
-import { RtpDemux } from "../../lib/net/rtp/demux.ts";
-import { RtpSession } from "../../lib/net/rtp/session.ts";
+import { fuzzRuns } from "@tests/_helpers.ts";
+import { parseHeaderExtensions, parseRtp } from "@lib/transport/rtp/packet.ts";
+import { parseRtcp } from "@lib/transport/rtp/rtcp.ts";
+import { parseSdp } from "@lib/transport/rtp/sdp.ts";
+import { RtpDemux } from "@lib/transport/rtp/demux.ts";
+import { RtpSession } from "@lib/transport/rtp/session.ts";
+import { readCapture } from "@tests/support/replay.ts";
 
 const SEED = 20261125;
 const RUNS = 1500;
@@ -152,7 +153,7 @@ Deno.test("parseSdp and the demux never throw", () => {
 });
 
 Deno.test("jitter buffer: random pushes and polls release strictly increasing, within caps", async () => {
-  const { JitterBuffer } = await import("../../lib/net/rtp/jitter.ts");
+  const { JitterBuffer } = await import("@lib/transport/rtp/jitter.ts");
   fc.assert(
     fc.property(
       fc.array(fc.tuple(fc.integer({ min: -6, max: 40 }), fc.nat(30), fc.nat(300)), {

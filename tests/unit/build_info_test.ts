@@ -1,11 +1,11 @@
 /**
- * lib/build_info.ts: the commit under `deno run` is git's own answer (`git rev-parse
+ * lib/core/build_info.ts: the commit under `deno run` is git's own answer (`git rev-parse
  * HEAD`, also in a temp repository with packed refs and in a worktree), a compiled
  * executable reads its stamp, and --version says which.
  */
 import assert from "node:assert/strict";
-import { buildInfo, gitCommit, parseStamp, STAMP_FILE, versionLine } from "../../lib/build_info.ts";
-import { VERSION } from "../../lib/version.ts";
+import { buildInfo, gitCommit, parseStamp, STAMP_FILE, versionLine } from "@lib/core/build_info.ts";
+import { VERSION } from "@lib/core/version.ts";
 import { missing } from "../_helpers.ts";
 import { git } from "../_git.ts";
 

@@ -1,16 +1,16 @@
 /**
- * The reason catalogue (lib/reasons.ts): names unique and snake_case, kinds and layers valid,
+ * The reason catalogue (lib/core/reasons.ts): names unique and snake_case, kinds and layers valid,
  * every reason lib/ counts is a member (a grep of string literals handed to counters, as a
  * safety net beside the type), the error-vs-drop decision comes from the catalogue, /metrics
  * labels are members, and README's reasons table matches the catalogue.
  */
 import assert from "node:assert/strict";
-import { defaultConfig } from "../../lib/config.ts";
-import { silentLogger } from "../../lib/log.ts";
-import { Manager } from "../../lib/manager.ts";
-import { renderMetrics } from "../../lib/metrics.ts";
-import { TsInput } from "../../lib/media/pipeline/ts_input.ts";
-import { streamCounter } from "../../lib/media/pipeline/rtp_input.ts";
+import { defaultConfig } from "@lib/config/config.ts";
+import { silentLogger } from "@lib/core/log.ts";
+import { Manager } from "@lib/stream/manager.ts";
+import { renderMetrics } from "../../routes/metrics.ts";
+import { TsInput } from "@lib/pipeline/ts_input.ts";
+import { streamCounter } from "@lib/pipeline/rtp_input.ts";
 import {
   type DataReason,
   isDrop,
@@ -19,9 +19,9 @@ import {
   type ReasonKind,
   type ReasonLayer,
   REASONS,
-} from "../../lib/reasons.ts";
-import { readReasonsTable, reasonRows, withReasonsTable } from "../../lib/reasons_doc.ts";
-import { Stream } from "../../lib/stream.ts";
+} from "@lib/core/reasons.ts";
+import { readReasonsTable, reasonRows, withReasonsTable } from "@lib/core/reasons_doc.ts";
+import { Stream } from "@lib/stream/stream.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const KINDS: readonly ReasonKind[] = ["error", "drop", "refusal"];
@@ -72,7 +72,7 @@ function countedLiterals(text: string): Set<string> {
 }
 
 Deno.test("reasons: names are unique snake_case, kinds and layers valid, help is one line", () => {
-  const src = Deno.readTextFileSync(new URL("lib/reasons.ts", ROOT));
+  const src = Deno.readTextFileSync(new URL("lib/core/reasons.ts", ROOT));
   const declared = [...src.matchAll(/^ {2}([a-z0-9_]+): \{/gm)].map((m) => m[1]);
   assert.equal(declared.length, NAMES.length, "every entry declared once (no key overridden)");
   assert.equal(new Set(declared).size, declared.length, "no name twice in the source");
@@ -100,7 +100,7 @@ Deno.test("reasons: names are unique snake_case, kinds and layers valid, help is
 });
 
 Deno.test("reasons: every literal lib/ hands to a counter is in the catalogue, every member is used", () => {
-  const files = sources().filter((f) => !f.path.startsWith("lib/reasons"));
+  const files = sources().filter((f) => !f.path.startsWith("lib/core/reasons"));
   const missing: string[] = [];
   let seen = 0;
   for (const f of files) {
@@ -109,7 +109,7 @@ Deno.test("reasons: every literal lib/ hands to a counter is in the catalogue, e
       if (!isReason(r) && !LABELS.has(r)) missing.push(`${f.path}: "${r}"`);
     }
   }
-  assert.deepEqual(missing, [], "reasons counted but not in lib/reasons.ts");
+  assert.deepEqual(missing, [], "reasons counted but not in lib/core/reasons.ts");
   assert.ok(seen >= 100, `the grep finds the counting calls (${seen})`);
   const all = files.map((f) => f.text).join("\n");
   const unused = NAMES.filter((n) => !all.includes(`"${n}"`));

@@ -1,12 +1,12 @@
 /**
- * The commented YAML of lib/config/print.ts against the loader (lib/config.ts) as the
+ * The commented YAML of lib/config/print.ts against the loader (lib/config/config.ts) as the
  * oracle: sluice.example.yaml is what the schema generates, covers every key of the
  * schema (sub-keys of lists and maps in its commented examples, which load once
  * uncommented), and any config printed and loaded again is the same config.
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { type Config, defaultConfig, parseConfig } from "../../../lib/config.ts";
+import { type Config, defaultConfig, parseConfig } from "@lib/config/config.ts";
 import { configYaml, formatDuration } from "../../../lib/config/print.ts";
 import { SCHEMA, type Spec } from "../../../lib/config/schema.ts";
 import { parseDuration } from "../../../lib/config/units.ts";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { defaultConfig } from "../../../lib/config.ts";
-import { silentLogger } from "../../../lib/log.ts";
-import { Manager } from "../../../lib/manager.ts";
+import { defaultConfig } from "@lib/config/config.ts";
+import { silentLogger } from "@lib/core/log.ts";
+import { Manager } from "@lib/stream/manager.ts";
 import { createApp } from "../../../routes/mod.ts";
-import { frameStoreFor } from "../../../lib/listeners.ts";
+import { frameStoreFor } from "@lib/app/listeners.ts";
 
 function setup(tokens: string[] = []) {
   const cfg = defaultConfig();

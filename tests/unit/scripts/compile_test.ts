@@ -22,7 +22,7 @@ import { elfTarget, fileTarget, hostLibsrt } from "../../../scripts/release/libs
 import { changesSince, previousTag } from "../../../scripts/release/git.ts";
 import { MAX_CHANGES, oneLine, releaseNotes } from "../../../scripts/release/notes.ts";
 import { sha256File } from "../../../scripts/release/checksums.ts";
-import { buildInfo, embeddedFile, LIBSRT_FILE, versionLine } from "../../../lib/build_info.ts";
+import { buildInfo, embeddedFile, LIBSRT_FILE, versionLine } from "@lib/core/build_info.ts";
 import { freePort, missing } from "../../_helpers.ts";
 import { git } from "../../_git.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { openUdpReceiver } from "../../../lib/net/udp/receiver.ts";
-import { fixture } from "../../_helpers.ts";
-import { rtpOf } from "../../_rtp.ts";
+import { openUdpReceiver } from "@lib/transport/udp/receiver.ts";
+import { fixture } from "@tests/_helpers.ts";
+import { rtpOf } from "@tests/support/rtp.ts";
 
 const LOADGEN = new URL("../../../scripts/loadgen.ts", import.meta.url).pathname;
 

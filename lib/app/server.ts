@@ -1,0 +1,128 @@
+/**
+ * The running appliance: manager, protocol listeners, HTTP API, signals (SIGINT and
+ * SIGTERM stop within 2 s; SIGHUP reloads the config file).
+ */
+import { type Config, ConfigError } from "../config/config.ts";
+import { loadConfigFile } from "./config_files.ts";
+import { createLogger, type Logger } from "../core/log.ts";
+import { Manager } from "../stream/manager.ts";
+import { LagMonitor } from "../../routes/metrics.ts";
+import { applicableConfig, diffConfig } from "./reload.ts";
+import { VERSION } from "../core/version.ts";
+import { createApp } from "../../routes/mod.ts";
+import { frameStoreFor, startListeners } from "./listeners.ts";
+import { ApiFront } from "./api_front.ts";
+
+/** A running sluice. */
+export interface Server {
+  manager: Manager;
+  log: Logger;
+  /** Bound API address "host:port". */
+  apiAddress: string;
+  /** Reloads config from `path` (SIGHUP). */
+  reload(path: string | undefined): Promise<void>;
+  stop(): Promise<void>;
+  finished: Promise<void>;
+}
+
+function splitHostPort(hp: string): { hostname: string; port: number } {
+  const i = hp.lastIndexOf(":");
+  return { hostname: hp.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(hp.slice(i + 1)) };
+}
+
+/** Starts sluice with `config`. */
+export async function startServer(
+  config: Config,
+  logger?: Logger,
+): Promise<Server> {
+  const log = logger ?? createLogger(config.log.level, config.log.format);
+  const manager: Manager = new Manager(config, log, {
+    frameSink: (s) => frameStoreFor(manager)(s),
+  });
+  const lag = new LagMonitor();
+  lag.start();
+  manager.start();
+  await startListeners(manager);
+  let apiAddress = config.api.listen;
+  let front: ApiFront | undefined;
+  const app = createApp({
+    manager,
+    version: VERSION,
+    lag,
+    apiAddress: () => apiAddress,
+    apiConnections: () => front?.stats(),
+  });
+  const { hostname, port } = splitHostPort(config.api.listen);
+  const ac = new AbortController();
+  let http: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    http = serveApi();
+    // api.listen is the front door (lib/app/api_front.ts: connection cap and timeouts)
+    front = new ApiFront(hostname, port, http.addr);
+  } catch (e) {
+    ac.abort();
+    await manager.stop();
+    lag.stop();
+    throw new Error(`api.listen ${config.api.listen}: ${(e as Error).message}`);
+  }
+  front.start();
+  function serveApi(): Deno.HttpServer<Deno.NetAddr> {
+    return Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      signal: ac.signal,
+      onListen: () => {},
+      onError: (e) => {
+        log.error("api.error", { error: String(e) });
+        return new Response("internal error", { status: 500 });
+      },
+    }, app.fetch);
+  }
+  const addr = front.addr;
+  apiAddress = `${addr.hostname}:${addr.port}`;
+  log.info("api.listening", { address: apiAddress, auth: config.api.tokens.length > 0 });
+  let stopping: Promise<void> | undefined;
+  const server: Server = {
+    manager,
+    log,
+    apiAddress,
+    finished: http.finished,
+    async reload(path) {
+      if (!path) {
+        log.warn("config.reload_skipped", { reason: "no config file; running on defaults" });
+        return;
+      }
+      let next: Config;
+      try {
+        next = await loadConfigFile(path);
+      } catch (e) {
+        const msg = e instanceof ConfigError ? e.issues.join("; ") : String(e);
+        log.error("config.reload_failed", { file: path, error: msg, kept: "running config" });
+        return;
+      }
+      const { live, newStreams, restart } = diffConfig(manager.config, next);
+      manager.config = applicableConfig(manager.config, next);
+      log.level = next.log.level;
+      log.format = next.log.format;
+      log.info("config.reloaded", {
+        file: path,
+        applied: live.join(",") || "none",
+        appliedToNewStreams: newStreams.join(",") || "none",
+        needsRestart: restart.join(",") || "none",
+      });
+    },
+    stop() {
+      stopping ??= (async () => {
+        log.info("shutdown.begin", {});
+        lag.stop();
+        await manager.stop();
+        await front?.stop();
+        ac.abort();
+        await http.finished;
+        log.info("shutdown.done", {});
+      })();
+      return stopping;
+    },
+  };
+  return server;
+}

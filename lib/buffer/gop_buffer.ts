@@ -1,0 +1,362 @@
+/**
+ * GOP buffer: the last N complete GOPs of every video track plus the GOP in progress, and
+ * the audio access units covering the same time span (config `gop_buffer_size`). Every
+ * buffered frame gets a global monotonic index, for the API's
+ * `/api/v1/video/buffer/{id}` frame index and raw frames by index or PTS range.
+ *
+ * Invariants: each video track's buffer starts on a key frame (a whole GOP is dropped or
+ * none); audio older than the oldest kept video GOP is trimmed. Over a byte or duration
+ * budget the oldest whole GOP (of any video track) goes first. Counted drops, in frames:
+ * "await_keyframe" (video before the first key frame of a track, or after its GOP was
+ * dropped), "audio_out_of_window" (audio while no video GOP is buffered, or older than the
+ * oldest one), "gop_evicted_bytes", "gop_evicted_duration", "gop_oversize" (the GOP in
+ * progress alone exceeds maxBytes: dropped, the track waits for its next key frame).
+ * Retiring GOPs beyond maxGops is normal rotation, reported in `evictedGops`, not a drop.
+ *
+ * Audio-only streams (no video track seen): the last `audioOnlyWindowMs` of each audio
+ * track is kept (default maxGops seconds), under the same byte budget; rotation out of
+ * the window is not a drop, the byte budget's evictions count "audio_evicted".
+ */
+import type { FrameInfo } from "../codecs/h26x/au_info.ts";
+import type { AccessUnit, Counter } from "../core/types.ts";
+import { GopDetector } from "./gop_detector.ts";
+
+/** Default number of complete GOPs kept per video track (`gop_buffer_size`). */
+export const DEFAULT_GOP_BUFFER_SIZE = 3;
+
+/** Options of {@link GopBuffer}. */
+export interface GopBufferOptions {
+  /** Complete GOPs kept per video track; default 3. */
+  maxGops?: number;
+  /** Byte budget for everything buffered (video and audio). */
+  maxBytes: number;
+  /** Budget on the span from the oldest GOP start to the newest video pts, ticks. */
+  maxDurationTicks?: number;
+  count: Counter;
+  /** Audio kept per track when the stream has no video, ms (default maxGops * 1000). */
+  audioOnlyWindowMs?: number;
+}
+
+/** One row of the frame index (the API's `frames` entries). */
+export interface FrameEntry {
+  index: number;
+  track: number;
+  pts: number;
+  dts: number;
+  key: boolean;
+  size: number;
+  /** GOP sequence number (for audio: the video GOP in progress when it was added). */
+  gop: number;
+}
+
+/** Filter of {@link GopBuffer.frames}; `from`/`to` are an inclusive PTS range, ticks. */
+export interface FrameQuery {
+  track?: number;
+  from?: number;
+  to?: number;
+}
+
+interface Slot {
+  entry: FrameEntry;
+  au: AccessUnit;
+}
+
+/** A buffered GOP. */
+export interface BufferedGop {
+  seq: number;
+  trackId: number;
+  startPts: number;
+  bytes: number;
+  closed: boolean;
+  complete: boolean;
+  slots: Slot[];
+}
+
+/** Keeps recent GOPs with their audio; see the module comment. */
+export class GopBuffer {
+  readonly #maxGops: number;
+  readonly #o: GopBufferOptions;
+  readonly #video = new Map<number, BufferedGop[]>();
+  readonly #detectors = new Map<number, GopDetector>();
+  readonly #awaiting = new Set<number>();
+  readonly #audio = new Map<number, Slot[]>();
+  readonly #byIndex = new Map<number, Slot>();
+  #nextIndex = 0;
+  #bytes = 0;
+  #newestPts = -Infinity;
+  /** GOPs retired by rotation (beyond maxGops). */
+  evictedGops = 0;
+  /** Video frames in the GOPs retired by rotation. */
+  evictedFrames = 0;
+
+  constructor(opts: GopBufferOptions) {
+    this.#maxGops = opts.maxGops ?? DEFAULT_GOP_BUFFER_SIZE;
+    if (!(this.#maxGops >= 1) || !(opts.maxBytes > 0)) {
+      throw new RangeError(
+        `GopBuffer: maxGops must be >= 1 and maxBytes > 0, got ${this.#maxGops}, ${opts.maxBytes}`,
+      );
+    }
+    this.#o = opts;
+  }
+
+  /** Bytes buffered (video and audio). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** GOPs buffered over all video tracks, the ones in progress included. */
+  get gopCount(): number {
+    let n = 0;
+    for (const g of this.#video.values()) n += g.length;
+    return n;
+  }
+
+  /** The GOP detector (and its statistics) of a video track. */
+  detector(track: number): GopDetector | undefined {
+    return this.#detectors.get(track);
+  }
+
+  /** Buffered GOPs of a video track, oldest first. */
+  gops(track: number): readonly BufferedGop[] {
+    return this.#video.get(track) ?? [];
+  }
+
+  /** Adds an access unit (video in decode order; audio by pts). Returns its index, if kept. */
+  push(au: AccessUnit & FrameInfo): number | undefined {
+    return au.kind === "video" ? this.#pushVideo(au) : this.#pushAudio(au);
+  }
+
+  /** Frame index entries, in index order. */
+  frames(q: FrameQuery = {}): FrameEntry[] {
+    const out: FrameEntry[] = [];
+    for (const s of this.#byIndex.values()) {
+      const e = s.entry;
+      if (q.track !== undefined && e.track !== q.track) continue;
+      if (q.from !== undefined && e.pts < q.from) continue;
+      if (q.to !== undefined && e.pts > q.to) continue;
+      out.push(e);
+    }
+    return out.sort((a, b) => a.index - b.index);
+  }
+
+  /** The access unit of a frame index, while buffered. */
+  frame(index: number): AccessUnit | undefined {
+    return this.#byIndex.get(index)?.au;
+  }
+
+  /** The most recent buffered key frame of a video track (default: the first video track). */
+  latestKeyframe(track?: number): AccessUnit | undefined {
+    const t = track ?? this.#video.keys().next().value;
+    const gops = t === undefined ? undefined : this.#video.get(t);
+    if (!gops || gops.length === 0) return undefined;
+    return gops[gops.length - 1].slots[0].au;
+  }
+
+  /**
+   * Drops the oldest complete GOP of any video track (global memory pressure), with
+   * the audio before the new oldest start. Returns the bytes freed (0 when none).
+   */
+  shedOldest(): number {
+    const victim = this.#oldestCompleteTrack();
+    if (!victim) return 0;
+    const before = this.#bytes;
+    this.#o.count("gop_evicted_global", this.#dropGop(victim));
+    this.#trimAudio(true);
+    return before - this.#bytes;
+  }
+
+  #pushVideo(au: AccessUnit & FrameInfo): number | undefined {
+    const t = au.trackId;
+    let det = this.#detectors.get(t);
+    if (!det) {
+      det = new GopDetector(t);
+      this.#detectors.set(t, det);
+      this.#video.set(t, []);
+    }
+    const step = det.push(au);
+    const gops = this.#video.get(t)!;
+    if (!step || (!step.start && this.#awaiting.has(t))) {
+      this.#o.count("await_keyframe");
+      return undefined;
+    }
+    if (step.start) {
+      this.#awaiting.delete(t);
+      const prev = gops[gops.length - 1];
+      if (prev) {
+        prev.complete = true;
+        if (step.ended) prev.closed = step.ended.closed;
+      }
+      gops.push({
+        seq: step.gop.seq,
+        trackId: t,
+        startPts: au.pts,
+        bytes: 0,
+        closed: step.gop.closed,
+        complete: false,
+        slots: [],
+      });
+      while (gops.length > this.#maxGops + 1) {
+        this.evictedFrames += this.#dropGop(gops);
+        this.evictedGops++;
+      }
+    }
+    const g = gops[gops.length - 1];
+    g.closed = step.gop.closed;
+    const slot = this.#slot(au, step.gop.seq);
+    g.slots.push(slot);
+    g.bytes += slot.entry.size;
+    if (au.pts > this.#newestPts) this.#newestPts = au.pts;
+    this.#enforce(t);
+    return this.#byIndex.has(slot.entry.index) ? slot.entry.index : undefined;
+  }
+
+  #pushAudio(au: AccessUnit): number | undefined {
+    if (this.#video.size === 0) return this.#pushAudioOnly(au);
+    const start = this.#oldestStart();
+    if (start === undefined || au.pts < start) {
+      this.#o.count("audio_out_of_window");
+      return undefined;
+    }
+    let list = this.#audio.get(au.trackId);
+    if (!list) this.#audio.set(au.trackId, list = []);
+    let gop = -1;
+    for (const gops of this.#video.values()) {
+      if (gops.length) gop = gops[gops.length - 1].seq;
+      break;
+    }
+    const slot = this.#slot(au, gop);
+    let i = list.length;
+    while (i > 0 && list[i - 1].au.pts > au.pts) i--;
+    list.splice(i, 0, slot);
+    this.#enforce(undefined);
+    return this.#byIndex.has(slot.entry.index) ? slot.entry.index : undefined;
+  }
+
+  /** Audio of a stream without video: a time window per track under the byte budget. */
+  #pushAudioOnly(au: AccessUnit): number | undefined {
+    let list = this.#audio.get(au.trackId);
+    if (!list) this.#audio.set(au.trackId, list = []);
+    const slot = this.#slot(au, -1);
+    let i = list.length;
+    while (i > 0 && list[i - 1].au.pts > au.pts) i--;
+    list.splice(i, 0, slot);
+    const window = ((this.#o.audioOnlyWindowMs ?? this.#maxGops * 1000) * au.clockRate) / 1000;
+    const newest = list[list.length - 1].au.pts;
+    let n = 0;
+    while (n < list.length - 1 && list[n].au.pts < newest - window) n++;
+    this.#removeAudio(list, n);
+    let evicted = 0;
+    while (this.#bytes > this.#o.maxBytes) {
+      let oldest: Slot[] | undefined;
+      for (const l of this.#audio.values()) {
+        if (l.length && (!oldest || l[0].au.pts < oldest[0].au.pts)) oldest = l;
+      }
+      if (!oldest) break;
+      this.#removeAudio(oldest, 1);
+      evicted++;
+    }
+    if (evicted) this.#o.count("audio_evicted", evicted);
+    return this.#byIndex.has(slot.entry.index) ? slot.entry.index : undefined;
+  }
+
+  #removeAudio(list: Slot[], n: number): void {
+    for (let k = 0; k < n; k++) {
+      this.#byIndex.delete(list[k].entry.index);
+      this.#bytes -= list[k].entry.size;
+    }
+    if (n) list.splice(0, n);
+  }
+
+  #slot(au: AccessUnit, gop: number): Slot {
+    const entry: FrameEntry = {
+      index: this.#nextIndex++,
+      track: au.trackId,
+      pts: au.pts,
+      dts: au.dts,
+      key: au.key,
+      size: au.data.length,
+      gop,
+    };
+    const slot = { entry, au };
+    this.#byIndex.set(entry.index, slot);
+    this.#bytes += entry.size;
+    return slot;
+  }
+
+  /** Start pts of the oldest buffered video GOP over all tracks. */
+  #oldestStart(): number | undefined {
+    let min: number | undefined;
+    for (const gops of this.#video.values()) {
+      if (gops.length && (min === undefined || gops[0].startPts < min)) min = gops[0].startPts;
+    }
+    return min;
+  }
+
+  /** The video track whose oldest GOP is the oldest complete one. */
+  #oldestCompleteTrack(): BufferedGop[] | undefined {
+    let best: BufferedGop[] | undefined;
+    for (const gops of this.#video.values()) {
+      if (gops.length && gops[0].complete && (!best || gops[0].startPts < best[0].startPts)) {
+        best = gops;
+      }
+    }
+    return best;
+  }
+
+  /** Applies the byte and duration budgets; `track` is the video track just pushed. */
+  #enforce(track: number | undefined): void {
+    const maxDur = this.#o.maxDurationTicks;
+    let budgetDrop = false;
+    for (;;) {
+      const overBytes = this.#bytes > this.#o.maxBytes;
+      const start = this.#oldestStart();
+      const overDur = maxDur !== undefined && start !== undefined &&
+        this.#newestPts - start > maxDur;
+      if (!overBytes && !overDur) break;
+      budgetDrop = true;
+      const victim = this.#oldestCompleteTrack();
+      if (victim) {
+        const n = this.#dropGop(victim);
+        this.#o.count(overBytes ? "gop_evicted_bytes" : "gop_evicted_duration", n);
+        continue;
+      }
+      if (!overBytes) break;
+      // only GOPs in progress remain: drop one (the pushing track's first) and wait for
+      // that track's next key frame
+      let t = track;
+      if (t === undefined || !this.#video.get(t)?.length) {
+        t = [...this.#video.entries()].find(([, g]) => g.length > 0)?.[0];
+      }
+      if (t === undefined) break;
+      this.#o.count("gop_oversize", this.#dropGop(this.#video.get(t)!));
+      this.#awaiting.add(t);
+      this.#trimAudio(true);
+    }
+    this.#trimAudio(budgetDrop);
+  }
+
+  /** Removes the oldest GOP of a track; returns its frame count. */
+  #dropGop(gops: BufferedGop[]): number {
+    const g = gops.shift()!;
+    for (const s of g.slots) {
+      this.#byIndex.delete(s.entry.index);
+      this.#bytes -= s.entry.size;
+    }
+    return g.slots.length;
+  }
+
+  /** Drops audio older than the oldest video GOP ("audio_evicted" when a budget caused it). */
+  #trimAudio(counted: boolean): void {
+    const start = this.#oldestStart();
+    for (const list of this.#audio.values()) {
+      let n = 0;
+      while (n < list.length && (start === undefined || list[n].au.pts < start)) {
+        this.#byIndex.delete(list[n].entry.index);
+        this.#bytes -= list[n].entry.size;
+        n++;
+      }
+      if (n) list.splice(0, n);
+      if (n && counted) this.#o.count("audio_evicted", n);
+    }
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * Tolerant MPEG-TS demuxer (ISO/IEC 13818-1 2.4): bytes in any chunking -> 188-byte
+ * packets (re-synced after loss) -> PAT/PMT of one program (CRC-checked, versioned)
+ * -> PES reassembly per elementary PID -> EsChunks with unwrapped 90 kHz PTS/DTS.
+ * Every anomaly is counted by reason and parsing goes on; nothing here throws on input.
+ *
+ * Counted reasons: sync_loss, tei, af_invalid, cc_error, ts_scrambled, psi_crc,
+ * psi_invalid, pes_invalid, pes_oversize, pes_dropped, pes_excess,
+ * pes_length_mismatch, pes_no_pts, adts_invalid, loas_invalid, opus_invalid,
+ * pmt_too_many_streams.
+ */
+import { Unwrapper } from "../../core/bits.ts";
+import type { Counter, EsChunk, TrackInfo } from "../../core/types.ts";
+import { TsFramer } from "./framer.ts";
+import { NULL_PID, PAT_PID, readTsHeader, TS_PACKET_SIZE, TsHeader } from "./packet.ts";
+import { MAX_PES_BYTES } from "./pes.ts";
+import { checkSection, parsePat, parsePmt, SectionAssembler } from "./psi.ts";
+import { classifyStream } from "./stream_types.ts";
+import { TsTrack } from "./track.ts";
+
+/** Cap on elementary streams taken from one PMT. */
+export const MAX_TRACKS = 32;
+
+/** Options of `TsDemuxer`. */
+export interface TsDemuxerOptions {
+  /** Called for each track when its PMT is (re)read, and again when audio params become known. */
+  onTrack(info: TrackInfo): void;
+  /** Receives elementary-stream chunks; `data` is owned by the receiver (never reused). */
+  onChunk(chunk: EsChunk): void;
+  /** Counts anomalies by reason (see module doc). */
+  count: Counter;
+  /** Cap on one reassembled PES packet, bytes (default MAX_PES_BYTES = 16 MiB). */
+  maxPesBytes?: number;
+  /** program_number to demux (default: the first program in the PAT). */
+  program?: number;
+}
+
+/** Demuxes one program of an MPEG-TS byte stream. `trackId` = elementary PID. */
+export class TsDemuxer {
+  #o: TsDemuxerOptions;
+  #framer: TsFramer;
+  #h = new TsHeader();
+  #cc = new Int8Array(8192).fill(-1);
+  #tracks: (TsTrack | undefined)[] = new Array(8192);
+  #list: TsTrack[] = [];
+  #pat: SectionAssembler;
+  #patVersion = -1;
+  #pmt: SectionAssembler;
+  #pmtPid = -1;
+  #program = -1;
+  #pmtVersion = -1;
+  #pcrPid = -1;
+  #pcrWrap = new Unwrapper(33);
+  #pcr: number | undefined;
+  #pcrExt = 0;
+  #arrivalMs = 0;
+
+  constructor(opts: TsDemuxerOptions) {
+    this.#o = { ...opts, maxPesBytes: opts.maxPesBytes ?? MAX_PES_BYTES };
+    const count = opts.count;
+    this.#framer = new TsFramer((p) => this.#packet(p), count);
+    this.#pat = new SectionAssembler((s) => this.#onPat(s), count);
+    this.#pmt = new SectionAssembler((s) => this.#onPmt(s), count);
+  }
+
+  /** Feeds bytes received at `arrivalMs` (monotonic ms). The buffer is not kept or changed. */
+  push(bytes: Uint8Array, arrivalMs: number): void {
+    this.#arrivalMs = arrivalMs;
+    this.#framer.push(bytes);
+  }
+
+  /** End of input: emits pending PES packets (e.g. an unbounded video PES). */
+  flush(): void {
+    this.#framer.flush();
+    for (const t of this.#list) t.flush();
+  }
+
+  /** Last PCR of the program (ISO/IEC 13818-1 2.4.2.2): unwrapped PCR base, 90 kHz ticks. */
+  get pcr(): number | undefined {
+    return this.#pcr;
+  }
+
+  /** Last PCR in 27 MHz ticks (base * 300 + extension), unwrapped. */
+  get pcr27MHz(): number | undefined {
+    return this.#pcr === undefined ? undefined : this.#pcr * 300 + this.#pcrExt;
+  }
+
+  /** Current tracks of the program. */
+  get tracks(): TrackInfo[] {
+    return this.#list.map((t) => ({ ...t.info }));
+  }
+
+  /** Bytes held in carry, section and PES buffers (bounded by their caps). */
+  get bufferedBytes(): number {
+    let n = this.#framer.carriedBytes + this.#pat.bufferedBytes + this.#pmt.bufferedBytes;
+    for (const t of this.#list) n += t.bufferedBytes;
+    return n;
+  }
+
+  #packet(pkt: Uint8Array): void {
+    const h = this.#h;
+    const bad = readTsHeader(pkt, h);
+    const count = this.#o.count;
+    if (h.tei) return count("tei");
+    if (bad) return count(bad);
+    const pid = h.pid;
+    if (pid === NULL_PID) return;
+    if (pid === this.#pcrPid && h.pcrBase >= 0) {
+      this.#pcr = this.#pcrWrap.unwrap(h.pcrBase);
+      this.#pcrExt = h.pcrExt;
+    }
+    const track = this.#tracks[pid];
+    const psi = pid === PAT_PID ? this.#pat : pid === this.#pmtPid ? this.#pmt : undefined;
+    if (!psi && !track) return;
+    if (!h.hasPayload) return;
+    // Continuity (2.4.3.3): +1 per payload packet; one duplicate allowed; the
+    // discontinuity_indicator excuses a jump.
+    const last = this.#cc[pid];
+    this.#cc[pid] = h.cc;
+    if (last >= 0 && !h.discontinuity) {
+      if (h.cc === last) return; // duplicate packet
+      if (h.cc !== ((last + 1) & 15)) {
+        count("cc_error");
+        if (psi) psi.reset();
+        else track!.lost();
+      }
+    }
+    if (h.scrambling !== 0) return count("ts_scrambled");
+    const payload = pkt.subarray(h.payloadStart, TS_PACKET_SIZE);
+    if (psi) psi.push(payload, h.pusi);
+    else track!.payload(payload, h.pusi, h.randomAccess, this.#arrivalMs);
+  }
+
+  #onPat(s: Uint8Array): void {
+    const c = checkSection(s);
+    if (!c.ok) return this.#o.count(c.reason);
+    if (c.value.tableId !== 0 || !c.value.currentNext || c.value.version === this.#patVersion) {
+      return;
+    }
+    const pat = parsePat(s);
+    if (!pat.ok) return this.#o.count(pat.reason);
+    this.#patVersion = c.value.version;
+    const want = this.#o.program;
+    const prog = pat.value.find((p) => want === undefined || p.number === want);
+    if (!prog || (prog.pmtPid === this.#pmtPid && prog.number === this.#program)) return;
+    if (prog.pmtPid === PAT_PID || prog.pmtPid === NULL_PID) return this.#o.count("psi_invalid");
+    this.#setTracks([]);
+    this.#pmt.reset();
+    this.#pmtPid = prog.pmtPid;
+    this.#program = prog.number;
+    this.#pmtVersion = -1;
+    this.#pcrPid = -1;
+    this.#cc[prog.pmtPid] = -1;
+  }
+
+  #onPmt(s: Uint8Array): void {
+    const c = checkSection(s);
+    if (!c.ok) return this.#o.count(c.reason);
+    const v = c.value;
+    if (v.tableId !== 2 || !v.currentNext || v.id !== this.#program) return;
+    if (v.version === this.#pmtVersion) return;
+    const pmt = parsePmt(s);
+    if (!pmt.ok) return this.#o.count(pmt.reason);
+    this.#pmtVersion = v.version;
+    this.#pcrPid = pmt.value.pcrPid;
+    const next: TsTrack[] = [];
+    for (const es of pmt.value.streams) {
+      if (es.pid === PAT_PID || es.pid === NULL_PID || es.pid === this.#pmtPid) continue;
+      if (next.some((t) => t.pid === es.pid)) continue;
+      if (next.length >= MAX_TRACKS) {
+        this.#o.count("pmt_too_many_streams");
+        break;
+      }
+      const cls = classifyStream(es.streamType, es.descriptors, pmt.value.descriptors);
+      const old = this.#tracks[es.pid];
+      const keep = old && old.info.streamType === es.streamType && old.cls.codec === cls.codec;
+      next.push(
+        keep ? old : new TsTrack(es.pid, cls, es.streamType, this.#o as Required<TsDemuxerOptions>),
+      );
+    }
+    this.#setTracks(next);
+    for (const t of next) this.#o.onTrack({ ...t.info });
+  }
+
+  /** Replaces the track set; removed tracks emit what they hold. */
+  #setTracks(next: TsTrack[]): void {
+    for (const t of this.#list) {
+      if (next.includes(t)) continue;
+      t.flush();
+      this.#tracks[t.pid] = undefined;
+      this.#cc[t.pid] = -1;
+    }
+    for (const t of next) {
+      // Unsupported streams are announced but not reassembled.
+      this.#tracks[t.pid] = t.cls.supported ? t : undefined;
+    }
+    this.#list = next;
+  }
+}

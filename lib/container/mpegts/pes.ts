@@ -1,0 +1,146 @@
+import { fail, ok, type Result } from "../../core/result.ts";
+/**
+ * PES packet header and reassembly (ISO/IEC 13818-1 2.4.3.6, 2.4.3.7).
+ *
+ * ```
+ * 00 00 01 | stream_id(8) | PES_packet_length(16) | 10 SC(2) P DA C O |
+ * PTS_DTS_flags(2) ESCR ES_rate trick crc ext | PES_header_data_length(8) |
+ * PTS: 001x|PTS[32..30]|1 PTS[29..15]|1 PTS[14..0]|1  (5 bytes, 33 bits)
+ * ```
+ */
+import type { DataReason } from "../../core/reasons.ts";
+
+/** Default cap on one reassembled PES packet, bytes (16 MiB). */
+export const MAX_PES_BYTES = 16 * 1024 * 1024;
+
+const EMPTY = new Uint8Array(0);
+
+/** Fields of a PES header that the demuxer uses. PTS/DTS are raw 33-bit values. */
+export interface PesHeader {
+  streamId: number;
+  /** PES_packet_length; 0 = unbounded (video only). */
+  packetLength: number;
+  pts?: number;
+  dts?: number;
+  dataAlignment: boolean;
+  /** Offset of the first payload byte. */
+  payloadOffset: number;
+}
+
+/** Reads a 33-bit timestamp in the 5-byte PTS/DTS layout (multiplication, not bit ops). */
+export function readTimestamp33(d: Uint8Array, o: number): number {
+  return ((d[o] >> 1) & 7) * 0x40000000 + ((d[o + 1] << 7) | (d[o + 2] >> 1)) * 0x8000 +
+    ((d[o + 3] << 7) | (d[o + 4] >> 1));
+}
+
+/** stream_ids without the optional PES header (2.4.3.7, Table 2-21 condition). */
+function noOptionalHeader(id: number): boolean {
+  return id === 0xbc || id === 0xbe || id === 0xbf || id === 0xf0 || id === 0xf1 ||
+    id === 0xff || id === 0xf2 || id === 0xf8;
+}
+
+/** Parses the header of a PES packet held in `d` (at least its header bytes). */
+export function parsePesHeader(d: Uint8Array): Result<PesHeader, DataReason> {
+  if (d.length < 6 || d[0] !== 0 || d[1] !== 0 || d[2] !== 1) return fail("pes_invalid");
+  const streamId = d[3];
+  const packetLength = (d[4] << 8) | d[5];
+  if (noOptionalHeader(streamId)) {
+    return ok({ streamId, packetLength, dataAlignment: false, payloadOffset: 6 });
+  }
+  if (d.length < 9 || (d[6] & 0xc0) !== 0x80) return fail("pes_invalid");
+  const flags = d[7] >> 6;
+  const payloadOffset = 9 + d[8];
+  if (payloadOffset > d.length || flags === 1) return fail("pes_invalid");
+  const h: PesHeader = {
+    streamId,
+    packetLength,
+    dataAlignment: (d[6] & 0x04) !== 0,
+    payloadOffset,
+  };
+  if (flags & 2) {
+    if (payloadOffset < 14) return fail("pes_invalid");
+    h.pts = readTimestamp33(d, 9);
+    if (flags & 1) {
+      if (payloadOffset < 19) return fail("pes_invalid");
+      h.dts = readTimestamp33(d, 14);
+    }
+  }
+  return ok(h);
+}
+
+/**
+ * Collects the TS payloads of one PES packet into a buffer it owns, so a completed PES
+ * is handed out without a second copy. Bounded PES get an exact allocation; unbounded
+ * ones (PES_packet_length 0) grow by doubling from a size hint, up to `max` bytes.
+ */
+export class PesBuffer {
+  buf: Uint8Array = EMPTY;
+  len = 0;
+  /** Total PES size (6 + PES_packet_length) when bounded and known, else 0. */
+  total = 0;
+  #hint = 4096;
+
+  constructor(private readonly max: number) {}
+
+  /** Starts a new PES with its first payload. Returns false when it exceeds the cap. */
+  start(first: Uint8Array): boolean {
+    this.len = 0;
+    this.total = 0;
+    let cap = this.#hint;
+    if (first.length >= 6) {
+      const plen = (first[4] << 8) | first[5];
+      if (plen > 0) this.total = cap = 6 + plen;
+    }
+    if (cap > this.max) cap = this.max;
+    if (cap < first.length) cap = first.length;
+    this.buf = new Uint8Array(cap);
+    return this.append(first);
+  }
+
+  /** Appends payload bytes. Returns false (and keeps nothing) when over the cap. */
+  append(src: Uint8Array): boolean {
+    const need = this.len + src.length;
+    if (need > this.max) {
+      this.clear();
+      return false;
+    }
+    if (need > this.buf.length) {
+      let cap = this.buf.length * 2 || 4096;
+      while (cap < need) cap *= 2;
+      if (cap > this.max) cap = this.max;
+      const nb = new Uint8Array(cap);
+      nb.set(this.buf.subarray(0, this.len));
+      this.buf = nb;
+    }
+    this.buf.set(src, this.len);
+    this.len = need;
+    if (this.total === 0 && this.len >= 6) {
+      const plen = (this.buf[4] << 8) | this.buf[5];
+      if (plen > 0) this.total = 6 + plen;
+    }
+    return true;
+  }
+
+  /** True once a bounded PES has all its bytes. */
+  get complete(): boolean {
+    return this.total > 0 && this.len >= this.total;
+  }
+
+  /** Hands out the collected bytes (the buffer is given away) and resets. */
+  take(): Uint8Array {
+    const out = this.buf.subarray(
+      0,
+      this.total > 0 && this.total < this.len ? this.total : this.len,
+    );
+    if (this.len > 0) this.#hint = Math.min(Math.max(4096, this.len + (this.len >> 2)), this.max);
+    this.clear();
+    return out;
+  }
+
+  /** Drops what was collected. */
+  clear(): void {
+    this.buf = EMPTY;
+    this.len = 0;
+    this.total = 0;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * MPEG-TS bytes (an SRT connection's payload) to frames: TsDemuxer -> per-track frame
+ * stage (Annex B assembler for codecs with Annex B rules, H.264/H.265; one PES = one frame
+ * for other video, its key rule from the codec registry; one chunk = one frame for audio)
+ * -> the stream. Anomalies are counted on the stream.
+ */
+import { AnnexBAssembler } from "../codecs/h26x/annexb_assembler.ts";
+import { TsDemuxer } from "../container/mpegts/demuxer.ts";
+import type { AccessUnit, Counter, EsChunk, TrackInfo } from "../core/types.ts";
+import type { StreamSink } from "../stream/ports.ts";
+import { codecSpec } from "../codecs/registry.ts";
+import type { CodecSpec } from "../codecs/spec.ts";
+
+/** Options of TsInput. */
+export interface TsInputOptions {
+  /** `ingestion.frame_timeout`, ms. */
+  frameTimeoutMs: number;
+}
+
+/** Demuxes and assembles one connection's MPEG-TS. */
+export class TsInput {
+  readonly #demux: TsDemuxer;
+  readonly #tracks = new Map<number, TrackInfo>();
+  readonly #specs = new Map<number, CodecSpec | undefined>();
+  readonly #asm = new Map<number, AnnexBAssembler>();
+  /** The codec each assembler was built for (a PMT version change may keep it). */
+  readonly #asmCodec = new Map<number, "h264" | "h265">();
+
+  constructor(private sink: StreamSink, private opts: TsInputOptions) {
+    const count: Counter = (reason, n = 1) => sink.count(reason, n);
+    this.#demux = new TsDemuxer({
+      count,
+      onTrack: (info) => this.#onTrack(info, count),
+      onChunk: (c) => this.#onChunk(c),
+    });
+  }
+
+  #onTrack(info: TrackInfo, count: Counter): void {
+    this.#tracks.set(info.id, info);
+    this.sink.setTrack(info);
+    const spec = codecSpec(info.codec);
+    this.#specs.set(info.id, spec);
+    const codec = spec?.annexB?.codec;
+    const old = this.#asm.get(info.id);
+    if (codec === undefined) {
+      old?.flush();
+      this.#asm.delete(info.id);
+      this.#asmCodec.delete(info.id);
+      return;
+    }
+    if (old && this.#asmCodec.get(info.id) === codec) return;
+    old?.flush();
+    this.#asmCodec.set(info.id, codec);
+    const sink = this.sink;
+    this.#asm.set(
+      info.id,
+      new AnnexBAssembler({
+        codec,
+        trackId: info.id,
+        clockRate: 90000,
+        frameTimeoutMs: this.opts.frameTimeoutMs,
+        count,
+        onUnit: (au) => sink.pushFrame(au),
+      }),
+    );
+  }
+
+  #onChunk(c: EsChunk): void {
+    const info = this.#tracks.get(c.trackId);
+    if (!info || !info.supported) return;
+    const asm = this.#asm.get(c.trackId);
+    if (asm) return asm.push(c);
+    if (c.pts === undefined) return;
+    const video = info.kind === "video";
+    const au: AccessUnit = {
+      trackId: c.trackId,
+      codec: info.codec,
+      kind: info.kind,
+      pts: c.pts,
+      dts: c.dts ?? c.pts,
+      clockRate: 90000,
+      key: !video || (this.#specs.get(c.trackId)?.isKeyFrame?.(c.data) ?? false),
+      data: c.data,
+      arrivalMs: c.arrivalMs,
+    };
+    this.sink.pushFrame(au);
+  }
+
+  /** Feeds received bytes (not kept; any chunking). */
+  push(bytes: Uint8Array, arrivalMs: number): void {
+    this.#demux.push(bytes, arrivalMs);
+  }
+
+  /** Frame timeouts. */
+  tick(nowMs: number): void {
+    for (const a of this.#asm.values()) a.tick(nowMs);
+  }
+
+  /** End of input: emits what is pending. */
+  flush(): void {
+    this.#demux.flush();
+    for (const a of this.#asm.values()) a.flush();
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * One stream: its state machine, counters (packets, bytes, errors and drops by
+ * reason), tracks with frame statistics, transport stats, and its frame store (the
+ * GOP buffer). Adapters feed it through the StreamSink interface; the API reads
+ * `toJSON()`.
+ */
+import type { AccessUnit, TrackInfo } from "../core/types.ts";
+import { ReasonCounter } from "./counters.ts";
+import { type DataReason, type DropReason, type ErrorReason, isDrop } from "../core/reasons.ts";
+import { TrackState } from "./track_state.ts";
+import { RateMeter } from "../core/meter.ts";
+import { ParamTracker, withVideoParams } from "../codecs/params.ts";
+import type {
+  AdapterHooks,
+  FrameSink,
+  OpenRequest,
+  Protocol,
+  StreamSink,
+  StreamState,
+  TransportStats,
+} from "./ports.ts";
+
+/** A stream with no data for this long is `recovering`. */
+export const IDLE_RECOVERING_MS = 2000;
+
+/** Options for a stream. */
+export interface StreamOptions {
+  now?: () => number;
+  /** Called on every state change. */
+  onState?: (s: Stream, from: StreamState, to: StreamState) => void;
+  /** Creates the frame store for this stream (GOP buffer). */
+  frameSink?: (s: Stream) => FrameSink;
+  /**
+   * Asked before a frame of `bytes` goes into the frame store (the global memory limit,
+   * lib/stream/manager.ts); false drops it ("memory_global_frame"). `stored` reports the byte
+   * change of the store afterwards (the frame minus what its buffer evicted).
+   */
+  memory?: {
+    admit(s: Stream, bytes: number): boolean;
+    stored(s: Stream, delta: number): void;
+  };
+}
+
+/** One ingest stream. */
+export class Stream implements StreamSink {
+  readonly id: string;
+  readonly protocol: Protocol;
+  remote: string;
+  ssrc?: number;
+  streamId?: string;
+  user?: string;
+  startedAt: Date = new Date();
+  closedAt?: Date;
+  closeReason?: string;
+  state: StreamState = "connecting";
+  packets = 0;
+  bytes = 0;
+  /** Sessions this id has had (1 + reconnects within the grace window). */
+  sessions = 1;
+  readonly bitrate: RateMeter = new RateMeter();
+  readonly errors: ReasonCounter<ErrorReason> = new ReasonCounter();
+  readonly drops: ReasonCounter<DropReason> = new ReasonCounter();
+  readonly tracks: Map<number, TrackState> = new Map();
+  /** Parameter sets per video track (stream info and decodable previews). */
+  readonly params: Map<number, ParamTracker> = new Map();
+  transport: TransportStats = {};
+  hooks?: AdapterHooks;
+  lastDataMs = 0;
+  /** Monotonic ms this session opened (connect_timeout). */
+  sessionStartMs: number;
+  /** This session produced a track or a frame (valid media, not just bytes). */
+  delivered = false;
+  /** After resume, frames wait for the next keyframe per track. */
+  #awaitKey = new Set<number>();
+  #frameSink?: FrameSink;
+  readonly #now: () => number;
+
+  constructor(req: OpenRequest, hooks: AdapterHooks | undefined, private opts: StreamOptions = {}) {
+    this.id = req.name;
+    this.protocol = req.protocol;
+    this.remote = req.remote;
+    this.ssrc = req.ssrc;
+    this.streamId = req.streamId;
+    this.user = req.user;
+    this.hooks = hooks;
+    this.#now = opts.now ?? (() => performance.now());
+    this.sessionStartMs = this.#now();
+    this.#frameSink = opts.frameSink?.(this);
+  }
+
+  get paused(): boolean {
+    return this.state === "paused";
+  }
+
+  get frameSink(): FrameSink | undefined {
+    return this.#frameSink;
+  }
+
+  /** Bytes this stream holds in buffers (for memory limits). */
+  get bufferedBytes(): number {
+    return this.#frameSink?.bytes ?? 0;
+  }
+
+  #setState(to: StreamState): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.opts.onState?.(this, from, to);
+  }
+
+  received(bytes: number, packets: number, nowMs: number): void {
+    if (this.state === "closed") return;
+    this.packets += packets;
+    this.bytes += bytes;
+    this.bitrate.add(bytes * 8, nowMs);
+    this.lastDataMs = nowMs;
+    if (this.state === "connecting" || this.state === "recovering") this.#setState("active");
+  }
+
+  error(reason: ErrorReason, n = 1): void {
+    this.errors.add(reason, n);
+  }
+
+  drop(reason: DropReason, n = 1): void {
+    this.drops.add(reason, n);
+  }
+
+  count(reason: DataReason, n = 1): void {
+    if (isDrop(reason)) this.drops.add(reason, n);
+    else this.errors.add(reason, n);
+  }
+
+  setTrack(info: TrackInfo): void {
+    this.delivered = true;
+    const t = this.tracks.get(info.id);
+    if (t) t.info = { ...t.info, ...info };
+    else this.tracks.set(info.id, new TrackState(info));
+  }
+
+  pushFrame(au: AccessUnit): void {
+    if (this.state === "closed") return;
+    this.delivered = true;
+    let t = this.tracks.get(au.trackId);
+    if (!t) {
+      t = new TrackState({
+        id: au.trackId,
+        kind: au.kind,
+        codec: au.codec,
+        clockRate: au.clockRate,
+        supported: true,
+      });
+      this.tracks.set(au.trackId, t);
+    }
+    const now = this.#now();
+    t.frame(au, now);
+    if (au.kind === "video") {
+      const p = this.#tracker(au.trackId, au.codec).observe(au);
+      if (p) t.info = withVideoParams(t.info, p);
+    }
+    if (this.state === "paused") {
+      this.drops.add("paused");
+      return;
+    }
+    if (this.#awaitKey.size && au.kind === "video" && this.#awaitKey.has(au.trackId)) {
+      if (!au.key) {
+        this.drops.add("await_keyframe");
+        return;
+      }
+      this.#awaitKey.delete(au.trackId);
+    }
+    const sink = this.#frameSink;
+    if (!sink) return;
+    const mem = this.opts.memory;
+    if (!mem) return sink.push(au);
+    if (!mem.admit(this, au.data.length)) {
+      this.drops.add("memory_global_frame");
+      // the GOP it belonged to is broken: this track restarts at its next keyframe
+      if (au.kind === "video") this.#awaitKey.add(au.trackId);
+      return;
+    }
+    const before = sink.bytes;
+    sink.push(au);
+    mem.stored(this, sink.bytes - before);
+  }
+
+  #tracker(trackId: number, codec: AccessUnit["codec"]): ParamTracker {
+    let pt = this.params.get(trackId);
+    if (!pt || pt.codec !== codec) this.params.set(trackId, pt = new ParamTracker(codec));
+    return pt;
+  }
+
+  addParameterSets(trackId: number, codec: AccessUnit["codec"], sets: Uint8Array[]): void {
+    const p = this.#tracker(trackId, codec).addOutOfBand(sets);
+    const t = this.tracks.get(trackId);
+    if (p && t) t.info = withVideoParams(t.info, p);
+  }
+
+  setTransport(stats: TransportStats): void {
+    this.transport = stats;
+  }
+
+  /** Stops buffering while the connection stays up. False when not pausable. */
+  pause(): boolean {
+    if (this.state === "paused" || this.state === "closed") return false;
+    this.#setState("paused");
+    return true;
+  }
+
+  /** Restarts buffering at the next keyframe of each video track. */
+  resume(): boolean {
+    if (this.state !== "paused") return false;
+    for (const [id, t] of this.tracks) if (t.info.kind === "video") this.#awaitKey.add(id);
+    this.#setState("active");
+    return true;
+  }
+
+  close(reason: string): void {
+    if (this.state === "closed") return;
+    this.closedAt = new Date();
+    this.closeReason = reason;
+    this.#setState("closed");
+  }
+
+  /** Reopens a closed stream for a reconnecting publisher, keeping counters. */
+  revive(req: OpenRequest, hooks: AdapterHooks): void {
+    this.remote = req.remote;
+    this.ssrc = req.ssrc ?? this.ssrc;
+    this.streamId = req.streamId ?? this.streamId;
+    this.hooks = hooks;
+    this.closedAt = undefined;
+    this.closeReason = undefined;
+    this.sessions++;
+    this.sessionStartMs = this.#now();
+    this.delivered = false;
+    for (const [id, t] of this.tracks) if (t.info.kind === "video") this.#awaitKey.add(id);
+    this.#setState("connecting");
+  }
+
+  /**
+   * Gives back the oldest whole GOP under global memory pressure; bytes freed. The frame
+   * sink counts what it evicted ("gop_evicted_global"), once.
+   */
+  shed(): number {
+    return this.#frameSink?.shed?.() ?? 0;
+  }
+
+  /** Periodic housekeeping: idle detection. */
+  tick(nowMs: number): void {
+    this.#frameSink?.tick?.(nowMs);
+    if (
+      this.state === "active" && this.lastDataMs && nowMs - this.lastDataMs > IDLE_RECOVERING_MS
+    ) {
+      this.#setState("recovering");
+    }
+  }
+
+  /** The Stream JSON (README.md, API reference). */
+  toJSON(): Record<string, unknown> {
+    const now = this.#now();
+    const ended = this.closedAt ?? new Date();
+    const out: Record<string, unknown> = {
+      id: this.id,
+      name: this.id,
+      protocol: this.protocol,
+      state: this.state,
+      remote: this.remote,
+      startedAt: this.startedAt.toISOString(),
+      uptimeS: Math.round((ended.getTime() - this.startedAt.getTime()) / 100) / 10,
+      bitrateBps: this.state === "closed" ? 0 : Math.round(this.bitrate.rate(now, 1)),
+      bitrate10sBps: this.state === "closed" ? 0 : Math.round(this.bitrate.rate(now, 10)),
+      packets: this.packets,
+      bytes: this.bytes,
+      bufferedBytes: this.bufferedBytes,
+      sessions: this.sessions,
+      tracks: [...this.tracks.values()].map((t) =>
+        t.toJSON(now, this.#frameSink?.gopStats?.(t.info.id))
+      ),
+      errors: this.errors.toJSON(),
+      drops: this.drops.toJSON(),
+      transport: this.transport,
+    };
+    if (this.ssrc !== undefined) out.ssrc = this.ssrc;
+    if (this.streamId !== undefined) out.streamId = this.streamId;
+    if (this.user !== undefined) out.user = this.user;
+    if (this.closedAt) {
+      out.closedAt = this.closedAt.toISOString();
+      out.closeReason = this.closeReason;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * One accepted SRT connection (a publisher): the receive drain and the statistics
+ * snapshot. The listener owns the epoll set and calls `drain()` when libsrt reports
+ * SRT_EPOLL_IN and `snapshot()` once a second (SRT API: srt_recvmsg, srt_bistats,
+ * SRTO_RCVKMSTATE; Haivision srt docs/API/API-functions.md).
+ */
+
+import { SRT_ERR, SRTO, type SrtSymbols } from "../../../ffi/srt.ts";
+import { decodeStats, PERFMON_BYTES, type SrtStats } from "./stats.ts";
+
+/** Largest SRT live-mode payload (SRT_LIVE_MAX_PLSIZE, srt.h), bytes. */
+export const SRT_MESSAGE_MAX_BYTES = 1456;
+/** Messages read from one socket per epoll wake-up (fairness cap). */
+export const DRAIN_MAX_MESSAGES = 64;
+/** Size of the shared drain buffer: one wake-up's worth of one socket, bytes. */
+export const DRAIN_BUFFER_BYTES = SRT_MESSAGE_MAX_BYTES * DRAIN_MAX_MESSAGES;
+
+/** What a stream admission carries (the parsed SRT stream id plus the peer). */
+export interface SrtAdmission {
+  /** Stream name: the plain id or the `r=` value. */
+  name: string;
+  /** `u=` of a `#!::` stream id. */
+  user?: string;
+  /** The stream id as received. */
+  raw: string;
+  /** The caller's address, "ip:port". */
+  remote: string;
+}
+
+/**
+ * Receives one connection's bytes. `chunk` is a view into the listener's reused drain
+ * buffer: valid only during the call (copy what you keep). It holds whole SRT messages
+ * (for MPEG-TS: 188-byte packets) read in one wake-up. `arrivalMs` is performance.now().
+ */
+export interface SrtConnectionSink {
+  data(chunk: Uint8Array, arrivalMs: number): void;
+  stats(s: SrtStats): void;
+  closed(reason: string, last: SrtStats | undefined): void;
+}
+
+/** Result of one drain: bytes delivered and whether the socket is finished. */
+export interface DrainResult {
+  bytes: number;
+  /** undefined while alive; else the close reason ("peer_closed", "recv_error_<code>"). */
+  end?: string;
+}
+
+/** An accepted SRT socket as the stream manager sees it. */
+export class SrtConnection {
+  /** The SRTSOCKET id. */
+  readonly id: number;
+  readonly remote: string;
+  /** The raw stream id. */
+  readonly streamId: string;
+  readonly admission: SrtAdmission;
+  sink: SrtConnectionSink | undefined;
+  /** The latest statistics snapshot (kept after the connection closed). */
+  last: SrtStats | undefined;
+  bytesReceived = 0;
+  closedReason: string | undefined;
+  readonly #sym: SrtSymbols;
+  readonly #closer: (c: SrtConnection, reason: string) => void;
+  readonly #stats = new Uint8Array(PERFMON_BYTES);
+  readonly #km = new Int32Array(1);
+  readonly #kmLen = new Int32Array(1);
+
+  /** Built by the listener after srt_accept. */
+  constructor(
+    sym: SrtSymbols,
+    id: number,
+    admission: SrtAdmission,
+    closer: (c: SrtConnection, reason: string) => void,
+  ) {
+    this.#sym = sym;
+    this.id = id;
+    this.admission = admission;
+    this.remote = admission.remote;
+    this.streamId = admission.raw;
+    this.#closer = closer;
+  }
+
+  /** Closes the socket from our side; the sink gets closed("closed_by_server"). Idempotent. */
+  close(): void {
+    this.#closer(this, "closed_by_server");
+  }
+
+  /**
+   * Reads up to DRAIN_MAX_MESSAGES messages with synchronous srt_recvmsg into `buf`
+   * and hands them to the sink as one chunk. EASYNCRCV (6002) means drained.
+   */
+  drain(buf: Uint8Array, arrivalMs: number): DrainResult {
+    const sym = this.#sym;
+    let off = 0;
+    let end: string | undefined;
+    for (let i = 0; i < DRAIN_MAX_MESSAGES; i++) {
+      const n = sym.srt_recvmsg(this.id, buf.subarray(off), SRT_MESSAGE_MAX_BYTES);
+      if (n > 0) {
+        off += n;
+        continue;
+      }
+      if (n < 0) {
+        const code = sym.srt_getlasterror(null);
+        if (code !== SRT_ERR.EASYNCRCV) {
+          end = code === SRT_ERR.ECONNLOST ? "peer_closed" : `recv_error_${code}`;
+        }
+      }
+      break;
+    }
+    if (off > 0) {
+      this.bytesReceived += off;
+      this.sink?.data(buf.subarray(0, off), arrivalMs);
+    }
+    return { bytes: off, end };
+  }
+
+  /** Packets still in libsrt's receive buffer (SRTO_RCVDATA); -1 when unreadable. */
+  buffered(): number {
+    this.#kmLen[0] = 4;
+    this.#km[0] = 0;
+    if (this.#sym.srt_getsockflag(this.id, SRTO.RCVDATA, this.#km, this.#kmLen) !== 0) return -1;
+    return this.#km[0];
+  }
+
+  /** Takes a statistics snapshot (srt_bistats, instantaneous); undefined once broken. */
+  snapshot(atMs: number): SrtStats | undefined {
+    const sym = this.#sym;
+    if (sym.srt_bistats(this.id, this.#stats, 0, 1) !== 0) return undefined;
+    this.#kmLen[0] = 4;
+    this.#km[0] = -1;
+    sym.srt_getsockflag(this.id, SRTO.RCVKMSTATE, this.#km, this.#kmLen);
+    const s = decodeStats(this.#stats, atMs, this.#km[0], this.last);
+    this.last = s;
+    return s;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The libsrt side of the SRT listener: startup, the listening socket (non-blocking,
+ * SRTO_LATENCY, SRTO_PEERIDLETIMEO, optional default SRTO_PASSPHRASE), bind, the listen
+ * callback, listen, and the epoll set it sits in; and their release in the order libsrt
+ * needs. SRT API docs/API/API-functions.md (srt_startup, srt_create_socket,
+ * srt_setsockflag, srt_bind, srt_listen_callback, srt_listen, srt_epoll_create,
+ * srt_epoll_add_usock, srt_close, srt_epoll_release, srt_cleanup).
+ */
+import {
+  encodeSockaddr,
+  lastError,
+  LISTEN_CALLBACK,
+  type SrtLibrary,
+  SRTO,
+  type SrtSymbols,
+} from "../../../ffi/srt.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
+import { SrtLogBridge, type SrtLogSink } from "./log_bridge.ts";
+
+/** srt_listen backlog: handshakes queued before srt_accept. */
+export const LISTEN_BACKLOG = 64;
+
+/** Socket settings of a listening socket (the SrtListener options of the same names). */
+export interface ListenSocketOptions {
+  host: string;
+  port: number;
+  /** SRTO_LATENCY (receiver and peer latency), ms. */
+  latencyMs: number;
+  /** Default SRTO_PASSPHRASE for streams without their own; "" or undefined = none. */
+  passphrase?: string;
+  /** SRTO_PEERIDLETIMEO, ms (default 5000). */
+  peerIdleTimeoutMs?: number;
+  /** Where libsrt's own log lines go (log_bridge.ts); without it libsrt prints errors itself. */
+  libLog?: SrtLogSink;
+}
+
+/** srt_listen_callback_fn body: 0 accepts, -1 rejects. Runs on libsrt's thread. */
+export type OnHandshake = (ns: number, peer: Deno.PointerValue, sid: Deno.PointerValue) => number;
+
+/** An open listening socket and what must live as long as it. */
+export interface ListenSocket {
+  readonly lib: SrtLibrary;
+  /** The listening SRTSOCKET. */
+  readonly lsn: number;
+  /** The epoll set holding `lsn` (and, later, every accepted socket). */
+  readonly eid: number;
+  readonly cb: Deno.UnsafeCallback<typeof LISTEN_CALLBACK>;
+  /** libsrt's log handler, when one was asked for. */
+  readonly logBridge?: SrtLogBridge;
+}
+
+const enc = new TextEncoder();
+
+/**
+ * Starts libsrt on `lib` and opens a listening socket on host:port whose handshakes go
+ * to the callback `handshake(sym)` returns, added to a new epoll set with `flags`
+ * (SRT_EPOLL_* events; the array must outlive the socket). On failure everything opened
+ * is released, `lib` closed, and the reason returned ("srt_bind_failed 0.0.0.0:9000: ...").
+ */
+export function openListenSocket(
+  lib: SrtLibrary,
+  o: ListenSocketOptions,
+  flags: Int32Array,
+  handshake: (sym: SrtSymbols) => OnHandshake,
+): Result<ListenSocket> {
+  const sym = lib.sym;
+  let lsn = -1, eid = -1;
+  const logBridge = o.libLog ? new SrtLogBridge(sym, o.libLog) : undefined;
+  const abort = (reason: string, cb?: { close(): void }): Result<ListenSocket> => {
+    if (eid >= 0) sym.srt_epoll_release(eid);
+    if (lsn >= 0) sym.srt_close(lsn);
+    sym.srt_cleanup();
+    logBridge?.close();
+    cb?.close();
+    lib.lib.close();
+    return fail(reason);
+  };
+  const i32 = new Int32Array(1);
+  const setInt = (opt: number, v: number) => {
+    i32[0] = v;
+    return sym.srt_setsockflag(lsn, opt, i32, 4) === 0;
+  };
+  if (!logBridge) sym.srt_setloglevel(3);
+  if (sym.srt_startup() < 0) return abort("srt_startup_failed");
+  const addr = encodeSockaddr(o.host, o.port);
+  if (!addr.ok) return abort(`bad_host ${o.host}`);
+  lsn = sym.srt_create_socket();
+  if (lsn < 0) return abort("srt_create_socket_failed");
+  const pass = enc.encode(o.passphrase ?? "");
+  // SRTO_REUSEADDR off: libsrt's default (on) lets a second process bind the same UDP port
+  const optsOk = setInt(SRTO.RCVSYN, 0) && setInt(SRTO.SNDSYN, 0) && setInt(SRTO.REUSEADDR, 0) &&
+    setInt(SRTO.LATENCY, o.latencyMs) &&
+    setInt(SRTO.PEERIDLETIMEO, o.peerIdleTimeoutMs ?? 5000) &&
+    (pass.length === 0 || sym.srt_setsockflag(lsn, SRTO.PASSPHRASE, pass, pass.length) === 0);
+  if (!optsOk) return abort(`srt_setsockflag_failed ${lastError(sym).message}`);
+  if (sym.srt_bind(lsn, addr.value, addr.value.length) !== 0) {
+    return abort(`srt_bind_failed ${o.host}:${o.port}: ${lastError(sym).message}`);
+  }
+  const onHandshake = handshake(sym);
+  const cb = Deno.UnsafeCallback.threadSafe(
+    LISTEN_CALLBACK,
+    (_op, ns, _hsv, peer, sid) => onHandshake(ns, peer, sid),
+  );
+  cb.unref();
+  if (sym.srt_listen_callback(lsn, cb.pointer, null) !== 0) {
+    return abort("srt_listen_callback_failed", cb);
+  }
+  if (sym.srt_listen(lsn, LISTEN_BACKLOG) !== 0) {
+    return abort(`srt_listen_failed ${o.host}:${o.port}: ${lastError(sym).message}`, cb);
+  }
+  eid = sym.srt_epoll_create();
+  if (eid < 0) return abort("srt_epoll_create_failed", cb);
+  if (sym.srt_epoll_add_usock(eid, lsn, flags) !== 0) return abort("srt_epoll_add_failed", cb);
+  return ok({ lib, lsn, eid, cb, logBridge });
+}
+
+/**
+ * Closes the listening socket and releases the epoll set, libsrt and the callback.
+ * Accepted sockets must be closed first; no srt_epoll_uwait may be in flight.
+ */
+export async function closeListenSocket(s: ListenSocket): Promise<void> {
+  const sym = s.lib.sym;
+  sym.srt_epoll_remove_usock(s.eid, s.lsn);
+  // Closing the listener takes libsrt's listener lock, which its receive thread holds
+  // while it waits for our callback: close it off the JS thread so the callback can run.
+  await s.lib.lib.symbols.srt_close_async(s.lsn);
+  sym.srt_epoll_release(s.eid);
+  await s.lib.lib.symbols.srt_cleanup_async();
+  s.logBridge?.close();
+  s.cb.close();
+  s.lib.lib.close();
+}

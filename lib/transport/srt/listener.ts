@@ -1,0 +1,316 @@
+/**
+ * The SRT listener: one libsrt listening socket (listen_socket.ts), one epoll set for it
+ * and every accepted connection, one loop awaiting `srt_epoll_uwait` (100 ms bound),
+ * stream-id admission in `srt_listen_callback` (admission.ts: SRT Access Control, reject
+ * codes 1000+ from access_control.h, per-stream passphrases), accepted connections
+ * drained, their closed-peer tails read, and statistics taken once a second.
+ * See SRT API docs/API/API-functions.md (srt_accept, srt_epoll_uwait).
+ */
+
+import { EPOLL_EVENT_BYTES, openSrt, SRT_EPOLL, SRTS, type SrtSymbols } from "../../../ffi/srt.ts";
+import {
+  DRAIN_BUFFER_BYTES,
+  type SrtAdmission,
+  SrtConnection,
+  type SrtConnectionSink,
+} from "./connection.ts";
+import { AdmissionGate, type AdmitResult, type RefusalReport } from "./admission.ts";
+import { closeListenSocket, type ListenSocket, openListenSocket } from "./listen_socket.ts";
+import { fail, ok, type Result } from "../../core/result.ts";
+import type { RefusalReason } from "../../core/reasons.ts";
+
+/** Log sink: level, event name, structured fields. */
+export type SrtLog = (
+  level: "debug" | "info" | "warn" | "error",
+  event: string,
+  fields: Record<string, unknown>,
+) => void;
+
+/** SrtListener options. */
+export interface SrtListenerOptions {
+  host: string;
+  port: number;
+  /** SRTO_LATENCY (receiver and peer latency), ms. */
+  latencyMs: number;
+  /** Default SRTO_PASSPHRASE (10..79 chars) for streams without their own; "" = none. */
+  passphrase?: string;
+  /** Explicit libsrt path (config `srt.library`). */
+  library?: string;
+  /** SRTO_PEERIDLETIMEO on accepted sockets, ms (libsrt default 5000). Values under
+   * ~4800 change nothing: libsrt also waits 16 expiry periods of >= 300 ms. */
+  peerIdleTimeoutMs?: number;
+  log: SrtLog;
+  /** Called from the listen callback: O(1), must not block. Exceptions reject (1500). */
+  admit(a: SrtAdmission): AdmitResult;
+  /** Called after srt_accept; undefined closes the socket. */
+  open(a: SrtAdmission, conn: SrtConnection): SrtConnectionSink | undefined;
+  /**
+   * Refusals `admit` did not decide (stream id, handshake/passphrase failures, back-off),
+   * for the owner's counters.
+   */
+  refused?: RefusalReport;
+}
+
+/** Listener health for /api/v1/health. */
+export interface SrtHealth {
+  enabled: boolean;
+  library?: string;
+  reason?: string;
+  port: number;
+  connections: number;
+  /** Refused admissions by reason (stream id, admit, handshake_failed). */
+  refused: Partial<Record<RefusalReason, number>>;
+  accepted: number;
+}
+
+/** srt_epoll_uwait timeout, ms: bounds how long stop() waits. */
+export const UWAIT_TIMEOUT_MS = 100;
+const UWAIT_TIMEOUT_BIG = BigInt(UWAIT_TIMEOUT_MS);
+/** uwait timeout while a closed peer's tail is drained, ms. */
+const UWAIT_DRAINING_BIG = 10n;
+/** Extra time past the latency to read a closed peer's buffered tail, ms. */
+export const TAIL_DRAIN_EXTRA_MS = 100;
+/** Events read per uwait. */
+export const EPOLL_EVENTS_MAX = 64;
+/** Interval between statistics snapshots, ms. */
+export const STATS_INTERVAL_MS = 1000;
+
+/** An SRT listener on libsrt. Construct, start(), later stop(). */
+export class SrtListener {
+  readonly #o: SrtListenerOptions;
+  /** The listening socket, its epoll set and libsrt; kept after stop() for health(). */
+  #sock: ListenSocket | undefined;
+  #reason: string | undefined;
+  #loop: Promise<void> | undefined;
+  #stopping = false;
+  #stopped: Promise<void> | undefined;
+  readonly #conns = new Map<number, SrtConnection>();
+  /** Broken connections whose TSBPD-held tail is still being read, with a deadline. */
+  readonly #draining = new Map<number, { reason: string; deadline: number }>();
+  #gate: AdmissionGate | undefined;
+  #accepted = 0;
+  // Buffers handed to C: fields, so they stay reachable for the listener's life.
+  readonly #events = new Uint8Array(EPOLL_EVENT_BYTES * EPOLL_EVENTS_MAX);
+  readonly #eventsView = new DataView(this.#events.buffer);
+  readonly #drainBuf = new Uint8Array(DRAIN_BUFFER_BYTES);
+  readonly #addr = new Uint8Array(128);
+  readonly #addrView = new DataView(this.#addr.buffer);
+  readonly #addrLen = new Int32Array(1);
+  readonly #flags = new Int32Array([SRT_EPOLL.IN | SRT_EPOLL.ERR]);
+  #lastStatsMs = 0;
+
+  constructor(o: SrtListenerOptions) {
+    this.#o = o;
+  }
+
+  get #sym(): SrtSymbols {
+    return this.#sock!.lib.sym;
+  }
+
+  #refuse(reason: RefusalReason): void {
+    this.#gate?.refuse(reason);
+  }
+
+  /** Opens libsrt, binds, listens and starts the epoll loop. A failure disables SRT. */
+  start(): Result<void> {
+    if (this.#sock || this.#stopped) return fail("already_started");
+    const o = this.#o;
+    const opened = openSrt(o.library);
+    if (!opened.ok) return this.#disable(opened.reason);
+    const sock = openListenSocket(opened.value, { ...o, libLog: o.log }, this.#flags, (sym) => {
+      const gate = this.#gate = new AdmissionGate(sym, o.admit, o.peerIdleTimeoutMs ?? 5000);
+      if (o.refused) gate.report = o.refused;
+      gate.listenerPassphrase = !!o.passphrase;
+      gate.logFailure = (host, reason, count, backoffMs) =>
+        o.log("warn", "srt_handshake_failures", { host, reason, count, backoffMs });
+      return (ns, peer, sid) => gate.onHandshake(ns, peer, sid);
+    });
+    if (!sock.ok) {
+      this.#stopped = Promise.resolve();
+      return this.#disable(sock.reason);
+    }
+    this.#sock = sock.value;
+    this.#lastStatsMs = performance.now();
+    this.#loop = this.#run();
+    o.log("info", "srt_listening", { host: o.host, port: o.port, library: opened.value.path });
+    return ok(undefined);
+  }
+
+  #disable(reason: string): Result<void> {
+    this.#reason = reason;
+    this.#o.log("error", "srt_disabled", { reason });
+    return fail(reason);
+  }
+
+  async #run(): Promise<void> {
+    const { lib: { sym }, lsn, eid } = this.#sock!;
+    while (!this.#stopping) {
+      const n = await sym.srt_epoll_uwait(
+        eid,
+        this.#events,
+        EPOLL_EVENTS_MAX,
+        this.#draining.size > 0 ? UWAIT_DRAINING_BIG : UWAIT_TIMEOUT_BIG,
+      );
+      if (this.#stopping) break;
+      if (n < 0) {
+        await new Promise((r) => setTimeout(r, UWAIT_TIMEOUT_MS));
+        continue;
+      }
+      const now = performance.now();
+      const count = Math.min(n, EPOLL_EVENTS_MAX);
+      for (let i = 0; i < count; i++) {
+        const fd = this.#eventsView.getInt32(i * EPOLL_EVENT_BYTES, true);
+        const ev = this.#eventsView.getInt32(i * EPOLL_EVENT_BYTES + 4, true);
+        if (fd === lsn) this.#accept();
+        else this.#service(fd, ev, now);
+      }
+      if (this.#draining.size > 0) this.#drainTails(now);
+      if (now - this.#lastStatsMs >= STATS_INTERVAL_MS) this.#tick(now);
+    }
+  }
+
+  #service(fd: number, ev: number, now: number): void {
+    const c = this.#conns.get(fd);
+    if (!c) return;
+    let end: string | undefined;
+    try {
+      end = c.drain(this.#drainBuf, now).end;
+    } catch (e) {
+      this.#o.log("error", "srt_sink_error", { id: c.id, error: String(e) });
+    }
+    if (c.closedReason !== undefined) return; // the sink closed it from inside data()
+    if (!end && (ev & SRT_EPOLL.ERR) !== 0) {
+      const st = this.#sym.srt_getsockstate(fd);
+      end = st === SRTS.BROKEN ? "peer_closed" : `socket_state_${st}`;
+    }
+    if (end) this.#linger(c, end, now);
+  }
+
+  /**
+   * A peer that closed cleanly may leave up to `latency` ms of packets that TSBPD has
+   * not released yet; libsrt still delivers them on the broken socket. Keep reading
+   * them (out of epoll: ERR is level-triggered) until empty or the deadline.
+   */
+  #linger(c: SrtConnection, reason: string, now: number): void {
+    if (this.#draining.has(c.id)) return;
+    c.snapshot(now);
+    this.#sym.srt_epoll_remove_usock(this.#sock!.eid, c.id);
+    if (c.buffered() <= 0) return this.#finish(c, reason);
+    const deadline = now + this.#o.latencyMs + TAIL_DRAIN_EXTRA_MS;
+    this.#draining.set(c.id, { reason, deadline });
+  }
+
+  #drainTails(now: number): void {
+    for (const [id, d] of this.#draining) {
+      const c = this.#conns.get(id);
+      if (!c) {
+        this.#draining.delete(id);
+        continue;
+      }
+      try {
+        c.drain(this.#drainBuf, now);
+      } catch (e) {
+        this.#o.log("error", "srt_sink_error", { id, error: String(e) });
+      }
+      if (c.buffered() <= 0 || now >= d.deadline) this.#finish(c, d.reason);
+    }
+  }
+
+  #accept(): void {
+    const sym = this.#sym;
+    this.#addrLen[0] = this.#addr.length;
+    const ns = sym.srt_accept(this.#sock!.lsn, this.#addr, this.#addrLen);
+    if (ns < 0) return;
+    const got = this.#gate!.take(ns, this.#addrView);
+    if (!got.ok) {
+      this.#refuse(got.reason);
+      sym.srt_close(ns);
+      return;
+    }
+    const a = got.value;
+    const c = new SrtConnection(sym, ns, a, (x, r) => this.#finish(x, r));
+    let sink: SrtConnectionSink | undefined;
+    try {
+      sink = this.#o.open(a, c);
+    } catch (e) {
+      this.#o.log("error", "srt_open_error", { stream: a.name, error: String(e) });
+    }
+    if (!sink) {
+      this.#refuse("open_refused");
+      sym.srt_close(ns);
+      return;
+    }
+    c.sink = sink;
+    this.#conns.set(ns, c);
+    sym.srt_epoll_add_usock(this.#sock!.eid, ns, this.#flags);
+    this.#accepted++;
+    c.snapshot(performance.now());
+    this.#o.log("info", "srt_connected", { id: ns, stream: a.name, remote: a.remote });
+  }
+
+  #finish(c: SrtConnection, reason: string): void {
+    if (c.closedReason !== undefined || !this.#conns.has(c.id)) return;
+    c.closedReason = reason;
+    this.#draining.delete(c.id);
+    c.snapshot(performance.now());
+    this.#conns.delete(c.id);
+    this.#sym.srt_close(c.id); // srt_close also takes the socket out of every epoll set
+    this.#o.log("info", "srt_disconnected", { id: c.id, stream: c.admission.name, reason });
+    try {
+      c.sink?.closed(reason, c.last);
+    } catch (e) {
+      this.#o.log("error", "srt_sink_error", { id: c.id, error: String(e) });
+    }
+  }
+
+  #tick(now: number): void {
+    this.#lastStatsMs = now;
+    for (const c of this.#conns.values()) {
+      const s = c.snapshot(now);
+      if (!s) continue;
+      try {
+        c.sink?.stats(s);
+      } catch (e) {
+        this.#o.log("error", "srt_sink_error", { id: c.id, error: String(e) });
+      }
+    }
+    this.#gate?.expire(now);
+  }
+
+  /** Live connections. */
+  connections(): SrtConnection[] {
+    return [...this.#conns.values()];
+  }
+
+  /** Health for the API: enabled, library path or the reason SRT is off, counters. */
+  health(): SrtHealth {
+    const h: SrtHealth = {
+      enabled: this.#sock !== undefined && !this.#stopping,
+      port: this.#o.port,
+      connections: this.#conns.size,
+      refused: { ...this.#gate?.refused },
+      accepted: this.#accepted,
+    };
+    if (this.#sock) h.library = this.#sock.lib.path;
+    if (this.#reason) h.reason = this.#reason;
+    return h;
+  }
+
+  /** Closes every connection, waits for the in-flight uwait, releases everything. Idempotent. */
+  stop(): Promise<void> {
+    if (this.#stopped) return this.#stopped;
+    this.#stopped = this.#teardown();
+    return this.#stopped;
+  }
+
+  async #teardown(): Promise<void> {
+    const sock = this.#sock;
+    if (!sock) return;
+    this.#stopping = true;
+    if (this.#gate) this.#gate.stopping = true;
+    await this.#loop;
+    for (const c of [...this.#conns.values()]) this.#finish(c, "listener_stopped");
+    await closeListenSocket(sock);
+    this.#o.log("info", "srt_stopped", { port: this.#o.port });
+  }
+}

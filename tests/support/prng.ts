@@ -1,0 +1,13 @@
+/** The seeded PRNG of tests, benches and scripts: the same seed gives the same run. */
+
+/** Mulberry32: a small seeded PRNG, so impairments repeat exactly. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
