@@ -63,6 +63,13 @@ const BENCHES: Bench[] = [
     timeoutS: 120,
   },
   {
+    name: "outputs",
+    file: "outputs_bench.ts",
+    args: [],
+    quickArgs: ["--n", "1,10"],
+    timeoutS: 240,
+  },
+  {
     name: "srt",
     file: "srt_bench.ts",
     args: ["--n", "1,4", "--seconds", "5"],

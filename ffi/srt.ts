@@ -45,6 +45,15 @@ export const SRT_SYMBOLS = {
   srt_getlasterror: { parameters: ["pointer"], result: "i32" },
   srt_getlasterror_str: { parameters: [], result: "pointer" },
   srt_getpeername: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  /** srt_connect off the JS thread: a blocking (SRTO_RCVSYN) caller waits up to SRTO_CONNTIMEO. */
+  srt_connect_async: {
+    name: "srt_connect",
+    parameters: ["i32", "buffer", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** srt_sendmsg2(u, buf, len, SRT_MSGCTRL* = NULL): one live-mode message. */
+  srt_sendmsg2: { parameters: ["i32", "buffer", "i32", "pointer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The bound symbols. */
@@ -80,6 +89,7 @@ export const SRTO = {
   SNDSYN: 1,
   RCVSYN: 2,
   REUSEADDR: 15,
+  SNDDATA: 19,
   RCVDATA: 20,
   LATENCY: 23,
   PASSPHRASE: 26,
@@ -89,6 +99,7 @@ export const SRTO = {
   PAYLOADSIZE: 49,
   TRANSTYPE: 50,
   PEERIDLETIMEO: 55,
+  CONNTIMEO: 36,
 } as const;
 
 /** SRT_SOCKSTATUS values (srt.h). */
@@ -104,7 +115,14 @@ export const SRTS = {
 export const SRT_EPOLL = { IN: 0x1, OUT: 0x4, ERR: 0x8 } as const;
 
 /** Error codes (srt.h CodeMajor * 1000 + CodeMinor). */
-export const SRT_ERR = { ECONNLOST: 2001, EINVSOCK: 5004, EASYNCRCV: 6002 } as const;
+export const SRT_ERR = {
+  ENOSERVER: 1001,
+  ECONNREJ: 1002,
+  ECONNLOST: 2001,
+  EINVSOCK: 5004,
+  EASYNCSND: 6001,
+  EASYNCRCV: 6002,
+} as const;
 
 /** sizeof(SRT_EPOLL_EVENT): { int32 fd; int32 events }. */
 export const EPOLL_EVENT_BYTES = 8;

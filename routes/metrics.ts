@@ -87,6 +87,7 @@ const UDP_COUNTERS = [
 export function renderMetrics(
   m: Manager,
   lag: LagMonitor | undefined,
+  more?: (w: MetricWriter) => void,
   api?: ApiFrontStats,
 ): string {
   const w = new MetricWriter();
@@ -235,5 +236,6 @@ export function renderMetrics(
       );
     }
   }
+  more?.(w);
   return w.toString();
 }

@@ -5,6 +5,9 @@ import { renderMetrics } from "./metrics.ts";
 import { bearerAuth } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
+import { liveRoutes } from "./live.ts";
+import { outputRoutes } from "./outputs.ts";
+import { writeOutputMetrics } from "./outputs_metrics.ts";
 import { statsRoutes } from "./stats.ts";
 import { streamRoutes } from "./streams.ts";
 import { syncRoutes } from "./sync.ts";
@@ -35,28 +38,45 @@ export function createApp(d: ApiDeps): Hono {
       address: d.apiAddress?.() ?? d.manager.config.api.listen,
       connections: d.apiConnections?.(),
     };
-    // a configured listener that is not running makes the box degraded, with the reason
+    // a configured listener or output that is not running makes the box degraded
     const problems: string[] = [];
     for (const [name, h] of Object.entries(listeners)) {
       const x = h as { enabled?: boolean; reason?: string };
       if (x.enabled === false) problems.push(`${name}: ${x.reason ?? "disabled"}`);
     }
+    const down = d.outputs?.down() ?? [];
+    for (const name of down) problems.push(`output ${name}: down`);
     return c.json({
       status: problems.length ? "degraded" : "ok",
       ...(problems.length ? { reasons: problems } : {}),
       version: d.version,
       uptimeS: d.manager.stats().uptimeS,
       listeners,
+      outputs: { configured: d.outputs?.list().length ?? 0, down },
     });
   });
+  app.route("/api/v1/streams", liveRoutes(d));
   app.route("/api/v1/streams", streamRoutes(d));
   app.route("/api/v1/stats", statsRoutes(d));
   app.route("/api/v1/video", videoRoutes(d));
   app.route("/api/v1/sync", syncRoutes(d));
-  app.get("/metrics", (c) =>
-    c.body(renderMetrics(d.manager, d.lag, d.apiConnections?.()), 200, {
-      "content-type": "text/plain; version=0.0.4; charset=utf-8",
-    }));
+  app.route("/api/v1/outputs", outputRoutes(d));
+  app.get(
+    "/metrics",
+    (c) =>
+      c.body(
+        renderMetrics(
+          d.manager,
+          d.lag,
+          (w) => writeOutputMetrics(w, d.outputs, d.live),
+          d.apiConnections?.(),
+        ),
+        200,
+        {
+          "content-type": "text/plain; version=0.0.4; charset=utf-8",
+        },
+      ),
+  );
   app.notFound((c) => jsonError(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`));
   app.onError((e, c) => {
     d.manager.log.error("api.error", { path: c.req.path, error: String(e) });
@@ -64,15 +84,45 @@ export function createApp(d: ApiDeps): Hono {
   });
   // HEAD: Hono answers with GET's headers but an empty body, which the server then sends
   // as content-length 0; answer with the length GET's body has (RFC 9110 9.3.2).
+  // A streaming GET (live.ts) has no length: HEAD answers 405 for it.
   const fetch = app.fetch;
   app.fetch = async (req, ...rest) => {
     if (req.method !== "HEAD") return await fetch(req, ...rest);
     // url and headers only: copying the Request would copy its signal (a Deno warning)
     const res = await fetch(new Request(req.url, { headers: req.headers }), ...rest);
-    const size = (await res.arrayBuffer()).byteLength;
+    const size = await boundedLength(res);
     const headers = new Headers(res.headers);
+    if (size === undefined) {
+      return new Response(null, { status: 405, headers: { allow: "GET" } });
+    }
     headers.set("content-length", String(size));
     return new Response(null, { status: res.status, statusText: res.statusText, headers });
   };
   return app;
+}
+
+/** A HEAD reads GET's body at most this long (ms) and this far (bytes) to learn its length. */
+const HEAD_READ_MS = 1000;
+const HEAD_READ_BYTES = 64 * 1024 * 1024;
+
+/** The body's length, or undefined (cancelled) when it does not end soon: a stream. */
+async function boundedLength(res: Response): Promise<number | undefined> {
+  const reader = res.body?.getReader();
+  if (!reader) return 0;
+  let n = 0;
+  let t: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((r) => t = setTimeout(() => r("late"), HEAD_READ_MS));
+  try {
+    for (;;) {
+      const r = await Promise.race([reader.read(), late]);
+      if (r === "late" || n > HEAD_READ_BYTES) {
+        await reader.cancel().catch(() => {});
+        return undefined;
+      }
+      if (r.done) return n;
+      n += r.value.byteLength;
+    }
+  } finally {
+    clearTimeout(t);
+  }
 }

@@ -27,7 +27,11 @@ export function frameStoreFor(manager: Manager): (s: Stream) => FrameStore {
 export async function startListeners(manager: Manager): Promise<void> {
   const srt = new SrtAdapter(
     manager,
-    (sink) => new TsInput(sink, { frameTimeoutMs: manager.config.ingestion.frameTimeout }),
+    (sink) =>
+      new TsInput(sink, {
+        frameTimeoutMs: manager.config.ingestion.frameTimeout,
+        tap: ((sink as Stream).frameSink as FrameStore | undefined)?.tsTap,
+      }),
   );
   manager.listeners.push(srt);
   srt.start();

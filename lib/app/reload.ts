@@ -28,6 +28,7 @@ export const RELOAD_KEYS: Readonly<Record<string, ReloadClass>> = {
   "ingestion.memory.per_stream_limit": "live",
   "api.listen": "restart",
   "api.tokens": "live",
+  "api.live_queue_size": "new_streams",
   "srt.library": "restart",
   "srt.latency": "restart",
   "srt.passphrase": "live",
@@ -41,6 +42,7 @@ export const RELOAD_KEYS: Readonly<Record<string, ReloadClass>> = {
   "rtp.payload_types": "new_streams",
   "rtp.sdp": "new_streams",
   "rtp.streams": "new_streams",
+  "outputs": "live",
   "log.level": "live",
   "log.format": "live",
 };

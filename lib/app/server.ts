@@ -12,6 +12,8 @@ import { VERSION } from "../core/version.ts";
 import { createApp } from "../../routes/mod.ts";
 import { frameStoreFor, startListeners } from "./listeners.ts";
 import { ApiFront } from "./api_front.ts";
+import { LiveHub } from "../outputs/live.ts";
+import { OutputManager } from "../outputs/manager.ts";
 
 /** A running sluice. */
 export interface Server {
@@ -45,12 +47,18 @@ export async function startServer(
   await startListeners(manager);
   let apiAddress = config.api.listen;
   let front: ApiFront | undefined;
+  const live = new LiveHub(manager);
+  const outputs = new OutputManager(manager);
+  await outputs.apply(config.outputs);
+  outputs.start();
   const app = createApp({
     manager,
     version: VERSION,
     lag,
     apiAddress: () => apiAddress,
     apiConnections: () => front?.stats(),
+    live,
+    outputs,
   });
   const { hostname, port } = splitHostPort(config.api.listen);
   const ac = new AbortController();
@@ -100,13 +108,21 @@ export async function startServer(
         log.error("config.reload_failed", { file: path, error: msg, kept: "running config" });
         return;
       }
-      const { live, newStreams, restart } = diffConfig(manager.config, next);
+      const { live: applied, newStreams, restart } = diffConfig(manager.config, next);
       manager.config = applicableConfig(manager.config, next);
+      const o = await outputs.apply(next.outputs);
+      if (o.added.length || o.removed.length || o.changed.length) {
+        log.info("outputs.reloaded", {
+          added: o.added.join(",") || "none",
+          removed: o.removed.join(",") || "none",
+          restarted: o.changed.join(",") || "none",
+        });
+      }
       log.level = next.log.level;
       log.format = next.log.format;
       log.info("config.reloaded", {
         file: path,
-        applied: live.join(",") || "none",
+        applied: applied.join(",") || "none",
         appliedToNewStreams: newStreams.join(",") || "none",
         needsRestart: restart.join(",") || "none",
       });
@@ -115,6 +131,8 @@ export async function startServer(
       stopping ??= (async () => {
         log.info("shutdown.begin", {});
         lag.stop();
+        live.close();
+        await outputs.stop();
         await manager.stop();
         await front?.stop();
         ac.abort();

@@ -25,6 +25,11 @@ export interface SubscribeOptions {
   maxFrames?: number;
   /** Also told about this consumer's drops (e.g. the stream's counters). */
   count?: Counter;
+  /**
+   * Frames to queue before live ones (e.g. the GOP buffer from its newest key frame);
+   * like live frames, they count only from the first resync point on.
+   */
+  backlog?: readonly AccessUnit[];
 }
 
 /** Per-consumer counters. */
@@ -34,11 +39,19 @@ export interface ConsumerStats {
   queuedBytes: number;
   /** Frames dropped by reason ("consumer_overflow"). */
   drops: Record<string, number>;
+  /** Times the queue head was dropped up to the next resync point (whole GOPs). */
+  gopsDropped: number;
 }
 
 /** A reader of an {@link OutputQueue}: pull with `next()` or `for await`. */
 export class Consumer implements AsyncIterable<AccessUnit> {
-  readonly stats: ConsumerStats = { delivered: 0, queuedFrames: 0, queuedBytes: 0, drops: {} };
+  readonly stats: ConsumerStats = {
+    delivered: 0,
+    queuedFrames: 0,
+    queuedBytes: 0,
+    drops: {},
+    gopsDropped: 0,
+  };
   #q: (AccessUnit | undefined)[] = [];
   #head = 0;
   #keys: number[] = []; // absolute positions of resync points in #q (head-relative math)
@@ -99,9 +112,19 @@ export class Consumer implements AsyncIterable<AccessUnit> {
         yield au;
         continue;
       }
-      await new Promise<void>((resolve) => this.#wake = resolve);
-      this.#wake = undefined;
+      await this.wait();
     }
+  }
+
+  /** Resolves once a frame is queued or the consumer is closed (one waiter at a time). */
+  wait(): Promise<void> {
+    if (this.#closed || this.#head < this.#q.length) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#wake = () => {
+        this.#wake = undefined;
+        resolve();
+      };
+    });
   }
 
   /** @internal called by OutputQueue.publish; O(1) amortized, never waits. */
@@ -147,6 +170,7 @@ export class Consumer implements AsyncIterable<AccessUnit> {
       n++;
     }
     if (next === undefined) this.#skipping = true;
+    if (n > 0) this.stats.gopsDropped++;
     this.#drop(n);
     this.#compact();
   }
@@ -179,6 +203,7 @@ export class OutputQueue {
   subscribe(opts: SubscribeOptions = {}): Consumer {
     const c = new Consumer(opts, (x) => this.#consumers.delete(x));
     this.#consumers.add(c);
+    for (const au of opts.backlog ?? []) c.offer(au, this.#resync(au));
     return c;
   }
 
@@ -191,8 +216,12 @@ export class OutputQueue {
   publish(au: AccessUnit): void {
     this.published++;
     if (au.kind === "video") this.#sawVideo = true;
-    const resync = au.key && (au.kind === "video" || !this.#sawVideo);
+    const resync = this.#resync(au);
     for (const c of this.#consumers) c.offer(au, resync);
+  }
+
+  #resync(au: AccessUnit): boolean {
+    return au.key && (au.kind === "video" || !this.#sawVideo);
   }
 
   /** Closes every consumer. */

@@ -10,6 +10,7 @@ import { SCHEMA, type Spec } from "./schema.ts";
 import { apiHostProblem, checkString, type FileChecks } from "./checks.ts";
 
 export type { FileChecks } from "./checks.ts";
+import { parseTarget, redactUrl } from "./output_url.ts";
 
 /** Per-stream SRT settings (allowlist entry). */
 export interface SrtStreamConfig {
@@ -22,6 +23,17 @@ export interface RtpStreamConfig {
   name: string;
   payloadTypes: Record<number, string>;
   sdp: string;
+}
+
+/** One push output (`outputs[]`); durations in ms. */
+export interface OutputConfig {
+  name: string;
+  stream: string;
+  url: string;
+  mode: "remux" | "passthrough";
+  queueSize: number;
+  retry: { initial: number; max: number; multiplier: number };
+  breaker: { failures: number; cooldown: number };
 }
 
 /** The validated configuration; units already applied (bytes, milliseconds). */
@@ -39,7 +51,7 @@ export interface Config {
     syncThreshold: number;
     memory: { globalLimit: number; perStreamLimit: number };
   };
-  api: { listen: string; tokens: string[] };
+  api: { listen: string; tokens: string[]; liveQueueSize: number };
   srt: {
     library: string;
     latency: number;
@@ -57,6 +69,7 @@ export interface Config {
     sdp: string[];
     streams: RtpStreamConfig[];
   };
+  outputs: OutputConfig[];
   log: { level: "debug" | "info" | "warn" | "error"; format: "text" | "json" };
 }
 
@@ -109,6 +122,8 @@ function defaults(spec: Spec): unknown {
       return [];
     case "map":
       return {};
+    case "url":
+      return "";
     default:
       return spec.def;
   }
@@ -188,6 +203,23 @@ class Walker {
         }
         if (problem) return this.bad(path, node, problem, s), spec.def;
         return s;
+      }
+      case "number": {
+        if (typeof raw !== "number" || !Number.isFinite(raw) || raw < spec.min || raw > spec.max) {
+          return this.bad(path, node, `a number ${spec.min}-${spec.max}`, raw), spec.def;
+        }
+        return raw;
+      }
+      case "url": {
+        if (typeof raw !== "string") return this.bad(path, node, "a URL string", raw), "";
+        const t = parseTarget(raw.replaceAll("{stream}", "x"));
+        if (!t.ok) {
+          this.issues.push(
+            `${path} ${t.reason}, got ${JSON.stringify(redactUrl(raw))}${this.where(node)}`,
+          );
+          return "";
+        }
+        return raw;
       }
       case "hostport": {
         const m = typeof raw === "string" ? /^(.*):(\d+)$/.exec(raw) : null;
@@ -310,6 +342,21 @@ function crossCheck(cfg: Config, issues: string[]): void {
   if (p && (p.length < 10 || p.length > 79)) {
     issues.push("srt.passphrase must be 10-79 characters (SRT rule)");
   }
+  const names = new Set<string>();
+  cfg.outputs.forEach((o, i) => {
+    if (o.name && !/^[A-Za-z0-9_.-]{1,64}$/.test(o.name)) {
+      issues.push(
+        `outputs[${i}].name must be 1-64 of A-Z a-z 0-9 _ . -, got ${JSON.stringify(o.name)}`,
+      );
+    }
+    if (names.has(o.name)) {
+      issues.push(`outputs[${i}].name ${JSON.stringify(o.name)} is used twice`);
+    }
+    names.add(o.name);
+    if (o.retry.max < o.retry.initial) {
+      issues.push(`outputs[${i}].retry.max must be >= retry.initial`);
+    }
+  });
   for (const t of cfg.api.tokens) {
     if (t.length < 8) issues.push("api.tokens entries must be at least 8 characters");
   }

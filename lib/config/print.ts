@@ -28,6 +28,18 @@ const EXAMPLES: Record<string, unknown> = {
       sdp: "/etc/sluice/cam2.sdp",
     },
   ],
+  "outputs": [
+    {
+      name: "cloud1",
+      stream: "cam1",
+      url: "srt://ingest.example.com:9000?streamid=site4/cam1&latency=200ms",
+      mode: "passthrough",
+      queue_size: "8MB",
+      retry: { initial: "500ms", max: "30s", multiplier: 2 },
+      breaker: { failures: 5, cooldown: "60s" },
+    },
+    { name: "lan", stream: "*", url: "udp://239.1.1.1:5000?ttl=4" },
+  ],
 };
 
 /** "5s", "2m", "120ms" (the largest unit that divides evenly). */
@@ -44,6 +56,7 @@ function scalar(spec: Spec, v: unknown): string {
     case "duration":
       return formatDuration(v as number);
     case "int":
+    case "number":
     case "bool":
       return String(v);
     default:
@@ -83,6 +96,7 @@ function plain(spec: Spec, v: unknown): unknown {
 function hint(spec: Spec): string {
   switch (spec.t) {
     case "int":
+    case "number":
       return `, ${spec.min}-${spec.max}`;
     case "bytes":
       return `, size ${formatBytes(spec.min)}${
@@ -102,7 +116,7 @@ function hint(spec: Spec): string {
 function defaultText(spec: Spec): string {
   if (spec.t === "list") return "[]";
   if (spec.t === "map") return "{}";
-  if (spec.t === "obj") return "";
+  if (spec.t === "obj" || spec.t === "url") return "";
   return scalar(spec, spec.def);
 }
 

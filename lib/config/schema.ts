@@ -19,6 +19,8 @@ export type Spec =
   }
   | { t: "bool"; def: boolean; doc: string }
   | { t: "hostport"; def: string; doc: string }
+  | { t: "number"; def: number; min: number; max: number; doc: string }
+  | { t: "url"; doc: string }
   | { t: "list"; of: Spec; doc: string }
   | { t: "map"; keys: "string" | "payload_type"; of: Spec; doc: string }
   | { t: "obj"; fields: Record<string, Spec>; required?: readonly string[]; doc?: string };
@@ -35,6 +37,62 @@ const ptMap: Spec = {
   keys: "payload_type",
   of: { t: "string", def: "", doc: "encoding name/clock rate[/channels]" },
   doc: 'payload type to encoding, e.g. { 96: "H264/90000" }',
+};
+
+/** One push output (lib/outputs/manager.ts). */
+const output: Spec = {
+  t: "obj",
+  required: ["name", "stream", "url"],
+  fields: {
+    name: { t: "string", def: "", doc: "output name (API path, metrics label)" },
+    stream: { t: "string", def: "", doc: 'stream id or glob ("cam*")' },
+    url: {
+      t: "url",
+      doc: "srt://host:port?streamid=&passphrase=&latency= or udp://host:port?ttl=",
+    },
+    mode: {
+      t: "string",
+      def: "remux",
+      oneOf: ["remux", "passthrough"],
+      doc: "remux frames, or forward the TS input's own packets",
+    },
+    queue_size: {
+      t: "bytes",
+      def: 8 * 1024 ** 2,
+      min: 64 * 1024,
+      max: 1024 ** 3,
+      doc: "queue of this output; a remote further behind loses whole GOPs",
+    },
+    retry: {
+      t: "obj",
+      doc: "exponential backoff with jitter after a failed or broken connection",
+      fields: {
+        initial: { t: "duration", def: 500, min: 10, max: 600_000, doc: "first retry delay" },
+        max: { t: "duration", def: 30_000, min: 10, max: 3_600_000, doc: "longest retry delay" },
+        multiplier: { t: "number", def: 2, min: 1, max: 10, doc: "delay growth per failure" },
+      },
+    },
+    breaker: {
+      t: "obj",
+      doc: "circuit breaker: open after `failures` in a row, one try after `cooldown`",
+      fields: {
+        failures: {
+          t: "int",
+          def: 5,
+          min: 1,
+          max: 1000,
+          doc: "consecutive failures that open the circuit",
+        },
+        cooldown: {
+          t: "duration",
+          def: 60_000,
+          min: 10,
+          max: 3_600_000,
+          doc: "how long an open circuit waits before one half-open attempt",
+        },
+      },
+    },
+  },
 };
 
 /** The schema of the whole file. */
@@ -123,6 +181,13 @@ export const SCHEMA: Spec = {
           of: { t: "string", def: "", check: "token", doc: "bearer token" },
           doc: "when set, /api and /metrics need Authorization: Bearer <token>",
         },
+        live_queue_size: {
+          t: "bytes",
+          def: 4 * 1024 ** 2,
+          min: 64 * 1024,
+          max: 1024 ** 3,
+          doc: "queue of each live.ts client; a client further behind loses whole GOPs",
+        },
       },
     },
     srt: {
@@ -201,6 +266,7 @@ export const SCHEMA: Spec = {
         },
       },
     },
+    outputs: { t: "list", of: output, doc: "push relays (SRT caller, UDP)" },
     log: {
       t: "obj",
       fields: {

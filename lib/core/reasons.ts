@@ -583,6 +583,11 @@ const CATALOGUE = {
   },
   g711_empty: { kind: "error", layer: "codec", help: "A G.711 RTP packet without samples." },
   opus_empty: { kind: "error", layer: "codec", help: "An empty Opus packet." },
+  av1_ts_invalid: {
+    kind: "error",
+    layer: "mpegts",
+    help: "An AV1 PES in the start-code format had no OBU start code; check the muxer upstream.",
+  },
   opus_invalid: {
     kind: "error",
     layer: "codec",
@@ -778,6 +783,31 @@ const CATALOGUE = {
     kind: "drop",
     layer: "output",
     help: "A slow consumer fell behind its queue limit; frames skipped.",
+  },
+  slow_output: {
+    kind: "drop",
+    layer: "output",
+    help: "An output or live.ts client fell behind its queue_size; whole GOPs skipped for it only.",
+  },
+  mux_unsupported_codec: {
+    kind: "drop",
+    layer: "output",
+    help: "A track whose codec has no MPEG-TS mapping (G.711, L16) is left out of remuxed TS.",
+  },
+  mux_too_many_tracks: {
+    kind: "drop",
+    layer: "output",
+    help: "More than 8 tracks: the extra ones are left out of remuxed TS.",
+  },
+  mux_aac_no_adts: {
+    kind: "drop",
+    layer: "output",
+    help: "A raw AAC frame whose sample rate ADTS cannot signal; left out of remuxed TS.",
+  },
+  mux_av1_invalid: {
+    kind: "error",
+    layer: "output",
+    help: "An AV1 temporal unit whose OBUs do not parse could not be muxed; check the source.",
   },
   paused: {
     kind: "drop",

@@ -10,6 +10,7 @@ import type { VideoAccessUnit } from "../codecs/h26x/au_info.ts";
 import type { ParamTracker } from "../codecs/params.ts";
 import type { AccessUnit, Counter } from "../core/types.ts";
 import type { BufferView, FrameIndexEntry } from "../stream/ports.ts";
+import { TsTap } from "./ts_tap.ts";
 
 /** Options of FrameStore. */
 export interface FrameStoreOptions {
@@ -25,6 +26,8 @@ export interface FrameStoreOptions {
 export class FrameStore implements BufferView {
   readonly buffer: GopBuffer;
   readonly output = new OutputQueue();
+  /** The input's own TS packets for passthrough outputs (MPEG-TS inputs only). */
+  readonly tsTap = new TsTap();
 
   constructor(private o: FrameStoreOptions) {
     // maxBytes read per frame: a getter in `o` (lib/app/listeners.ts) makes a reload apply at once
@@ -63,6 +66,24 @@ export class FrameStore implements BufferView {
 
   frame(index: number): AccessUnit | undefined {
     return this.buffer.frame(index);
+  }
+
+  /**
+   * Buffered frames (all tracks, arrival order) from the newest keyframe of the first
+   * video track on: where a live consumer starts. Empty without a buffered keyframe.
+   */
+  fromLatestKey(): AccessUnit[] {
+    const key = this.buffer.latestKeyframe();
+    if (!key) return [];
+    const entries = this.buffer.frames();
+    const at = entries.findLastIndex((e) => e.key && this.buffer.frame(e.index) === key);
+    if (at < 0) return [];
+    const out: AccessUnit[] = [];
+    for (let i = at; i < entries.length; i++) {
+      const au = this.buffer.frame(entries[i].index);
+      if (au) out.push(au);
+    }
+    return out;
   }
 
   preview(track?: number): AccessUnit | undefined {

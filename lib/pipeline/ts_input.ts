@@ -10,11 +10,26 @@ import type { AccessUnit, Counter, EsChunk, TrackInfo } from "../core/types.ts";
 import type { StreamSink } from "../stream/ports.ts";
 import { codecSpec } from "../codecs/registry.ts";
 import type { CodecSpec } from "../codecs/spec.ts";
+import { fromTsObus, isTsObuStream } from "../codecs/av1/ts_obu.ts";
+import { jxesSkip } from "../codecs/jpegxs/ts_header.ts";
+import type { TsTap } from "./ts_tap.ts";
+
+/**
+ * The access unit inside a PES payload: AV1 in the start-code format (lib/codecs/av1/ts_obu.ts) back
+ * to OBUs, a JPEG XS jxes box (lib/codecs/jpegxs/ts_header.ts) stripped; other codecs as they are.
+ */
+function esPayload(codec: string, d: Uint8Array): Uint8Array | undefined {
+  if (codec === "av1" && isTsObuStream(d)) return fromTsObus(d);
+  if (codec === "jpegxs") return d.subarray(jxesSkip(d));
+  return d;
+}
 
 /** Options of TsInput. */
 export interface TsInputOptions {
   /** `ingestion.frame_timeout`, ms. */
   frameTimeoutMs: number;
+  /** Where passthrough outputs read the input's own packets (ts_tap.ts). */
+  tap?: TsTap;
 }
 
 /** Demuxes and assembles one connection's MPEG-TS. */
@@ -32,6 +47,9 @@ export class TsInput {
       count,
       onTrack: (info) => this.#onTrack(info, count),
       onChunk: (c) => this.#onChunk(c),
+      onPacket: opts.tap
+        ? (p, h) => opts.tap!.active && opts.tap!.packet(p, h, this.#tracks.get(h.pid))
+        : undefined,
     });
   }
 
@@ -72,6 +90,8 @@ export class TsInput {
     if (asm) return asm.push(c);
     if (c.pts === undefined) return;
     const video = info.kind === "video";
+    const data = esPayload(info.codec, c.data);
+    if (!data) return this.sink.error("av1_ts_invalid");
     const au: AccessUnit = {
       trackId: c.trackId,
       codec: info.codec,
@@ -79,8 +99,8 @@ export class TsInput {
       pts: c.pts,
       dts: c.dts ?? c.pts,
       clockRate: 90000,
-      key: !video || (this.#specs.get(c.trackId)?.isKeyFrame?.(c.data) ?? false),
-      data: c.data,
+      key: !video || (this.#specs.get(c.trackId)?.isKeyFrame?.(data) ?? false),
+      data,
       arrivalMs: c.arrivalMs,
     };
     this.sink.pushFrame(au);
@@ -89,6 +109,7 @@ export class TsInput {
   /** Feeds received bytes (not kept; any chunking). */
   push(bytes: Uint8Array, arrivalMs: number): void {
     this.#demux.push(bytes, arrivalMs);
+    this.opts.tap?.flush(arrivalMs);
   }
 
   /** Frame timeouts. */

@@ -16,6 +16,16 @@ export interface EventMap {
   "stream.removed": { stream: string; reason: string };
   "stream.refused": { stream?: string; protocol: string; reason: RefusalReason; remote?: string };
   "memory.pressure": { bufferedBytes: number; limitBytes: number; freedBytes: number };
+  "output.state": {
+    output: string;
+    stream: string;
+    target: string;
+    from: string;
+    to: string;
+    reason?: string;
+    /** With `to: "backoff"`: the delay before the next attempt, ms. */
+    retryInMs?: number;
+  };
 }
 
 /** Every event type name. */

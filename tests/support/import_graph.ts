@@ -16,6 +16,7 @@ export const LAYERS: readonly { name: string; prefixes: readonly string[] }[] = 
   { name: "buffer", prefixes: ["lib/buffer/"] },
   { name: "stream", prefixes: ["lib/stream/"] },
   { name: "pipeline", prefixes: ["lib/pipeline/"] },
+  { name: "outputs", prefixes: ["lib/outputs/"] },
   { name: "api", prefixes: ["routes/"] },
   { name: "app", prefixes: ["lib/app/", "main.ts", "mod.ts"] },
 ];

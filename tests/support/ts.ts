@@ -234,3 +234,15 @@ export function pieces(chunks: EsChunk[], size = 184): EsChunk[] {
   }
   return out;
 }
+
+/** Temporal units of an IVF file (32-byte header, then 12-byte frame headers). */
+export function ivfFrames(buf: Uint8Array, n: number): Uint8Array[] {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out: Uint8Array[] = [];
+  for (let o = dv.getUint16(6, true); o + 12 <= buf.length && out.length < n;) {
+    const size = dv.getUint32(o, true);
+    out.push(buf.subarray(o + 12, o + 12 + size));
+    o += 12 + size;
+  }
+  return out;
+}

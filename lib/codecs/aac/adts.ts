@@ -127,3 +127,29 @@ export function splitAdts(d: Uint8Array): AdtsSplit {
   }
   return { frames, rest: off, resyncs };
 }
+
+/**
+ * A 7-byte ADTS header (no CRC) for one raw AAC frame of `payloadBytes`, for carrying
+ * RTP/LATM-delivered raw access units in MPEG-TS (stream_type 0x0F). `objectType` is the
+ * MPEG-4 audio object type (2 = LC); returns undefined for a rate ADTS cannot signal.
+ */
+export function adtsHeader(
+  objectType: number,
+  sampleRate: number,
+  channels: number,
+  payloadBytes: number,
+): Uint8Array | undefined {
+  const sf = AAC_SAMPLE_RATES.indexOf(sampleRate as typeof AAC_SAMPLE_RATES[number]);
+  const len = payloadBytes + 7;
+  if (sf < 0 || objectType < 1 || objectType > 4 || len > MAX_ADTS_FRAME_BYTES) return undefined;
+  const ch = channels & 7;
+  return new Uint8Array([
+    0xff,
+    0xf1, // MPEG-4, layer 0, protection_absent
+    ((objectType - 1) << 6) | (sf << 2) | (ch >> 2),
+    ((ch & 3) << 6) | (len >> 11),
+    (len >> 3) & 0xff,
+    ((len & 7) << 5) | 0x1f, // buffer fullness 0x7FF (VBR)
+    0xfc, // one raw data block
+  ]);
+}

@@ -33,6 +33,8 @@ export interface TsDemuxerOptions {
   maxPesBytes?: number;
   /** program_number to demux (default: the first program in the PAT). */
   program?: number;
+  /** Sees every whole, well-formed packet before it is parsed (the passthrough tap). */
+  onPacket?: (pkt: Uint8Array, h: TsHeader) => void;
 }
 
 /** Demuxes one program of an MPEG-TS byte stream. `trackId` = elementary PID. */
@@ -103,6 +105,7 @@ export class TsDemuxer {
     const count = this.#o.count;
     if (h.tei) return count("tei");
     if (bad) return count(bad);
+    this.#o.onPacket?.(pkt, h);
     const pid = h.pid;
     if (pid === NULL_PID) return;
     if (pid === this.#pcrPid && h.pcrBase >= 0) {

@@ -76,3 +76,17 @@ function readAu(d: Uint8Array, o: number, out: Uint8Array[]): number {
   out.push(d.subarray(i, i + size));
   return i + size;
 }
+
+/**
+ * The opus_control_header in front of one Opus packet (no trim, no extension):
+ * 0x7FE0 then au_size as 0xFF bytes plus a remainder byte.
+ */
+export function opusControlHeader(packetBytes: number): Uint8Array {
+  const n = Math.floor(packetBytes / 255);
+  const h = new Uint8Array(2 + n + 1);
+  h[0] = 0x7f;
+  h[1] = 0xe0;
+  h.fill(0xff, 2, 2 + n);
+  h[2 + n] = packetBytes - n * 255;
+  return h;
+}

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { missing, readFixture } from "@tests/_helpers.ts";
-import { chunksOf, demux, join, pat, pesPackets, pmt } from "@tests/support/ts.ts";
+import { chunksOf, demux, ivfFrames, join, pat, pesPackets, pmt } from "@tests/support/ts.ts";
 
 function ffmpegTs(args: string[]): { ts: Uint8Array; probe: { pts: number; size: number }[] } {
   const dir = Deno.makeTempDirSync();
@@ -111,18 +111,6 @@ for (
       assert.equal(bytes, probe.reduce((n, p) => n + p.size, 0));
     },
   });
-}
-
-/** Temporal units of an IVF file (32-byte header, then 12-byte frame headers). */
-function ivfFrames(buf: Uint8Array, n: number): Uint8Array[] {
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const out: Uint8Array[] = [];
-  for (let o = dv.getUint16(6, true); o + 12 <= buf.length && out.length < n;) {
-    const size = dv.getUint32(o, true);
-    out.push(buf.subarray(o + 12, o + 12 + size));
-    o += 12 + size;
-  }
-  return out;
 }
 
 Deno.test("codecs: AV1 (0x06 + 'AV01' registration) and JPEG XS (0x32) PES in hand-built TS", () => {
