@@ -1,6 +1,6 @@
 /** What route handlers share: the manager, the lag monitor and the version. */
 import type { Manager } from "../lib/stream/manager.ts";
-import type { ApiFrontStats, LagMonitor } from "./metrics.ts";
+import type { LagMonitor } from "./metrics.ts";
 import type { LiveHub } from "../lib/outputs/live.ts";
 import type { OutputManager } from "../lib/outputs/manager.ts";
 
@@ -11,8 +11,6 @@ export interface ApiDeps {
   lag?: LagMonitor;
   /** The API's own bound address, for /health. */
   apiAddress?: () => string;
-  /** The API front door's connection counters (lib/app/api_front.ts), for /health and /metrics. */
-  apiConnections?: () => ApiFrontStats | undefined;
   /** Live MPEG-TS clients (GET /api/v1/streams/{id}/live.ts). */
   live?: LiveHub;
   /** Push relays (`outputs:`). */

@@ -4,18 +4,6 @@
  */
 import type { Manager } from "../lib/stream/manager.ts";
 
-/** The API front door's counters (lib/app/api_front.ts keeps them). */
-export interface ApiFrontStats {
-  open: number;
-  accepted: number;
-  /** Closed at accept: API_MAX_CONNECTIONS were open. */
-  refusedFull: number;
-  /** Closed: no complete first request head in time (or a head over the cap). */
-  headerTimeouts: number;
-  /** Closed: idle for API_IDLE_TIMEOUT_MS. */
-  idleTimeouts: number;
-}
-
 /** Measures event-loop lag: how late a 100 ms interval fires (ms, max over a window). */
 export class LagMonitor {
   lastMs = 0;
@@ -88,27 +76,9 @@ export function renderMetrics(
   m: Manager,
   lag: LagMonitor | undefined,
   more?: (w: MetricWriter) => void,
-  api?: ApiFrontStats,
 ): string {
   const w = new MetricWriter();
-  if (api) {
-    w.sample("sluice_api_connections", "gauge", "Open API connections", api.open);
-    for (
-      const [reason, n] of [
-        ["full", api.refusedFull],
-        ["header_timeout", api.headerTimeouts],
-        ["idle_timeout", api.idleTimeouts],
-      ] as const
-    ) {
-      w.sample(
-        "sluice_api_connections_closed_total",
-        "counter",
-        "API connections closed by the front door (lib/app/api_front.ts)",
-        n,
-        { reason },
-      );
-    }
-  }
+
   const mem = Deno.memoryUsage();
   w.sample("sluice_process_resident_memory_bytes", "gauge", "Resident set size", mem.rss);
   w.sample("sluice_process_heap_used_bytes", "gauge", "V8 heap used", mem.heapUsed);

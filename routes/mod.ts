@@ -33,11 +33,7 @@ export function createApp(d: ApiDeps): Hono {
   app.get("/api/v1/health", (c) => {
     const listeners: Record<string, unknown> = {};
     for (const l of d.manager.listeners) listeners[l.name] = l.health();
-    listeners.api = {
-      enabled: true,
-      address: d.apiAddress?.() ?? d.manager.config.api.listen,
-      connections: d.apiConnections?.(),
-    };
+    listeners.api = { enabled: true, address: d.apiAddress?.() ?? d.manager.config.api.listen };
     // a configured listener or output that is not running makes the box degraded
     const problems: string[] = [];
     for (const [name, h] of Object.entries(listeners)) {
@@ -65,12 +61,7 @@ export function createApp(d: ApiDeps): Hono {
     "/metrics",
     (c) =>
       c.body(
-        renderMetrics(
-          d.manager,
-          d.lag,
-          (w) => writeOutputMetrics(w, d.outputs, d.live),
-          d.apiConnections?.(),
-        ),
+        renderMetrics(d.manager, d.lag, (w) => writeOutputMetrics(w, d.outputs, d.live)),
         200,
         {
           "content-type": "text/plain; version=0.0.4; charset=utf-8",

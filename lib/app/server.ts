@@ -11,7 +11,6 @@ import { applicableConfig, diffConfig } from "./reload.ts";
 import { VERSION } from "../core/version.ts";
 import { createApp } from "../../routes/mod.ts";
 import { frameStoreFor, startListeners } from "./listeners.ts";
-import { ApiFront } from "./api_front.ts";
 import { LiveHub } from "../outputs/live.ts";
 import { OutputManager } from "../outputs/manager.ts";
 
@@ -46,7 +45,6 @@ export async function startServer(
   manager.start();
   await startListeners(manager);
   let apiAddress = config.api.listen;
-  let front: ApiFront | undefined;
   const live = new LiveHub(manager);
   const outputs = new OutputManager(manager);
   await outputs.apply(config.outputs);
@@ -56,7 +54,6 @@ export async function startServer(
     version: VERSION,
     lag,
     apiAddress: () => apiAddress,
-    apiConnections: () => front?.stats(),
     live,
     outputs,
   });
@@ -65,19 +62,16 @@ export async function startServer(
   let http: Deno.HttpServer<Deno.NetAddr>;
   try {
     http = serveApi();
-    // api.listen is the front door (lib/app/api_front.ts: connection cap and timeouts)
-    front = new ApiFront(hostname, port, http.addr);
   } catch (e) {
-    ac.abort();
+    await outputs.stop();
     await manager.stop();
     lag.stop();
     throw new Error(`api.listen ${config.api.listen}: ${(e as Error).message}`);
   }
-  front.start();
   function serveApi(): Deno.HttpServer<Deno.NetAddr> {
     return Deno.serve({
-      hostname: "127.0.0.1",
-      port: 0,
+      hostname,
+      port,
       signal: ac.signal,
       onListen: () => {},
       onError: (e) => {
@@ -86,7 +80,7 @@ export async function startServer(
       },
     }, app.fetch);
   }
-  const addr = front.addr;
+  const addr = http.addr;
   apiAddress = `${addr.hostname}:${addr.port}`;
   log.info("api.listening", { address: apiAddress, auth: config.api.tokens.length > 0 });
   let stopping: Promise<void> | undefined;
@@ -134,7 +128,6 @@ export async function startServer(
         live.close();
         await outputs.stop();
         await manager.stop();
-        await front?.stop();
         ac.abort();
         await http.finished;
         log.info("shutdown.done", {});
