@@ -170,7 +170,9 @@ export class AdmissionGate {
     const rec = this.#pending.get(ns);
     if (rec) {
       this.#pending.delete(ns);
-      this.#failing.delete(hostOf(rec.a.remote)); // a good handshake ends the back-off
+      // a good handshake ends the back-off; the host's log interval keeps running
+      const f = this.#failing.get(hostOf(rec.a.remote));
+      if (f) f.n = f.until = 0;
       return ok(rec.a);
     }
     this.#sidLen[0] = this.#sid.length;
