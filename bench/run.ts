@@ -77,6 +77,13 @@ const BENCHES: Bench[] = [
     timeoutS: 120,
   },
   { name: "startup", file: "startup_bench.ts", args: [], quickArgs: [], timeoutS: 180 },
+  {
+    name: "takeover",
+    file: "takeover_bench.ts",
+    args: ["--rounds", "3"],
+    quickArgs: ["--rounds", "1"],
+    timeoutS: 240,
+  },
 ]; // deno-fmt-ignore
 
 function flag(name: string): string | undefined {

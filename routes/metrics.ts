@@ -128,6 +128,15 @@ export function renderMetrics(
       reason: key.slice(i + 1),
     });
   }
+  for (const [protocol, reason, n] of m.takeovers.entries()) {
+    w.sample(
+      "sluice_streams_takeovers_total",
+      "counter",
+      "Live streams continued by a new publisher session, by reason",
+      n,
+      { protocol, reason },
+    );
+  }
   for (const l of m.listeners) {
     const h = l.health();
     for (const [k, name, help] of UDP_COUNTERS) {
@@ -168,6 +177,14 @@ export function renderMetrics(
       "gauge",
       "Input bitrate over 1 s",
       s.state === "closed" ? 0 : s.bitrate.rate(now, 1),
+      l,
+    );
+    w.sample("sluice_stream_sessions_total", "counter", "Publisher sessions", s.sessions, l);
+    w.sample(
+      "sluice_stream_resyncs_total",
+      "counter",
+      "Timeline rebases for a new session",
+      s.timeline.resyncs,
       l,
     );
     w.sample(

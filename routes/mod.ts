@@ -9,9 +9,16 @@ import { liveRoutes } from "./live.ts";
 import { outputRoutes } from "./outputs.ts";
 import { writeOutputMetrics } from "./outputs_metrics.ts";
 import { statsRoutes } from "./stats.ts";
+import { uiRoutes } from "./ui.ts";
+import { openapiRoutes } from "./openapi.ts";
 import { streamRoutes } from "./streams.ts";
 import { syncRoutes } from "./sync.ts";
 import { videoRoutes } from "./video.ts";
+import { eventRoutes } from "./events.ts";
+import { historyRoutes } from "./history.ts";
+import { sseMetrics } from "./sse_metrics.ts";
+import { SseHub } from "./sse_hub.ts";
+import { StreamStatsSampler } from "../lib/stream/stream_stats.ts";
 
 export type { ApiDeps } from "./context.ts";
 
@@ -19,8 +26,16 @@ export type { ApiDeps } from "./context.ts";
 export const API_MAX_BODY_BYTES = 64 * 1024;
 
 /** Builds the Hono app. Tokens are read per request so SIGHUP reloads apply. */
-export function createApp(d: ApiDeps): Hono {
+export function createApp(deps: ApiDeps): Hono {
+  const d: ApiDeps = {
+    ...deps,
+    sse: deps.sse ?? new SseHub(deps.manager.events),
+    sampler: deps.sampler ?? new StreamStatsSampler(deps.manager),
+  };
   const app = new Hono();
+  // before auth: the page holds no data and must load to ask for a token
+  app.route("/", uiRoutes());
+  app.route("/", openapiRoutes(d));
   app.use("*", bearerAuth(() => d.manager.config.api.tokens));
   app.use(
     "*",
@@ -33,7 +48,11 @@ export function createApp(d: ApiDeps): Hono {
   app.get("/api/v1/health", (c) => {
     const listeners: Record<string, unknown> = {};
     for (const l of d.manager.listeners) listeners[l.name] = l.health();
-    listeners.api = { enabled: true, address: d.apiAddress?.() ?? d.manager.config.api.listen };
+    listeners.api = {
+      enabled: true,
+      address: d.apiAddress?.() ?? d.manager.config.api.listen,
+      tls: !!d.tls,
+    };
     // a configured listener or output that is not running makes the box degraded
     const problems: string[] = [];
     for (const [name, h] of Object.entries(listeners)) {
@@ -54,6 +73,8 @@ export function createApp(d: ApiDeps): Hono {
   app.route("/api/v1/streams", liveRoutes(d));
   app.route("/api/v1/streams", streamRoutes(d));
   app.route("/api/v1/stats", statsRoutes(d));
+  app.route("/api/v1/stats/streams", historyRoutes(d, d.sampler!));
+  app.route("/api/v1/events", eventRoutes(d, d.sse!));
   app.route("/api/v1/video", videoRoutes(d));
   app.route("/api/v1/sync", syncRoutes(d));
   app.route("/api/v1/outputs", outputRoutes(d));
@@ -61,7 +82,8 @@ export function createApp(d: ApiDeps): Hono {
     "/metrics",
     (c) =>
       c.body(
-        renderMetrics(d.manager, d.lag, (w) => writeOutputMetrics(w, d.outputs, d.live)),
+        renderMetrics(d.manager, d.lag, (w) => writeOutputMetrics(w, d.outputs, d.live)) +
+          sseMetrics(d.sse!.stats()),
         200,
         {
           "content-type": "text/plain; version=0.0.4; charset=utf-8",

@@ -11,6 +11,7 @@ export function statsRoutes(d: ApiDeps): Hono {
       ...d.manager.stats(),
       eventLoopLagMs: Math.round((d.lag?.lastMs ?? 0) * 100) / 100,
       eventLoopLagMaxMs: Math.round((d.lag?.maxMs ?? 0) * 100) / 100,
+      events: d.sse?.stats(),
     }));
   app.get("/streams/:id", (c) => {
     const s = d.manager.get(c.req.param("id"));

@@ -1,7 +1,7 @@
 /**
  * Builds a release: one executable per target under dist/, named
  * `sluice-<version>-<target>` (version: deno.json "version"), each with exactly the
- * permissions of `deno task start`, a build stamp (commit, time, target) and, on Linux,
+ * permissions of `deno task start`, the dashboard (ui/), a build stamp (commit, time, target) and, on Linux,
  * optionally a libsrt inside; next to them sluice.example.yaml and sluice.service (the
  * systemd unit), dist/SHA256SUMS over all of these and dist/RELEASE_NOTES.md (the
  * commits since the previous tag).
@@ -68,6 +68,9 @@ export function compileArgs(
     ...extra,
     "--include",
     EMBED_DIR,
+    // the dashboard's static files (routes/ui.ts reads them next to the code)
+    "--include",
+    "ui",
     "--target",
     target,
     "--output",

@@ -99,3 +99,25 @@ export function fuzzRuns(n: number): number {
   const s = Number(Deno.env.get("SLUICE_FUZZ_SCALE") ?? "1");
   return Math.max(1, Math.round(n * (Number.isFinite(s) && s > 0 ? s : 1)));
 }
+
+/**
+ * Asserts that ffmpeg decodes `data` (an elementary stream such as a preview keyframe,
+ * `suffix` naming its format: ".h264", ".hevc") into one picture.
+ */
+export async function assertPictureDecodes(data: Uint8Array, suffix: string): Promise<void> {
+  const tmp = await Deno.makeTempFile({ suffix });
+  const png = tmp + ".png";
+  try {
+    await Deno.writeFile(tmp, data);
+    const dec = await new Deno.Command("ffmpeg", {
+      args: ["-v", "error", "-y", "-i", tmp, "-frames:v", "1", png],
+      stderr: "piped",
+      signal: AbortSignal.timeout(10_000),
+    }).output();
+    if (dec.code !== 0) throw new Error(`ffmpeg: ${new TextDecoder().decode(dec.stderr)}`);
+    if (Deno.statSync(png).size === 0) throw new Error("ffmpeg wrote an empty picture");
+  } finally {
+    await Deno.remove(tmp).catch(() => {});
+    await Deno.remove(png).catch(() => {});
+  }
+}

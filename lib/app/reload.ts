@@ -27,12 +27,16 @@ export const RELOAD_KEYS: Readonly<Record<string, ReloadClass>> = {
   "ingestion.memory.global_limit": "live",
   "ingestion.memory.per_stream_limit": "live",
   "api.listen": "restart",
+  "api.tls": "restart",
   "api.tokens": "live",
   "api.live_queue_size": "new_streams",
   "srt.library": "restart",
   "srt.latency": "restart",
   "srt.passphrase": "live",
   "srt.streams": "live",
+  "srt.takeover_after": "live",
+  "srt.override_publisher": "live",
+  "srt.peer_idle_timeout": "live",
   "rtp.jitter_latency": "new_streams",
   "rtp.receiver": "restart",
   "rtp.socket_buffer": "restart",
@@ -105,6 +109,7 @@ export function applicableConfig(running: Config, next: Config): Config {
   out.ingestion.srtPort = running.ingestion.srtPort;
   out.ingestion.rtpPort = running.ingestion.rtpPort;
   out.api.listen = running.api.listen;
+  out.api.tls = running.api.tls;
   out.srt.library = running.srt.library;
   out.srt.latency = running.srt.latency;
   out.rtp.receiver = running.rtp.receiver;

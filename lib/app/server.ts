@@ -11,6 +11,8 @@ import { applicableConfig, diffConfig } from "./reload.ts";
 import { VERSION } from "../core/version.ts";
 import { createApp } from "../../routes/mod.ts";
 import { frameStoreFor, startListeners } from "./listeners.ts";
+import { SseHub } from "../../routes/sse_hub.ts";
+import { StreamStatsSampler } from "../stream/stream_stats.ts";
 import { LiveHub } from "../outputs/live.ts";
 import { OutputManager } from "../outputs/manager.ts";
 
@@ -26,6 +28,21 @@ export interface Server {
   finished: Promise<void>;
 }
 
+/** Reads api.tls's PEM files; an unreadable file names its key. */
+async function readTls(
+  c: Config["api"]["tls"],
+): Promise<{ cert: string; key: string } | undefined> {
+  if (!c.cert) return undefined;
+  const read = async (key: "cert" | "key") => {
+    try {
+      return await Deno.readTextFile(c[key]);
+    } catch (e) {
+      throw new Error(`api.tls.${key}: cannot read ${c[key]}: ${(e as Error).message}`);
+    }
+  };
+  return { cert: await read("cert"), key: await read("key") };
+}
+
 function splitHostPort(hp: string): { hostname: string; port: number } {
   const i = hp.lastIndexOf(":");
   return { hostname: hp.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(hp.slice(i + 1)) };
@@ -37,6 +54,7 @@ export async function startServer(
   logger?: Logger,
 ): Promise<Server> {
   const log = logger ?? createLogger(config.log.level, config.log.format);
+  const tls = await readTls(config.api.tls);
   const manager: Manager = new Manager(config, log, {
     frameSink: (s) => frameStoreFor(manager)(s),
   });
@@ -44,6 +62,9 @@ export async function startServer(
   lag.start();
   manager.start();
   await startListeners(manager);
+  const sampler = new StreamStatsSampler(manager);
+  sampler.start();
+  const sse = new SseHub(manager.events);
   let apiAddress = config.api.listen;
   const live = new LiveHub(manager);
   const outputs = new OutputManager(manager);
@@ -54,6 +75,9 @@ export async function startServer(
     version: VERSION,
     lag,
     apiAddress: () => apiAddress,
+    sse,
+    sampler,
+    tls: !!tls,
     live,
     outputs,
   });
@@ -72,6 +96,7 @@ export async function startServer(
     return Deno.serve({
       hostname,
       port,
+      ...tls,
       signal: ac.signal,
       onListen: () => {},
       onError: (e) => {
@@ -82,7 +107,11 @@ export async function startServer(
   }
   const addr = http.addr;
   apiAddress = `${addr.hostname}:${addr.port}`;
-  log.info("api.listening", { address: apiAddress, auth: config.api.tokens.length > 0 });
+  log.info("api.listening", {
+    address: apiAddress,
+    auth: config.api.tokens.length > 0,
+    tls: !!tls,
+  });
   let stopping: Promise<void> | undefined;
   const server: Server = {
     manager,
@@ -125,9 +154,11 @@ export async function startServer(
       stopping ??= (async () => {
         log.info("shutdown.begin", {});
         lag.stop();
+        sampler.stop();
         live.close();
         await outputs.stop();
         await manager.stop();
+        sse.close();
         ac.abort();
         await http.finished;
         log.info("shutdown.done", {});

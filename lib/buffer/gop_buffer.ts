@@ -165,6 +165,40 @@ export class GopBuffer {
     return before - this.#bytes;
   }
 
+  /**
+   * A new publisher session begins (lib/stream/stream.ts beginSession): the GOP in progress of
+   * every video track is the old session's unfinished one, so it leaves the buffer with
+   * the audio from its start on; the buffer then holds whole GOPs only and the next key
+   * frame starts the new session's first GOP. Returns the frames removed.
+   */
+  trimIncomplete(): number {
+    let n = 0;
+    let cut = Infinity;
+    for (const [t, gops] of this.#video) {
+      this.#detectors.get(t)?.abandon();
+      const g = gops[gops.length - 1];
+      if (!g || g.complete) continue;
+      gops.pop();
+      if (g.startPts < cut) cut = g.startPts;
+      for (const s of g.slots) {
+        this.#byIndex.delete(s.entry.index);
+        this.#bytes -= s.entry.size;
+      }
+      n += g.slots.length;
+    }
+    for (const list of this.#audio.values()) {
+      let k = list.length;
+      while (k > 0 && list[k - 1].au.pts >= cut) k--;
+      for (let i = k; i < list.length; i++) {
+        this.#byIndex.delete(list[i].entry.index);
+        this.#bytes -= list[i].entry.size;
+      }
+      n += list.length - k;
+      list.length = k;
+    }
+    return n;
+  }
+
   #pushVideo(au: AccessUnit & FrameInfo): number | undefined {
     const t = au.trackId;
     let det = this.#detectors.get(t);

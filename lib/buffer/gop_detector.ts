@@ -135,6 +135,14 @@ export class GopDetector {
     return g;
   }
 
+  /**
+   * Forgets the GOP in progress without completing it (its publisher went away mid-GOP):
+   * it does not enter the length statistics and the next key frame starts afresh.
+   */
+  abandon(): void {
+    this.#cur = undefined;
+  }
+
   #finish(g: GopSummary, nextStart: number | undefined): void {
     if (nextStart !== undefined && nextStart > g.startPts) g.duration = nextStart - g.startPts;
     g.complete = true;

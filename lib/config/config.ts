@@ -51,11 +51,19 @@ export interface Config {
     syncThreshold: number;
     memory: { globalLimit: number; perStreamLimit: number };
   };
-  api: { listen: string; tokens: string[]; liveQueueSize: number };
+  api: {
+    listen: string;
+    tokens: string[];
+    liveQueueSize: number;
+    tls: { cert: string; key: string };
+  };
   srt: {
     library: string;
     latency: number;
     passphrase: string;
+    takeoverAfter: number;
+    overridePublisher: boolean;
+    peerIdleTimeout: number;
     streams: Record<string, SrtStreamConfig>;
   };
   rtp: {
@@ -341,6 +349,9 @@ function crossCheck(cfg: Config, issues: string[]): void {
   const p = cfg.srt.passphrase;
   if (p && (p.length < 10 || p.length > 79)) {
     issues.push("srt.passphrase must be 10-79 characters (SRT rule)");
+  }
+  if (!cfg.api.tls.cert !== !cfg.api.tls.key) {
+    issues.push("api.tls needs both cert and key (PEM file paths) or neither");
   }
   const names = new Set<string>();
   cfg.outputs.forEach((o, i) => {

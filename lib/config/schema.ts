@@ -181,6 +181,14 @@ export const SCHEMA: Spec = {
           of: { t: "string", def: "", check: "token", doc: "bearer token" },
           doc: "when set, /api and /metrics need Authorization: Bearer <token>",
         },
+        tls: {
+          t: "obj",
+          fields: {
+            cert: { t: "string", def: "", doc: "PEM certificate (chain) file; set with key" },
+            key: { t: "string", def: "", doc: "PEM private key file; set with cert" },
+          },
+          doc: "serve the API and dashboard over HTTPS",
+        },
         live_queue_size: {
           t: "bytes",
           def: 4 * 1024 ** 2,
@@ -200,6 +208,26 @@ export const SCHEMA: Spec = {
         },
         latency: { t: "duration", def: 120, min: 20, max: 60_000, doc: "SRT receiver latency" },
         passphrase: { t: "string", def: "", doc: "for every stream without its own" },
+        takeover_after: {
+          t: "duration",
+          def: 1000,
+          min: 100,
+          max: 600_000,
+          doc:
+            "silence after which a stream is recovering and a publisher with its id takes it over",
+        },
+        override_publisher: {
+          t: "bool",
+          def: false,
+          doc: "a publisher with the id of a stream still receiving replaces it (else 1409)",
+        },
+        peer_idle_timeout: {
+          t: "duration",
+          def: 5000,
+          min: 1000,
+          max: 600_000,
+          doc: "SRTO_PEERIDLETIMEO: silence after which libsrt declares a publisher gone",
+        },
         streams: {
           t: "map",
           keys: "string",

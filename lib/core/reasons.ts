@@ -9,12 +9,13 @@
  * the two disagree.
  *
  * Kinds: `error` = malformed input, `drop` = data discarded on purpose (loss, limits,
- * waiting for a keyframe), `refusal` = a publisher refused. Whether a stream counts a
+ * waiting for a keyframe), `refusal` = a publisher refused, `takeover` = a live stream
+ * continued by a new publisher session (lib/stream/takeover.ts). Whether a stream counts a
  * reason under `errors` or `drops` is decided here (`isDrop`), nowhere else.
  */
 
 /** What a reason means for the data: malformed, discarded on purpose, or a publisher refused. */
-export type ReasonKind = "error" | "drop" | "refusal";
+export type ReasonKind = "error" | "drop" | "refusal" | "takeover";
 
 /** The layer (stage of the data flow) that counts a reason. */
 export type ReasonLayer =
@@ -167,6 +168,16 @@ const CATALOGUE = {
     help: "This host failed 3 handshakes; it is refused for 10 s, doubling up to 5 min.",
   },
 
+  recovering: {
+    kind: "takeover",
+    layer: "stream",
+    help: "A publisher took over its stream, silent for `srt.takeover_after` (an encoder restart).",
+  },
+  override: {
+    kind: "takeover",
+    layer: "stream",
+    help: "A publisher replaced one still sending (`srt.override_publisher: true`).",
+  },
   open_refused: {
     kind: "refusal",
     layer: "srt",
@@ -218,6 +229,16 @@ const CATALOGUE = {
     kind: "drop",
     layer: "rtp",
     help: "A sender restarted with a new SSRC; its stream continues under it.",
+  },
+  new_ssrc: {
+    kind: "takeover",
+    layer: "rtp",
+    help: "A sender restarted with a new SSRC from the same address; its stream continues.",
+  },
+  new_port: {
+    kind: "takeover",
+    layer: "rtp",
+    help: "A sender restarted from a new source port of the same host; its stream continues.",
   },
   rtcp_too_short: {
     kind: "error",
@@ -767,6 +788,11 @@ const CATALOGUE = {
     layer: "buffer",
     help: "One GOP alone exceeded the per-stream limit and was dropped; raise the limit.",
   },
+  session_incomplete_gop: {
+    kind: "drop",
+    layer: "buffer",
+    help: "The old session's unfinished GOP left the buffer when a new publisher session began.",
+  },
   audio_out_of_window: {
     kind: "drop",
     layer: "buffer",
@@ -832,6 +858,8 @@ export type ErrorReason = OfKind<"error">;
 export type DropReason = OfKind<"drop">;
 /** Reasons of kind `refusal` (a publisher refused). */
 export type RefusalReason = OfKind<"refusal">;
+/** Reasons of kind `takeover` (a live stream continued by a new publisher session). */
+export type TakeoverReason = OfKind<"takeover">;
 /** What media and transport stages count per stream or per port: errors and drops. */
 export type DataReason = ErrorReason | DropReason;
 

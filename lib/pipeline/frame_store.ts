@@ -53,6 +53,10 @@ export class FrameStore implements BufferView {
     return this.buffer.shedOldest();
   }
 
+  newSession(): number {
+    return this.buffer.trimIncomplete();
+  }
+
   gopStats(track: number): GopStats | undefined {
     return this.buffer.detector(track)?.stats;
   }

@@ -57,6 +57,9 @@ class Source {
     this.session.changeSsrc(ssrc);
     this.stream.ssrc = ssrc;
   }
+  restart(): void {
+    this.session.restart();
+  }
   flush(): void {
     this.session.flush();
   }
@@ -96,10 +99,22 @@ export class RtpAdapter {
       count: (reason, n = 1) => opener.portError("rtp", reason, n),
       onNewSource: (key, first) => this.#open(key, first),
       onSourceClosed: (_key, src, reason) => src.stream.close(`rtp_${reason}`),
-      onSsrcChange: (_old, key, src) => {
-        src.key = key;
-        src.stream.drop("ssrc_change");
-      },
+      onSsrcChange: (_old, _key, src) => src.stream.drop("ssrc_change"),
+      onSenderRestart: (old, key, src, silent) => this.#restarted(old, key, src, silent),
+    });
+  }
+
+  /**
+   * A sender restarted (a new SSRC or a new source port, lib/transport/rtp/demux.ts): its
+   * stream continues with a new session, counted as a takeover.
+   */
+  #restarted(old: SourceKey, key: SourceKey, src: Source, silentMs: number): void {
+    src.key = key;
+    this.opener.continueSession(src.stream, {
+      reason: old.remote.port !== key.remote.port ? "new_port" : "new_ssrc",
+      remote: `${key.remote.hostname}:${key.remote.port}`,
+      ssrc: key.ssrc,
+      silentMs,
     });
   }
 

@@ -48,7 +48,7 @@ export class SrtAdapter {
   constructor(
     readonly opener: StreamOpener,
     readonly createInput: (sink: StreamSink) => ByteInput,
-    opts: { peerIdleTimeoutMs?: number } = {},
+    opts: { peerIdleTimeoutMs?: number | (() => number) } = {},
   ) {
     const cfg = opener.config;
     const log = opener.log;
@@ -59,7 +59,7 @@ export class SrtAdapter {
       // no listener-wide passphrase: admit() sets one per connection from the running
       // config, so a reloaded srt.passphrase applies to the next caller
       library: cfg.srt.library || undefined,
-      peerIdleTimeoutMs: opts.peerIdleTimeoutMs,
+      peerIdleTimeoutMs: opts.peerIdleTimeoutMs ?? (() => opener.config.srt.peerIdleTimeout),
       log: (level, event, fields) =>
         log[level](`srt.${event}`, fields as Record<string, string | number | boolean>),
       admit: (a) => this.admit(a),
@@ -67,10 +67,12 @@ export class SrtAdapter {
       open: (a, conn) => {
         const r = opener.open(
           { protocol: "srt", name: a.name, remote: a.remote, streamId: a.raw, user: a.user },
-          { disconnect: () => conn.close() },
+          { disconnect: (reason) => conn.close(reason) },
         );
         if (!r.ok) return undefined;
         const stream = r.value;
+        // a takeover (lib/stream/takeover.ts) starts a new session: this one then keeps off
+        const session = stream.sessions;
         const input = createInput(stream);
         this.#inputs.add(input);
         return {
@@ -80,8 +82,9 @@ export class SrtAdapter {
           },
           stats: (s) => stream.setTransport(transport(s)),
           closed: (reason, last) => {
-            input.flush();
             this.#inputs.delete(input);
+            if (stream.sessions !== session) return; // replaced: its unfinished frame goes too
+            input.flush();
             if (last) stream.setTransport(transport(last));
             stream.close(reason);
           },

@@ -15,7 +15,48 @@ export interface EventMap {
   "stream.closed": { stream: string; reason: string };
   "stream.removed": { stream: string; reason: string };
   "stream.refused": { stream?: string; protocol: string; reason: RefusalReason; remote?: string };
+  /**
+   * A new publisher session continues a live stream: an SRT takeover ("recovering",
+   * "override"; lib/stream/takeover.ts) or an RTP sender restarting ("ssrc_change",
+   * "port_change"). `previousRemote` is the old session's address; `silentMs` how long
+   * the old session had sent nothing.
+   */
+  "stream.takeover": {
+    stream: string;
+    protocol: string;
+    reason: string;
+    remote: string;
+    previousRemote: string;
+    sessions: number;
+    silentMs: number;
+  };
   "memory.pressure": { bufferedBytes: number; limitBytes: number; freedBytes: number };
+  /** Once a second per live stream (lib/stream/stream_stats.ts); lost/dropped/errors: that second's. */
+  "stream.stats": {
+    stream: string;
+    state: string;
+    bitrateBps: number;
+    fps: number | null;
+    bufferedBytes: number;
+    lost: number;
+    dropped: number;
+    errors: number;
+  };
+  /**
+   * A video keyframe reached the GOP buffer (a new preview). At most 4 a second per track
+   * (lib/stream/gop_events.ts); `skipped` counts boundaries folded into this one.
+   */
+  "stream.gop": {
+    stream: string;
+    track: number;
+    codec: string;
+    pts: number;
+    keyBytes: number;
+    /** The GOP this keyframe ended: frames and duration (null for the first). */
+    lastFrames: number | null;
+    lastDurationMs: number | null;
+    skipped: number;
+  };
   "output.state": {
     output: string;
     stream: string;
@@ -42,8 +83,8 @@ export interface BusEvent<T extends EventType = EventType> {
 /** A subscriber callback. */
 export type EventListener = (e: BusEvent) => void;
 
-/** Default number of events kept for resumption. */
-export const DEFAULT_EVENT_RING = 1024;
+/** Default number of events kept for resumption (per-second stats of 25 streams: ~1 min). */
+export const DEFAULT_EVENT_RING = 4096;
 
 /** The bus. */
 export class EventBus {

@@ -7,7 +7,9 @@ import type { Config } from "../config/config.ts";
 import type { Logger } from "../core/log.ts";
 import { EventBus } from "./events.ts";
 import { enforceGlobalLimit } from "../buffer/memory.ts";
-import { Stream, type StreamOptions } from "./stream.ts";
+import { GopAnnouncer } from "./gop_events.ts";
+import { IDLE_RECOVERING_MS, Stream, type StreamOptions } from "./stream.ts";
+import { recoveringAfterMs, silentMs, takeoverReason } from "./takeover.ts";
 import type {
   AdapterHooks,
   Listener,
@@ -15,11 +17,12 @@ import type {
   Protocol,
   RefusalSubject,
   StreamOpener,
+  StreamSink,
 } from "./ports.ts";
 import { hostOf } from "../core/address.ts";
 import { LabeledReasonCounter } from "./counters.ts";
 import { fail, ok, type Result } from "../core/result.ts";
-import type { DataReason, RefusalReason } from "../core/reasons.ts";
+import type { DataReason, RefusalReason, TakeoverReason } from "../core/reasons.ts";
 
 /** Closed streams stay listed this long (ms). */
 export const CLOSED_RETENTION_MS = 60_000;
@@ -46,10 +49,13 @@ export class Manager implements StreamOpener {
   /** Input rejected before it belongs to a stream (garbage on a port), by listener and reason. */
   readonly portErrors: LabeledReasonCounter<Listener["name"], DataReason> =
     new LabeledReasonCounter();
+  /** Live streams continued by a new publisher session, by protocol and reason (lib/stream/takeover.ts). */
+  readonly takeovers: LabeledReasonCounter<Protocol, TakeoverReason> = new LabeledReasonCounter();
   readonly listeners: Listener[] = [];
   readonly startedAt: Date = new Date();
   /** What happens to streams and the box (lib/stream/events.ts), for SSE, NATS and tests. */
   readonly events: EventBus = new EventBus();
+  readonly #gops: GopAnnouncer;
   opened = 0;
   #timer?: ReturnType<typeof setInterval>;
   /** Bytes buffered by all streams, kept per frame (exact again after every tick). */
@@ -60,6 +66,7 @@ export class Manager implements StreamOpener {
   constructor(public config: Config, public log: Logger, private opts: ManagerOptions = {}) {
     this.#now = opts.now ?? (() => performance.now());
     this.#retentionMs = opts.retentionMs ?? CLOSED_RETENTION_MS;
+    this.#gops = new GopAnnouncer(this.events, this.#now);
   }
 
   /** Streams not closed. */
@@ -105,13 +112,18 @@ export class Manager implements StreamOpener {
 
   /**
    * The one home of the admission rules: a name configured for the other protocol
-   * (name_reserved), one live stream per name (duplicate), max_connections, and
-   * max_per_source for the caller's address.
+   * (name_reserved); one live stream per name unless the publisher may take it over
+   * (lib/stream/takeover.ts; it reuses the stream's slot); max_connections; max_per_source
+   * for the caller's address.
    */
   admit(
     protocol: Protocol,
     who: RefusalSubject & { stream: string },
   ): Result<void, RefusalReason> {
+    const existing = this.streams.get(who.stream);
+    const owner = this.reservedFor(who.stream);
+    const ownName = !owner || owner === protocol;
+    if (ownName && existing && this.#takeover(existing, protocol)) return ok(undefined);
     const reason = this.#admission(protocol, who.stream, who.remote);
     if (reason === undefined) return ok(undefined);
     this.refuse(protocol, reason, who);
@@ -143,6 +155,38 @@ export class Manager implements StreamOpener {
     this.portErrors.add(listener, reason, n);
   }
 
+  /** Whether a publisher of `protocol` may take the live stream `s` over now, and why. */
+  #takeover(s: Stream, protocol: Protocol): TakeoverReason | undefined {
+    return takeoverReason(s, protocol, this.config, this.#now());
+  }
+
+  continueSession(
+    sink: StreamSink,
+    restart: { reason: TakeoverReason; remote: string; ssrc?: number; silentMs: number },
+  ): void {
+    const s = this.streams.get(sink.id);
+    if (!s || s !== sink || s.state === "closed") return;
+    const previous = s.remote;
+    s.beginSession({ remote: restart.remote, ssrc: restart.ssrc });
+    this.#noteTakeover(s, restart.reason, previous, restart.silentMs);
+  }
+
+  /** A new session continues a live stream: counted, logged and emitted. */
+  #noteTakeover(s: Stream, reason: TakeoverReason, previousRemote: string, silent: number): void {
+    this.takeovers.add(s.protocol, reason);
+    const fields = {
+      stream: s.id,
+      protocol: s.protocol,
+      reason,
+      remote: s.remote,
+      previousRemote,
+      sessions: s.sessions,
+      silentMs: Math.round(silent),
+    };
+    this.log.info("stream.takeover", fields);
+    this.events.emit("stream.takeover", fields);
+  }
+
   open(req: OpenRequest, hooks: AdapterHooks): Result<Stream, RefusalReason> {
     const admitted = this.admit(req.protocol, { stream: req.name, remote: req.remote });
     if (!admitted.ok) {
@@ -154,6 +198,8 @@ export class Manager implements StreamOpener {
       return fail(admitted.reason);
     }
     const existing = this.streams.get(req.name);
+    const takeover = existing && this.#takeover(existing, req.protocol);
+    if (existing && takeover) return ok(this.#takeOver(existing, req, hooks, takeover));
     if (this.bufferedBytes >= this.config.ingestion.memory.globalLimit) {
       this.refuse(req.protocol, "memory", { stream: req.name, remote: req.remote });
       return fail("memory");
@@ -178,6 +224,7 @@ export class Manager implements StreamOpener {
       now: this.#now,
       frameSink: this.opts.frameSink,
       memory: this.#memory,
+      onKeyframe: (st, au) => this.#gops.keyframe(st, au),
       onState: (st, from, to) => {
         this.log.info("stream.state", { stream: st.id, from, to, reason: st.closeReason });
         this.events.emit("stream.state", { stream: st.id, from, to, reason: st.closeReason });
@@ -249,6 +296,24 @@ export class Manager implements StreamOpener {
     }
   }
 
+  /**
+   * The new publisher continues `s`; the old session's connection is closed with reason
+   * `replaced` after the stream has moved on, so its adapter leaves the stream alone.
+   */
+  #takeOver(s: Stream, req: OpenRequest, hooks: AdapterHooks, reason: TakeoverReason): Stream {
+    const old = s.hooks;
+    const previousRemote = s.remote;
+    const silent = silentMs(s, this.#now());
+    s.takeOver(req, hooks);
+    try {
+      old?.disconnect("replaced");
+    } catch (e) {
+      this.log.error("adapter.disconnect_failed", { stream: s.id, error: String(e) });
+    }
+    this.#noteTakeover(s, reason, previousRemote, silent);
+    return s;
+  }
+
   /** Looks up a stream by id. */
   get(id: string): Stream | undefined {
     return this.streams.get(id);
@@ -272,7 +337,7 @@ export class Manager implements StreamOpener {
     const wall = Date.now();
     const connectTimeout = this.config.ingestion.connectTimeout;
     for (const [id, s] of this.streams) {
-      s.tick(now);
+      s.tick(now, recoveringAfterMs(s.protocol, this.config, IDLE_RECOVERING_MS));
       if (s.state === "closed" && s.closedAt && wall - s.closedAt.getTime() > this.#retentionMs) {
         this.streams.delete(id);
       } else if (
@@ -337,6 +402,7 @@ export class Manager implements StreamOpener {
       drops,
       refused: this.refused.toJSON(),
       closed: Object.fromEntries(this.closed),
+      takeovers: this.takeovers.toJSON(),
       portErrors: this.portErrors.toJSON(),
       memory: {
         rssBytes: mem.rss,

@@ -7,7 +7,13 @@
  */
 import type { AccessUnit, TrackInfo } from "../core/types.ts";
 import type { Result } from "../core/result.ts";
-import type { DataReason, DropReason, ErrorReason, RefusalReason } from "../core/reasons.ts";
+import type {
+  DataReason,
+  DropReason,
+  ErrorReason,
+  RefusalReason,
+  TakeoverReason,
+} from "../core/reasons.ts";
 import type { Logger } from "../core/log.ts";
 import type { Config } from "../config/config.ts";
 import type { FrameEntry } from "../buffer/gop_buffer.ts";
@@ -48,6 +54,8 @@ export interface StreamSink {
   readonly id: string;
   /** True while paused through the API: adapters may skip frame work. */
   readonly paused: boolean;
+  /** Sessions of this stream so far: it changes when a new publisher takes the stream over. */
+  readonly sessions: number;
   /** Count transport bytes/packets received at `nowMs` (monotonic ms). */
   received(bytes: number, packets: number, nowMs: number): void;
   /** Count an error (malformed input) by reason. */
@@ -92,6 +100,15 @@ export interface StreamOpener {
    * `open` counts it; `open` applies the same rules again.
    */
   admit(protocol: Protocol, who: RefusalSubject & { stream: string }): Result<void, RefusalReason>;
+  /**
+   * The publisher behind `sink` restarted and keeps its stream (an RTP sender with a new
+   * SSRC or source port): a new session of the same stream (lib/stream/stream.ts
+   * beginSession), counted and emitted as a takeover.
+   */
+  continueSession(
+    sink: StreamSink,
+    restart: { reason: TakeoverReason; remote: string; ssrc?: number; silentMs: number },
+  ): void;
   /** Counts a refusal decided by the adapter itself (e.g. not on the allowlist). */
   refuse(protocol: Protocol, reason: RefusalReason, who?: RefusalSubject): void;
   /** True while a stream of this name exists and is not closed. */
@@ -115,6 +132,11 @@ export interface FrameSink {
   readonly bytes: number;
   /** Drops the oldest whole GOP (global memory pressure); returns bytes freed. */
   shed?(): number;
+  /**
+   * A new publisher session begins: drop the unfinished GOP of each video track (and the
+   * audio beside it) left by the old one; returns the frames dropped.
+   */
+  newSession?(): number;
   /** Periodic housekeeping (frame timeouts), monotonic ms. */
   tick?(nowMs: number): void;
   /** GOP structure statistics of a video track. */

@@ -10,6 +10,7 @@ import { type DataReason, type DropReason, type ErrorReason, isDrop } from "../c
 import { TrackState } from "./track_state.ts";
 import { RateMeter } from "../core/meter.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
+import { SessionTimeline } from "./session_timeline.ts";
 import type {
   AdapterHooks,
   FrameSink,
@@ -20,7 +21,10 @@ import type {
   TransportStats,
 } from "./ports.ts";
 
-/** A stream with no data for this long is `recovering`. */
+/**
+ * A stream with no data for this long is `recovering` (RTP; SRT streams use
+ * `srt.takeover_after`, see lib/stream/takeover.ts).
+ */
 export const IDLE_RECOVERING_MS = 2000;
 
 /** Options for a stream. */
@@ -39,6 +43,8 @@ export interface StreamOptions {
     admit(s: Stream, bytes: number): boolean;
     stored(s: Stream, delta: number): void;
   };
+  /** A video keyframe went into the frame store (a GOP boundary; a new preview). */
+  onKeyframe?: (s: Stream, au: AccessUnit) => void;
 }
 
 /** One ingest stream. */
@@ -55,8 +61,12 @@ export class Stream implements StreamSink {
   state: StreamState = "connecting";
   packets = 0;
   bytes = 0;
-  /** Sessions this id has had (1 + reconnects within the grace window). */
+  /** Sessions this id has had (1 + reconnects, takeovers and RTP sender restarts). */
   sessions = 1;
+  /** Monotonic ms the current session began. */
+  sessionStartMs: number;
+  /** Every session's timestamps on one output timeline (lib/stream/session_timeline.ts). */
+  readonly timeline: SessionTimeline = new SessionTimeline();
   readonly bitrate: RateMeter = new RateMeter();
   readonly errors: ReasonCounter<ErrorReason> = new ReasonCounter();
   readonly drops: ReasonCounter<DropReason> = new ReasonCounter();
@@ -66,12 +76,12 @@ export class Stream implements StreamSink {
   transport: TransportStats = {};
   hooks?: AdapterHooks;
   lastDataMs = 0;
-  /** Monotonic ms this session opened (connect_timeout). */
-  sessionStartMs: number;
   /** This session produced a track or a frame (valid media, not just bytes). */
   delivered = false;
   /** After resume, frames wait for the next keyframe per track. */
   #awaitKey = new Set<number>();
+  /** A new session's audio waits for its first video keyframe (when there is video). */
+  #awaitSessionKey = false;
   #frameSink?: FrameSink;
   readonly #now: () => number;
 
@@ -140,6 +150,7 @@ export class Stream implements StreamSink {
   pushFrame(au: AccessUnit): void {
     if (this.state === "closed") return;
     this.delivered = true;
+    au = this.timeline.map(au);
     let t = this.tracks.get(au.trackId);
     if (!t) {
       t = new TrackState({
@@ -161,6 +172,13 @@ export class Stream implements StreamSink {
       this.drops.add("paused");
       return;
     }
+    if (this.#awaitSessionKey) {
+      if (au.kind === "video" && au.key) this.#awaitSessionKey = false;
+      else if (au.kind !== "video") {
+        this.drops.add("await_keyframe");
+        return;
+      }
+    }
     if (this.#awaitKey.size && au.kind === "video" && this.#awaitKey.has(au.trackId)) {
       if (!au.key) {
         this.drops.add("await_keyframe");
@@ -169,18 +187,17 @@ export class Stream implements StreamSink {
       this.#awaitKey.delete(au.trackId);
     }
     const sink = this.#frameSink;
-    if (!sink) return;
     const mem = this.opts.memory;
-    if (!mem) return sink.push(au);
-    if (!mem.admit(this, au.data.length)) {
+    if (sink && mem && !mem.admit(this, au.data.length)) {
       this.drops.add("memory_global_frame");
       // the GOP it belonged to is broken: this track restarts at its next keyframe
       if (au.kind === "video") this.#awaitKey.add(au.trackId);
       return;
     }
-    const before = sink.bytes;
-    sink.push(au);
-    mem.stored(this, sink.bytes - before);
+    const before = sink?.bytes ?? 0;
+    sink?.push(au);
+    if (sink && mem) mem.stored(this, sink.bytes - before);
+    if (au.key && au.kind === "video") this.opts.onKeyframe?.(this, au);
   }
 
   #tracker(trackId: number, codec: AccessUnit["codec"]): ParamTracker {
@@ -223,17 +240,50 @@ export class Stream implements StreamSink {
 
   /** Reopens a closed stream for a reconnecting publisher, keeping counters. */
   revive(req: OpenRequest, hooks: AdapterHooks): void {
-    this.remote = req.remote;
-    this.ssrc = req.ssrc ?? this.ssrc;
-    this.streamId = req.streamId ?? this.streamId;
-    this.hooks = hooks;
     this.closedAt = undefined;
     this.closeReason = undefined;
+    this.beginSession(req, hooks);
+    this.#setState("connecting");
+  }
+
+  /**
+   * A new publisher takes this live stream over (lib/stream/takeover.ts): the caller closes the
+   * old session's connection afterwards. A paused stream stays paused.
+   */
+  takeOver(req: OpenRequest, hooks: AdapterHooks): void {
+    this.beginSession(req, hooks);
+    if (this.state !== "paused") this.#setState("connecting");
+  }
+
+  /**
+   * A new publisher session continues this stream (revive, takeover, an RTP sender
+   * restarting): `sessions` counts up, the old session's unfinished GOP leaves the
+   * buffer, output restarts at the new session's first keyframe and its timestamps are
+   * rebased onto the stream's timeline. Returns the frames trimmed.
+   */
+  beginSession(
+    from: { remote?: string; ssrc?: number; streamId?: string; user?: string },
+    hooks?: AdapterHooks,
+  ): number {
+    if (from.remote !== undefined) this.remote = from.remote;
+    this.ssrc = from.ssrc ?? this.ssrc;
+    this.streamId = from.streamId ?? this.streamId;
+    this.user = from.user ?? this.user;
+    if (hooks) this.hooks = hooks;
     this.sessions++;
     this.sessionStartMs = this.#now();
     this.delivered = false;
-    for (const [id, t] of this.tracks) if (t.info.kind === "video") this.#awaitKey.add(id);
-    this.#setState("connecting");
+    this.timeline.restart();
+    let video = false;
+    for (const [id, t] of this.tracks) {
+      if (t.info.kind !== "video") continue;
+      this.#awaitKey.add(id);
+      video = true;
+    }
+    this.#awaitSessionKey = video;
+    const trimmed = this.#frameSink?.newSession?.() ?? 0;
+    if (trimmed > 0) this.drops.add("session_incomplete_gop", trimmed);
+    return trimmed;
   }
 
   /**
@@ -244,11 +294,11 @@ export class Stream implements StreamSink {
     return this.#frameSink?.shed?.() ?? 0;
   }
 
-  /** Periodic housekeeping: idle detection. */
-  tick(nowMs: number): void {
+  /** Periodic housekeeping: idle detection (`recovering` after `recoveringAfterMs` of silence). */
+  tick(nowMs: number, recoveringAfterMs: number = IDLE_RECOVERING_MS): void {
     this.#frameSink?.tick?.(nowMs);
     if (
-      this.state === "active" && this.lastDataMs && nowMs - this.lastDataMs > IDLE_RECOVERING_MS
+      this.state === "active" && this.lastDataMs && nowMs - this.lastDataMs >= recoveringAfterMs
     ) {
       this.#setState("recovering");
     }
@@ -272,6 +322,7 @@ export class Stream implements StreamSink {
       bytes: this.bytes,
       bufferedBytes: this.bufferedBytes,
       sessions: this.sessions,
+      resyncs: this.timeline.resyncs,
       tracks: [...this.tracks.values()].map((t) =>
         t.toJSON(now, this.#frameSink?.gopStats?.(t.info.id))
       ),

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { sluiceCommand, spawnSluice, until } from "./_server.ts";
-import { rtpPacket } from "@tests/support/rtp.ts";
+import { tinyRtp } from "@tests/support/rtp.ts";
 
 type Json = Record<string, unknown>;
 
@@ -36,7 +36,7 @@ Deno.test({
 
       const u = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
       const to = { transport: "udp" as const, hostname: "127.0.0.1", port: a.rtpPort };
-      for (let i = 1; i <= 20; i++) await u.send(rtpPacket(0xabc, i), to);
+      for (let i = 1; i <= 20; i++) await u.send(tinyRtp(i, 0xabc), to);
       u.close();
       const got = await until(async () => {
         const s = (await a.get("/api/v1/streams")).streams as Json[];

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { fixture, missing } from "@tests/_helpers.ts";
-import { rtpPacket } from "@tests/support/rtp.ts";
+import { tinyRtp } from "@tests/support/rtp.ts";
 import { senderPorts, type SluiceProcess, spawnSluice, until } from "./_server.ts";
 import { ffmpegSend, finish, type Peer, sleep, spawn } from "./srt_harness.ts";
 
@@ -200,8 +200,8 @@ Deno.test({
     const burst = async (base: number, n: number) => {
       for (let k = 0; k < n; k++) {
         const u = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-        await u.send(rtpPacket(base + k, 1), to);
-        await u.send(rtpPacket(base + k, 2), to);
+        await u.send(tinyRtp(1, base + k), to);
+        await u.send(tinyRtp(2, base + k), to);
         u.close();
       }
     };
@@ -219,8 +219,8 @@ Deno.test({
       );
       const from = p.lines().length;
       await burst(0x2000, 20);
-      await s.rtp.send(rtpPacket(0x3000, 1), to); // the source the receiver reports go back to
-      await s.rtp.send(rtpPacket(0x3000, 2), to);
+      await s.rtp.send(tinyRtp(1, 0x3000), to); // the source the receiver reports go back to
+      await s.rtp.send(tinyRtp(2, 0x3000), to);
       const after = await until(async () => {
         const st = (await stats(p)).streams as Json;
         return (st.live as number) >= (before.live as number) + 21 ? st : undefined;

@@ -53,7 +53,20 @@ Deno.test({
       // unknown routes and wrong methods
       await E("GET", "/api/v1/nope", [404]);
       await E("GET", "/api/v2/streams", [404]);
-      await E("GET", "/", [404]);
+      await E("GET", "/index.html", [404]);
+      // the dashboard's files: nothing outside ui/, nothing hidden, only known types
+      for (
+        const p of [
+          "..%2Fdeno.json",
+          "%2e%2e/deno.json",
+          "../main.ts",
+          ".hidden.js",
+          "x.ts",
+          "nope.js",
+        ]
+      ) {
+        await E("GET", `/ui/${p}`, [404]);
+      }
       await E("PUT", "/api/v1/streams/cam1", [404, 405]);
       await E("PATCH", "/api/v1/stats", [404, 405]);
       await E("GET", "/api/v1/sync/adjust/cam1", [404, 405]);

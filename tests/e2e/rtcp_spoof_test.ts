@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { senderPorts, startTestServer, until } from "./_server.ts";
-import { rtpPacket } from "@tests/support/rtp.ts";
+import { tinyRtp } from "@tests/support/rtp.ts";
 
 type Json = Record<string, unknown>;
 const SSRC = 0x5eed;
@@ -51,7 +51,7 @@ Deno.test({
     const rtcpTo = { ...rtpTo, port: ts.rtpPort + 1 };
     const id = `ssrc-${SSRC.toString(16).padStart(8, "0")}`;
     try {
-      for (let i = 1; i <= 5; i++) await media.send(rtpPacket(SSRC, i), rtpTo);
+      for (let i = 1; i <= 5; i++) await media.send(tinyRtp(i, SSRC), rtpTo);
       assert.ok(await until(async () => (await fetch(`${ts.url}/api/v1/streams/${id}`)).ok));
       await control.send(sr(1000), rtcpTo); // the sender's own SR: NTP 1000 s
       await evil.send(sr(2_000_000_000), rtcpTo); // another port: ignored

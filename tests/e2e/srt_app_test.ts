@@ -5,7 +5,7 @@
  * publishers, API disconnects and killed senders behave as an operator expects.
  */
 import assert from "node:assert/strict";
-import { fixture, missing } from "@tests/_helpers.ts";
+import { assertPictureDecodes, fixture, missing } from "@tests/_helpers.ts";
 import { ffmpegSend, finish, spawn } from "./srt_harness.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 
@@ -82,20 +82,10 @@ Deno.test({
           prev.headers.get("x-codec"),
           CODEC[(await probe(fixture(file)))[0].codec_name as string],
         );
-        const tmp = await Deno.makeTempFile({ suffix: id === "cam1" ? ".h264" : ".hevc" });
-        const png = tmp + ".png";
-        try {
-          await Deno.writeFile(tmp, new Uint8Array(await prev.arrayBuffer()));
-          const dec = await new Deno.Command("ffmpeg", {
-            args: ["-v", "error", "-y", "-i", tmp, "-frames:v", "1", png],
-            stderr: "piped",
-          }).output();
-          assert.equal(dec.code, 0, new TextDecoder().decode(dec.stderr));
-          assert.ok(Deno.statSync(png).size > 0);
-        } finally {
-          await Deno.remove(tmp).catch(() => {});
-          await Deno.remove(png).catch(() => {});
-        }
+        await assertPictureDecodes(
+          new Uint8Array(await prev.arrayBuffer()),
+          id === "cam1" ? ".h264" : ".hevc",
+        );
       }
       const metrics = await (await fetch(`${ts.url}/metrics`)).text();
       assert.match(

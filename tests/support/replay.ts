@@ -86,6 +86,7 @@ export async function replay(
   opts: Impairment & {
     pace?: "recorded" | "fast";
     maxGapMs?: number;
+    signal?: AbortSignal;
     /** Send from this socket (left open) instead of a new one on a free port. */
     socket?: Deno.DatagramConn;
   } = {},
@@ -99,6 +100,7 @@ export async function replay(
     const base = dgrams[0]?.arrivalNs ?? 0n;
     let sentInBurst = 0;
     for (const i of order) {
+      if (opts.signal?.aborted) break;
       const d = dgrams[i];
       if (opts.pace === "recorded") {
         const due = Number((d.arrivalNs - base) / 1_000_000n);

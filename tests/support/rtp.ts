@@ -8,7 +8,7 @@ import type { RtpPacket } from "@lib/core/types.ts";
 import { parseRtp } from "@lib/transport/rtp/packet.ts";
 import { parseSdp } from "@lib/transport/rtp/sdp.ts";
 import { readFixture } from "../_helpers.ts";
-import { readCapture } from "./replay.ts";
+import { type CapturedDatagram, readCapture } from "./replay.ts";
 
 /** Parses one datagram known to be RTP; throws when it is not (test data is trusted). */
 export function rtpOf(d: Uint8Array, arrivalMs = 0): RtpPacket {
@@ -56,17 +56,42 @@ export function sdpMedia(name: string): {
   };
 }
 
-/**
- * A minimal valid RTP packet (version 2, PT 96, timestamp seq * 3000) with `payloadBytes`
- * zero bytes of payload: a sender's packet for tests that need sources, not media.
- */
-export function rtpPacket(ssrc: number, seq: number, payloadBytes = 20): Uint8Array {
-  const b = new Uint8Array(12 + payloadBytes);
-  const v = new DataView(b.buffer);
+/** A minimal RTP packet (12-byte header, 4 payload bytes), timestamp = seq * 3000. */
+export function tinyRtp(seq: number, ssrc: number, pt = 96): Uint8Array {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
   b[0] = 0x80;
-  b[1] = 96;
-  v.setUint16(2, seq);
-  v.setUint32(4, seq * 3000);
-  v.setUint32(8, ssrc);
+  b[1] = pt;
+  dv.setUint16(2, seq);
+  dv.setUint32(4, seq * 3000);
+  dv.setUint32(8, ssrc);
+  b.set([1, 2, 3, 4], 12);
   return b;
+}
+
+/**
+ * `times` copies of a capture played back to back as one continuous stream: each copy's
+ * RTP sequence numbers, timestamps and arrival times continue where the previous copy
+ * ended (one frame interval later), so the receiver sees no restart.
+ */
+export function loopCapture(dgrams: CapturedDatagram[], times: number): CapturedDatagram[] {
+  const head = (d: Uint8Array) => new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const stamps = [...new Set(dgrams.map((d) => head(d.data).getUint32(4)))];
+  const steps = stamps.slice(1).map((t, i) => (t - stamps[i]) >>> 0).filter((x) => x > 0)
+    .sort((a, b) => a - b);
+  const tsStep = steps[Math.floor(steps.length / 2)] ?? 3000;
+  const tsSpan = ((head(dgrams.at(-1)!.data).getUint32(4) - stamps[0]) >>> 0) + tsStep;
+  const first = dgrams[0].arrivalNs, last = dgrams.at(-1)!.arrivalNs;
+  const nsSpan = last - first + (last - first) / BigInt(Math.max(1, stamps.length - 1));
+  const out: CapturedDatagram[] = [];
+  for (let k = 0; k < times; k++) {
+    for (const d of dgrams) {
+      const data = d.data.slice();
+      const v = head(data);
+      v.setUint16(2, (v.getUint16(2) + k * dgrams.length) & 0xffff);
+      v.setUint32(4, (v.getUint32(4) + k * tsSpan) >>> 0);
+      out.push({ arrivalNs: d.arrivalNs + BigInt(k) * nsSpan, data });
+    }
+  }
+  return out;
 }

@@ -11,6 +11,7 @@ import type { StreamSink, TransportStats } from "@lib/stream/ports.ts";
 export class RecordingSink implements StreamSink {
   readonly id = "test";
   paused = false;
+  sessions = 1;
   ssrc?: number;
   readonly tracks = new Map<number, TrackInfo>();
   readonly frames: AccessUnit[] = [];

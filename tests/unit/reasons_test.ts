@@ -24,7 +24,7 @@ import { readReasonsTable, reasonRows, withReasonsTable } from "@lib/core/reason
 import { Stream } from "@lib/stream/stream.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-const KINDS: readonly ReasonKind[] = ["error", "drop", "refusal"];
+const KINDS: readonly ReasonKind[] = ["error", "drop", "refusal", "takeover"];
 const LAYERS: readonly ReasonLayer[] = [
   "srt",
   "rtp",
@@ -131,7 +131,7 @@ Deno.test("reasons: no kind decided outside the catalogue (no drop lists, no nam
 
 Deno.test("reasons: a stream counts each reason under errors or drops as its kind says", () => {
   const s = new Stream({ protocol: "rtp", name: "t", remote: "127.0.0.1:1" }, undefined);
-  const data = NAMES.filter((n) => REASONS[n].kind !== "refusal") as DataReason[];
+  const data = NAMES.filter((n) => ["error", "drop"].includes(REASONS[n].kind)) as DataReason[];
   const count = streamCounter(s);
   data.forEach((r, i) => count(r, i + 1));
   const errors = s.errors.toJSON(), drops = s.drops.toJSON();

@@ -7,7 +7,11 @@
  * rate-limited (token bucket, "new_source_rate") and offered to the owner, which may
  * refuse them (max_connections, naming). A sender restarting with a new SSRC from the
  * same address and payload type within `ssrcChangeWindowMs` of the old one's last
- * packet continues the same session ("ssrc_change"). Idle sources time out; BYE
+ * packet continues the same session ("ssrc_change"). So does a sender restarting from a
+ * new source port of the same host with its SSRC, within the same window, once the old
+ * source has been silent for RESTART_SILENT_MS ("new_port"); while the old one still sends
+ * it is an SSRC collision, a separate source. A new port and a new SSRC together are a new
+ * sender (many senders run one after another from one host). Idle sources time out; BYE
  * (RFC 3550 6.6) closes a source. With `probation`, a new source is offered to the owner
  * only once two of its packets lie close in sequence (source_gate.ts: RFC 3550 A.1 made
  * tolerant of a reordered start); its packets are held meanwhile and then delivered in
@@ -33,6 +37,8 @@ export interface RtpSourceSink {
   pushRtp(pkt: RtpPacket, nowMs: number): void;
   pushRtcp?(p: RtcpPacket, nowMs: number): void;
   changeSsrc?(ssrc: number): void;
+  /** The sender restarted from a new port keeping its SSRC. */
+  restart?(): void;
   flush?(): void;
 }
 
@@ -58,6 +64,11 @@ export interface RtpDemuxOptions<S extends RtpSourceSink> {
   onSourceClosed?(key: SourceKey, session: S, reason: CloseReason): void;
   /** The sender behind `session` restarted with a new SSRC. */
   onSsrcChange?(oldKey: SourceKey, newKey: SourceKey, session: S): void;
+  /**
+   * The sender behind `session` restarted (a new SSRC, a new source port or both) after
+   * `silentMs` without packets; called after the session was reset.
+   */
+  onSenderRestart?(oldKey: SourceKey, newKey: SourceKey, session: S, silentMs: number): void;
   /** Counts demux-level errors and drops by reason. */
   count?: Counter;
   /** New sources admitted per second (`rtp.new_stream_rate`, default 10); a function is read per use. */
@@ -90,6 +101,11 @@ interface RtcpFrom {
 
 /** Default cap on live sources of one demux. */
 export const MAX_RTP_SOURCES = 1024;
+/**
+ * Least silence of a source before a new source port of its host may be its restart, ms
+ * (longer than any gap of a live video or audio sender; a sender restart takes longer).
+ */
+export const RESTART_SILENT_MS = 500;
 /** SSRCs remembered per sender as used before (not a restart when they come back). */
 const MAX_RETIRED = 4;
 
@@ -116,6 +132,8 @@ export class RtpDemux<S extends RtpSourceSink> {
   #byKey = new Map<string, Entry<S>>();
   #byAddr = new Map<string, Entry<S>[]>();
   #bySsrcHost = new Map<string, Entry<S>>();
+  /** Live entries per sending host (any port), for restarts from a new port. */
+  #byHost = new Map<string, Entry<S>[]>();
   #gate: SourceGate;
   #pending = new PendingRtcp();
   #lastExpire = -Infinity;
@@ -165,7 +183,8 @@ export class RtpDemux<S extends RtpSourceSink> {
           ssrc: pkt.ssrc,
           remote: { hostname: remote.hostname, port: remote.port },
         };
-        e = this.#ssrcChange(pkt, addr, id, arrivalMs);
+        e = this.#ssrcChange(pkt, addr, id, arrivalMs) ??
+          this.#portChange(pkt, addr, id, arrivalMs);
         if (e === undefined) {
           pkt = this.#alone(own, pkt);
           e = this.#admit(pkt, addr, id, arrivalMs);
@@ -295,6 +314,7 @@ export class RtpDemux<S extends RtpSourceSink> {
     );
     if (!e) return undefined;
     const old = e.id;
+    const silent = now - e.lastMs;
     this.#unindex(e);
     e.retired.push(old.ssrc);
     if (e.retired.length > MAX_RETIRED) e.retired.shift();
@@ -303,7 +323,38 @@ export class RtpDemux<S extends RtpSourceSink> {
     this.#count("ssrc_change");
     e.session.changeSsrc?.(pkt.ssrc);
     this.#o.onSsrcChange?.(old, e.id, e.session);
+    this.#o.onSenderRestart?.(old, e.id, e.session, silent);
     return e;
+  }
+
+  /**
+   * A sender of the same host restarted from a new source port keeping its SSRC: the
+   * source of that host with this SSRC and payload type, silent for RESTART_SILENT_MS and
+   * within the window, is re-keyed as `id`. None when it still sends (an SSRC collision)
+   * or when two such sources would fit (ambiguous).
+   */
+  #portChange(pkt: RtpPacket, addr: string, id: SourceKey, now: number): Entry<S> | undefined {
+    const list = this.#byHost.get(id.remote.hostname);
+    if (!list) return undefined;
+    const win = this.#o.ssrcChangeWindowMs ?? 2000;
+    let found: Entry<S> | undefined;
+    for (const x of list) {
+      if (x.id.ssrc !== pkt.ssrc || x.pt !== pkt.payloadType) continue;
+      const quiet = now - x.lastMs;
+      if (quiet < RESTART_SILENT_MS) return undefined;
+      if (quiet > win) continue;
+      if (found) return undefined;
+      found = x;
+    }
+    if (!found) return undefined;
+    const old = found.id;
+    this.#drop(found);
+    found.id = id;
+    found.rtcpPort = undefined; // a new source port: its RTCP port is learned again
+    this.#index(found, addr);
+    found.session.restart?.();
+    this.#o.onSenderRestart?.(old, found.id, found.session, now - found.lastMs);
+    return found;
   }
 
   /** A new source: past the gate, offered to the owner; held RTCP and RTP delivered. */
@@ -331,6 +382,10 @@ export class RtpDemux<S extends RtpSourceSink> {
     if (list) {
       if (!list.includes(e)) list.push(e);
     } else this.#byAddr.set(addr, [e]);
+    const host = this.#byHost.get(e.id.remote.hostname);
+    if (host) {
+      if (!host.includes(e)) host.push(e);
+    } else this.#byHost.set(e.id.remote.hostname, [e]);
   }
 
   #unindex(e: Entry<S>): void {
@@ -340,16 +395,26 @@ export class RtpDemux<S extends RtpSourceSink> {
     if (this.#bySsrcHost.get(sh) === e) this.#bySsrcHost.delete(sh);
   }
 
-  #close(e: Entry<S>, reason: CloseReason): void {
+  /** Takes an entry out of every index. */
+  #drop(e: Entry<S>): void {
     this.#unindex(e);
     const addr = `${e.id.remote.hostname}:${e.id.remote.port}`;
-    const list = this.#byAddr.get(addr);
-    if (list) {
-      const i = list.indexOf(e);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.#byAddr.delete(addr);
-    }
+    without(this.#byAddr, addr, e);
+    without(this.#byHost, e.id.remote.hostname, e);
+  }
+
+  #close(e: Entry<S>, reason: CloseReason): void {
+    this.#drop(e);
     e.session.flush?.();
     this.#o.onSourceClosed?.(e.id, e.session, reason);
   }
+}
+
+/** Removes `e` from the list at `key`, and the list when it empties. */
+function without<E>(m: Map<string, E[]>, key: string, e: E): void {
+  const list = m.get(key);
+  if (!list) return;
+  const i = list.indexOf(e);
+  if (i >= 0) list.splice(i, 1);
+  if (list.length === 0) m.delete(key);
 }

@@ -173,10 +173,23 @@ export class RtpSession {
   changeSsrc(ssrc: number): void {
     this.ssrc = ssrc;
     this.#ssrcChanges++;
+    this.restart();
+  }
+
+  /**
+   * The sender restarted keeping its SSRC (from a new source port, demux "new_port"): what
+   * is held is released, a new sequence space starts, counters stay.
+   */
+  restart(): void {
     this.lastSr = undefined;
     this.#held.length = 0;
     this.#seq.restart();
     this.#restartBuffer();
+    // the restarted sender's timestamps have a new origin: a fresh depacketizer (and DTS
+    // derivation) for its first packet, after what the old one held went out
+    this.#depack?.flush();
+    this.#depack = undefined;
+    this.#depackPt = -1;
   }
 
   /** Releases packets whose reorder window passed; call at nextDeadline(). */

@@ -71,7 +71,7 @@ export class AdmissionGate {
   stopping = false;
   readonly #sym: SrtSymbols;
   readonly #admit: (a: SrtAdmission) => AdmitResult;
-  readonly #idleMs: number;
+  readonly #idleMs: number | (() => number);
   readonly #pending = new Map<number, { a: SrtAdmission; atMs: number; secured: boolean }>();
   readonly #failing = new Map<string, HostFailures>();
   /** The listening socket has a default passphrase (every stream is encrypted). */
@@ -83,7 +83,12 @@ export class AdmissionGate {
   readonly #sid = new Uint8Array(STREAMID_MAX_BYTES + 1);
   readonly #sidLen = new Int32Array(1);
 
-  constructor(sym: SrtSymbols, admit: (a: SrtAdmission) => AdmitResult, peerIdleMs: number) {
+  /** `peerIdleMs`: SRTO_PEERIDLETIMEO, or a function read per connection (reloadable). */
+  constructor(
+    sym: SrtSymbols,
+    admit: (a: SrtAdmission) => AdmitResult,
+    peerIdleMs: number | (() => number),
+  ) {
     this.#sym = sym;
     this.#admit = admit;
     this.#idleMs = peerIdleMs;
@@ -149,7 +154,7 @@ export class AdmissionGate {
     }
     // Set on the new socket explicitly. libsrt only declares a peer dead after 16
     // expiry periods (>= 300 ms each) AND this timeout, so ~4.8 s is the floor anyway.
-    this.#i32[0] = this.#idleMs;
+    this.#i32[0] = typeof this.#idleMs === "number" ? this.#idleMs : this.#idleMs();
     sym.srt_setsockflag(ns, SRTO.PEERIDLETIMEO, this.#i32, 4);
     if (this.#pending.size >= PENDING_MAX) {
       this.#pending.delete(this.#pending.keys().next().value!);

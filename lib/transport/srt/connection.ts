@@ -79,9 +79,13 @@ export class SrtConnection {
     this.#closer = closer;
   }
 
-  /** Closes the socket from our side; the sink gets closed("closed_by_server"). Idempotent. */
-  close(): void {
-    this.#closer(this, "closed_by_server");
+  /**
+   * Closes the socket from our side; the sink gets closed(reason), by default
+   * "closed_by_server" (the manager passes its own: "replaced" for a takeover, "api_delete",
+   * "shutdown"). Idempotent.
+   */
+  close(reason = "closed_by_server"): void {
+    this.#closer(this, reason);
   }
 
   /**

@@ -36,9 +36,10 @@ export interface SrtListenerOptions {
   passphrase?: string;
   /** Explicit libsrt path (config `srt.library`). */
   library?: string;
-  /** SRTO_PEERIDLETIMEO on accepted sockets, ms (libsrt default 5000). Values under
-   * ~4800 change nothing: libsrt also waits 16 expiry periods of >= 300 ms. */
-  peerIdleTimeoutMs?: number;
+  /** SRTO_PEERIDLETIMEO on accepted sockets, ms (libsrt default 5000), or a function read
+   * per connection (config reload). Values under ~4800 change little: libsrt also waits
+   * 16 expiry periods of >= 300 ms. */
+  peerIdleTimeoutMs?: number | (() => number);
   log: SrtLog;
   /** Called from the listen callback: O(1), must not block. Exceptions reject (1500). */
   admit(a: SrtAdmission): AdmitResult;
@@ -117,14 +118,21 @@ export class SrtListener {
     const o = this.#o;
     const opened = openSrt(o.library);
     if (!opened.ok) return this.#disable(opened.reason);
-    const sock = openListenSocket(opened.value, { ...o, libLog: o.log }, this.#flags, (sym) => {
-      const gate = this.#gate = new AdmissionGate(sym, o.admit, o.peerIdleTimeoutMs ?? 5000);
-      if (o.refused) gate.report = o.refused;
-      gate.listenerPassphrase = !!o.passphrase;
-      gate.logFailure = (host, reason, count, backoffMs) =>
-        o.log("warn", "srt_handshake_failures", { host, reason, count, backoffMs });
-      return (ns, peer, sid) => gate.onHandshake(ns, peer, sid);
-    });
+    const idle = o.peerIdleTimeoutMs ?? 5000;
+    const listenOpts = { ...o, peerIdleTimeoutMs: typeof idle === "number" ? idle : idle() };
+    const sock = openListenSocket(
+      opened.value,
+      { ...listenOpts, libLog: o.log },
+      this.#flags,
+      (sym) => {
+        const gate = this.#gate = new AdmissionGate(sym, o.admit, idle);
+        if (o.refused) gate.report = o.refused;
+        gate.listenerPassphrase = !!o.passphrase;
+        gate.logFailure = (host, reason, count, backoffMs) =>
+          o.log("warn", "srt_handshake_failures", { host, reason, count, backoffMs });
+        return (ns, peer, sid) => gate.onHandshake(ns, peer, sid);
+      },
+    );
     if (!sock.ok) {
       this.#stopped = Promise.resolve();
       return this.#disable(sock.reason);

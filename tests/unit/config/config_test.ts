@@ -218,3 +218,28 @@ Deno.test("config: values that type-check but cannot run are errors with key and
     await Deno.remove(garbage);
   }
 });
+
+Deno.test("config: srt takeover keys (defaults, units, errors with key and line)", () => {
+  const d = parseConfig("");
+  assert.equal(d.srt.takeoverAfter, 1000);
+  assert.equal(d.srt.overridePublisher, false);
+  assert.equal(d.srt.peerIdleTimeout, 5000);
+  const c = parseConfig(
+    "srt:\n  takeover_after: 1.5s\n  override_publisher: true\n  peer_idle_timeout: 8s\n",
+  );
+  assert.equal(c.srt.takeoverAfter, 1500);
+  assert.equal(c.srt.overridePublisher, true);
+  assert.equal(c.srt.peerIdleTimeout, 8000);
+  assert.match(
+    errorOf("srt:\n  latency: 120ms\n  takeover_after: 5ms\n"),
+    /srt\.takeover_after must be a duration 100ms-600000ms.*got "5ms" \(line 3, column 19\)/,
+  );
+  assert.match(
+    errorOf("srt:\n  override_publisher: yes please\n"),
+    /srt\.override_publisher must be true or false, got "yes please" \(line 2/,
+  );
+  assert.match(
+    errorOf("srt:\n  peer_idle_timeout: forever\n"),
+    /srt\.peer_idle_timeout must be a duration 1000ms-600000ms.*\(line 2, column 22\)/,
+  );
+});

@@ -74,6 +74,10 @@ Deno.test("compile: the binary gets exactly the start task's permissions", () =>
   assert.equal(args[args.indexOf("--output") + 1], "dist/sluice-1.2.3-x86_64-pc-windows-msvc.exe");
   assert.equal(args[args.indexOf("--include") + 1], "embed");
   assert.equal(args.at(-1), "main.ts");
+  assert.ok(
+    args.some((a, i) => a === "ui" && args[i - 1] === "--include"),
+    "the dashboard's files are embedded",
+  );
 });
 
 Deno.test("compile: options", () => {

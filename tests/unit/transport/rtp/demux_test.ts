@@ -3,6 +3,7 @@ import { isRtcp, RtpDemux, type RtpSourceSink } from "@lib/transport/rtp/demux.t
 import { RtpSession } from "@lib/transport/rtp/session.ts";
 import type { RtpPacket } from "@lib/core/types.ts";
 import { readCapture } from "@tests/support/replay.ts";
+import { tinyRtp } from "@tests/support/rtp.ts";
 
 function counter() {
   const c: Record<string, number> = {};
@@ -71,17 +72,7 @@ Deno.test("interleaved real captures from three senders, SR on rtp_port+1 and mu
   assert.equal(isRtcp(readCapture("rtp/av_rtp_15008.bin")[0].data), false);
 });
 
-function rtp(seq: number, ssrc: number, pt = 96): Uint8Array {
-  const b = new Uint8Array(16);
-  const dv = new DataView(b.buffer);
-  b[0] = 0x80;
-  b[1] = pt;
-  dv.setUint16(2, seq);
-  dv.setUint32(4, seq * 3000);
-  dv.setUint32(8, ssrc);
-  b.set([1, 2, 3, 4], 12);
-  return b;
-}
+const rtp = tinyRtp;
 
 class Sink implements RtpSourceSink {
   pkts: RtpPacket[] = [];

@@ -18,7 +18,11 @@ export function datagram(i: number, size: number): Uint8Array {
   return b;
 }
 
-/** Sends `n` datagrams to 127.0.0.1:port in bursts of `burst`, pausing between bursts. */
+/**
+ * Sends `n` datagrams to 127.0.0.1:port in bursts of `burst`, pausing between bursts; with
+ * `delivered`, each burst also waits (bounded) until the receiver has counted it, so a test
+ * of delivery does not depend on how busy the machine is.
+ */
 export async function sendBursts(
   sock: Deno.DatagramConn,
   port: number,
@@ -26,6 +30,7 @@ export async function sendBursts(
   size: (i: number) => number,
   burst = 64,
   pauseMs = 1,
+  delivered?: () => number,
 ): Promise<void> {
   const to = { transport: "udp" as const, hostname: "127.0.0.1", port };
   for (let i = 0; i < n; i += burst) {
@@ -34,6 +39,7 @@ export async function sendBursts(
       batch.push(sock.send(datagram(k, size(k)), to));
     }
     await Promise.all(batch);
+    if (delivered) await waitFor(() => delivered() >= Math.min(n, i + burst), 1000);
     if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
   }
 }
