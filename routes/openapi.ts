@@ -159,6 +159,7 @@ function paths(): Json {
       post: op("set a track's manual A/V offset", {
         400: E400,
         404: E404,
+        415: err("Content-Type is not application/json"),
         501: err("not built yet"),
       }, {
         requestBody: {
