@@ -84,6 +84,7 @@ const BENCHES: Bench[] = [
     quickArgs: ["--rounds", "1"],
     timeoutS: 240,
   },
+  { name: "fleet", file: "fleet_bench.ts", args: [], quickArgs: [], timeoutS: 180 },
 ]; // deno-fmt-ignore
 
 function flag(name: string): string | undefined {

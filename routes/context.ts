@@ -1,6 +1,6 @@
 /** What route handlers share: the manager, the lag monitor and the version. */
 import type { Manager } from "../lib/stream/manager.ts";
-import type { LagMonitor } from "./metrics.ts";
+import type { LagMonitor } from "../lib/core/metrics/event_loop.ts";
 import type { SseHub } from "./sse_hub.ts";
 import type { StreamStatsSampler } from "../lib/stream/stream_stats.ts";
 import type { LiveHub } from "../lib/outputs/live.ts";

@@ -1,13 +1,14 @@
 /** The HTTP API: wires auth and the route groups (README.md "API reference"). */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { renderMetrics } from "./metrics.ts";
+import { EXPOSITION_CONTENT_TYPE, renderMetrics, requestTimer } from "./metrics.ts";
 import { bearerAuth } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
 import { liveRoutes } from "./live.ts";
 import { outputRoutes } from "./outputs.ts";
-import { writeOutputMetrics } from "./outputs_metrics.ts";
+import { collectOutputs } from "../lib/outputs/metrics.ts";
+import type { Emit } from "../lib/core/metrics/registry.ts";
 import { statsRoutes } from "./stats.ts";
 import { uiRoutes } from "./ui.ts";
 import { openapiRoutes } from "./openapi.ts";
@@ -16,7 +17,7 @@ import { syncRoutes } from "./sync.ts";
 import { videoRoutes } from "./video.ts";
 import { eventRoutes } from "./events.ts";
 import { historyRoutes } from "./history.ts";
-import { sseMetrics } from "./sse_metrics.ts";
+import { collectSse } from "./sse_metrics.ts";
 import { SseHub } from "./sse_hub.ts";
 import { StreamStatsSampler } from "../lib/stream/stream_stats.ts";
 
@@ -33,6 +34,7 @@ export function createApp(deps: ApiDeps): Hono {
     sampler: deps.sampler ?? new StreamStatsSampler(deps.manager),
   };
   const app = new Hono();
+  app.use("*", requestTimer());
   // before auth: the page holds no data and must load to ask for a token
   app.route("/", uiRoutes());
   app.route("/", openapiRoutes(d));
@@ -61,6 +63,8 @@ export function createApp(deps: ApiDeps): Hono {
     }
     const down = d.outputs?.down() ?? [];
     for (const name of down) problems.push(`output ${name}: down`);
+    const links = Object.fromEntries(d.manager.links.map((l) => [l.name, l.health()]));
+    for (const l of d.manager.links) if (!l.up) problems.push(`link ${l.name}: down`);
     return c.json({
       status: problems.length ? "degraded" : "ok",
       ...(problems.length ? { reasons: problems } : {}),
@@ -68,6 +72,7 @@ export function createApp(deps: ApiDeps): Hono {
       uptimeS: d.manager.stats().uptimeS,
       listeners,
       outputs: { configured: d.outputs?.list().length ?? 0, down },
+      ...links,
     });
   });
   app.route("/api/v1/streams", liveRoutes(d));
@@ -82,12 +87,13 @@ export function createApp(deps: ApiDeps): Hono {
     "/metrics",
     (c) =>
       c.body(
-        renderMetrics(d.manager, d.lag, (w) => writeOutputMetrics(w, d.outputs, d.live)) +
-          sseMetrics(d.sse!.stats()),
+        renderMetrics(d.manager, [
+          (emit) => collectOutputs(emit, d.outputs, d.live),
+          (emit) => collectSse(emit, d.sse!.stats()),
+          ...d.manager.links.map((l) => (emit: Emit) => l.metrics(emit)),
+        ]),
         200,
-        {
-          "content-type": "text/plain; version=0.0.4; charset=utf-8",
-        },
+        { "content-type": EXPOSITION_CONTENT_TYPE },
       ),
   );
   app.notFound((c) => jsonError(c, 404, "not_found", `no route ${c.req.method} ${c.req.path}`));

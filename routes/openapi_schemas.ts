@@ -206,6 +206,7 @@ export const EVENT_SCHEMAS: Record<EventType, Schema> = {
     sessions: nonNeg,
     silentMs: numS,
   }, ["stream", "protocol", "reason", "remote", "previousRemote", "sessions", "silentMs"]),
+  "link.state": obj({ link: str, from: str, to: str, error: str }, ["link", "from", "to"]),
   "memory.pressure": obj({ bufferedBytes: nonNeg, limitBytes: nonNeg, freedBytes: nonNeg }, [
     "bufferedBytes",
     "limitBytes",
@@ -214,6 +215,52 @@ export const EVENT_SCHEMAS: Record<EventType, Schema> = {
 };
 
 const series = (s: Schema): Schema => ({ type: "array", items: nullable(s) });
+
+const LINK_STATES = ["connecting", "connected", "reconnecting", "down", "stopped"];
+
+/** health's `nats` part (lib/fleet/mod.ts Fleet.health), present when `nats:` is configured. */
+const NatsHealth = obj({
+  enabled: bool,
+  state: { enum: LINK_STATES },
+  since: dateTime,
+  box: str,
+  servers: { type: "array", items: str },
+  server: { ...str, description: "the server connected to" },
+  error: { ...str, description: "why the link or JetStream is down" },
+  jetstream: { ...str, description: '"ok", "unknown" while not connected, else the error' },
+  reconnects: nonNeg,
+  failedAttempts: nonNeg,
+  socketErrors: nonNeg,
+  pendingBytes: nonNeg,
+  pending: obj({ events: nonNeg, registry: nonNeg }, ["events", "registry"]),
+  publishErrors: nonNeg,
+  writeError: str,
+  breaker: { enum: ["closed", "open", "half-open"] },
+  published: obj({ events: nonNeg, registry: nonNeg, frames: nonNeg, frameBytes: nonNeg }, [
+    "events",
+    "registry",
+    "frames",
+    "frameBytes",
+  ]),
+  dropped: obj({ events: nonNeg, registry: nonNeg, frames: counts }, [
+    "events",
+    "registry",
+    "frames",
+  ]),
+  frameStreams: { type: "array", items: str },
+}, [
+  "enabled",
+  "state",
+  "since",
+  "box",
+  "servers",
+  "jetstream",
+  "reconnects",
+  "pendingBytes",
+  "publishErrors",
+  "published",
+  "dropped",
+]);
 
 /** components.schemas of the document. */
 export const SCHEMAS: Record<string, Schema> = {
@@ -241,6 +288,7 @@ export const SCHEMAS: Record<string, Schema> = {
       configured: nonNeg,
       down: { type: "array", items: str, description: "outputs not connected" },
     }, ["configured", "down"]),
+    nats: NatsHealth,
   }, ["status", "version", "uptimeS", "listeners"]),
   Track,
   Stream: obj(streamProps, streamRequired),

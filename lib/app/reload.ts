@@ -24,6 +24,7 @@ export const RELOAD_KEYS: Readonly<Record<string, ReloadClass>> = {
   "ingestion.gop_buffer_size": "new_streams",
   "ingestion.frame_timeout": "new_streams",
   "ingestion.sync_threshold": "live",
+  "ingestion.closed_retention": "live",
   "ingestion.memory.global_limit": "live",
   "ingestion.memory.per_stream_limit": "live",
   "api.listen": "restart",
@@ -47,6 +48,7 @@ export const RELOAD_KEYS: Readonly<Record<string, ReloadClass>> = {
   "rtp.sdp": "new_streams",
   "rtp.streams": "new_streams",
   "outputs": "live",
+  "nats": "restart",
   "log.level": "live",
   "log.format": "live",
 };
@@ -114,5 +116,6 @@ export function applicableConfig(running: Config, next: Config): Config {
   out.srt.latency = running.srt.latency;
   out.rtp.receiver = running.rtp.receiver;
   out.rtp.socketBuffer = running.rtp.socketBuffer;
+  out.nats = running.nats;
   return out;
 }

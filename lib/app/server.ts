@@ -6,7 +6,7 @@ import { type Config, ConfigError } from "../config/config.ts";
 import { loadConfigFile } from "./config_files.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import { Manager } from "../stream/manager.ts";
-import { LagMonitor } from "../../routes/metrics.ts";
+import { LagMonitor } from "../core/metrics/event_loop.ts";
 import { applicableConfig, diffConfig } from "./reload.ts";
 import { VERSION } from "../core/version.ts";
 import { createApp } from "../../routes/mod.ts";
@@ -81,6 +81,15 @@ export async function startServer(
     live,
     outputs,
   });
+  // The fleet link is loaded only when configured (lib/fleet/mod.ts).
+  const fleet = config.nats
+    ? (await import("../fleet/mod.ts")).startFleet({
+      manager,
+      config: config.nats,
+      fetch: app.fetch,
+      version: VERSION,
+    })
+    : undefined;
   const { hostname, port } = splitHostPort(config.api.listen);
   const ac = new AbortController();
   let http: Deno.HttpServer<Deno.NetAddr>;
@@ -158,6 +167,7 @@ export async function startServer(
         live.close();
         await outputs.stop();
         await manager.stop();
+        await fleet?.stop();
         sse.close();
         ac.abort();
         await http.finished;

@@ -11,6 +11,9 @@ import { apiHostProblem, checkString, type FileChecks } from "./checks.ts";
 
 export type { FileChecks } from "./checks.ts";
 import { parseTarget, redactUrl } from "./output_url.ts";
+import { checkNats, type NatsConfig } from "./nats.ts";
+
+export type { NatsConfig } from "./nats.ts";
 
 /** Per-stream SRT settings (allowlist entry). */
 export interface SrtStreamConfig {
@@ -48,6 +51,7 @@ export interface Config {
     bufferSize: number;
     gopBufferSize: number;
     frameTimeout: number;
+    closedRetention: number;
     syncThreshold: number;
     memory: { globalLimit: number; perStreamLimit: number };
   };
@@ -79,6 +83,8 @@ export interface Config {
   };
   outputs: OutputConfig[];
   log: { level: "debug" | "info" | "warn" | "error"; format: "text" | "json" };
+  /** The fleet link (lib/fleet/); undefined when the file has no `nats:` section. */
+  nats?: NatsConfig;
 }
 
 /** A configuration error: `message` is ready to print, `issues` lists each problem. */
@@ -124,7 +130,8 @@ function defaults(spec: Spec): unknown {
   switch (spec.t) {
     case "obj":
       return Object.fromEntries(
-        Object.entries(spec.fields).map(([k, s]) => [camel(k), defaults(s)]),
+        Object.entries(spec.fields).filter(([, s]) => !(s.t === "obj" && s.optional))
+          .map(([k, s]) => [camel(k), defaults(s)]),
       );
     case "list":
       return [];
@@ -205,6 +212,9 @@ class Walker {
         if (spec.oneOf && !spec.oneOf.includes(s)) {
           return this.bad(path, node, `one of ${spec.oneOf.join(", ")}`, s), spec.def;
         }
+        if (spec.pattern && s !== "" && !spec.pattern.re.test(s)) {
+          return this.bad(path, node, spec.pattern.what, s), spec.def;
+        }
         const problem = spec.check && checkString(spec.check, s, this.files);
         if (problem && spec.check === "token") { // a secret: not echoed
           return this.issues.push(`${path} must be ${problem}${this.where(node)}`), spec.def;
@@ -245,6 +255,7 @@ class Walker {
   obj(spec: Spec & { t: "obj" }, node: Node | null | undefined, path: string): unknown {
     const out = defaults(spec) as Record<string, unknown>;
     if (node === null || node === undefined || (isScalar(node) && node.value === null)) {
+      if (spec.optional) return undefined; // `nats:` with nothing (or null): the section is off
       if (spec.required?.length) this.bad(path, node, `a map with ${spec.required}`, null);
       return out;
     }
@@ -268,7 +279,8 @@ class Walker {
         continue;
       }
       seen.add(key);
-      out[camel(key)] = this.value(sub, pair.value as Node, full);
+      const v = this.value(sub, pair.value as Node, full);
+      if (v !== undefined || sub.t !== "obj") out[camel(key)] = v; // an optional section off: absent
     }
     for (const r of spec.required ?? []) {
       if (!seen.has(r)) this.issues.push(`${path}.${r} is required${this.where(node)}`);
@@ -371,6 +383,7 @@ function crossCheck(cfg: Config, issues: string[]): void {
   for (const t of cfg.api.tokens) {
     if (t.length < 8) issues.push("api.tokens entries must be at least 8 characters");
   }
+  checkNats(cfg.nats, issues);
 }
 
 /**

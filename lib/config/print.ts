@@ -28,6 +28,19 @@ const EXAMPLES: Record<string, unknown> = {
       sdp: "/etc/sluice/cam2.sdp",
     },
   ],
+  "nats": {
+    servers: ["nats://hub.example.com:4222"],
+    box: "site4-rack2",
+    credentials: "/etc/sluice/box.creds",
+    token: "",
+    user: "",
+    password: "",
+    tls: { ca: "", cert: "", key: "" },
+    replicas: 1,
+    registry: { interval: "5s", ttl: "30s" },
+    events: { max_age: "24h", max_bytes: "64MB", queue: 1000 },
+    frames: { streams: "cam*", tracks: "video", max_bytes: "1GB", max_age: "60s", queue: "8MB" },
+  },
   "outputs": [
     {
       name: "cloud1",
@@ -139,6 +152,30 @@ function exampleLines(key: string, spec: Spec & { t: "list" | "map" }, ex: unkno
   });
 }
 
+/** The commented example of an optional section, each key with its one-line comment. */
+function optionalExample(
+  key: string,
+  spec: Spec & { t: "obj" },
+  ex: Record<string, unknown>,
+  pad: string,
+): string[] {
+  const out = [`${pad}# ${key}:`];
+  const walk = (s: Spec & { t: "obj" }, e: Record<string, unknown>, ind: string) => {
+    for (const [k, sub] of Object.entries(s.fields)) {
+      if (!(k in e)) continue;
+      if (sub.t === "obj") {
+        out.push(`${pad}# ${ind}${k}:`);
+        walk(sub, e[k] as Record<string, unknown>, `${ind}  `);
+        continue;
+      }
+      const v = stringify(e[k], { collectionStyle: "flow" }).trimEnd();
+      out.push(`${pad}# ${ind}${k}: ${v}  # ${sub.doc ?? ""}${hint(sub)}`);
+    }
+  };
+  walk(spec, ex, "  ");
+  return out;
+}
+
 function render(
   spec: Spec & { t: "obj" },
   value: Record<string, unknown>,
@@ -149,6 +186,13 @@ function render(
   for (const [key, sub] of Object.entries(spec.fields)) {
     const full = path ? `${path}.${key}` : key;
     const v = value[camel(key)];
+    if (sub.t === "obj" && sub.optional && v === undefined) {
+      if (!pad) out.push("");
+      out.push(`${pad}# ${sub.doc ?? key}; optional, default off (null or absent)`);
+      out.push(`${pad}${key}: null`, `${pad}# for example:`);
+      out.push(...optionalExample(key, sub, EXAMPLES[full] as Record<string, unknown>, pad));
+      continue;
+    }
     if (sub.t === "obj") {
       if (!pad) out.push("");
       if (sub.doc) out.push(`${pad}# ${sub.doc}`);

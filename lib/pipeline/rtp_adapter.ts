@@ -61,6 +61,7 @@ class Source {
     this.session.restart();
   }
   flush(): void {
+    this.stream.inputAt(performance.now());
     this.session.flush();
   }
 }
@@ -242,7 +243,10 @@ export class RtpAdapter {
     const now = performance.now();
     for (const [, s] of this.demux.sources()) {
       const d = s.session.nextDeadline();
-      if (d !== undefined && d <= now) s.session.poll(now);
+      if (d !== undefined && d <= now) {
+        s.stream.inputAt(now);
+        s.session.poll(now);
+      }
     }
     this.demux.expire(now);
   }

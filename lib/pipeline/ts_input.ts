@@ -114,11 +114,13 @@ export class TsInput {
 
   /** Frame timeouts. */
   tick(nowMs: number): void {
+    this.sink.inputAt(nowMs);
     for (const a of this.#asm.values()) a.tick(nowMs);
   }
 
   /** End of input: emits what is pending. */
   flush(): void {
+    this.sink.inputAt(performance.now());
     this.#demux.flush();
     for (const a of this.#asm.values()) a.flush();
   }

@@ -67,6 +67,8 @@ export interface EventMap {
     /** With `to: "backoff"`: the delay before the next attempt, ms. */
     retryInMs?: number;
   };
+  /** A link that leaves the box (the NATS fleet link) changed state. */
+  "link.state": { link: string; from: string; to: string; error?: string };
 }
 
 /** Every event type name. */

@@ -12,6 +12,7 @@ import { IDLE_RECOVERING_MS, Stream, type StreamOptions } from "./stream.ts";
 import { recoveringAfterMs, silentMs, takeoverReason } from "./takeover.ts";
 import type {
   AdapterHooks,
+  Link,
   Listener,
   OpenRequest,
   Protocol,
@@ -24,12 +25,13 @@ import { LabeledReasonCounter } from "./counters.ts";
 import { fail, ok, type Result } from "../core/result.ts";
 import type { DataReason, RefusalReason, TakeoverReason } from "../core/reasons.ts";
 
-/** Closed streams stay listed this long (ms). */
+/** Closed streams stay listed this long by default (ms; `ingestion.closed_retention`). */
 export const CLOSED_RETENTION_MS = 60_000;
 
 /** Options for the manager. */
 export interface ManagerOptions {
   now?: () => number;
+  /** Overrides `ingestion.closed_retention` (ms). */
   retentionMs?: number;
   /** Frame store factory per stream (GOP buffer), see StreamOptions. */
   frameSink?: StreamOptions["frameSink"];
@@ -52,6 +54,7 @@ export class Manager implements StreamOpener {
   /** Live streams continued by a new publisher session, by protocol and reason (lib/stream/takeover.ts). */
   readonly takeovers: LabeledReasonCounter<Protocol, TakeoverReason> = new LabeledReasonCounter();
   readonly listeners: Listener[] = [];
+  readonly links: Link[] = [];
   readonly startedAt: Date = new Date();
   /** What happens to streams and the box (lib/stream/events.ts), for SSE, NATS and tests. */
   readonly events: EventBus = new EventBus();
@@ -61,11 +64,9 @@ export class Manager implements StreamOpener {
   /** Bytes buffered by all streams, kept per frame (exact again after every tick). */
   #buffered = 0;
   readonly #now: () => number;
-  readonly #retentionMs: number;
 
   constructor(public config: Config, public log: Logger, private opts: ManagerOptions = {}) {
     this.#now = opts.now ?? (() => performance.now());
-    this.#retentionMs = opts.retentionMs ?? CLOSED_RETENTION_MS;
     this.#gops = new GopAnnouncer(this.events, this.#now);
   }
 
@@ -336,9 +337,11 @@ export class Manager implements StreamOpener {
     const now = this.#now();
     const wall = Date.now();
     const connectTimeout = this.config.ingestion.connectTimeout;
+    const retention = this.opts.retentionMs ?? this.config.ingestion.closedRetention ??
+      CLOSED_RETENTION_MS;
     for (const [id, s] of this.streams) {
       s.tick(now, recoveringAfterMs(s.protocol, this.config, IDLE_RECOVERING_MS));
-      if (s.state === "closed" && s.closedAt && wall - s.closedAt.getTime() > this.#retentionMs) {
+      if (s.state === "closed" && s.closedAt && wall - s.closedAt.getTime() > retention) {
         this.streams.delete(id);
       } else if (
         s.state !== "closed" && !s.delivered && now - s.sessionStartMs > connectTimeout

@@ -3,10 +3,12 @@
  * through (docs/ARCHITECTURE.md). Adapters (lib/pipeline/*_adapter.ts) ask a
  * `StreamOpener` for a stream and feed it through `StreamSink`; the frame store
  * (lib/pipeline/frame_store.ts) receives its frames as a `FrameSink` and the video API
- * reads it as a `BufferView`; the manager sees each adapter as a `Listener`.
+ * reads it as a `BufferView`; the manager sees each adapter as a `Listener` and each link
+ * that leaves the box (NATS) as a `Link`.
  */
 import type { AccessUnit, TrackInfo } from "../core/types.ts";
 import type { Result } from "../core/result.ts";
+import type { Emit } from "../core/metrics/registry.ts";
 import type {
   DataReason,
   DropReason,
@@ -56,8 +58,15 @@ export interface StreamSink {
   readonly paused: boolean;
   /** Sessions of this stream so far: it changes when a new publisher takes the stream over. */
   readonly sessions: number;
-  /** Count transport bytes/packets received at `nowMs` (monotonic ms). */
+  /** Count transport bytes/packets received at `nowMs` (monotonic ms); implies `inputAt(nowMs)`. */
   received(bytes: number, packets: number, nowMs: number): void;
+  /**
+   * The pipeline is about to work on input that became available at `nowMs` (monotonic
+   * ms) other than through `received`: packets a jitter buffer released after its window, a
+   * frame timeout, end of input. Frames handed on until the next call (or `received`)
+   * measure `sluice_frame_latency_seconds` from this instant.
+   */
+  inputAt(nowMs: number): void;
   /** Count an error (malformed input) by reason. */
   error(reason: ErrorReason, n?: number): void;
   /** Count a drop (data discarded on purpose: loss, limits) by reason. */
@@ -123,6 +132,17 @@ export interface Listener {
   /** Health JSON for /api/v1/health (enabled, port, reason when disabled ...). */
   health(): Record<string, unknown>;
   stop(): Promise<void>;
+}
+
+/** A link that leaves the box (the NATS fleet link, lib/fleet/), as health and /metrics see it. */
+export interface Link {
+  readonly name: string;
+  /** False while the configured link is down: /api/v1/health then says "degraded". */
+  readonly up: boolean;
+  /** Its part of /api/v1/health, under `name`. */
+  health(): Record<string, unknown>;
+  /** Its series in /metrics (families declared in lib/core/metrics/families.ts). */
+  metrics(emit: Emit): void;
 }
 
 /** Receives frames from a stream (the GOP buffer and output queues plug in here). */

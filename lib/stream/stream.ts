@@ -9,6 +9,8 @@ import { ReasonCounter } from "./counters.ts";
 import { type DataReason, type DropReason, type ErrorReason, isDrop } from "../core/reasons.ts";
 import { TrackState } from "./track_state.ts";
 import { RateMeter } from "../core/meter.ts";
+import type { Histogram } from "../core/metrics/histogram.ts";
+import { METRICS, type Registry } from "../core/metrics/registry.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
 import { SessionTimeline } from "./session_timeline.ts";
 import type {
@@ -43,6 +45,8 @@ export interface StreamOptions {
     admit(s: Stream, bytes: number): boolean;
     stored(s: Stream, delta: number): void;
   };
+  /** Where frame latency is observed (default: the process-wide registry). */
+  registry?: Registry;
   /** A video keyframe went into the frame store (a GOP boundary; a new preview). */
   onKeyframe?: (s: Stream, au: AccessUnit) => void;
 }
@@ -84,6 +88,10 @@ export class Stream implements StreamSink {
   #awaitSessionKey = false;
   #frameSink?: FrameSink;
   readonly #now: () => number;
+  /** When the input being worked on became available (see StreamSink.inputAt). */
+  #inputMs = 0;
+  /** `sluice_frame_latency_seconds` series per track, for its current codec. */
+  readonly #latency = new Map<number, { codec: AccessUnit["codec"]; h: Histogram }>();
 
   constructor(req: OpenRequest, hooks: AdapterHooks | undefined, private opts: StreamOptions = {}) {
     this.id = req.name;
@@ -124,7 +132,12 @@ export class Stream implements StreamSink {
     this.bytes += bytes;
     this.bitrate.add(bytes * 8, nowMs);
     this.lastDataMs = nowMs;
+    this.#inputMs = nowMs;
     if (this.state === "connecting" || this.state === "recovering") this.#setState("active");
+  }
+
+  inputAt(nowMs: number): void {
+    this.#inputMs = nowMs;
   }
 
   error(reason: ErrorReason, n = 1): void {
@@ -197,7 +210,18 @@ export class Stream implements StreamSink {
     const before = sink?.bytes ?? 0;
     sink?.push(au);
     if (sink && mem) mem.stored(this, sink.bytes - before);
+    const start = Math.max(this.#inputMs, au.arrivalMs);
+    this.#latencyOf(au).observe(Math.max(0, this.#now() - start) / 1000);
     if (au.key && au.kind === "video") this.opts.onKeyframe?.(this, au);
+  }
+
+  #latencyOf(au: AccessUnit): Histogram {
+    const l = this.#latency.get(au.trackId);
+    if (l && l.codec === au.codec) return l.h;
+    const h = (this.opts.registry ?? METRICS).histogram("sluice_frame_latency_seconds")
+      .child({ protocol: this.protocol, codec: au.codec });
+    this.#latency.set(au.trackId, { codec: au.codec, h });
+    return h;
   }
 
   #tracker(trackId: number, codec: AccessUnit["codec"]): ParamTracker {

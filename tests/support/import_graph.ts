@@ -17,6 +17,7 @@ export const LAYERS: readonly { name: string; prefixes: readonly string[] }[] = 
   { name: "stream", prefixes: ["lib/stream/"] },
   { name: "pipeline", prefixes: ["lib/pipeline/"] },
   { name: "outputs", prefixes: ["lib/outputs/"] },
+  { name: "fleet", prefixes: ["lib/fleet/"] },
   { name: "api", prefixes: ["routes/"] },
   { name: "app", prefixes: ["lib/app/", "main.ts", "mod.ts"] },
 ];

@@ -21,6 +21,7 @@ export class RecordingSink implements StreamSink {
   closed?: string;
 
   received(): void {}
+  inputAt(): void {}
   error(reason: ErrorReason, n = 1): void {
     this.errors[reason] = (this.errors[reason] ?? 0) + n;
   }

@@ -128,8 +128,17 @@ rtp:
     - { ssrc: 0, name: cam2 }
     - { name: cam3, payload_types: { 100: jxsv/90000 }, sdp: cam3.sdp }
 log: { level: debug, format: json }
+nats:
+  servers: ["nats://a:4222", "tls://b.example.com:4222"]
+  box: edge-1
+  token: "t: # odd"
+  tls: { ca: /etc/ca.pem }
+  replicas: 3
+  registry: { interval: 2s, ttl: 90m }
+  frames: { streams: "cam*,studio?", tracks: all, queue: 1MB }
 `;
   const cfg: Config = parseConfig(yaml);
+  assert.equal(cfg.nats?.box, "edge-1");
   const printed = configYaml(cfg, ["header"]);
   assert.deepEqual(parseConfig(printed, "printed"), cfg, printed);
   assert.deepEqual(parseConfig(configYaml()), defaultConfig());

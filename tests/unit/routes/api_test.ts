@@ -37,9 +37,16 @@ Deno.test("api: empty list, health, stats, metrics", async () => {
   const res = await app.request("/metrics");
   assert.match(res.headers.get("content-type") ?? "", /text\/plain/);
   const text = await res.text();
-  assert.match(text, /# TYPE sluice_process_resident_memory_bytes gauge/);
-  assert.match(text, /sluice_event_loop_lag_seconds \d/);
-  assert.match(text, /sluice_process_uptime_seconds \d/);
+  assert.match(
+    text,
+    /# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes \d/,
+  );
+  assert.match(text, /\nsluice_build_info\{version="[^"]+",commit="[^"]+"\} 1\n/);
+  // the requests above, by route pattern and status
+  assert.match(
+    text,
+    /sluice_api_request_duration_seconds_count\{method="GET",route="\/api\/v1\/streams",status="200"\} [1-9]/,
+  );
 });
 
 Deno.test("api: stream contract fields", async () => {

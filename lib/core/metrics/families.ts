@@ -1,0 +1,643 @@
+/**
+ * The metric catalogue: every series family sluice exports on /metrics, declared once with
+ * its name, type, unit, label names and one line of help (and buckets for a histogram).
+ * Code that records or reports a value names the family here, so a misspelt family or a
+ * missing or extra label fails `deno task check` (the `Emit` and instrument types of
+ * lib/core/metrics/registry.ts are derived from this table). The README's metrics reference
+ * is generated from it (`deno task metrics`, lib/core/metrics/doc.ts) and
+ * tests/unit/core/metrics/families_test.ts fails when the two disagree or a name breaks the
+ * Prometheus conventions (docs/ARCHITECTURE.md "Metrics").
+ *
+ * Conventions (what `promtool check metrics` enforces, and the rest of them):
+ * - base units in the name: `_seconds`, `_bytes` (never ms, bits, Mb/s);
+ * - counters (anything cumulative: packets, bytes, losses, frames, errors by reason,
+ *   refusals, retries) end in `_total`; gauges are levels only and never end in `_total`;
+ * - identities are labels (`stream`, `protocol`, `track`, `codec`, `ssrc`, `reason`,
+ *   `listener` ...), never values; label values come from bounded sets: catalogue reasons
+ *   (lib/core/reasons.ts), codec and protocol names, config names, stream ids (bounded by
+ *   `ingestion.max_connections` and gone `ingestion.closed_retention` after the close),
+ *   never from other input bytes;
+ * - per-stream series are read from the stream's own state at scrape time, so they vanish
+ *   with the stream; registry instruments (histograms) carry no `stream` label.
+ */
+
+/** Prometheus metric types sluice uses. */
+export type MetricType = "counter" | "gauge" | "histogram";
+
+/** What one family is. */
+export interface FamilyInfo {
+  readonly type: MetricType;
+  /** The quantity's unit as shown in the README ("seconds", "bytes", "packets", "1" ...). */
+  readonly unit: string;
+  /** Label names in exposition order. */
+  readonly labels: readonly string[];
+  /** One line: what the series means. */
+  readonly help: string;
+  /** Histogram bucket upper bounds, ascending (+Inf is implied). */
+  readonly buckets?: readonly number[];
+}
+
+/** Frame latency buckets: 50 us to 100 ms, dense around the 1 ms goal. */
+// deno-fmt-ignore
+export const FRAME_LATENCY_BUCKETS: readonly number[] = [0.00005, 0.0001, 0.0002, 0.0005, 0.00075, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1];
+
+/** Event-loop lag buckets: 1 ms (timer noise) to 5 s (a stall). */
+// deno-fmt-ignore
+export const EVENT_LOOP_LAG_BUCKETS: readonly number[] = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
+
+/** API request duration buckets: 0.5 ms to 10 s. */
+// deno-fmt-ignore
+export const API_DURATION_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+const STREAM = ["stream", "protocol"] as const;
+const TRACK = ["stream", "protocol", "track", "kind", "codec"] as const;
+
+/** The catalogue, grouped by the part of sluice that reports it. */
+const CATALOGUE = {
+  // --- process (the standard process collector names, read from /proc/self) ---
+  process_cpu_seconds_total: {
+    type: "counter",
+    unit: "seconds",
+    labels: [],
+    help: "User and system CPU time the process has used.",
+  },
+  process_resident_memory_bytes: {
+    type: "gauge",
+    unit: "bytes",
+    labels: [],
+    help: "Resident memory size of the process.",
+  },
+  process_virtual_memory_bytes: {
+    type: "gauge",
+    unit: "bytes",
+    labels: [],
+    help: "Virtual memory size of the process.",
+  },
+  process_open_fds: {
+    type: "gauge",
+    unit: "fds",
+    labels: [],
+    help: "Open file descriptors (sockets included).",
+  },
+  process_max_fds: {
+    type: "gauge",
+    unit: "fds",
+    labels: [],
+    help: "Limit on open file descriptors (RLIMIT_NOFILE).",
+  },
+  process_start_time_seconds: {
+    type: "gauge",
+    unit: "seconds",
+    labels: [],
+    help: "Start time of the process since the Unix epoch.",
+  },
+  // --- runtime ---
+  sluice_build_info: {
+    type: "gauge",
+    unit: "1",
+    labels: ["version", "commit"],
+    help: "Always 1; the labels name the running build.",
+  },
+  sluice_heap_used_bytes: {
+    type: "gauge",
+    unit: "bytes",
+    labels: [],
+    help: "V8 heap in use.",
+  },
+  sluice_heap_total_bytes: {
+    type: "gauge",
+    unit: "bytes",
+    labels: [],
+    help: "V8 heap reserved.",
+  },
+  sluice_external_memory_bytes: {
+    type: "gauge",
+    unit: "bytes",
+    labels: [],
+    help: "Memory outside the V8 heap held by JavaScript objects (media buffers).",
+  },
+  sluice_event_loop_lag_seconds: {
+    type: "histogram",
+    unit: "seconds",
+    labels: [],
+    help: "How late a 100 ms timer fired: time the event loop was busy elsewhere.",
+    buckets: EVENT_LOOP_LAG_BUCKETS,
+  },
+  // --- API ---
+  sluice_api_request_duration_seconds: {
+    type: "histogram",
+    unit: "seconds",
+    labels: ["method", "route", "status"],
+    help: "API request handling time by route pattern (`unmatched` for none) and status.",
+    buckets: API_DURATION_BUCKETS,
+  },
+  // --- streams (lib/stream/manager.ts) ---
+  sluice_streams_live: {
+    type: "gauge",
+    unit: "streams",
+    labels: [],
+    help: "Streams not closed.",
+  },
+  sluice_streams_opened_total: {
+    type: "counter",
+    unit: "streams",
+    labels: [],
+    help: "Streams opened or revived by a returning publisher.",
+  },
+  sluice_streams_refused_total: {
+    type: "counter",
+    unit: "publishers",
+    labels: ["protocol", "reason"],
+    help: "Publishers refused, by refusal reason (README reasons table).",
+  },
+  sluice_streams_takeovers_total: {
+    type: "counter",
+    unit: "sessions",
+    labels: ["protocol", "reason"],
+    help: "Live streams continued by a new publisher session, by takeover reason.",
+  },
+  sluice_streams_closed_total: {
+    type: "counter",
+    unit: "streams",
+    labels: ["protocol", "reason"],
+    help: "Stream sessions closed, by close reason (connect_timeout, peer_closed, shutdown ...).",
+  },
+  sluice_port_errors_total: {
+    type: "counter",
+    unit: "events",
+    labels: ["listener", "reason"],
+    help: "Input rejected on a listener's port before it belonged to a stream, by reason.",
+  },
+  sluice_buffered_bytes: {
+    type: "gauge",
+    unit: "bytes",
+    labels: [],
+    help: "Media held in all streams' GOP buffers.",
+  },
+  sluice_memory_limit_bytes: {
+    type: "gauge",
+    unit: "bytes",
+    labels: [],
+    help: "`ingestion.memory.global_limit`: the cap on all buffered media.",
+  },
+  // --- listeners ---
+  sluice_listener_enabled: {
+    type: "gauge",
+    unit: "1",
+    labels: ["listener"],
+    help: "1 when the listener is bound and receiving, 0 when disabled (see /api/v1/health).",
+  },
+  sluice_udp_datagrams_total: {
+    type: "counter",
+    unit: "datagrams",
+    labels: ["listener"],
+    help: "Datagrams read from the listener's UDP socket.",
+  },
+  sluice_udp_received_bytes_total: {
+    type: "counter",
+    unit: "bytes",
+    labels: ["listener"],
+    help: "Bytes read from the listener's UDP socket.",
+  },
+  sluice_udp_truncated_total: {
+    type: "counter",
+    unit: "datagrams",
+    labels: ["listener"],
+    help: "Datagrams larger than the receive slot, dropped.",
+  },
+  sluice_udp_kernel_drops_total: {
+    type: "counter",
+    unit: "datagrams",
+    labels: ["listener"],
+    help: "Datagrams the kernel dropped on a full socket buffer (SO_RXQ_OVFL).",
+  },
+  // --- one stream (lib/stream/stream.ts) ---
+  sluice_stream_state: {
+    type: "gauge",
+    unit: "1",
+    labels: [...STREAM, "state"],
+    help: "1 for the stream's current state, 0 for the others.",
+  },
+  sluice_stream_start_time_seconds: {
+    type: "gauge",
+    unit: "seconds",
+    labels: STREAM,
+    help: "When the stream was first opened, since the Unix epoch.",
+  },
+  sluice_stream_sessions_total: {
+    type: "counter",
+    unit: "sessions",
+    labels: STREAM,
+    help: "Publisher sessions of the stream (1 + reconnects within the retention window).",
+  },
+  sluice_stream_resyncs_total: {
+    type: "counter",
+    unit: "events",
+    labels: STREAM,
+    help: "Timeline rebases for a new publisher session (lib/stream/session_timeline.ts).",
+  },
+  sluice_stream_packets_total: {
+    type: "counter",
+    unit: "packets",
+    labels: STREAM,
+    help: "Transport packets received (RTP packets; 188-byte TS packets for SRT).",
+  },
+  sluice_stream_received_bytes_total: {
+    type: "counter",
+    unit: "bytes",
+    labels: STREAM,
+    help: "Transport payload bytes received.",
+  },
+  sluice_stream_received_bytes_per_second: {
+    type: "gauge",
+    unit: "bytes/s",
+    labels: STREAM,
+    help: "Input rate over the last second (0 once closed); rate() of the counter for others.",
+  },
+  sluice_stream_buffered_bytes: {
+    type: "gauge",
+    unit: "bytes",
+    labels: STREAM,
+    help: "Media held in the stream's GOP buffer.",
+  },
+  sluice_stream_errors_total: {
+    type: "counter",
+    unit: "events",
+    labels: [...STREAM, "reason"],
+    help: "Malformed input, by error reason (README reasons table).",
+  },
+  sluice_stream_drops_total: {
+    type: "counter",
+    unit: "events",
+    labels: [...STREAM, "reason"],
+    help: "Data discarded on purpose (loss, limits, pause), by drop reason.",
+  },
+  // --- tracks and frames ---
+  sluice_track_frames_total: {
+    type: "counter",
+    unit: "frames",
+    labels: TRACK,
+    help: "Frames (access units) assembled.",
+  },
+  sluice_track_keyframes_total: {
+    type: "counter",
+    unit: "frames",
+    labels: TRACK,
+    help: "Key frames (random access points) assembled.",
+  },
+  sluice_track_bytes_total: {
+    type: "counter",
+    unit: "bytes",
+    labels: TRACK,
+    help: "Bytes of the frames assembled.",
+  },
+  sluice_frame_latency_seconds: {
+    type: "histogram",
+    unit: "seconds",
+    labels: ["protocol", "codec"],
+    help: "Input that completed a frame received (or released by the jitter buffer or frame " +
+      "timeout) -> frame handed to the GOP buffer and outputs.",
+    buckets: FRAME_LATENCY_BUCKETS,
+  },
+  // --- SRT link (lib/transport/srt/stats.ts; per connection, from zero after a reconnect) ---
+  sluice_srt_rtt_seconds: {
+    type: "gauge",
+    unit: "seconds",
+    labels: ["stream"],
+    help: "Smoothed round-trip time to the publisher.",
+  },
+  sluice_srt_received_packets_total: {
+    type: "counter",
+    unit: "packets",
+    labels: ["stream"],
+    help: "SRT data packets received.",
+  },
+  sluice_srt_received_bytes_total: {
+    type: "counter",
+    unit: "bytes",
+    labels: ["stream"],
+    help: "SRT bytes received, SRT/UDP/IP headers included.",
+  },
+  sluice_srt_lost_packets_total: {
+    type: "counter",
+    unit: "packets",
+    labels: ["stream"],
+    help: "SRT packets detected lost (most are then retransmitted).",
+  },
+  sluice_srt_lost_bytes_total: {
+    type: "counter",
+    unit: "bytes",
+    labels: ["stream"],
+    help: "Bytes of the SRT packets detected lost.",
+  },
+  sluice_srt_dropped_packets_total: {
+    type: "counter",
+    unit: "packets",
+    labels: ["stream"],
+    help: "SRT packets dropped: not recovered before their play time (TSBPD).",
+  },
+  sluice_srt_retransmitted_packets_total: {
+    type: "counter",
+    unit: "packets",
+    labels: ["stream"],
+    help: "Retransmitted SRT packets received.",
+  },
+  sluice_srt_undecrypted_packets_total: {
+    type: "counter",
+    unit: "packets",
+    labels: ["stream"],
+    help: "SRT packets that could not be decrypted (wrong passphrase).",
+  },
+  sluice_srt_receive_buffer_seconds: {
+    type: "gauge",
+    unit: "seconds",
+    labels: ["stream"],
+    help: "Media waiting in libsrt's receive buffer, as a timespan.",
+  },
+  sluice_srt_tsbpd_delay_seconds: {
+    type: "gauge",
+    unit: "seconds",
+    labels: ["stream"],
+    help: "Negotiated SRT receive latency (TSBPD): the deliberate delay before sluice sees data.",
+  },
+  sluice_srt_key_state: {
+    type: "gauge",
+    unit: "1",
+    labels: ["stream", "state"],
+    help: "1 for the encryption key state of the connection, 0 for the others.",
+  },
+  // --- RTP source (lib/transport/rtp/session.ts) ---
+  sluice_rtp_ssrc_info: {
+    type: "gauge",
+    unit: "1",
+    labels: ["stream", "ssrc"],
+    help: "Always 1; `ssrc` is the source's current SSRC (decimal, as in the API).",
+  },
+  sluice_rtp_packets_total: {
+    type: "counter",
+    unit: "packets",
+    labels: ["stream"],
+    help: "Valid, unique RTP packets received.",
+  },
+  sluice_rtp_payload_bytes_total: {
+    type: "counter",
+    unit: "bytes",
+    labels: ["stream"],
+    help: "RTP payload bytes of those packets.",
+  },
+  sluice_rtp_lost_packets_total: {
+    type: "counter",
+    unit: "packets",
+    labels: ["stream"],
+    help: "Packets the jitter buffer gave up waiting for.",
+  },
+  sluice_rtp_duplicated_packets_total: {
+    type: "counter",
+    unit: "packets",
+    labels: ["stream"],
+    help: "Duplicate RTP packets dropped.",
+  },
+  sluice_rtp_reordered_packets_total: {
+    type: "counter",
+    unit: "packets",
+    labels: ["stream"],
+    help: "RTP packets that arrived out of sequence order.",
+  },
+  sluice_rtp_late_packets_total: {
+    type: "counter",
+    unit: "packets",
+    labels: ["stream"],
+    help: "RTP packets that arrived after the jitter buffer moved past them.",
+  },
+  sluice_rtp_resyncs_total: {
+    type: "counter",
+    unit: "events",
+    labels: ["stream"],
+    help: "Sequence number jumps the receiver re-synchronised on (RFC 3550 A.1).",
+  },
+  sluice_rtp_ssrc_changes_total: {
+    type: "counter",
+    unit: "events",
+    labels: ["stream"],
+    help: "Times the sender restarted with a new SSRC.",
+  },
+  sluice_rtp_jitter_seconds: {
+    type: "gauge",
+    unit: "seconds",
+    labels: ["stream"],
+    help: "Interarrival jitter (RFC 3550 6.4.1).",
+  },
+  sluice_rtp_jitter_buffer_latency_seconds: {
+    type: "gauge",
+    unit: "seconds",
+    labels: [],
+    help: "`rtp.jitter_latency`: the deliberate reorder window before frame assembly.",
+  },
+  // --- outputs (lib/outputs/: push relays per output, live.ts clients per stream) ---
+  sluice_output_state: {
+    type: "gauge",
+    unit: "1",
+    labels: ["output", "state"],
+    help: "1 for the output's current state, 0 for the others.",
+  },
+  sluice_output_sent_bytes_total: {
+    type: "counter",
+    unit: "bytes",
+    labels: ["output"],
+    help: "TS bytes the output sent.",
+  },
+  sluice_output_frames_total: {
+    type: "counter",
+    unit: "frames",
+    labels: ["output"],
+    help: "Frames (or passthrough chunks) the output sent.",
+  },
+  sluice_output_dropped_frames_total: {
+    type: "counter",
+    unit: "frames",
+    labels: ["output", "reason"],
+    help: "Frames the output dropped, by reason.",
+  },
+  sluice_output_dropped_gops_total: {
+    type: "counter",
+    unit: "gops",
+    labels: ["output"],
+    help: "Whole GOPs dropped for a remote that could not keep up.",
+  },
+  sluice_output_retries_total: {
+    type: "counter",
+    unit: "attempts",
+    labels: ["output"],
+    help: "Connection attempts after a failure.",
+  },
+  sluice_output_connects_total: {
+    type: "counter",
+    unit: "connections",
+    labels: ["output"],
+    help: "Successful connections.",
+  },
+  sluice_output_breaker_open: {
+    type: "gauge",
+    unit: "1",
+    labels: ["output"],
+    help: "1 while the output's circuit breaker is open.",
+  },
+  sluice_output_breaker_opened_total: {
+    type: "counter",
+    unit: "events",
+    labels: ["output"],
+    help: "Times the circuit breaker opened.",
+  },
+  sluice_live_clients: {
+    type: "gauge",
+    unit: "clients",
+    labels: ["stream"],
+    help: "Connected live.ts clients.",
+  },
+  sluice_live_clients_total: {
+    type: "counter",
+    unit: "clients",
+    labels: ["stream"],
+    help: "live.ts clients served.",
+  },
+  sluice_live_sent_bytes_total: {
+    type: "counter",
+    unit: "bytes",
+    labels: ["stream"],
+    help: "TS bytes sent to live.ts clients.",
+  },
+  sluice_live_dropped_frames_total: {
+    type: "counter",
+    unit: "frames",
+    labels: ["stream", "reason"],
+    help: "Frames live.ts clients lost, by reason.",
+  },
+  sluice_live_dropped_gops_total: {
+    type: "counter",
+    unit: "gops",
+    labels: ["stream"],
+    help: "Whole GOPs live.ts clients lost.",
+  },
+  // --- event stream (routes/sse_hub.ts) ---
+  sluice_sse_clients: {
+    type: "gauge",
+    unit: "clients",
+    labels: [],
+    help: "Event stream (SSE) clients connected.",
+  },
+  sluice_sse_queued_events: {
+    type: "gauge",
+    unit: "events",
+    labels: [],
+    help: "Events queued for SSE clients (at most sluice_sse_queue_limit_events each).",
+  },
+  sluice_sse_queue_limit_events: {
+    type: "gauge",
+    unit: "events",
+    labels: [],
+    help: "Queue limit per SSE client.",
+  },
+  sluice_sse_connections_total: {
+    type: "counter",
+    unit: "connections",
+    labels: [],
+    help: "SSE connections opened.",
+  },
+  sluice_sse_sent_events_total: {
+    type: "counter",
+    unit: "events",
+    labels: [],
+    help: "Events written to SSE clients.",
+  },
+  sluice_sse_dropped_events_total: {
+    type: "counter",
+    unit: "events",
+    labels: [],
+    help: "Events dropped for SSE clients that read too slowly.",
+  },
+  // --- NATS fleet link (lib/fleet/metrics.ts) ---
+  sluice_nats_link_up: {
+    type: "gauge",
+    unit: "1",
+    labels: ["box"],
+    help: "1 when the NATS link and JetStream are up.",
+  },
+  sluice_nats_link_state: {
+    type: "gauge",
+    unit: "1",
+    labels: ["box", "state"],
+    help: "1 for the NATS link's current state, 0 for the others.",
+  },
+  sluice_nats_reconnects_total: {
+    type: "counter",
+    unit: "connections",
+    labels: ["box"],
+    help: "NATS reconnections.",
+  },
+  sluice_nats_pending_bytes: {
+    type: "gauge",
+    unit: "bytes",
+    labels: ["box"],
+    help: "Bytes waiting to be published to NATS.",
+  },
+  sluice_nats_published_total: {
+    type: "counter",
+    unit: "messages",
+    labels: ["box", "kind"],
+    help: "Messages published to NATS by kind (events, registry, frames).",
+  },
+  sluice_nats_publish_errors_total: {
+    type: "counter",
+    unit: "messages",
+    labels: ["box", "kind"],
+    help: "Failed NATS publishes by kind.",
+  },
+  sluice_nats_published_frame_bytes_total: {
+    type: "counter",
+    unit: "bytes",
+    labels: ["box"],
+    help: "Frame bytes published to NATS.",
+  },
+  sluice_nats_events_dropped_total: {
+    type: "counter",
+    unit: "events",
+    labels: ["box"],
+    help: "Events dropped because the NATS queue was full.",
+  },
+  sluice_nats_frames_dropped_total: {
+    type: "counter",
+    unit: "frames",
+    labels: ["box", "stream", "reason"],
+    help: "Frames not published to NATS, by reason (whole GOPs while the link is down).",
+  },
+  sluice_nats_control_requests_total: {
+    type: "counter",
+    unit: "requests",
+    labels: ["box", "operation", "status"],
+    help: "Control requests over NATS by operation and HTTP status.",
+  },
+} as const satisfies Record<string, FamilyInfo>;
+
+/** Every family, by name. */
+export const FAMILIES: Readonly<Record<FamilyName, FamilyInfo>> = CATALOGUE;
+
+/** A family name. */
+export type FamilyName = keyof typeof CATALOGUE;
+
+type OfType<T extends MetricType> = {
+  [N in FamilyName]: (typeof CATALOGUE)[N]["type"] extends T ? N : never;
+}[FamilyName];
+
+/** Families whose values are set or read as numbers (counters and gauges). */
+export type ScalarName = OfType<"counter" | "gauge">;
+/** Histogram families. */
+export type HistogramName = OfType<"histogram">;
+/** The label names of a family. */
+export type LabelName<N extends FamilyName> = (typeof CATALOGUE)[N]["labels"][number];
+/** One sample's labels: exactly the family's label names. */
+export type LabelsOf<N extends FamilyName> = { readonly [K in LabelName<N>]: string | number };
+
+/** True when `s` names a family. */
+export function isFamily(s: string): s is FamilyName {
+  return Object.hasOwn(CATALOGUE, s);
+}
