@@ -149,18 +149,18 @@ function paths(): Json {
     },
     "/api/v1/sync/status/{id}": {
       parameters: [idParam],
-      get: op("A/V sync status (components.schemas.SyncStatus once built)", {
+      get: op("A/V sync: reference, offsets, drift, corrections", {
+        200: json("SyncStatus", "sync status; numbers null until measurable"),
         404: E404,
-        501: err("not built yet"),
       }),
     },
     "/api/v1/sync/adjust/{id}": {
       parameters: [idParam],
-      post: op("set a track's manual A/V offset", {
+      post: op("set a track's manual A/V offset (absolute; default: the first audio track)", {
+        200: json("SyncStatus", "the new sync status"),
         400: E400,
         404: E404,
         415: err("Content-Type is not application/json"),
-        501: err("not built yet"),
       }, {
         requestBody: {
           required: true,

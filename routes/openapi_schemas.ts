@@ -113,6 +113,11 @@ const streamProps: Record<string, Schema> = {
     additionalProperties: { type: ["number", "string", "boolean", "null"] },
   },
   ssrc: nonNeg,
+  ssrcs: {
+    type: "array",
+    items: nonNeg,
+    description: "RTP: every SSRC of the stream (`ssrc` first; the others joined as tracks)",
+  },
   streamId: str,
   user: str,
   closedAt: { type: "string", format: "date-time" },
@@ -206,6 +211,17 @@ export const EVENT_SCHEMAS: Record<EventType, Schema> = {
     sessions: nonNeg,
     silentMs: numS,
   }, ["stream", "protocol", "reason", "remote", "previousRemote", "sessions", "silentMs"]),
+  "sync.state": obj({ stream: str, from: str, to: str }, ["stream", "from", "to"]),
+  "sync.reference": obj({ stream: str, from: str, to: str }, ["stream", "from", "to"]),
+  "sync.correction": obj({
+    stream: str,
+    track: int,
+    phase: { enum: ["start", "end"] },
+    errorMs: numS,
+    correctionMs: numS,
+  }, ["stream", "track", "phase", "errorMs", "correctionMs"]),
+  "sync.resync": obj({ stream: str, track: int, reason: str }, ["stream", "track", "reason"]),
+  "sync.adjust": obj({ stream: str, track: int, offsetMs: numS }, ["stream", "track", "offsetMs"]),
   "link.state": obj({ link: str, from: str, to: str, error: str }, ["link", "from", "to"]),
   "memory.pressure": obj({ bufferedBytes: nonNeg, limitBytes: nonNeg, freedBytes: nonNeg }, [
     "bufferedBytes",
@@ -371,7 +387,9 @@ export const SCHEMAS: Record<string, Schema> = {
         key: bool,
         size: nonNeg,
         gop: int,
-      }, ["index", "track", "pts", "dts", "key", "size", "gop"]),
+        ptsMs: { ...nullable(numS), description: "presentation time on the output timeline" },
+        dtsMs: { ...nullable(numS), description: "decode time on the output timeline" },
+      }, ["index", "track", "pts", "dts", "key", "size", "gop", "ptsMs", "dtsMs"]),
     },
     gops: nonNeg,
   }, ["frames", "gops"]),
@@ -430,10 +448,7 @@ export const SCHEMAS: Record<string, Schema> = {
     },
   }, ["outputs", "live"]),
   SyncAdjust: obj({ track: int, offsetMs: numS }, ["offsetMs"]),
-  /**
-   * GET /api/v1/sync/status/{id} once A/V sync is built (its issue's contract). Not yet
-   * referenced by a 200 response: the route answers 501 until then.
-   */
+  /** GET /api/v1/sync/status/{id} (lib/sync/stream_sync.ts status()). */
   SyncStatus: obj({
     id: str,
     reference: { enum: ["pcr", "rtcp", "arrival"] },
@@ -458,7 +473,18 @@ export const SCHEMAS: Record<string, Schema> = {
           correctionMs: nullable(numS),
           manualOffsetMs: nullable(numS),
         },
-        required: ["id", "kind", "codec", "offsetMs", "driftPpm", "jitterMs", "samples"],
+        required: [
+          "id",
+          "kind",
+          "codec",
+          "reference",
+          "offsetMs",
+          "driftPpm",
+          "jitterMs",
+          "samples",
+          "correctionMs",
+          "manualOffsetMs",
+        ],
       },
     },
     corrections: obj({
@@ -468,5 +494,15 @@ export const SCHEMAS: Record<string, Schema> = {
       framesDuplicated: nonNeg,
       resyncs: nonNeg,
     }, ["count", "slewedMs", "framesDropped", "framesDuplicated", "resyncs"]),
-  }, ["id", "reference", "state", "thresholdMs", "avOffsetMs", "tracks", "corrections"]),
+  }, [
+    "id",
+    "reference",
+    "state",
+    "thresholdMs",
+    "avOffsetMs",
+    "targetAvOffsetMs",
+    "outputAvOffsetMs",
+    "tracks",
+    "corrections",
+  ]),
 };

@@ -1,19 +1,21 @@
-/** /api/v1/sync: per-track offset and drift (answers 501 until A/V sync is built). */
+/** /api/v1/sync: per-track offset and drift, the stream's A/V offset, manual adjustment. */
 import { Hono } from "hono";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
 
-/** Sync routes. */
+/** Sync routes (lib/sync/stream_sync.ts computes what they show). */
 export function syncRoutes(d: ApiDeps): Hono {
   const app = new Hono();
   app.get("/status/:id", (c) => {
     const id = c.req.param("id");
-    if (!d.manager.get(id)) return jsonError(c, 404, "not_found", `no stream ${id}`);
-    return jsonError(c, 501, "not_implemented", "A/V sync measurement is not built yet");
+    const s = d.manager.get(id);
+    if (!s) return jsonError(c, 404, "not_found", `no stream ${id}`);
+    return c.json(s.sync.status(s.id));
   });
   app.post("/adjust/:id", async (c) => {
     const id = c.req.param("id");
-    if (!d.manager.get(id)) return jsonError(c, 404, "not_found", `no stream ${id}`);
+    const s = d.manager.get(id);
+    if (!s) return jsonError(c, 404, "not_found", `no stream ${id}`);
     const type = c.req.header("content-type") ?? "";
     if (!/^application\/json\s*(;|$)/i.test(type)) {
       return jsonError(c, 415, "unsupported_media_type", "Content-Type must be application/json");
@@ -25,9 +27,9 @@ export function syncRoutes(d: ApiDeps): Hono {
       return jsonError(c, 400, "bad_request", "body must be JSON");
     }
     const b = body as { track?: unknown; offsetMs?: unknown };
-    const badTrack = b?.track !== undefined &&
-      !(typeof b.track === "number" && Number.isInteger(b.track) && b.track >= 0);
-    if (badTrack || typeof b?.offsetMs !== "number" || !Number.isFinite(b.offsetMs)) {
+    const trackOk = b?.track === undefined ||
+      (typeof b.track === "number" && Number.isInteger(b.track) && b.track >= 0);
+    if (typeof b?.offsetMs !== "number" || !Number.isFinite(b.offsetMs) || !trackOk) {
       return jsonError(
         c,
         400,
@@ -35,7 +37,14 @@ export function syncRoutes(d: ApiDeps): Hono {
         'body must be { "track"?: number, "offsetMs": number }',
       );
     }
-    return jsonError(c, 501, "not_implemented", "A/V sync adjustment is not built yet");
+    const r = s.sync.adjust(b.track as number | undefined, b.offsetMs);
+    if (!r.ok) return jsonError(c, 400, "bad_request", r.reason);
+    d.manager.log.info("sync.adjust", {
+      stream: id,
+      track: (b.track as number | undefined) ?? "first audio",
+      offsetMs: b.offsetMs,
+    });
+    return c.json(s.sync.status(s.id));
   });
   return app;
 }

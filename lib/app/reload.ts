@@ -44,8 +44,8 @@ export const RELOAD_KEYS: Readonly<Record<string, ReloadClass>> = {
   "rtp.send_rr": "live",
   "rtp.emit_after_loss": "new_streams",
   "rtp.new_stream_rate": "live",
-  "rtp.payload_types": "new_streams",
-  "rtp.sdp": "new_streams",
+  "rtp.payload_types": "restart",
+  "rtp.sdp": "restart",
   "rtp.streams": "new_streams",
   "outputs": "live",
   "nats": "restart",
@@ -116,6 +116,8 @@ export function applicableConfig(running: Config, next: Config): Config {
   out.srt.latency = running.srt.latency;
   out.rtp.receiver = running.rtp.receiver;
   out.rtp.socketBuffer = running.rtp.socketBuffer;
+  out.rtp.payloadTypes = running.rtp.payloadTypes;
+  out.rtp.sdp = running.rtp.sdp;
   out.nats = running.nats;
   return out;
 }

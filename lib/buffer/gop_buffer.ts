@@ -47,6 +47,9 @@ export interface FrameEntry {
   size: number;
   /** GOP sequence number (for audio: the video GOP in progress when it was added). */
   gop: number;
+  /** Presentation/decode time on the stream's output timeline, ms (lib/sync); null if unset. */
+  ptsMs: number | null;
+  dtsMs: number | null;
 }
 
 /** Filter of {@link GopBuffer.frames}; `from`/`to` are an inclusive PTS range, ticks. */
@@ -66,6 +69,8 @@ export interface BufferedGop {
   seq: number;
   trackId: number;
   startPts: number;
+  /** First frame's time on the stream's output timeline, ms (compared across tracks). */
+  startMs: number;
   bytes: number;
   closed: boolean;
   complete: boolean;
@@ -224,6 +229,7 @@ export class GopBuffer {
         seq: step.gop.seq,
         trackId: t,
         startPts: au.pts,
+        startMs: msOf(au),
         bytes: 0,
         closed: step.gop.closed,
         complete: false,
@@ -247,7 +253,7 @@ export class GopBuffer {
   #pushAudio(au: AccessUnit): number | undefined {
     if (this.#video.size === 0) return this.#pushAudioOnly(au);
     const start = this.#oldestStart();
-    if (start === undefined || au.pts < start) {
+    if (start === undefined || msOf(au) < start) {
       this.#o.count("audio_out_of_window");
       return undefined;
     }
@@ -260,7 +266,7 @@ export class GopBuffer {
     }
     const slot = this.#slot(au, gop);
     let i = list.length;
-    while (i > 0 && list[i - 1].au.pts > au.pts) i--;
+    while (i > 0 && msOf(list[i - 1].au) > msOf(au)) i--;
     list.splice(i, 0, slot);
     this.#enforce(undefined);
     return this.#byIndex.has(slot.entry.index) ? slot.entry.index : undefined;
@@ -272,7 +278,7 @@ export class GopBuffer {
     if (!list) this.#audio.set(au.trackId, list = []);
     const slot = this.#slot(au, -1);
     let i = list.length;
-    while (i > 0 && list[i - 1].au.pts > au.pts) i--;
+    while (i > 0 && msOf(list[i - 1].au) > msOf(au)) i--;
     list.splice(i, 0, slot);
     const window = ((this.#o.audioOnlyWindowMs ?? this.#maxGops * 1000) * au.clockRate) / 1000;
     const newest = list[list.length - 1].au.pts;
@@ -283,7 +289,7 @@ export class GopBuffer {
     while (this.#bytes > this.#o.maxBytes) {
       let oldest: Slot[] | undefined;
       for (const l of this.#audio.values()) {
-        if (l.length && (!oldest || l[0].au.pts < oldest[0].au.pts)) oldest = l;
+        if (l.length && (!oldest || msOf(l[0].au) < msOf(oldest[0].au))) oldest = l;
       }
       if (!oldest) break;
       this.#removeAudio(oldest, 1);
@@ -310,6 +316,8 @@ export class GopBuffer {
       key: au.key,
       size: au.data.length,
       gop,
+      ptsMs: au.ptsMs ?? null,
+      dtsMs: au.dtsMs ?? null,
     };
     const slot = { entry, au };
     this.#byIndex.set(entry.index, slot);
@@ -317,8 +325,17 @@ export class GopBuffer {
     return slot;
   }
 
-  /** Start pts of the oldest buffered video GOP over all tracks. */
+  /** Start of the oldest buffered video GOP over all tracks, ms (output timeline). */
   #oldestStart(): number | undefined {
+    let min: number | undefined;
+    for (const gops of this.#video.values()) {
+      if (gops.length && (min === undefined || gops[0].startMs < min)) min = gops[0].startMs;
+    }
+    return min;
+  }
+
+  /** Start pts of the oldest buffered video GOP, ticks (the duration budget). */
+  #oldestStartPts(): number | undefined {
     let min: number | undefined;
     for (const gops of this.#video.values()) {
       if (gops.length && (min === undefined || gops[0].startPts < min)) min = gops[0].startPts;
@@ -330,7 +347,7 @@ export class GopBuffer {
   #oldestCompleteTrack(): BufferedGop[] | undefined {
     let best: BufferedGop[] | undefined;
     for (const gops of this.#video.values()) {
-      if (gops.length && gops[0].complete && (!best || gops[0].startPts < best[0].startPts)) {
+      if (gops.length && gops[0].complete && (!best || gops[0].startMs < best[0].startMs)) {
         best = gops;
       }
     }
@@ -343,7 +360,7 @@ export class GopBuffer {
     let budgetDrop = false;
     for (;;) {
       const overBytes = this.#bytes > this.#o.maxBytes;
-      const start = this.#oldestStart();
+      const start = this.#oldestStartPts();
       const overDur = maxDur !== undefined && start !== undefined &&
         this.#newestPts - start > maxDur;
       if (!overBytes && !overDur) break;
@@ -384,7 +401,7 @@ export class GopBuffer {
     const start = this.#oldestStart();
     for (const list of this.#audio.values()) {
       let n = 0;
-      while (n < list.length && (start === undefined || list[n].au.pts < start)) {
+      while (n < list.length && (start === undefined || msOf(list[n].au) < start)) {
         this.#byIndex.delete(list[n].entry.index);
         this.#bytes -= list[n].entry.size;
         n++;
@@ -393,4 +410,12 @@ export class GopBuffer {
       if (n && counted) this.#o.count("audio_evicted", n);
     }
   }
+}
+
+/**
+ * A frame's time for comparisons across tracks, ms: its output-timeline time (lib/sync),
+ * else its pts in ms (tracks of one MPEG-TS program share the 90 kHz clock).
+ */
+function msOf(au: AccessUnit): number {
+  return au.ptsMs ?? (au.pts * 1000) / au.clockRate;
 }

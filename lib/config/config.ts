@@ -20,9 +20,13 @@ export interface SrtStreamConfig {
   passphrase: string;
 }
 
-/** A named RTP stream. `ssrc` is -1 when the stream is matched by name only. */
+/**
+ * A named RTP stream. `ssrcs` are its SSRCs (config `ssrc`: one or a list; the first is the
+ * stream's, the others join it as tracks); `ssrc` is the first, -1 when matched by name only.
+ */
 export interface RtpStreamConfig {
   ssrc: number;
+  ssrcs: number[];
   name: string;
   payloadTypes: Record<number, string>;
   sdp: string;
@@ -134,6 +138,7 @@ function defaults(spec: Spec): unknown {
           .map(([k, s]) => [camel(k), defaults(s)]),
       );
     case "list":
+    case "ints":
       return [];
     case "map":
       return {};
@@ -174,6 +179,18 @@ class Walker {
       }
       case "map":
         return this.map(spec, node, path);
+      case "ints": {
+        const items = isSeq(node) ? node.items as Node[] : [node];
+        const out: number[] = [];
+        items.forEach((item, i) => {
+          const v = isScalar(item) ? item.value : undefined;
+          const at = isSeq(node) ? `${path}[${i}]` : path;
+          if (typeof v !== "number" || !Number.isInteger(v) || v < spec.min || v > spec.max) {
+            this.bad(at, item, `an integer ${spec.min}-${spec.max} or a list of them`, v);
+          } else out.push(v);
+        });
+        return out;
+      }
       case "int": {
         const n = typeof raw === "number" ? raw : Number.NaN;
         if (!Number.isInteger(n) || n < spec.min || n > spec.max) {
@@ -346,6 +363,19 @@ export function parseConfig(
 
 function crossCheck(cfg: Config, issues: string[]): void {
   const ing = cfg.ingestion;
+  const owner = new Map<number, string>();
+  for (const s of cfg.rtp.streams) {
+    // the schema reads `ssrc` as a list; `ssrc` stays the first (or -1) for lookups by one
+    s.ssrcs = s.ssrc as unknown as number[];
+    s.ssrc = s.ssrcs[0] ?? -1;
+    for (const x of s.ssrcs) {
+      const o = owner.get(x);
+      if (o !== undefined && o !== s.name) {
+        issues.push(`rtp.streams: ssrc ${x} is listed by both ${o} and ${s.name}`);
+      }
+      owner.set(x, s.name);
+    }
+  }
   if (ing.memory.perStreamLimit > ing.memory.globalLimit) {
     issues.push("ingestion.memory.per_stream_limit must not exceed ingestion.memory.global_limit");
   }

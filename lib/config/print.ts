@@ -84,7 +84,8 @@ function plain(spec: Spec, v: unknown): unknown {
       const o = v as Record<string, unknown>;
       const out: Record<string, unknown> = {};
       for (const [k, sub] of Object.entries(spec.fields)) {
-        const x = o[camel(k)];
+        // an `ints` key is loaded as a list under its plural (rtp.streams[].ssrc -> ssrcs)
+        const x = sub.t === "ints" ? o[`${camel(k)}s`] : o[camel(k)];
         const unset = "def" in sub ? x === sub.def : JSON.stringify(x) === "[]" ||
           JSON.stringify(x) === "{}";
         if (!unset || spec.required?.includes(k)) out[k] = plain(sub, x);
@@ -100,6 +101,8 @@ function plain(spec: Spec, v: unknown): unknown {
     case "bytes":
     case "duration":
       return scalar(spec, v);
+    case "ints":
+      return (v as number[]).length === 1 ? (v as number[])[0] : v;
     default:
       return v;
   }
@@ -111,6 +114,8 @@ function hint(spec: Spec): string {
     case "int":
     case "number":
       return `, ${spec.min}-${spec.max}`;
+    case "ints":
+      return `, ${spec.min}-${spec.max} or a list of them`;
     case "bytes":
       return `, size ${formatBytes(spec.min)}${
         spec.max ? `-${formatBytes(spec.max)}` : " or more"
@@ -127,7 +132,7 @@ function hint(spec: Spec): string {
 }
 
 function defaultText(spec: Spec): string {
-  if (spec.t === "list") return "[]";
+  if (spec.t === "list" || spec.t === "ints") return "[]";
   if (spec.t === "map") return "{}";
   if (spec.t === "obj" || spec.t === "url") return "";
   return scalar(spec, spec.def);

@@ -8,6 +8,8 @@ import { BOX_NAME, SERVER_URL } from "./nats.ts";
 /** One key's type description. Durations are in ms, sizes in bytes after parsing. */
 export type Spec =
   | { t: "int"; def: number; min: number; max: number; doc: string }
+  /** One integer or a list of them; parsed to a list. */
+  | { t: "ints"; min: number; max: number; doc: string }
   | { t: "bytes"; def: number; min: number; max?: number; doc: string }
   | { t: "duration"; def: number; min: number; max: number; doc: string }
   | {
@@ -428,7 +430,12 @@ export const SCHEMA: Spec = {
             t: "obj",
             required: ["name"],
             fields: {
-              ssrc: { t: "int", def: -1, min: 0, max: 0xffffffff, doc: "SSRC of the sender" },
+              ssrc: {
+                t: "ints",
+                min: 0,
+                max: 0xffffffff,
+                doc: "SSRC of the sender (a list: one stream, a track per SSRC)",
+              },
               name: { t: "string", def: "", doc: "stream id shown in the API" },
               payload_types: ptMap,
               sdp: { t: "string", def: "", check: "sdp_file", doc: "SDP file for this stream" },

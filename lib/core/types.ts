@@ -61,6 +61,8 @@ export interface EsChunk {
   /** True for the first chunk of a PES packet (a unit start). */
   unitStart: boolean;
   arrivalMs: number;
+  /** MPEG-TS: the program clock at the PES's first packet (TsDemuxer.pcrNow), 90 kHz. */
+  pcr?: number;
 }
 
 /** Frame types where the slice/frame header tells. */
@@ -90,6 +92,15 @@ export interface AccessUnit {
   arrivalMs: number;
   /** Duration in ticks when known (audio frames). */
   duration?: number;
+  /**
+   * MPEG-TS: the program clock when this frame completed (90 kHz, unwrapped, extrapolated
+   * to the TS packet; see TsDemuxer.pcrNow), the reference lib/sync measures against.
+   */
+  pcr?: number;
+  /** Presentation time on the stream's output timeline, ms (set by lib/sync). */
+  ptsMs?: number;
+  /** Decode time on the stream's output timeline, ms; never decreases within a track. */
+  dtsMs?: number;
 }
 
 /** A group of pictures: frames from one random access point up to the next. */

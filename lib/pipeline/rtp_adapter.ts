@@ -1,21 +1,25 @@
 /**
  * Wires RTP to the stream layer (a StreamOpener, lib/stream/ports.ts): one UDP receiver on `rtp_port` (RTP, and RTCP
  * multiplexed per RFC 5761) and one on `rtp_port + 1` (RTCP); sources demultiplexed by
- * SSRC + address become streams (named from `rtp.streams`, else `ssrc-<hex>`), each
- * with a session (sequencing, jitter buffer, SR) feeding its media input.
+ * SSRC + address become streams (named from `rtp.streams`, else `ssrc-<hex>`), or tracks
+ * of a live stream when config, SDP or CNAME join them (lib/pipeline/rtp_join.ts), each with a
+ * session (sequencing, jitter buffer, SR) feeding its media input. Sender reports go on to
+ * the stream's A/V sync (lib/sync) as the `rtcp` reference of their track.
  */
 import type { StreamOpener, StreamSink } from "../stream/ports.ts";
 import { openUdpReceiver } from "../transport/udp/receiver.ts";
 import { isRtcp, RtpDemux, type SourceKey } from "../transport/rtp/demux.ts";
 import { PayloadMap } from "../transport/rtp/payload_map.ts";
 import { buildReceiverReport } from "../transport/rtp/rtcp_report.ts";
-import { parseSdp } from "../transport/rtp/sdp.ts";
+import { parseSdp, type SdpSession } from "../transport/rtp/sdp.ts";
 import { RtpSession } from "../transport/rtp/session.ts";
 import type { RtpPacket } from "../core/types.ts";
 import type { RtcpPacket } from "../transport/rtp/rtcp.ts";
 import { RtpInput, streamCounter } from "./rtp_input.ts";
 import type { PayloadDescription } from "./rtp_depacketizers.ts";
 import type { UdpReceiver } from "../transport/udp/types.ts";
+import { JoinTable } from "./rtp_join.ts";
+import { TrackSink } from "./rtp_track_sink.ts";
 
 /** How often jitter buffers are polled, ms (well under the smallest useful jitter_latency). */
 export const POLL_MS = 5;
@@ -41,21 +45,47 @@ function hasBye(d: Uint8Array): boolean {
 
 /** One source as the demux sees it. */
 class Source {
+  session!: RtpSession;
+  cname?: string;
+  /** Payload type of the latest RTP packet (-1 before the first). */
+  #pt = -1;
   constructor(
     public key: SourceKey,
-    readonly stream: StreamSink,
-    readonly session: RtpSession,
+    readonly sink: TrackSink,
+    readonly onCname: (s: Source) => void,
   ) {}
+  get stream(): StreamSink {
+    return this.sink.stream;
+  }
   pushRtp(pkt: RtpPacket, nowMs: number): void {
-    this.stream.received(pkt.payload.length, 1, nowMs);
+    this.sink.received(pkt.payload.length, 1, nowMs);
+    if (pkt.payloadType !== this.#pt) {
+      this.#pt = pkt.payloadType;
+      this.#forwardSr();
+    }
     this.session.pushRtp(pkt, nowMs);
   }
   pushRtcp(p: RtcpPacket, nowMs: number): void {
     this.session.pushRtcp(p, nowMs);
+    if (p.type === "sr" && p.ssrc === this.session.ssrc) this.#forwardSr();
+    if (this.session.cname !== undefined && this.session.cname !== this.cname) {
+      this.cname = this.session.cname;
+      this.onCname(this);
+    }
+  }
+  /** The session's latest SR to the stream's sync, as the reference of this source's track. */
+  #forwardSr(): void {
+    const sr = this.session.lastSr;
+    if (this.#pt < 0 || !sr) return;
+    this.sink.senderReport(this.#pt, { ntpUnixMs: sr.ntpUnixMs, rtpTimestamp: sr.rtpTimestamp });
   }
   changeSsrc(ssrc: number): void {
+    const old = this.session.ssrc;
     this.session.changeSsrc(ssrc);
-    this.stream.ssrc = ssrc;
+    if (this.#pt >= 0) this.sink.senderReport(this.#pt, undefined);
+    const s = this.stream;
+    s.ssrcs = (s.ssrcs ?? []).map((x) => (x === old ? ssrc : x));
+    if (s.ssrc === old) s.ssrc = ssrc;
   }
   restart(): void {
     this.session.restart();
@@ -88,18 +118,31 @@ export class RtpAdapter {
   #byes = new Set<ReturnType<typeof setTimeout>>();
   readonly #ourSsrc = (Math.random() * 0xffffffff) >>> 0;
   readonly demux: RtpDemux<Source>;
-  #global!: PayloadMap;
-  /** The `rtp` config `#global` was built from (rebuilt for new streams after a reload). */
-  #globalOf?: StreamOpener["config"]["rtp"];
+  readonly #global: PayloadMap;
+  /** Parsed `rtp.sdp` files (SDP joins). */
+  readonly #sdps: SdpSession[] = [];
+  /** Streams and the sources feeding them. */
+  readonly joins: JoinTable<Source> = new JoinTable();
 
   constructor(readonly opener: StreamOpener) {
-    this.#globalMap();
+    const cfg = opener.config.rtp;
+    this.#global = new PayloadMap().addConfig(cfg.payloadTypes, "rtp.payload_types");
+    for (const f of cfg.sdp) {
+      const r = readSdp(f);
+      if (r.ok) {
+        this.#global.addSdp(r.value);
+        this.#sdps.push(r.value);
+      }
+    }
     this.demux = new RtpDemux<Source>({
       newSourcesPerSec: () => opener.config.rtp.newStreamRate, // live on reload
       probation: true, // random datagrams never become streams
       count: (reason, n = 1) => opener.portError("rtp", reason, n),
       onNewSource: (key, first) => this.#open(key, first),
-      onSourceClosed: (_key, src, reason) => src.stream.close(`rtp_${reason}`),
+      onSourceClosed: (_key, src, reason) => {
+        // a stream closes with its last source; a joined source leaves its track behind
+        if (this.joins.leave(src).last) src.stream.close(`rtp_${reason}`);
+      },
       onSsrcChange: (_old, _key, src) => src.stream.drop("ssrc_change"),
       onSenderRestart: (old, key, src, silent) => this.#restarted(old, key, src, silent),
     });
@@ -119,47 +162,53 @@ export class RtpAdapter {
     });
   }
 
-  /** `rtp.payload_types` and `rtp.sdp` of the running config as one map. */
-  #globalMap(): PayloadMap {
-    const cfg = this.opener.config.rtp;
-    if (this.#globalOf === cfg) return this.#global;
-    const map = new PayloadMap().addConfig(cfg.payloadTypes, "rtp.payload_types");
-    for (const f of cfg.sdp) {
-      const r = readSdp(f);
-      if (r.ok) map.addSdp(r.value);
-    }
-    this.#globalOf = cfg;
-    return this.#global = map;
-  }
-
-  #mapFor(ssrc: number): { map: PayloadMap; name?: string } {
-    const entry = this.opener.config.rtp.streams.find((s) => s.ssrc === ssrc);
-    const global = this.#globalMap();
-    if (!entry) return { map: global };
-    const map = global.clone();
+  /** Payload map, name and SDP of a configured SSRC (`rtp.streams`). */
+  mapFor(
+    ssrc: number,
+  ): { map: PayloadMap; name?: string; sdp?: SdpSession; several?: boolean } {
+    const entry = this.opener.config.rtp.streams.find((s) => (s.ssrcs ?? [s.ssrc]).includes(ssrc));
+    if (!entry) return { map: this.#global };
+    const map = this.#global.clone();
+    let sdp: SdpSession | undefined;
     if (entry.sdp) {
       const r = readSdp(entry.sdp);
-      if (r.ok) map.addSdp(r.value);
+      if (r.ok) {
+        map.addSdp(r.value);
+        sdp = r.value;
+      }
     }
     map.addConfig(entry.payloadTypes, `rtp.streams[${entry.name}].payload_types`);
-    return { map, name: entry.name };
+    return { map, name: entry.name, sdp, several: (entry.ssrcs ?? []).length > 1 };
   }
 
   #open(key: SourceKey, first: RtpPacket): Source | undefined {
     const m = this.opener;
-    let mapped: { map: PayloadMap; name?: string };
+    let mapped: ReturnType<RtpAdapter["mapFor"]>;
     try {
-      mapped = this.#mapFor(key.ssrc);
+      mapped = this.mapFor(key.ssrc);
     } catch (e) {
       m.log.error("rtp.stream_config", { ssrc: key.ssrc, error: (e as Error).message });
       mapped = { map: this.#global };
+    }
+    const pt = first.payloadType;
+    // Joined as tracks of a live stream: by config name, else by a multi-m= SDP.
+    const named = mapped.name && mapped.several ? this.joins.byName(mapped.name) : undefined;
+    const group = named && !named.members.some((x) => x.key.ssrc === key.ssrc)
+      ? named
+      : this.joins.bySdp(key.remote.hostname, pt);
+    if (group) {
+      const by = group === named ? "config" : "sdp";
+      const src = this.#source(key, first, group.stream, mapped.map);
+      this.joins.join(group, src, pt);
+      m.log.info("rtp.joined", { stream: group.stream.id, ssrc: key.ssrc, by });
+      return src;
     }
     let name = mapped.name ?? `ssrc-${key.ssrc.toString(16).padStart(8, "0")}`;
     if (!mapped.name && m.isLive(name)) {
       // Two senders chose the same SSRC: keep both visible, told apart by source port.
       name = `${name}-${key.remote.port}`;
     }
-    const ref: { src?: Source } = {};
+    const ref: { stream?: StreamSink } = {};
     const r = m.open(
       {
         protocol: "rtp",
@@ -167,25 +216,65 @@ export class RtpAdapter {
         remote: `${key.remote.hostname}:${key.remote.port}`,
         ssrc: key.ssrc,
       },
-      { disconnect: () => ref.src && this.demux.remove(ref.src.key.key) },
+      {
+        disconnect: () => {
+          const g = ref.stream && this.joins.of(ref.stream);
+          for (const x of [...(g?.members ?? [])]) this.demux.remove(x.key.key);
+        },
+      },
     );
     if (!r.ok) return undefined;
-    const stream = r.value;
-    const lookup = (pt: number): PayloadDescription | undefined => mapped.map.lookup(pt);
-    const input = new RtpInput(stream, {
-      lookup,
-      emitAfterLoss: m.config.rtp.emitAfterLoss,
+    ref.stream = r.value;
+    const src = this.#source(key, first, r.value, mapped.map);
+    const sdp = mapped.sdp ??
+      this.#sdps.find((x) => x.media.some((md) => md.payloadTypes.includes(pt)));
+    this.joins.open(r.value, src, sdp, pt);
+    return src;
+  }
+
+  /** A source's session and media input writing into `stream`. */
+  #source(key: SourceKey, first: RtpPacket, stream: StreamSink, map: PayloadMap): Source {
+    const m = this.opener;
+    const sink = new TrackSink(stream, (self) => {
+      const ids: number[] = [];
+      for (const x of this.joins.of(self.stream)?.members ?? []) {
+        if (x.sink !== self) ids.push(...x.sink.ids());
+      }
+      return ids;
     });
-    const session = new RtpSession({
+    const lookup = (pt: number): PayloadDescription | undefined => map.lookup(pt);
+    const input = new RtpInput(sink, { lookup, emitAfterLoss: m.config.rtp.emitAfterLoss });
+    const src = new Source(key, sink, (s) => this.#onCname(s));
+    src.session = new RtpSession({
       ssrc: key.ssrc,
       clockRate: lookup(first.payloadType)?.clockRate ?? 90000,
       jitterLatencyMs: m.config.rtp.jitterLatency,
       maxJitterBytes: Math.max(m.config.ingestion.bufferSize, 64 * 1024),
       createDepacketizer: (pt, p) => input.create(pt, p),
-      count: streamCounter(stream),
+      count: streamCounter(sink),
       minSequential: 1, // the demux's source gate ran probation and delivers in order
     });
-    return ref.src = new Source(key, stream, session);
+    return src;
+  }
+
+  /** A source told its CNAME: a live stream with that CNAME from its host absorbs the younger. */
+  #onCname(src: Source): void {
+    const other = this.joins.byCname(src);
+    const mine = this.joins.of(src.stream);
+    if (!other || !mine || other === mine) return;
+    const [from, into] = mine.order > other.order ? [mine, other] : [other, mine];
+    const closed = from.stream;
+    const ssrcs = from.members.map((x) => x.key.ssrc);
+    this.joins.merge(from, into);
+    // the bus carries it as stream.closed with reason "joined"
+    closed.close("joined");
+    this.opener.log.info("rtp.joined", {
+      stream: closed.id,
+      into: into.stream.id,
+      ssrcs: ssrcs.join(","),
+      by: "cname",
+      cname: src.cname ?? "",
+    });
   }
 
   /** Binds the RTP and RTCP ports; a failure disables RTP with a reason. */
@@ -257,13 +346,16 @@ export class RtpAdapter {
     for (const [, s] of this.demux.sources()) {
       const st = s.session.stats();
       const sr = s.session.lastSr;
-      s.stream.setTransport({
-        ...st,
-        cname: st.cname ?? null,
-        srNtpUnixMs: sr?.ntpUnixMs ?? null,
-        srRtpTimestamp: sr?.rtpTimestamp ?? null,
-        srPacketCount: sr?.packetCount ?? null,
-      } as Record<string, number | string | null>);
+      // a stream fed by several sources shows its first source's transport
+      if (this.joins.of(s.stream)?.members[0] === s) {
+        s.stream.setTransport({
+          ...st,
+          cname: st.cname ?? null,
+          srNtpUnixMs: sr?.ntpUnixMs ?? null,
+          srRtpTimestamp: sr?.rtpTimestamp ?? null,
+          srPacketCount: sr?.packetCount ?? null,
+        } as Record<string, number | string | null>);
+      }
       if (sendRr && this.#rtcp) {
         const to = this.demux.rtcpRemote(s.key.key) ??
           { hostname: s.key.remote.hostname, port: s.key.remote.port + 1 };

@@ -69,7 +69,6 @@ export class TsInput {
     if (old && this.#asmCodec.get(info.id) === codec) return;
     old?.flush();
     this.#asmCodec.set(info.id, codec);
-    const sink = this.sink;
     this.#asm.set(
       info.id,
       new AnnexBAssembler({
@@ -78,7 +77,7 @@ export class TsInput {
         clockRate: 90000,
         frameTimeoutMs: this.opts.frameTimeoutMs,
         count,
-        onUnit: (au) => sink.pushFrame(au),
+        onUnit: (au) => this.#push(au),
       }),
     );
   }
@@ -102,7 +101,17 @@ export class TsInput {
       key: !video || (this.#specs.get(c.trackId)?.isKeyFrame?.(data) ?? false),
       data,
       arrivalMs: c.arrivalMs,
+      pcr: c.pcr ?? this.#demux.pcrNow,
     };
+    this.sink.pushFrame(au);
+  }
+
+  /**
+   * Hands an assembled video frame on with the program clock at its completion (the A/V
+   * sync reference; other frames carry the clock at their PES's start).
+   */
+  #push(au: AccessUnit): void {
+    au.pcr = this.#demux.pcrNow;
     this.sink.pushFrame(au);
   }
 

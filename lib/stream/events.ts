@@ -6,10 +6,11 @@
  * throws is counted and skipped. The last `ringSize` events are kept with increasing ids so
  * a reconnecting reader can resume (`since(id)`).
  */
+import type { SyncEvents } from "../sync/stream_sync.ts";
 import type { RefusalReason } from "../core/reasons.ts";
 
 /** Event types and their payloads. Add a type here before emitting it. */
-export interface EventMap {
+export interface EventMap extends SyncEvents {
   "stream.opened": { stream: string; protocol: string; remote: string; sessions: number };
   "stream.state": { stream: string; from: string; to: string; reason?: string };
   "stream.closed": { stream: string; reason: string };

@@ -5,7 +5,7 @@
  */
 import type { Config } from "../config/config.ts";
 import type { Logger } from "../core/log.ts";
-import { EventBus } from "./events.ts";
+import { EventBus, type EventMap } from "./events.ts";
 import { enforceGlobalLimit } from "../buffer/memory.ts";
 import { GopAnnouncer } from "./gop_events.ts";
 import { IDLE_RECOVERING_MS, Stream, type StreamOptions } from "./stream.ts";
@@ -225,6 +225,10 @@ export class Manager implements StreamOpener {
       now: this.#now,
       frameSink: this.opts.frameSink,
       memory: this.#memory,
+      sync: {
+        thresholdMs: () => this.config.ingestion.syncThreshold,
+        emit: (type, data) => this.events.emit(type, data as EventMap[typeof type]),
+      },
       onKeyframe: (st, au) => this.#gops.keyframe(st, au),
       onState: (st, from, to) => {
         this.log.info("stream.state", { stream: st.id, from, to, reason: st.closeReason });

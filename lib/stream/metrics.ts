@@ -6,6 +6,7 @@
  * close). Families are declared in lib/core/metrics/families.ts.
  */
 import type { Emit } from "../core/metrics/registry.ts";
+import { collectSync } from "../sync/metrics.ts";
 import { collectRtpSource } from "../transport/rtp/metrics.ts";
 import { collectSrtLink } from "../transport/srt/metrics.ts";
 import type { Manager } from "./manager.ts";
@@ -76,6 +77,7 @@ export function collectStream(s: Stream, nowMs: number, emit: Emit): void {
     emit("sluice_track_keyframes_total", tl, t.keyframes);
     emit("sluice_track_bytes_total", tl, t.bytes);
   }
+  collectSync(s.id, s.protocol, s.sync, emit);
   if (s.protocol === "srt") collectSrtLink(s.id, s.transport, emit);
   else collectRtpSource(s.id, s.transport, emit);
 }

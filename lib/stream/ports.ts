@@ -81,6 +81,10 @@ export interface StreamSink {
   addParameterSets(trackId: number, codec: AccessUnit["codec"], sets: Uint8Array[]): void;
   /** RTP SSRC in use; a sender restarting with a new SSRC updates it. */
   ssrc?: number;
+  /** RTP: every SSRC feeding this stream, `ssrc` first (others joined as tracks). */
+  ssrcs?: number[];
+  /** RTP: the latest RTCP sender report of a track (the A/V sync reference); optional. */
+  senderReport?(trackId: number, sr: { ntpUnixMs: number; rtpTimestamp: number } | undefined): void;
   /** Replace the transport statistics snapshot. */
   setTransport(stats: TransportStats): void;
   /** The publisher is gone; the stream stays listed (closed) for the retention time. */

@@ -13,6 +13,8 @@ import type { Histogram } from "../core/metrics/histogram.ts";
 import { METRICS, type Registry } from "../core/metrics/registry.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
 import { SessionTimeline } from "./session_timeline.ts";
+import { StreamSync, type StreamSyncOptions } from "../sync/stream_sync.ts";
+import type { SrMapping } from "../sync/reference.ts";
 import type {
   AdapterHooks,
   FrameSink,
@@ -49,6 +51,8 @@ export interface StreamOptions {
   registry?: Registry;
   /** A video keyframe went into the frame store (a GOP boundary; a new preview). */
   onKeyframe?: (s: Stream, au: AccessUnit) => void;
+  /** A/V sync settings (threshold, events); default: 100 ms, no events. */
+  sync?: Omit<StreamSyncOptions, "stream">;
 }
 
 /** One ingest stream. */
@@ -57,6 +61,8 @@ export class Stream implements StreamSink {
   readonly protocol: Protocol;
   remote: string;
   ssrc?: number;
+  /** RTP: every SSRC of this stream (the first is `ssrc`; others joined as tracks). */
+  ssrcs: number[] = [];
   streamId?: string;
   user?: string;
   startedAt: Date = new Date();
@@ -82,6 +88,8 @@ export class Stream implements StreamSink {
   lastDataMs = 0;
   /** This session produced a track or a frame (valid media, not just bytes). */
   delivered = false;
+  /** One output timeline (ptsMs/dtsMs), offsets, drift and correction (lib/sync). */
+  readonly sync: StreamSync;
   /** After resume, frames wait for the next keyframe per track. */
   #awaitKey = new Set<number>();
   /** A new session's audio waits for its first video keyframe (when there is video). */
@@ -98,12 +106,14 @@ export class Stream implements StreamSink {
     this.protocol = req.protocol;
     this.remote = req.remote;
     this.ssrc = req.ssrc;
+    if (req.ssrc !== undefined) this.ssrcs = [req.ssrc];
     this.streamId = req.streamId;
     this.user = req.user;
     this.hooks = hooks;
     this.#now = opts.now ?? (() => performance.now());
     this.sessionStartMs = this.#now();
     this.#frameSink = opts.frameSink?.(this);
+    this.sync = new StreamSync({ thresholdMs: () => 100, ...opts.sync, stream: this.id });
   }
 
   get paused(): boolean {
@@ -181,6 +191,12 @@ export class Stream implements StreamSink {
       const p = this.#tracker(au.trackId, au.codec).observe(au);
       if (p) t.info = withVideoParams(t.info, p);
     }
+    // The one point where frames get their output time (ptsMs/dtsMs) and A/V correction.
+    this.sync.frame(au, this.#deliver);
+  }
+
+  /** Frames on the output timeline into the frame store (unless paused or waiting for a key). */
+  #deliver = (au: AccessUnit): void => {
     if (this.state === "paused") {
       this.drops.add("paused");
       return;
@@ -213,6 +229,11 @@ export class Stream implements StreamSink {
     const start = Math.max(this.#inputMs, au.arrivalMs);
     this.#latencyOf(au).observe(Math.max(0, this.#now() - start) / 1000);
     if (au.key && au.kind === "video") this.opts.onKeyframe?.(this, au);
+  };
+
+  /** The latest RTCP sender report of a track (RTP); undefined forgets it. */
+  senderReport(trackId: number, sr: SrMapping | undefined): void {
+    this.sync.senderReport(trackId, sr);
   }
 
   #latencyOf(au: AccessUnit): Histogram {
@@ -264,6 +285,7 @@ export class Stream implements StreamSink {
 
   /** Reopens a closed stream for a reconnecting publisher, keeping counters. */
   revive(req: OpenRequest, hooks: AdapterHooks): void {
+    if (req.ssrc !== undefined) this.ssrcs = [req.ssrc];
     this.closedAt = undefined;
     this.closeReason = undefined;
     this.beginSession(req, hooks);
@@ -298,6 +320,7 @@ export class Stream implements StreamSink {
     this.sessionStartMs = this.#now();
     this.delivered = false;
     this.timeline.restart();
+    this.sync.reconnect();
     let video = false;
     for (const [id, t] of this.tracks) {
       if (t.info.kind !== "video") continue;
@@ -355,6 +378,7 @@ export class Stream implements StreamSink {
       transport: this.transport,
     };
     if (this.ssrc !== undefined) out.ssrc = this.ssrc;
+    if (this.ssrcs.length) out.ssrcs = this.ssrcs;
     if (this.streamId !== undefined) out.streamId = this.streamId;
     if (this.user !== undefined) out.user = this.user;
     if (this.closedAt) {

@@ -206,8 +206,9 @@ Deno.test({
         { timeout: 10_000 },
       );
       await page.locator("p.muted", { hasText: "GOPs buffered" }).waitFor({ timeout: 10_000 });
-      await page.locator("[data-state=unavailable]", { hasText: "A/V sync is not built" })
-        .waitFor();
+      // the A/V sync panel shows the stream's reference (MPEG-TS over SRT: the PCR)
+      await page.locator(".sync-status dd", { hasText: "pcr" }).first()
+        .waitFor({ timeout: 10_000 });
       await page.locator("tr[data-output=lan] td", { hasText: "connected" }).first()
         .waitFor({ timeout: 10_000 });
       await page.locator("table td", { hasText: "aac" }).first().waitFor();

@@ -8,6 +8,7 @@
  * sent; an SSRC change from the same address within 2 s continues the stream.
  */
 import assert from "node:assert/strict";
+import { RESTART_SILENT_MS } from "@lib/transport/rtp/demux.ts";
 import { missing, readFixture } from "@tests/_helpers.ts";
 import { senderPorts, startTestServer, type TestServer, until } from "./_server.ts";
 import { finish, spawn } from "./srt_harness.ts";
@@ -294,7 +295,9 @@ Deno.test({
       const half = 60;
       for (const g of dgrams.slice(0, half)) await sock.send(g.data, to);
       const before = await settle(ts, a, half);
-      // the sender restarts: new SSRC and a new random sequence space, same socket and PT
+      // the sender restarts: the old SSRC goes silent (a concurrent SSRC is another source,
+      // see demux.ts RESTART_SILENT_MS), then a new SSRC and sequence space, same socket and PT
+      await new Promise((r) => setTimeout(r, RESTART_SILENT_MS + 150));
       for (const [i, g] of dgrams.slice(half).entries()) {
         await sock.send(withSsrc(g.data, b, 30000 + i), to);
       }

@@ -14,6 +14,7 @@ export const LAYERS: readonly { name: string; prefixes: readonly string[] }[] = 
   { name: "container", prefixes: ["lib/container/"] },
   { name: "transport", prefixes: ["lib/transport/"] },
   { name: "buffer", prefixes: ["lib/buffer/"] },
+  { name: "sync", prefixes: ["lib/sync/"] },
   { name: "stream", prefixes: ["lib/stream/"] },
   { name: "pipeline", prefixes: ["lib/pipeline/"] },
   { name: "outputs", prefixes: ["lib/outputs/"] },

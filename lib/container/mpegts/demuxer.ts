@@ -55,10 +55,18 @@ export class TsDemuxer {
   #pcrWrap = new Unwrapper(33);
   #pcr: number | undefined;
   #pcrExt = 0;
+  /** TS packets seen, and at the last two PCRs (for pcrNow). */
+  #packets = 0;
+  #pcrAt = 0;
+  #pcrRate = 0;
   #arrivalMs = 0;
 
   constructor(opts: TsDemuxerOptions) {
-    this.#o = { ...opts, maxPesBytes: opts.maxPesBytes ?? MAX_PES_BYTES };
+    this.#o = {
+      ...opts,
+      maxPesBytes: opts.maxPesBytes ?? MAX_PES_BYTES,
+      clock: () => this.pcrNow,
+    } as TsDemuxerOptions;
     const count = opts.count;
     this.#framer = new TsFramer((p) => this.#packet(p), count);
     this.#pat = new SectionAssembler((s) => this.#onPat(s), count);
@@ -80,6 +88,16 @@ export class TsDemuxer {
   /** Last PCR of the program (ISO/IEC 13818-1 2.4.2.2): unwrapped PCR base, 90 kHz ticks. */
   get pcr(): number | undefined {
     return this.#pcr;
+  }
+
+  /**
+   * The program clock at the current TS packet, 90 kHz ticks: the last PCR extrapolated by
+   * the packets since, at the rate between the last two PCRs (ISO/IEC 13818-1 2.4.2.2, the
+   * system clock at a byte position), at most 100 ms past the last PCR.
+   */
+  get pcrNow(): number | undefined {
+    if (this.#pcr === undefined) return undefined;
+    return this.#pcr + Math.min(9000, (this.#packets - this.#pcrAt) * this.#pcrRate);
   }
 
   /** Last PCR in 27 MHz ticks (base * 300 + extension), unwrapped. */
@@ -108,8 +126,14 @@ export class TsDemuxer {
     this.#o.onPacket?.(pkt, h);
     const pid = h.pid;
     if (pid === NULL_PID) return;
+    this.#packets++;
     if (pid === this.#pcrPid && h.pcrBase >= 0) {
+      const last = this.#pcr;
       this.#pcr = this.#pcrWrap.unwrap(h.pcrBase);
+      const d = last === undefined ? -1 : this.#pcr - last;
+      // ticks per packet between PCRs; a discontinuity (jump, step back) keeps the old rate
+      if (d > 0 && d <= 9000) this.#pcrRate = d / (this.#packets - this.#pcrAt);
+      this.#pcrAt = this.#packets;
       this.#pcrExt = h.pcrExt;
     }
     const track = this.#tracks[pid];

@@ -7,7 +7,8 @@
  *   100 ms of stream time; the PMT version goes up when the track set or a track's
  *   carriage changes.
  * - PES with PTS (and DTS when it differs) in 90 kHz: the access unit's `ptsMs`/`dtsMs`
- *   when present (the stream's output timeline), else its unwrapped source timestamps
+ *   when present (the stream's output timeline, lib/sync; plus the PCR lead, so the first
+ *   PCR is 0), else its unwrapped source timestamps
  *   converted to 90 kHz. With `alignTracks` (sources whose tracks have unrelated clocks,
  *   RTP without sender reports) each track is placed on the first track's clock by the
  *   arrival time of its first access unit.
@@ -35,6 +36,9 @@ const PSI_EVERY = 9000;
 const PCR_EVERY = 3600;
 /** A jump beyond this many PCR gaps is a discontinuity, not filled with PCR packets. */
 const PCR_FILL_MAX = 50;
+
+/** Default PCR lead before DTS, ms. */
+export const DEFAULT_PCR_DELAY_MS = 500;
 
 /** Options of TsMuxer. */
 export interface TsMuxerOptions {
@@ -79,7 +83,7 @@ export class TsMuxer {
   packets = 0;
 
   constructor(private readonly o: TsMuxerOptions = {}) {
-    this.#delay = Math.round((o.pcrDelayMs ?? 500) * 90);
+    this.#delay = Math.round((o.pcrDelayMs ?? DEFAULT_PCR_DELAY_MS) * 90);
   }
 
   /** PMT version in use (-1 before the first PMT). */
@@ -142,7 +146,8 @@ export class TsMuxer {
   /** 90 kHz PTS/DTS of an access unit on the output timeline. */
   #times(au: Timed, t: Track): [number, number] {
     if (typeof au.dtsMs === "number" && typeof au.ptsMs === "number") {
-      return [Math.round(au.ptsMs * 90), Math.round(au.dtsMs * 90)];
+      // the timeline starts near 0: moved by the PCR lead so the first PCR is 0, not negative
+      return [Math.round(au.ptsMs * 90) + this.#delay, Math.round(au.dtsMs * 90) + this.#delay];
     }
     const k = 90000 / au.clockRate;
     let pts = Math.round(au.pts * k);

@@ -24,6 +24,8 @@ export interface TrackSink {
   onChunk(chunk: EsChunk): void;
   count: Counter;
   maxPesBytes: number;
+  /** The program clock now (TsDemuxer.pcrNow), stamped on a PES's chunks at its start. */
+  clock?(): number | undefined;
 }
 
 interface Frames {
@@ -45,6 +47,7 @@ export class TsTrack {
   #skipping = true;
   #rai = false;
   #arrivalMs = 0;
+  #startPcr: number | undefined;
   #ts = new Unwrapper(33);
   #carry: Uint8Array | undefined;
   #carryPts: number | undefined;
@@ -82,6 +85,7 @@ export class TsTrack {
       this.#skipping = false;
       this.#rai = rai;
       this.#arrivalMs = arrivalMs;
+      this.#startPcr = this.sink.clock?.();
       if (!this.#pes.start(data)) return this.#drop("pes_oversize");
     } else {
       if (!this.#collecting) {
@@ -230,6 +234,7 @@ export class TsTrack {
       randomAccess: ra,
       unitStart: true,
       arrivalMs: this.#arrivalMs,
+      pcr: this.#startPcr,
     });
   }
 }

@@ -299,6 +299,67 @@ const CATALOGUE = {
       "timeout) -> frame handed to the GOP buffer and outputs.",
     buckets: FRAME_LATENCY_BUCKETS,
   },
+  // --- A/V sync (lib/sync/stream_sync.ts; absent until measurable) ---
+  sluice_sync_track_offset_seconds: {
+    type: "gauge",
+    unit: "seconds",
+    labels: TRACK,
+    help: "Track presentation time minus the reference time at arrival (offsetMs).",
+  },
+  sluice_sync_track_drift_ratio: {
+    type: "gauge",
+    unit: "1",
+    labels: TRACK,
+    help: "Track clock drift against the stream's reference (driftPpm / 1e6; + = fast).",
+  },
+  sluice_sync_av_offset_seconds: {
+    type: "gauge",
+    unit: "seconds",
+    labels: STREAM,
+    help: "Audio minus video presentation offset (avOffsetMs; + = audio lags).",
+  },
+  sluice_sync_target_av_offset_seconds: {
+    type: "gauge",
+    unit: "seconds",
+    labels: STREAM,
+    help: "A/V offset the correction aims for (lock relation or 0, plus manual offsets).",
+  },
+  sluice_sync_output_av_offset_seconds: {
+    type: "gauge",
+    unit: "seconds",
+    labels: STREAM,
+    help: "A/V offset on the output timeline after correction.",
+  },
+  sluice_sync_corrections_total: {
+    type: "counter",
+    unit: "events",
+    labels: STREAM,
+    help: "A/V corrections started (automatic engagements, manual adjustments, reference changes).",
+  },
+  sluice_sync_slewed_seconds_total: {
+    type: "counter",
+    unit: "seconds",
+    labels: STREAM,
+    help: "Output time moved by slewing (at most 1 ms per frame).",
+  },
+  sluice_sync_frames_dropped_total: {
+    type: "counter",
+    unit: "frames",
+    labels: STREAM,
+    help: "Audio frames dropped to bring A/V back toward the target.",
+  },
+  sluice_sync_frames_duplicated_total: {
+    type: "counter",
+    unit: "frames",
+    labels: STREAM,
+    help: "Audio frames duplicated to bring A/V back toward the target.",
+  },
+  sluice_sync_resyncs_total: {
+    type: "counter",
+    unit: "events",
+    labels: STREAM,
+    help: "Output timeline rebases (timestamp jumps, PCR discontinuities, reconnects).",
+  },
   // --- SRT link (lib/transport/srt/stats.ts; per connection, from zero after a reconnect) ---
   sluice_srt_rtt_seconds: {
     type: "gauge",

@@ -6,8 +6,11 @@
  * where it is matched by SSRC and host (its source port differs). New sources are
  * rate-limited (token bucket, "new_source_rate") and offered to the owner, which may
  * refuse them (max_connections, naming). A sender restarting with a new SSRC from the
- * same address and payload type within `ssrcChangeWindowMs` of the old one's last
- * packet continues the same session ("ssrc_change"). So does a sender restarting from a
+ * same address and payload type continues the same session ("ssrc_change") only when the
+ * old SSRC has gone silent (longer than max(RESTART_SILENT_MS, twice its longest recent
+ * gap)) and within `ssrcChangeWindowMs` of its last packet: SSRCs sent concurrently from
+ * one address (gateways, SFUs, an A/V sender on one socket) are separate sources, which the
+ * owner may join into one stream (lib/pipeline/rtp_join.ts). So does a sender restarting from a
  * new source port of the same host with its SSRC, within the same window, once the old
  * source has been silent for RESTART_SILENT_MS ("new_port"); while the old one still sends
  * it is an SSRC collision, a separate source. A new port and a new SSRC together are a new
@@ -118,6 +121,8 @@ interface Entry<S> {
   retired: number[];
   /** The port this source sends RTCP from, once learned (see #rtcpFrom). */
   rtcpPort?: number;
+  /** Longest recent gap between two packets, ms (decays by 1/64 per packet). */
+  maxGapMs: number;
 }
 
 /** True when a datagram on the RTP port is RTCP (RFC 5761 4). */
@@ -194,6 +199,8 @@ export class RtpDemux<S extends RtpSourceSink> {
       }
       this.#last = e;
     }
+    const gap = arrivalMs - e.lastMs;
+    e.maxGapMs = gap > e.maxGapMs ? gap : e.maxGapMs - e.maxGapMs / 64;
     e.lastMs = arrivalMs;
     e.pt = pkt.payloadType;
     e.session.pushRtp(pkt, arrivalMs);
@@ -309,9 +316,11 @@ export class RtpDemux<S extends RtpSourceSink> {
     const list = this.#byAddr.get(addr);
     if (!list) return undefined;
     const win = this.#o.ssrcChangeWindowMs ?? 2000;
-    const e = list.find((x) =>
-      x.pt === pkt.payloadType && now - x.lastMs <= win && !x.retired.includes(pkt.ssrc)
-    );
+    const e = list.find((x) => {
+      const quiet = now - x.lastMs;
+      return x.pt === pkt.payloadType && quiet <= win && !x.retired.includes(pkt.ssrc) &&
+        quiet > Math.max(RESTART_SILENT_MS, 2 * x.maxGapMs);
+    });
     if (!e) return undefined;
     const old = e.id;
     const silent = now - e.lastMs;
@@ -367,7 +376,14 @@ export class RtpDemux<S extends RtpSourceSink> {
       this.#gate.refuse(id.key, now, pkts.length);
       return undefined;
     }
-    const e: Entry<S> = { id, session, lastMs: now, pt: pkt.payloadType, retired: [] };
+    const e: Entry<S> = {
+      id,
+      session,
+      lastMs: now,
+      pt: pkt.payloadType,
+      retired: [],
+      maxGapMs: 0,
+    };
     this.#index(e, addr);
     const sh = `${pkt.ssrc}@${id.remote.hostname}`;
     for (const x of this.#pending.take(sh)) session.pushRtcp?.(x.p, x.ms);

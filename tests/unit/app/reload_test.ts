@@ -62,14 +62,14 @@ Deno.test("reload: diff names YAML keys by class; map entries take their map's c
     ].join("\n"),
   );
   const d = diffConfig(a, b);
-  assert.deepEqual(d.restart, ["ingestion.srt_port"]);
+  assert.deepEqual(d.restart, ["ingestion.srt_port", "rtp.payload_types.96"]);
   assert.deepEqual(d.live, [
     "ingestion.max_connections",
     "ingestion.memory.per_stream_limit",
     "srt.passphrase",
     "srt.streams.camOne.passphrase",
   ]);
-  assert.deepEqual(d.newStreams, ["ingestion.frame_timeout", "rtp.payload_types.96"]);
+  assert.deepEqual(d.newStreams, ["ingestion.frame_timeout"]);
   assert.equal(reloadClass("srt.streams.camOne.passphrase"), "live");
   assert.equal(reloadClass("no.such.key"), "restart");
   const eff = applicableConfig(a, b);

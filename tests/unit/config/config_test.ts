@@ -93,6 +93,7 @@ log:
   assert.equal(c.srt.streams.cam9.passphrase, "");
   assert.equal(c.rtp.payloadTypes[96], "H264/90000");
   assert.equal(c.rtp.streams[0].ssrc, 0x1234);
+  assert.deepEqual(c.rtp.streams[0].ssrcs, [0x1234]);
   assert.equal(c.rtp.streams[0].name, "cam2");
   assert.equal(c.rtp.streams[0].payloadTypes[97], "H265/90000");
   assert.deepEqual(c.api.tokens, ["secret-token-1"]);
@@ -142,6 +143,16 @@ Deno.test("config: errors by class", async (t) => {
       "missing required",
       "rtp:\n  streams:\n    - ssrc: 5\n",
       /rtp\.streams\[0\]\.name is required/,
+    ],
+    [
+      "bad ssrc in a list",
+      "rtp:\n  streams:\n    - { name: av, ssrc: [0x1001, -4] }\n",
+      /rtp\.streams\[0\]\.ssrc\[1\] must be an integer 0-4294967295 or a list of them, got -4 \(line 3, column/,
+    ],
+    [
+      "ssrc in two streams",
+      "rtp:\n  streams:\n    - { name: a, ssrc: [1, 2] }\n    - { name: b, ssrc: 2 }\n",
+      /ssrc 2 is listed by both a and b/,
     ],
     ["short passphrase", "srt:\n  passphrase: short\n", /srt\.passphrase must be 10-79 characters/],
     ["port collision", "ingestion:\n  srt_port: 5005\n", /collides/],
@@ -217,6 +228,15 @@ Deno.test("config: values that type-check but cannot run are errors with key and
   } finally {
     await Deno.remove(garbage);
   }
+});
+
+Deno.test("config: rtp.streams[].ssrc takes a list (joined as tracks of one stream)", () => {
+  const c = parseConfig("rtp:\n  streams:\n    - { name: av, ssrc: [0x1001, 0x1002] }\n");
+  assert.deepEqual(c.rtp.streams[0].ssrcs, [0x1001, 0x1002]);
+  assert.equal(c.rtp.streams[0].ssrc, 0x1001);
+  const none = parseConfig("rtp:\n  streams:\n    - { name: byname }\n");
+  assert.deepEqual(none.rtp.streams[0].ssrcs, []);
+  assert.equal(none.rtp.streams[0].ssrc, -1);
 });
 
 Deno.test("config nats: absent section = no nats key at all", () => {

@@ -126,6 +126,7 @@ rtp:
   sdp: [a.sdp, "b c.sdp"]
   streams:
     - { ssrc: 0, name: cam2 }
+    - { ssrc: [4097, 4098], name: av }
     - { name: cam3, payload_types: { 100: jxsv/90000 }, sdp: cam3.sdp }
 log: { level: debug, format: json }
 nats:

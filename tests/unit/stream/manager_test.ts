@@ -162,7 +162,13 @@ Deno.test("manager: stop disconnects every live stream", async () => {
 
 Deno.test("manager: a name configured for RTP (or ssrc-*) is refused to SRT, and back", () => {
   const { m, adapter } = manager();
-  m.config.rtp.streams = [{ ssrc: 0x1234, name: "cam2", payloadTypes: {}, sdp: "" }];
+  m.config.rtp.streams = [{
+    ssrc: 0x1234,
+    ssrcs: [0x1234],
+    name: "cam2",
+    payloadTypes: {},
+    sdp: "",
+  }];
   m.config.srt.streams = { cam1: { passphrase: "" } };
   const squat = adapter.connect("cam2");
   assert.ok(!squat.ok && squat.reason === "name_reserved");

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { missing, readFixture, readPacketsCsv } from "../../../_helpers.ts";
 import { capturePackets } from "../../../support/rtp.ts";
 import { concatBytes } from "../../../../lib/core/bits.ts";
-import { TsMuxer } from "../../../../lib/container/mpegts/muxer.ts";
+import { DEFAULT_PCR_DELAY_MS, TsMuxer } from "../../../../lib/container/mpegts/muxer.ts";
 import { readTsHeader, TsHeader } from "../../../../lib/container/mpegts/packet.ts";
 import { av1IsKeyTemporalUnit } from "../../../../lib/codecs/av1/key.ts";
 import { RtpInput } from "../../../../lib/pipeline/rtp_input.ts";
@@ -20,16 +20,37 @@ import type { AccessUnit } from "../../../../lib/core/types.ts";
 import { collectingStream, decode, framesOf, muxAll, probePackets, withFile } from "./_mux.ts";
 
 const noFfmpeg = missing("ffmpeg", "ffprobe");
+/** What the muxer adds to output-timeline times (its PCR lead), 90 kHz. */
+const LEAD = DEFAULT_PCR_DELAY_MS * 90;
 
-/** Per-track lists of [pts, dts, key, bytes] (the demuxer interleaves tracks its own way). */
-function byTrack(frames: AccessUnit[]): Map<number, [number, number, boolean, Uint8Array][]> {
+/**
+ * Per-track lists of [pts, dts, key, bytes] (the demuxer interleaves tracks its own way).
+ * With `timeline`, a frame's times are those the muxer writes: its output-timeline
+ * `ptsMs`/`dtsMs` (lib/sync) in 90 kHz when set, else its source pts/dts.
+ */
+function byTrack(
+  frames: AccessUnit[],
+  timeline = false,
+): Map<number, [number, number, boolean, Uint8Array][]> {
   const m = new Map<number, [number, number, boolean, Uint8Array][]>();
   for (const f of frames) {
     const l = m.get(f.trackId) ?? [];
-    l.push([f.pts, f.dts, f.key, f.data]);
+    const on = timeline && f.ptsMs !== undefined && f.dtsMs !== undefined;
+    l.push([
+      on ? Math.round(f.ptsMs! * 90) + LEAD : f.pts,
+      on ? Math.round(f.dtsMs! * 90) + LEAD : f.dts,
+      f.key,
+      f.data,
+    ]);
     m.set(f.trackId, l);
   }
   return m;
+}
+
+/** Source 90 kHz time minus output-timeline time (one constant while nothing is corrected). */
+function timelineBase(frames: AccessUnit[]): number {
+  const f = frames[0];
+  return f.pts - Math.round(f.ptsMs! * 90) - LEAD;
 }
 
 /** Drops a leading access unit delimiter (the muxer adds one when the source had none). */
@@ -45,7 +66,7 @@ function noAud(d: Uint8Array, codec: string): Uint8Array {
 
 /** Asserts the muxed frames come back as the source frames, track by track. */
 function assertRoundTrip(src: AccessUnit[], back: AccessUnit[]): void {
-  const a = byTrack(src), b = byTrack(back);
+  const a = byTrack(src, true), b = byTrack(back);
   assert.deepEqual([...b.keys()].length, [...a.keys()].length, "same track count");
   const ids = [...b.keys()].sort();
   [...a.keys()].sort().forEach((id, i) => {
@@ -110,8 +131,13 @@ for (const [file, codec] of [["h264_aac.ts", "h264"], ["hevc_aac.ts", "h265"]] a
         const v = probePackets(p, "v:0"), a = probePackets(p, "a:0");
         const ov = readPacketsCsv(`ts/${file}.v.packets.csv`);
         const oa = readPacketsCsv(`ts/${file}.a.packets.csv`);
-        assert.deepEqual(v.map((x) => [x.pts, x.dts, x.key]), ov.map((x) => [x.pts, x.dts, x.key]));
-        assert.deepEqual(a.map((x) => [x.pts, x.key]), oa.map((x) => [x.pts, x.key]));
+        // the output timeline starts near 0: the source's times less one common base
+        const base = timelineBase(src.frames);
+        assert.deepEqual(
+          v.map((x) => [x.pts, x.dts, x.key]),
+          ov.map((x) => [x.pts - base, x.dts - base, x.key]),
+        );
+        assert.deepEqual(a.map((x) => [x.pts, x.key]), oa.map((x) => [x.pts - base, x.key]));
         const d = decode(p);
         assert.equal(d.stderr, "");
         assert.deepEqual([d.video, d.audio], [ov.length, oa.length], "every frame decodes");
@@ -155,9 +181,10 @@ Deno.test({
       assertRoundTrip(src.frames, back.frames);
       assert.equal(back.stream.tracks.values().next().value!.info.codecSource, "ts_descriptor");
       withFile(out, (p) => {
+        const base = timelineBase(src.frames);
         assert.deepEqual(
           probePackets(p, "a:0").map((x) => x.pts),
-          probePackets(srcFile, "a:0").map((x) => x.pts),
+          probePackets(srcFile, "a:0").map((x) => x.pts - base),
         );
         const d = decode(p);
         assert.equal(d.stderr, "");

@@ -333,3 +333,35 @@ Deno.test("probation: a reordered, duplicated start with garbage keeps every pac
   assert.deepEqual(sinks[0].pkts.map((p) => p.seq), [100, 102, 101, 103]);
   assert.equal(c.source_probation, 2, "the duplicate and the far packet");
 });
+
+Deno.test("concurrent SSRCs from one address are separate sources, never a restart", () => {
+  const { c, count } = counter();
+  const sinks: Sink[] = [];
+  const demux = new RtpDemux<Sink>({
+    count,
+    newSourcesPerSec: 100,
+    onNewSource: () => {
+      sinks.push(new Sink());
+      return sinks[sinks.length - 1];
+    },
+  });
+  const r = { hostname: "10.1.1.1", port: 6000 };
+  // 25 SSRCs, same payload type, interleaved packet by packet from one socket
+  for (let seq = 1; seq <= 10; seq++) {
+    for (let i = 0; i < 25; i++) demux.onDatagram(rtp(seq, 100 + i), r, seq * 20 + i * 0.1);
+  }
+  assert.equal(sinks.length, 25);
+  assert.equal(c.ssrc_change, undefined);
+  for (const [i, s] of sinks.entries()) {
+    assert.deepEqual(s.ssrcs, [], "no SSRC change");
+    assert.deepEqual(new Set(s.pkts.map((p) => p.ssrc)), new Set([100 + i]));
+    assert.equal(s.pkts.length, 10);
+  }
+  // a low-rate source (one packet a second) is not silent between its packets
+  demux.onDatagram(rtp(1, 500), { hostname: "10.1.1.2", port: 1 }, 1000);
+  demux.onDatagram(rtp(2, 500), { hostname: "10.1.1.2", port: 1 }, 2000);
+  demux.onDatagram(rtp(3, 500), { hostname: "10.1.1.2", port: 1 }, 3000);
+  demux.onDatagram(rtp(1, 501), { hostname: "10.1.1.2", port: 1 }, 3900);
+  assert.equal(sinks.length, 27);
+  assert.equal(c.ssrc_change, undefined);
+});
