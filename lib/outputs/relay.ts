@@ -247,6 +247,7 @@ export class Relay {
       try {
         n = link.send(pending);
       } catch (e) {
+        feed.unsent();
         return (e as Error).message;
       }
       this.counters.bytes += n;
@@ -257,7 +258,10 @@ export class Relay {
       pending = pending.subarray(n);
       const now = performance.now();
       if (n > 0) progressAt = now;
-      else if (now - progressAt > SEND_STALL_MS) return "send_stalled";
+      else if (now - progressAt > SEND_STALL_MS) {
+        feed.unsent();
+        return "send_stalled";
+      }
       await this.#sleep(SEND_RETRY_MS);
     }
     return undefined;

@@ -3,6 +3,7 @@ import { parseConfig } from "@lib/config/config.ts";
 import { createLogger } from "@lib/core/log.ts";
 import { type Server, startServer } from "@lib/app/server.ts";
 import { freePort } from "@tests/_helpers.ts";
+import type { Netns } from "./_netns.ts";
 
 /** A running in-process sluice. */
 export interface TestServer {
@@ -94,10 +95,16 @@ export function assertNoDuplicateSeries(text: string): void {
 
 const root = new URL("../../", import.meta.url).pathname;
 
-/** `deno task -q start ARGS` as a command (stdout/stderr piped). */
-export function sluiceCommand(args: string[], env: Record<string, string> = {}): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "start", ...args],
+/** `deno task -q start ARGS` as a command (stdout/stderr piped), inside `netns` if given. */
+export function sluiceCommand(
+  args: string[],
+  env: Record<string, string> = {},
+  netns?: Netns,
+): Deno.Command {
+  const argv = ["task", "-q", "start", ...args];
+  const [cmd, full] = netns ? netns.wrap(Deno.execPath(), argv) : [Deno.execPath(), argv];
+  return new Deno.Command(cmd, {
+    args: full,
     cwd: root,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",
@@ -123,10 +130,13 @@ export interface SluiceProcess {
   stop(): Promise<number>;
 }
 
-/** Starts `sluice --config FILE` (base loopback ports + `yaml`) and waits for /health. */
+/**
+ * Starts `sluice --config FILE` (base loopback ports + `yaml`) and waits for /health; with
+ * `netns` it runs inside that namespace (tests/e2e/_netns.ts) and `get` goes through curl.
+ */
 export async function spawnSluice(
   yaml = "",
-  ports: { api?: number; srt?: number; rtp?: number } = {},
+  ports: { api?: number; srt?: number; rtp?: number; netns?: Netns } = {},
 ): Promise<SluiceProcess> {
   const apiPort = ports.api ?? freePort("tcp");
   const srtPort = ports.srt ?? freePort("udp");
@@ -135,7 +145,7 @@ export async function spawnSluice(
     `api:\n  listen: 127.0.0.1:${apiPort}\n`;
   const cfgFile = await Deno.makeTempFile({ suffix: ".yaml" });
   await Deno.writeTextFile(cfgFile, mergeYaml(base, yaml));
-  const child = sluiceCommand(["--config", cfgFile]).spawn();
+  const child = sluiceCommand(["--config", cfgFile], {}, ports.netns).spawn();
   const err: string[] = [];
   let partial = "";
   const reading = (async () => {
@@ -149,6 +159,12 @@ export async function spawnSluice(
     if (partial) err.push(partial);
   })();
   const url = `http://127.0.0.1:${apiPort}`;
+  const ns = ports.netns;
+  const request = async (path: string): Promise<{ status: number; body: string }> => {
+    if (ns) return await ns.get(url + path);
+    const r = await fetch(url + path);
+    return { status: r.status, body: await r.text() };
+  };
   let stopped: Promise<number> | undefined;
   const proc: SluiceProcess = {
     child,
@@ -158,8 +174,7 @@ export async function spawnSluice(
     apiPort,
     cfgFile,
     async get(path) {
-      const r = await fetch(url + path);
-      return await r.json();
+      return JSON.parse((await request(path)).body);
     },
     async reload(extra) {
       const before = err.filter((l) => l.includes("config.reload")).length;
@@ -191,9 +206,8 @@ export async function spawnSluice(
   };
   const up = await until(async () => {
     try {
-      const r = await fetch(`${url}/api/v1/health`);
-      await r.body?.cancel();
-      return r.ok;
+      const { status } = await request("/api/v1/health");
+      return status >= 200 && status < 300;
     } catch {
       return false;
     }
