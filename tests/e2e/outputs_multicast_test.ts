@@ -79,7 +79,10 @@ Deno.test({
       // without localaddr the namespace has no route to a group: counted, not sent elsewhere
       const noif = await output("noif");
       assert.match(String(noif.lastError), /ENETUNREACH/);
-      assert.ok(["backoff", "connecting", "open"].includes(noif.state as string), String(noif.state));
+      assert.ok(
+        ["backoff", "connecting", "open"].includes(noif.state as string),
+        String(noif.state),
+      );
       assert.equal(noif.frames, 0);
       const h = await sluice.get("/api/v1/health");
       assert.deepEqual((h.outputs as Json).down, ["noif"]);
