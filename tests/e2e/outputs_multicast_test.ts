@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { fixture, freePort, missing, readPacketsCsv } from "../_helpers.ts";
-import { ffmpegSend, finish, type Peer, sleep, spawn } from "./srt_harness.ts";
+import { ffmpegSend, finish, type Peer, spawn } from "./srt_harness.ts";
 import { type SluiceProcess, spawnSluice, until } from "./_server.ts";
 import { createNetns, noNetns } from "./_netns.ts";
 import { decode, probePackets } from "../unit/container/mpegts/_mux.ts";
