@@ -12,7 +12,6 @@ import { RateMeter } from "../core/meter.ts";
 import type { Histogram } from "../core/metrics/histogram.ts";
 import { METRICS, type Registry } from "../core/metrics/registry.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
-import { SessionTimeline } from "./session_timeline.ts";
 import { StreamSync, type StreamSyncOptions } from "../sync/stream_sync.ts";
 import type { SrMapping } from "../sync/reference.ts";
 import type {
@@ -66,8 +65,6 @@ export class Stream implements StreamSink {
   sessions = 1;
   /** Monotonic ms the current session began. */
   sessionStartMs: number;
-  /** Every session's timestamps on one output timeline (lib/stream/session_timeline.ts). */
-  readonly timeline: SessionTimeline = new SessionTimeline();
   readonly bitrate: RateMeter = new RateMeter();
   readonly errors: ReasonCounter<ErrorReason> = new ReasonCounter();
   readonly drops: ReasonCounter<DropReason> = new ReasonCounter();
@@ -77,7 +74,10 @@ export class Stream implements StreamSink {
   transport: TransportStats = {};
   hooks?: AdapterHooks;
   lastDataMs = 0;
-  /** One output timeline (ptsMs/dtsMs), offsets, drift and correction (lib/sync). */
+  /**
+   * One output timeline (ptsMs/dtsMs) across every session, offsets, drift and correction
+   * (lib/sync); source pts/dts stay as the publisher sent them.
+   */
   readonly sync: StreamSync;
   /** After resume, frames wait for the next keyframe per track. */
   #awaitKey = new Set<number>();
@@ -160,7 +160,6 @@ export class Stream implements StreamSink {
 
   pushFrame(au: AccessUnit): void {
     if (this.state === "closed") return;
-    au = this.timeline.map(au);
     let t = this.tracks.get(au.trackId);
     if (!t) {
       t = new TrackState({
@@ -281,8 +280,9 @@ export class Stream implements StreamSink {
   /**
    * A new publisher session continues this stream (revive, takeover, an RTP sender
    * restarting): `sessions` counts up, the old session's unfinished GOP leaves the
-   * buffer, output restarts at the new session's first keyframe and its timestamps are
-   * rebased onto the stream's timeline. Returns the frames trimmed.
+   * buffer, output restarts at the new session's first keyframe and the sync timeline
+   * rebases at its first frame (lib/sync/stream_sync.ts reconnect, one `resyncs`).
+   * Returns the frames trimmed.
    */
   beginSession(
     from: { remote?: string; ssrc?: number; streamId?: string; user?: string },
@@ -295,7 +295,6 @@ export class Stream implements StreamSink {
     if (hooks) this.hooks = hooks;
     this.sessions++;
     this.sessionStartMs = this.#now();
-    this.timeline.restart();
     this.sync.reconnect();
     let video = false;
     for (const [id, t] of this.tracks) {
@@ -345,7 +344,6 @@ export class Stream implements StreamSink {
       bytes: this.bytes,
       bufferedBytes: this.bufferedBytes,
       sessions: this.sessions,
-      resyncs: this.timeline.resyncs,
       tracks: [...this.tracks.values()].map((t) =>
         t.toJSON(now, this.#frameSink?.gopStats?.(t.info.id))
       ),
