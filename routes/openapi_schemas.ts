@@ -282,6 +282,11 @@ export const SCHEMAS: Record<string, Schema> = {
   Error: obj({ error: obj({ code: str, message: str }, ["code", "message"]) }, ["error"]),
   Health: obj({
     status: { enum: ["ok", "degraded"] },
+    reasons: {
+      type: "array",
+      items: str,
+      description: "why degraded: a configured listener disabled, an output down",
+    },
     version: str,
     uptimeS: numS,
     listeners: {
@@ -328,6 +333,10 @@ export const SCHEMAS: Record<string, Schema> = {
     takeovers: {
       ...counts,
       description: "publishers that took a stream over, by <protocol>_<reason>",
+    },
+    closed: {
+      ...counts,
+      description: "streams closed, by <protocol>_<reason> (connect_timeout, shutdown ...)",
     },
     memory: obj({
       rssBytes: nonNeg,

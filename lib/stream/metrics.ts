@@ -33,6 +33,10 @@ export function collectManager(m: Manager, emit: Emit): void {
   for (const [protocol, reason, n] of m.takeovers.entries()) {
     emit("sluice_streams_takeovers_total", { protocol, reason }, n);
   }
+  for (const [key, n] of m.closed) {
+    const i = key.indexOf("_");
+    emit("sluice_streams_closed_total", { protocol: key.slice(0, i), reason: key.slice(i + 1) }, n);
+  }
   for (const [listener, reason, n] of m.portErrors.entries()) {
     emit("sluice_port_errors_total", { listener, reason }, n);
   }

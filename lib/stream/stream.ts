@@ -37,6 +37,15 @@ export interface StreamOptions {
   onState?: (s: Stream, from: StreamState, to: StreamState) => void;
   /** Creates the frame store for this stream (GOP buffer). */
   frameSink?: (s: Stream) => FrameSink;
+  /**
+   * Asked before a frame of `bytes` goes into the frame store (the global memory limit,
+   * lib/stream/manager.ts); false drops it ("memory_global_frame"). `stored` reports the byte
+   * change of the store afterwards (the frame minus what its buffer evicted).
+   */
+  memory?: {
+    admit(s: Stream, bytes: number): boolean;
+    stored(s: Stream, delta: number): void;
+  };
   /** Where frame latency is observed (default: the process-wide registry). */
   registry?: Registry;
   /** A video keyframe went into the frame store (a GOP boundary; a new preview). */
@@ -74,6 +83,8 @@ export class Stream implements StreamSink {
   transport: TransportStats = {};
   hooks?: AdapterHooks;
   lastDataMs = 0;
+  /** This session produced a track or a frame (valid media, not just bytes). */
+  delivered = false;
   /**
    * One output timeline (ptsMs/dtsMs) across every session, offsets, drift and correction
    * (lib/sync); source pts/dts stay as the publisher sent them.
@@ -153,6 +164,7 @@ export class Stream implements StreamSink {
   }
 
   setTrack(info: TrackInfo): void {
+    this.delivered = true;
     const t = this.tracks.get(info.id);
     if (t) t.info = { ...t.info, ...info };
     else this.tracks.set(info.id, new TrackState(info));
@@ -160,6 +172,7 @@ export class Stream implements StreamSink {
 
   pushFrame(au: AccessUnit): void {
     if (this.state === "closed") return;
+    this.delivered = true;
     let t = this.tracks.get(au.trackId);
     if (!t) {
       t = new TrackState({
@@ -201,7 +214,17 @@ export class Stream implements StreamSink {
       }
       this.#awaitKey.delete(au.trackId);
     }
-    this.#frameSink?.push(au);
+    const sink = this.#frameSink;
+    const mem = this.opts.memory;
+    if (sink && mem && !mem.admit(this, au.data.length)) {
+      this.drops.add("memory_global_frame");
+      // the GOP it belonged to is broken: this track restarts at its next keyframe
+      if (au.kind === "video") this.#awaitKey.add(au.trackId);
+      return;
+    }
+    const before = sink?.bytes ?? 0;
+    sink?.push(au);
+    if (sink && mem) mem.stored(this, sink.bytes - before);
     const start = Math.max(this.#inputMs, au.arrivalMs);
     this.#latencyOf(au).observe(Math.max(0, this.#now() - start) / 1000);
     if (au.key && au.kind === "video") this.opts.onKeyframe?.(this, au);
@@ -295,6 +318,7 @@ export class Stream implements StreamSink {
     if (hooks) this.hooks = hooks;
     this.sessions++;
     this.sessionStartMs = this.#now();
+    this.delivered = false;
     this.sync.reconnect();
     let video = false;
     for (const [id, t] of this.tracks) {

@@ -91,3 +91,131 @@ export function assertNoDuplicateSeries(text: string): void {
     seen.add(series);
   }
 }
+
+const root = new URL("../../", import.meta.url).pathname;
+
+/** `deno task -q start ARGS` as a command (stdout/stderr piped). */
+export function sluiceCommand(args: string[], env: Record<string, string> = {}): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "start", ...args],
+    cwd: root,
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/** A sluice subprocess on free loopback ports with a config file it reloads on SIGHUP. */
+export interface SluiceProcess {
+  child: Deno.ChildProcess;
+  url: string;
+  srtPort: number;
+  rtpPort: number;
+  apiPort: number;
+  cfgFile: string;
+  get(path: string): Promise<Record<string, unknown>>;
+  /** Rewrites the config (base + `yaml`), sends SIGHUP, waits for its config.reloaded line. */
+  reload(yaml: string): Promise<void>;
+  /** stderr lines so far. */
+  lines(): string[];
+  /** SIGTERM, wait, remove the config; returns the exit code. Idempotent. */
+  stop(): Promise<number>;
+}
+
+/** Starts `sluice --config FILE` (base loopback ports + `yaml`) and waits for /health. */
+export async function spawnSluice(
+  yaml = "",
+  ports: { api?: number; srt?: number; rtp?: number } = {},
+): Promise<SluiceProcess> {
+  const apiPort = ports.api ?? freePort("tcp");
+  const srtPort = ports.srt ?? freePort("udp");
+  const rtpPort = ports.rtp ?? rtpPortPair();
+  const base = `ingestion:\n  bind: 127.0.0.1\n  srt_port: ${srtPort}\n  rtp_port: ${rtpPort}\n` +
+    `api:\n  listen: 127.0.0.1:${apiPort}\n`;
+  const cfgFile = await Deno.makeTempFile({ suffix: ".yaml" });
+  await Deno.writeTextFile(cfgFile, mergeYaml(base, yaml));
+  const child = sluiceCommand(["--config", cfgFile]).spawn();
+  const err: string[] = [];
+  let partial = "";
+  const reading = (async () => {
+    const dec = new TextDecoder();
+    for await (const chunk of child.stderr) {
+      partial += dec.decode(chunk, { stream: true });
+      const parts = partial.split("\n");
+      partial = parts.pop()!;
+      err.push(...parts);
+    }
+    if (partial) err.push(partial);
+  })();
+  const url = `http://127.0.0.1:${apiPort}`;
+  let stopped: Promise<number> | undefined;
+  const proc: SluiceProcess = {
+    child,
+    url,
+    srtPort,
+    rtpPort,
+    apiPort,
+    cfgFile,
+    async get(path) {
+      const r = await fetch(url + path);
+      return await r.json();
+    },
+    async reload(extra) {
+      const before = err.filter((l) => l.includes("config.reload")).length;
+      await Deno.writeTextFile(cfgFile, mergeYaml(base, extra));
+      child.kill("SIGHUP");
+      const ok = await until(() => err.filter((l) => l.includes("config.reload")).length > before);
+      if (!ok) throw new Error("no config.reloaded line within 10 s");
+    },
+    lines: () => [...err],
+    stop() {
+      stopped ??= (async () => {
+        try {
+          child.kill("SIGTERM");
+        } catch { /* gone */ }
+        const t = setTimeout(() => {
+          try {
+            child.kill("SIGKILL");
+          } catch { /* gone */ }
+        }, 5000);
+        const st = await child.status;
+        clearTimeout(t);
+        await child.stdout.cancel().catch(() => {});
+        await reading.catch(() => {});
+        await Deno.remove(cfgFile).catch(() => {});
+        return st.code;
+      })();
+      return stopped;
+    },
+  };
+  const up = await until(async () => {
+    try {
+      const r = await fetch(`${url}/api/v1/health`);
+      await r.body?.cancel();
+      return r.ok;
+    } catch {
+      return false;
+    }
+  }, 20_000);
+  if (!up) {
+    await proc.stop();
+    throw new Error(`sluice did not become healthy within 20 s:\n${err.join("\n")}`);
+  }
+  return proc;
+}
+
+/** A sender's UDP pair on 127.0.0.1: an even RTP port and RTP + 1 for its RTCP. */
+export function senderPorts(): [Deno.DatagramConn, Deno.DatagramConn] {
+  for (let i = 0; i < 50; i++) {
+    const a = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+    const p = (a.addr as Deno.NetAddr).port;
+    if (p % 2 === 0) {
+      try {
+        return [a, Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: p + 1 })];
+      } catch { /* taken */ }
+    }
+    a.close();
+  }
+  throw new Error("no free port pair");
+}

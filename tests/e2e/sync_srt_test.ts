@@ -233,6 +233,7 @@ Deno.test({
         before = s;
         const r = await fetch(`${ts.url}/api/v1/sync/adjust/cam`, {
           method: "POST",
+          headers: { "content-type": "application/json" },
           body: JSON.stringify({ offsetMs: 150 }),
         });
         assert.equal(r.status, 200);
@@ -251,6 +252,7 @@ Deno.test({
       // bad requests keep their answers
       const bad = await fetch(`${ts.url}/api/v1/sync/adjust/cam`, {
         method: "POST",
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ offsetMs: "x" }),
       });
       assert.equal(bad.status, 400);

@@ -156,6 +156,12 @@ const CATALOGUE = {
     labels: ["protocol", "reason"],
     help: "Live streams continued by a new publisher session, by takeover reason.",
   },
+  sluice_streams_closed_total: {
+    type: "counter",
+    unit: "streams",
+    labels: ["protocol", "reason"],
+    help: "Stream sessions closed, by close reason (connect_timeout, peer_closed, shutdown ...).",
+  },
   sluice_port_errors_total: {
     type: "counter",
     unit: "events",

@@ -15,6 +15,7 @@ import {
   type SrtSymbols,
 } from "../../../ffi/srt.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
+import { SrtLogBridge, type SrtLogSink } from "./log_bridge.ts";
 
 /** srt_listen backlog: handshakes queued before srt_accept. */
 export const LISTEN_BACKLOG = 64;
@@ -29,6 +30,8 @@ export interface ListenSocketOptions {
   passphrase?: string;
   /** SRTO_PEERIDLETIMEO, ms (default 5000). */
   peerIdleTimeoutMs?: number;
+  /** Where libsrt's own log lines go (log_bridge.ts); without it libsrt prints errors itself. */
+  libLog?: SrtLogSink;
 }
 
 /** srt_listen_callback_fn body: 0 accepts, -1 rejects. Runs on libsrt's thread. */
@@ -42,6 +45,8 @@ export interface ListenSocket {
   /** The epoll set holding `lsn` (and, later, every accepted socket). */
   readonly eid: number;
   readonly cb: Deno.UnsafeCallback<typeof LISTEN_CALLBACK>;
+  /** libsrt's log handler, when one was asked for. */
+  readonly logBridge?: SrtLogBridge;
 }
 
 const enc = new TextEncoder();
@@ -60,10 +65,12 @@ export function openListenSocket(
 ): Result<ListenSocket> {
   const sym = lib.sym;
   let lsn = -1, eid = -1;
+  const logBridge = o.libLog ? new SrtLogBridge(sym, o.libLog) : undefined;
   const abort = (reason: string, cb?: { close(): void }): Result<ListenSocket> => {
     if (eid >= 0) sym.srt_epoll_release(eid);
     if (lsn >= 0) sym.srt_close(lsn);
     sym.srt_cleanup();
+    logBridge?.close();
     cb?.close();
     lib.lib.close();
     return fail(reason);
@@ -73,14 +80,15 @@ export function openListenSocket(
     i32[0] = v;
     return sym.srt_setsockflag(lsn, opt, i32, 4) === 0;
   };
-  sym.srt_setloglevel(3);
+  if (!logBridge) sym.srt_setloglevel(3);
   if (sym.srt_startup() < 0) return abort("srt_startup_failed");
   const addr = encodeSockaddr(o.host, o.port);
   if (!addr.ok) return abort(`bad_host ${o.host}`);
   lsn = sym.srt_create_socket();
   if (lsn < 0) return abort("srt_create_socket_failed");
   const pass = enc.encode(o.passphrase ?? "");
-  const optsOk = setInt(SRTO.RCVSYN, 0) && setInt(SRTO.SNDSYN, 0) &&
+  // SRTO_REUSEADDR off: libsrt's default (on) lets a second process bind the same UDP port
+  const optsOk = setInt(SRTO.RCVSYN, 0) && setInt(SRTO.SNDSYN, 0) && setInt(SRTO.REUSEADDR, 0) &&
     setInt(SRTO.LATENCY, o.latencyMs) &&
     setInt(SRTO.PEERIDLETIMEO, o.peerIdleTimeoutMs ?? 5000) &&
     (pass.length === 0 || sym.srt_setsockflag(lsn, SRTO.PASSPHRASE, pass, pass.length) === 0);
@@ -103,7 +111,7 @@ export function openListenSocket(
   eid = sym.srt_epoll_create();
   if (eid < 0) return abort("srt_epoll_create_failed", cb);
   if (sym.srt_epoll_add_usock(eid, lsn, flags) !== 0) return abort("srt_epoll_add_failed", cb);
-  return ok({ lib, lsn, eid, cb });
+  return ok({ lib, lsn, eid, cb, logBridge });
 }
 
 /**
@@ -118,6 +126,7 @@ export async function closeListenSocket(s: ListenSocket): Promise<void> {
   await s.lib.lib.symbols.srt_close_async(s.lsn);
   sym.srt_epoll_release(s.eid);
   await s.lib.lib.symbols.srt_cleanup_async();
+  s.logBridge?.close();
   s.cb.close();
   s.lib.lib.close();
 }
