@@ -103,7 +103,6 @@ const streamProps: Record<string, Schema> = {
   bytes: nonNeg,
   bufferedBytes: nonNeg,
   sessions: { ...nonNeg, description: "1 + reconnects and takeovers within the grace window" },
-  resyncs: { ...nonNeg, description: "timeline rebases at new sessions (takeover, reconnect)" },
   tracks: { type: "array", items: ref("Track") },
   errors: { ...counts, description: "malformed input by reason" },
   drops: { ...counts, description: "data discarded on purpose by reason" },
@@ -492,7 +491,11 @@ export const SCHEMAS: Record<string, Schema> = {
       slewedMs: numS,
       framesDropped: nonNeg,
       framesDuplicated: nonNeg,
-      resyncs: nonNeg,
+      resyncs: {
+        ...nonNeg,
+        description:
+          "output timeline rebases: each new publisher session (reconnect, takeover, RTP sender restart), timestamp jumps, PCR discontinuities",
+      },
     }, ["count", "slewedMs", "framesDropped", "framesDuplicated", "resyncs"]),
   }, [
     "id",

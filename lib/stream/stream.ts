@@ -12,7 +12,6 @@ import { RateMeter } from "../core/meter.ts";
 import type { Histogram } from "../core/metrics/histogram.ts";
 import { METRICS, type Registry } from "../core/metrics/registry.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
-import { SessionTimeline } from "./session_timeline.ts";
 import { StreamSync, type StreamSyncOptions } from "../sync/stream_sync.ts";
 import type { SrMapping } from "../sync/reference.ts";
 import type {
@@ -75,8 +74,6 @@ export class Stream implements StreamSink {
   sessions = 1;
   /** Monotonic ms the current session began. */
   sessionStartMs: number;
-  /** Every session's timestamps on one output timeline (lib/stream/session_timeline.ts). */
-  readonly timeline: SessionTimeline = new SessionTimeline();
   readonly bitrate: RateMeter = new RateMeter();
   readonly errors: ReasonCounter<ErrorReason> = new ReasonCounter();
   readonly drops: ReasonCounter<DropReason> = new ReasonCounter();
@@ -88,7 +85,10 @@ export class Stream implements StreamSink {
   lastDataMs = 0;
   /** This session produced a track or a frame (valid media, not just bytes). */
   delivered = false;
-  /** One output timeline (ptsMs/dtsMs), offsets, drift and correction (lib/sync). */
+  /**
+   * One output timeline (ptsMs/dtsMs) across every session, offsets, drift and correction
+   * (lib/sync); source pts/dts stay as the publisher sent them.
+   */
   readonly sync: StreamSync;
   /** After resume, frames wait for the next keyframe per track. */
   #awaitKey = new Set<number>();
@@ -173,7 +173,6 @@ export class Stream implements StreamSink {
   pushFrame(au: AccessUnit): void {
     if (this.state === "closed") return;
     this.delivered = true;
-    au = this.timeline.map(au);
     let t = this.tracks.get(au.trackId);
     if (!t) {
       t = new TrackState({
@@ -304,8 +303,9 @@ export class Stream implements StreamSink {
   /**
    * A new publisher session continues this stream (revive, takeover, an RTP sender
    * restarting): `sessions` counts up, the old session's unfinished GOP leaves the
-   * buffer, output restarts at the new session's first keyframe and its timestamps are
-   * rebased onto the stream's timeline. Returns the frames trimmed.
+   * buffer, output restarts at the new session's first keyframe and the sync timeline
+   * rebases at its first frame (lib/sync/stream_sync.ts reconnect, one `resyncs`).
+   * Returns the frames trimmed.
    */
   beginSession(
     from: { remote?: string; ssrc?: number; streamId?: string; user?: string },
@@ -319,7 +319,6 @@ export class Stream implements StreamSink {
     this.sessions++;
     this.sessionStartMs = this.#now();
     this.delivered = false;
-    this.timeline.restart();
     this.sync.reconnect();
     let video = false;
     for (const [id, t] of this.tracks) {
@@ -369,7 +368,6 @@ export class Stream implements StreamSink {
       bytes: this.bytes,
       bufferedBytes: this.bufferedBytes,
       sessions: this.sessions,
-      resyncs: this.timeline.resyncs,
       tracks: [...this.tracks.values()].map((t) =>
         t.toJSON(now, this.#frameSink?.gopStats?.(t.info.id))
       ),

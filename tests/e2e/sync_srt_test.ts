@@ -264,7 +264,11 @@ Deno.test({
       await send(ts, "cam", await makeTs(4), 4);
       const again = await status(ts, "cam");
       assert.equal(again.tracks[1].manualOffsetMs, 150);
-      assert.ok(again.corrections.resyncs >= 1, "the reconnect rebased the timeline");
+      assert.equal(
+        again.corrections.resyncs,
+        s.corrections.resyncs + 1,
+        "the reconnect rebased the timeline, counted once",
+      );
       const stream = await ts.get("/api/v1/streams/cam");
       assert.equal(stream.sessions, 2);
     } finally {

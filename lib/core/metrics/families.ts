@@ -230,12 +230,6 @@ const CATALOGUE = {
     labels: STREAM,
     help: "Publisher sessions of the stream (1 + reconnects within the retention window).",
   },
-  sluice_stream_resyncs_total: {
-    type: "counter",
-    unit: "events",
-    labels: STREAM,
-    help: "Timeline rebases for a new publisher session (lib/stream/session_timeline.ts).",
-  },
   sluice_stream_packets_total: {
     type: "counter",
     unit: "packets",
@@ -358,7 +352,7 @@ const CATALOGUE = {
     type: "counter",
     unit: "events",
     labels: STREAM,
-    help: "Output timeline rebases (timestamp jumps, PCR discontinuities, reconnects).",
+    help: "Output timeline rebases (new publisher sessions, timestamp jumps, PCR discontinuities).",
   },
   // --- SRT link (lib/transport/srt/stats.ts; per connection, from zero after a reconnect) ---
   sluice_srt_rtt_seconds: {
