@@ -63,6 +63,16 @@ export function zeroCounters(): RelayCounters {
   return { bytes: 0, frames: 0, drops: {}, gopsDropped: 0, retries: 0, connects: 0 };
 }
 
+/** Adds `c` into `into` (totals over relays, current and ended). */
+export function addCounters(into: RelayCounters, c: RelayCounters): void {
+  into.bytes += c.bytes;
+  into.frames += c.frames;
+  into.gopsDropped += c.gopsDropped;
+  into.retries += c.retries;
+  into.connects += c.connects;
+  for (const [k, n] of Object.entries(c.drops)) into.drops[k] = (into.drops[k] ?? 0) + n;
+}
+
 /** One stream pushed to one target. */
 export class Relay {
   state: OutputState = "idle";

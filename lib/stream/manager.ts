@@ -213,13 +213,7 @@ export class Manager implements StreamOpener {
         remote: req.remote,
         sessions: existing.sessions,
       });
-      this.events.emit("stream.opened", {
-        stream: existing.id,
-        protocol: existing.protocol,
-        remote: existing.remote,
-        sessions: existing.sessions,
-      });
-      return ok(existing);
+      return ok(this.#announce(existing));
     }
     const s = new Stream(req, hooks, {
       now: this.#now,
@@ -248,13 +242,18 @@ export class Manager implements StreamOpener {
       streamId: req.streamId,
       ssrc: req.ssrc,
     });
+    return ok(this.#announce(s));
+  }
+
+  /** Emits `stream.opened` for a new or revived stream and returns it. */
+  #announce(s: Stream): Stream {
     this.events.emit("stream.opened", {
       stream: s.id,
       protocol: s.protocol,
       remote: s.remote,
       sessions: s.sessions,
     });
-    return ok(s);
+    return s;
   }
 
   /**

@@ -14,6 +14,7 @@ import type { AccessUnit } from "@lib/core/types.ts";
 import { takeoverReason } from "@lib/stream/takeover.ts";
 import type { Protocol, StreamSink } from "@lib/stream/ports.ts";
 import type { BusEvent } from "@lib/stream/events.ts";
+import { videoFrame } from "@tests/support/frames.ts";
 
 function setup(override = false) {
   const cfg = defaultConfig();
@@ -46,19 +47,8 @@ function opened(r: ReturnType<ReturnType<typeof setup>["connect"]>): StreamSink 
   return r.value;
 }
 
-function video(pts: number, key: boolean, arrivalMs = 0): AccessUnit {
-  return {
-    trackId: 256,
-    codec: "h264",
-    kind: "video",
-    pts,
-    dts: pts,
-    clockRate: 90000,
-    key,
-    data: new Uint8Array(50),
-    arrivalMs,
-  };
-}
+const video = (pts: number, key: boolean, arrivalMs = 0) =>
+  videoFrame(pts, key, { size: 50, arrivalMs });
 
 function audio(pts: number, arrivalMs = 0): AccessUnit {
   return { ...video(pts, true, arrivalMs), trackId: 257, codec: "aac", kind: "audio" };

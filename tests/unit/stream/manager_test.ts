@@ -4,6 +4,7 @@ import { silentLogger } from "@lib/core/log.ts";
 import { Manager } from "@lib/stream/manager.ts";
 import type { AccessUnit } from "@lib/core/types.ts";
 import type { OpenRequest, StreamSink } from "@lib/stream/ports.ts";
+import { videoFrame } from "@tests/support/frames.ts";
 
 /** A fake adapter: opens streams through the same door SRT and RTP use. */
 export class FakeAdapter {
@@ -16,19 +17,8 @@ export class FakeAdapter {
   }
 }
 
-function frame(trackId: number, pts: number, key: boolean): AccessUnit {
-  return {
-    trackId,
-    codec: "h264",
-    kind: "video",
-    pts,
-    dts: pts,
-    clockRate: 90000,
-    key,
-    data: new Uint8Array(100),
-    arrivalMs: 0,
-  };
-}
+const frame = (trackId: number, pts: number, key: boolean) =>
+  videoFrame(pts, key, { trackId, size: 100 });
 
 function manager(maxConnections = 25, retentionMs = 60_000) {
   const cfg = defaultConfig();
