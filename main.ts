@@ -54,10 +54,11 @@ async function main(): Promise<number> {
   const parsed = parseArgs(Deno.args);
   if (typeof parsed === "number") return parsed;
   const path = parsed.config ?? Deno.env.get("SLUICE_CONFIG") ?? undefined;
-  const { ConfigError, defaultConfig, loadConfig } = await import("./lib/config/config.ts");
+  const { ConfigError, defaultConfig } = await import("./lib/config/config.ts");
+  const { loadConfigFile } = await import("./lib/app/config_files.ts");
   let config;
   try {
-    config = path ? await loadConfig(path) : defaultConfig();
+    config = path ? await loadConfigFile(path) : defaultConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -81,12 +82,15 @@ async function main(): Promise<number> {
     console.log(configYaml(config, header).trimEnd());
     return 0;
   }
+  const { createLogger, routeConsole } = await import("./lib/core/log.ts");
+  const log = createLogger(config.log.level, config.log.format);
+  routeConsole(log); // every stderr line in the logger's format (log.format: json)
   let server;
   try {
     const { startServer } = await import("./lib/app/server.ts");
-    server = await startServer(config);
+    server = await startServer(config, log);
   } catch (e) {
-    console.error(`sluice: cannot start: ${(e as Error).message}`);
+    log.error("startup_failed", { error: `sluice: cannot start: ${(e as Error).message}` });
     return 1;
   }
   const stop = () => {

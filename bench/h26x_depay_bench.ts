@@ -18,6 +18,7 @@ import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../lib/cor
 import { benchTmp, emit } from "./_bench.ts";
 import { capturePackets } from "../tests/support/rtp.ts";
 import { readCapture } from "../tests/support/replay.ts";
+import { type Timed, toPcap } from "./_pcap.ts";
 
 interface Input {
   capture: string;
@@ -75,52 +76,23 @@ function ours(
   return { pps: (pkts.length * passes) / best, mbps: (bytes * passes) / best / 1e6, units };
 }
 
-/** A pcap (Ethernet/IPv4/UDP to port 5004) of the capture repeated `passes` times (libpcap format). */
+/**
+ * A pcap (bench/_pcap.ts) of the capture repeated `passes` times, RTP sequence numbers and
+ * timestamps continued, one datagram a millisecond.
+ */
 export function capturePcap(capture: string, passes: number): Uint8Array {
   const dgrams = readCapture(`rtp/${capture}`).map((c) => c.data);
-  const size = 24 + passes * dgrams.reduce((n, d) => n + 16 + 42 + d.length, 0);
-  const out = new Uint8Array(size);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, 0xa1b2c3d4, true);
-  dv.setUint16(4, 2, true);
-  dv.setUint16(6, 4, true);
-  dv.setUint32(16, 65535, true);
-  dv.setUint32(20, 1, true); // LINKTYPE_ETHERNET
-  let o = 24;
-  let seq = 0;
+  const pkts: Timed[] = [];
   for (let k = 0; k < passes; k++) {
     for (const d of dgrams) {
-      const len = 42 + d.length;
-      dv.setUint32(o, 1, true);
-      dv.setUint32(o + 4, (seq * 1000) % 1000000, true);
-      dv.setUint32(o + 8, len, true);
-      dv.setUint32(o + 12, len, true);
-      const f = o + 16;
-      dv.setUint16(f + 12, 0x0800); // IPv4
-      out.set([
-        0x45,
-        0,
-        (20 + 8 + d.length) >> 8,
-        (20 + 8 + d.length) & 0xff,
-        0,
-        0,
-        0x40,
-        0,
-        64,
-        17,
-      ], f + 14);
-      out.set([127, 0, 0, 1, 127, 0, 0, 1], f + 26);
-      dv.setUint16(f + 34, 5006);
-      dv.setUint16(f + 36, 5004);
-      dv.setUint16(f + 38, 8 + d.length);
-      out.set(d, f + 42);
-      dv.setUint16(f + 44, seq & 0xffff); // continue RTP sequence numbers and timestamps
-      dv.setUint32(f + 46, (dv.getUint32(f + 46) + k * 90000 * 2) >>> 0);
-      seq++;
-      o += 16 + len;
+      const data = d.slice();
+      const dv = new DataView(data.buffer);
+      dv.setUint16(2, pkts.length & 0xffff); // continue RTP sequence numbers and timestamps
+      dv.setUint32(4, (dv.getUint32(4) + k * 90000 * 2) >>> 0);
+      pkts.push({ data, arrivalUs: pkts.length * 1000 });
     }
   }
-  return out;
+  return toPcap(pkts);
 }
 
 async function gstSeconds(inp: Input, path: string): Promise<number> {

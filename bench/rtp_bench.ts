@@ -25,6 +25,7 @@ import { RtpDemux } from "../lib/transport/rtp/demux.ts";
 import { H264Depacketizer } from "../lib/codecs/h264/depacketizer.ts";
 import { benchTmp, bestPeer, cpuSelf, emit, fmt, isQuick } from "./_bench.ts";
 import { readCapture } from "../tests/support/replay.ts";
+import { type Timed, toPcap } from "./_pcap.ts";
 
 const FILES = [...Deno.readDirSync(new URL("../tests/fixtures/rtp/", import.meta.url))]
   .map((e) => e.name)
@@ -109,12 +110,6 @@ function main() {
   }
 }
 
-/** A packet of the repeated capture: bytes and arrival time, µs. */
-interface Timed {
-  data: Uint8Array;
-  arrivalUs: number;
-}
-
 /**
  * `capture` repeated `passes` times as owned datagrams: sequence numbers run on, RTP
  * timestamps and arrival times continue by one loop's span per pass.
@@ -135,47 +130,6 @@ export function repeatedCapture(capture: string, passes: number): Timed[] {
       dv.setUint32(4, (ts(p.data) + k * tsSpan) >>> 0);
       out.push({ data, arrivalUs: Number(p.arrivalNs / 1000n) - t0 + k * usSpan });
     }
-  }
-  return out;
-}
-
-/** A libpcap file (LINKTYPE_ETHERNET, IPv4/UDP 127.0.0.1:5006 -> :5004) of `pkts`. */
-export function toPcap(pkts: Timed[]): Uint8Array {
-  const size = 24 + pkts.reduce((n, p) => n + 16 + 42 + p.data.length, 0);
-  const out = new Uint8Array(size);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, 0xa1b2c3d4, true);
-  dv.setUint16(4, 2, true);
-  dv.setUint16(6, 4, true);
-  dv.setUint32(16, 65535, true);
-  dv.setUint32(20, 1, true);
-  let o = 24;
-  for (const p of pkts) {
-    const len = 42 + p.data.length;
-    dv.setUint32(o, 1_000_000 + Math.floor(p.arrivalUs / 1e6), true);
-    dv.setUint32(o + 4, Math.floor(p.arrivalUs % 1e6), true);
-    dv.setUint32(o + 8, len, true);
-    dv.setUint32(o + 12, len, true);
-    const f = o + 16;
-    dv.setUint16(f + 12, 0x0800);
-    out.set([
-      0x45,
-      0,
-      (28 + p.data.length) >> 8,
-      (28 + p.data.length) & 0xff,
-      0,
-      0,
-      0x40,
-      0,
-      64,
-      17,
-    ], f + 14); // deno-fmt-ignore
-    out.set([127, 0, 0, 1, 127, 0, 0, 1], f + 26);
-    dv.setUint16(f + 34, 5006);
-    dv.setUint16(f + 36, 5004);
-    dv.setUint16(f + 38, 8 + p.data.length);
-    out.set(p.data, f + 42);
-    o += 16 + len;
   }
   return out;
 }

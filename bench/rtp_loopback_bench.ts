@@ -22,6 +22,7 @@ import { startTestServer } from "../tests/e2e/_server.ts";
 import { Histogram } from "../lib/core/metrics/histogram.ts";
 import { METRICS } from "../lib/core/metrics/registry.ts";
 import { arg, cpuOfPid, cpuSelf, emit, fmt, isQuick } from "./_bench.ts";
+import { freePort } from "../tests/_helpers.ts";
 
 const LOADGEN = new URL("../scripts/loadgen.ts", import.meta.url).pathname;
 const CAPTURE = new URL("../tests/fixtures/rtp/rtp_h264_gst.bin", import.meta.url).pathname;
@@ -115,15 +116,8 @@ async function ours(rate: number, seconds: number, streams: number): Promise<Row
   }
 }
 
-function freeUdpPort(): number {
-  const s = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-  const p = (s.addr as Deno.NetAddr).port;
-  s.close();
-  return p;
-}
-
 async function gst(rate: number, seconds: number): Promise<Row | undefined> {
-  const port = freeUdpPort();
+  const port = freePort("udp");
   const caps = "application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96";
   const child = new Deno.Command("gst-launch-1.0", {
     args: ["-q", "udpsrc", "address=127.0.0.1", `port=${port}`, "buffer-size=8388608"]

@@ -15,6 +15,7 @@
  */
 import { SrtListener } from "../lib/transport/srt/listener.ts";
 import { arg, clockTicks, cpuOfPid, cpuSelf, emit } from "./_bench.ts";
+import { freePort } from "../tests/_helpers.ts";
 import type { SrtStats } from "../lib/transport/srt/stats.ts";
 
 const SRC = new URL("../tests/fixtures/ts/h264_aac.ts", import.meta.url).pathname;
@@ -22,13 +23,6 @@ const SRC = new URL("../tests/fixtures/ts/h264_aac.ts", import.meta.url).pathnam
 const MAX_SECONDS = 60;
 /** Cap on concurrent senders. */
 const MAX_SENDERS = 32;
-
-function freeUdpPort(): number {
-  const s = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-  const p = (s.addr as Deno.NetAddr).port;
-  s.close();
-  return p;
-}
 
 /** One load run's figures. */
 export interface SrtBenchRow {
@@ -44,7 +38,7 @@ export interface SrtBenchRow {
 
 /** Runs `n` senders at `mbps` each for `seconds` into a fresh listener. */
 export async function runSrtBench(n: number, seconds: number, mbps: number): Promise<SrtBenchRow> {
-  const port = freeUdpPort();
+  const port = freePort("udp");
   let bytes = 0;
   const last = new Map<number, SrtStats>();
   const l = new SrtListener({
@@ -128,7 +122,7 @@ async function killAll(procs: Deno.ChildProcess[]): Promise<void> {
 
 /** One ffmpeg caller into srt-live-transmit; its CPU per received Mbit (undefined if missing). */
 export async function runSltBench(seconds: number, mbps: number) {
-  const port = freeUdpPort();
+  const port = freePort("udp");
   const procs: Deno.ChildProcess[] = [];
   let bytes = 0;
   try {

@@ -10,6 +10,7 @@
  *   deno run --unstable-net --allow-all bench/takeover_bench.ts [--rounds 3]
  */
 import { arg, emit } from "./_bench.ts";
+import { freePort } from "../tests/_helpers.ts";
 import { parseConfig } from "../lib/config/config.ts";
 import { createLogger } from "../lib/core/log.ts";
 import { startServer } from "../lib/app/server.ts";
@@ -17,13 +18,6 @@ import { startServer } from "../lib/app/server.ts";
 const FIXTURE = new URL("../tests/fixtures/ts/h264_aac.ts", import.meta.url).pathname;
 const KILL_TO_RESTART_MS = 500;
 const BOUND_MS = 15_000;
-
-function freeUdpPort(): number {
-  const s = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-  const p = (s.addr as Deno.NetAddr).port;
-  s.close();
-  return p;
-}
 
 function ffmpeg(port: number): Deno.ChildProcess {
   const url = `srt://127.0.0.1:${port}?streamid=bench&pkt_size=1316`;
@@ -59,9 +53,9 @@ interface Receiver {
 }
 
 async function sluice(takeoverAfter: string): Promise<Receiver> {
-  const port = freeUdpPort();
+  const port = freePort("udp");
   const cfg = parseConfig(
-    `ingestion:\n  bind: 127.0.0.1\n  srt_port: ${port}\n  rtp_port: ${freeUdpPort() & ~1}\n` +
+    `ingestion:\n  bind: 127.0.0.1\n  srt_port: ${port}\n  rtp_port: ${freePort("udp") & ~1}\n` +
       `api:\n  listen: 127.0.0.1:0\nsrt:\n  takeover_after: ${takeoverAfter}\n`,
   );
   const server = await startServer(cfg, createLogger("error", "text", () => {}));
@@ -73,7 +67,7 @@ async function sluice(takeoverAfter: string): Promise<Receiver> {
 }
 
 function srtLiveTransmit(): Receiver {
-  const port = freeUdpPort();
+  const port = freePort("udp");
   const child = new Deno.Command("srt-live-transmit", {
     args: [`srt://127.0.0.1:${port}?mode=listener`, "file://con", "-q"],
     stdin: "null",

@@ -144,6 +144,7 @@ export function errnoName(e: number): string {
     24: "EMFILE",
     98: "EADDRINUSE",
     99: "EADDRNOTAVAIL",
+    101: "ENETUNREACH",
     105: "ENOBUFS",
     111: "ECONNREFUSED",
   };

@@ -14,6 +14,8 @@ export const SRT_SYMBOLS = {
   srt_startup: { parameters: [], result: "i32" },
   srt_cleanup: { parameters: [], result: "i32" },
   srt_setloglevel: { parameters: ["i32"], result: "void" },
+  srt_setlogflags: { parameters: ["i32"], result: "void" },
+  srt_setloghandler: { parameters: ["pointer", "function"], result: "void" },
   srt_create_socket: { parameters: [], result: "i32" },
   srt_bind: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   /** srt_bind_acquire(u, udpsock): binds `u` to a UDP socket made by the caller (libc fd). */
@@ -74,11 +76,24 @@ export const LISTEN_CALLBACK = {
   result: "i32",
 } as const satisfies Deno.UnsafeCallbackDefinition;
 
+/**
+ * Signature of SRT_LOG_HANDLER_FN (srt.h, logging_api.h):
+ * (opaque, level, file, line, area, message) -> void. `level` is a syslog level.
+ */
+export const LOG_HANDLER = {
+  parameters: ["pointer", "i32", "pointer", "i32", "pointer", "pointer"],
+  result: "void",
+} as const satisfies Deno.UnsafeCallbackDefinition;
+
+/** srt_setlogflags bits (logging_api.h SRT_LOGF_*): no time, thread name, severity, EOL. */
+export const SRT_LOGF_PLAIN = 0x1 | 0x2 | 0x4 | 0x8;
+
 /** SRT_SOCKOPT values (srt.h). */
 export const SRTO = {
   SNDSYN: 1,
   RCVSYN: 2,
   UDP_RCVBUF: 9,
+  REUSEADDR: 15,
   EVENT: 18,
   SNDDATA: 19,
   RCVDATA: 20,

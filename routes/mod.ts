@@ -55,10 +55,19 @@ export function createApp(deps: ApiDeps): Hono {
       address: d.apiAddress?.() ?? d.manager.config.api.listen,
       tls: !!d.tls,
     };
+    // a configured listener or output that is not running makes the box degraded
+    const problems: string[] = [];
+    for (const [name, h] of Object.entries(listeners)) {
+      const x = h as { enabled?: boolean; reason?: string };
+      if (x.enabled === false) problems.push(`${name}: ${x.reason ?? "disabled"}`);
+    }
     const down = d.outputs?.down() ?? [];
+    for (const name of down) problems.push(`output ${name}: down`);
     const links = Object.fromEntries(d.manager.links.map((l) => [l.name, l.health()]));
+    for (const l of d.manager.links) if (!l.up) problems.push(`link ${l.name}: down`);
     return c.json({
-      status: down.length || !d.manager.links.every((l) => l.up) ? "degraded" : "ok",
+      status: problems.length ? "degraded" : "ok",
+      ...(problems.length ? { reasons: problems } : {}),
       version: d.version,
       uptimeS: d.manager.stats().uptimeS,
       listeners,
@@ -92,5 +101,47 @@ export function createApp(deps: ApiDeps): Hono {
     d.manager.log.error("api.error", { path: c.req.path, error: String(e) });
     return jsonError(c, 500, "internal", "internal error");
   });
+  // HEAD: Hono answers with GET's headers but an empty body, which the server then sends
+  // as content-length 0; answer with the length GET's body has (RFC 9110 9.3.2).
+  // A streaming GET (live.ts) has no length: HEAD answers 405 for it.
+  const fetch = app.fetch;
+  app.fetch = async (req, ...rest) => {
+    if (req.method !== "HEAD") return await fetch(req, ...rest);
+    // url and headers only: copying the Request would copy its signal (a Deno warning)
+    const res = await fetch(new Request(req.url, { headers: req.headers }), ...rest);
+    const size = await boundedLength(res);
+    const headers = new Headers(res.headers);
+    if (size === undefined) {
+      return new Response(null, { status: 405, headers: { allow: "GET" } });
+    }
+    headers.set("content-length", String(size));
+    return new Response(null, { status: res.status, statusText: res.statusText, headers });
+  };
   return app;
+}
+
+/** A HEAD reads GET's body at most this long (ms) and this far (bytes) to learn its length. */
+const HEAD_READ_MS = 1000;
+const HEAD_READ_BYTES = 64 * 1024 * 1024;
+
+/** The body's length, or undefined (cancelled) when it does not end soon: a stream. */
+async function boundedLength(res: Response): Promise<number | undefined> {
+  const reader = res.body?.getReader();
+  if (!reader) return 0;
+  let n = 0;
+  let t: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((r) => t = setTimeout(() => r("late"), HEAD_READ_MS));
+  try {
+    for (;;) {
+      const r = await Promise.race([reader.read(), late]);
+      if (r === "late" || n > HEAD_READ_BYTES) {
+        await reader.cancel().catch(() => {});
+        return undefined;
+      }
+      if (r.done) return n;
+      n += r.value.byteLength;
+    }
+  } finally {
+    clearTimeout(t);
+  }
 }

@@ -160,6 +160,7 @@ function paths(): Json {
         200: json("SyncStatus", "the new sync status"),
         400: E400,
         404: E404,
+        415: err("Content-Type is not application/json"),
       }, {
         requestBody: {
           required: true,

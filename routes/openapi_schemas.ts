@@ -103,7 +103,6 @@ const streamProps: Record<string, Schema> = {
   bytes: nonNeg,
   bufferedBytes: nonNeg,
   sessions: { ...nonNeg, description: "1 + reconnects and takeovers within the grace window" },
-  resyncs: { ...nonNeg, description: "timeline rebases at new sessions (takeover, reconnect)" },
   tracks: { type: "array", items: ref("Track") },
   errors: { ...counts, description: "malformed input by reason" },
   drops: { ...counts, description: "data discarded on purpose by reason" },
@@ -290,6 +289,11 @@ export const SCHEMAS: Record<string, Schema> = {
   Error: obj({ error: obj({ code: str, message: str }, ["code", "message"]) }, ["error"]),
   Health: obj({
     status: { enum: ["ok", "degraded"] },
+    reasons: {
+      type: "array",
+      items: str,
+      description: "why degraded: a configured listener disabled, an output down",
+    },
     version: str,
     uptimeS: numS,
     listeners: {
@@ -336,6 +340,10 @@ export const SCHEMAS: Record<string, Schema> = {
     takeovers: {
       ...counts,
       description: "publishers that took a stream over, by <protocol>_<reason>",
+    },
+    closed: {
+      ...counts,
+      description: "streams closed, by <protocol>_<reason> (connect_timeout, shutdown ...)",
     },
     memory: obj({
       rssBytes: nonNeg,
@@ -494,7 +502,11 @@ export const SCHEMAS: Record<string, Schema> = {
       slewedMs: numS,
       framesDropped: nonNeg,
       framesDuplicated: nonNeg,
-      resyncs: nonNeg,
+      resyncs: {
+        ...nonNeg,
+        description:
+          "output timeline rebases: each new publisher session (reconnect, takeover, RTP sender restart), timestamp jumps, PCR discontinuities",
+      },
     }, ["count", "slewedMs", "framesDropped", "framesDuplicated", "resyncs"]),
   }, [
     "id",

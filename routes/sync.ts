@@ -16,6 +16,10 @@ export function syncRoutes(d: ApiDeps): Hono {
     const id = c.req.param("id");
     const s = d.manager.get(id);
     if (!s) return jsonError(c, 404, "not_found", `no stream ${id}`);
+    const type = c.req.header("content-type") ?? "";
+    if (!/^application\/json\s*(;|$)/i.test(type)) {
+      return jsonError(c, 415, "unsupported_media_type", "Content-Type must be application/json");
+    }
     let body: unknown;
     try {
       body = await c.req.json();
@@ -24,7 +28,7 @@ export function syncRoutes(d: ApiDeps): Hono {
     }
     const b = body as { track?: unknown; offsetMs?: unknown };
     const trackOk = b?.track === undefined ||
-      (typeof b.track === "number" && Number.isInteger(b.track));
+      (typeof b.track === "number" && Number.isInteger(b.track) && b.track >= 0);
     if (typeof b?.offsetMs !== "number" || !Number.isFinite(b.offsetMs) || !trackOk) {
       return jsonError(
         c,

@@ -4,13 +4,7 @@ import type { Context } from "hono";
 import type { ApiDeps } from "./context.ts";
 import { jsonError } from "./errors.ts";
 import { isBufferView } from "../lib/stream/ports.ts";
-
-function num(c: Context, key: string): number | undefined | null {
-  const v = c.req.query(key);
-  if (v === undefined || v === "") return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : null;
-}
+import { decimalInt, queryInt } from "./params.ts";
 
 /** Video routes. */
 export function videoRoutes(d: ApiDeps): Hono {
@@ -28,17 +22,17 @@ export function videoRoutes(d: ApiDeps): Hono {
   app.get("/buffer/:id", (c) => {
     const { err, view: v } = view(c);
     if (err) return err;
-    const track = num(c, "track"), from = num(c, "from"), to = num(c, "to");
+    const track = queryInt(c, "track", 0), from = queryInt(c, "from"), to = queryInt(c, "to");
     if (track === null || from === null || to === null) {
-      return jsonError(c, 400, "bad_request", "track, from and to must be numbers");
+      return jsonError(c, 400, "bad_request", "track, from and to must be decimal integers");
     }
     return c.json(v.index({ track, from, to }));
   });
   app.get("/buffer/:id/frames/:index", (c) => {
     const { err, view: v } = view(c);
     if (err) return err;
-    const i = Number(c.req.param("index"));
-    if (!Number.isInteger(i) || i < 0) {
+    const i = decimalInt(c.req.param("index")) ?? -1;
+    if (i < 0) {
       return jsonError(c, 400, "bad_request", "index must be a non-negative integer");
     }
     const au = v.frame(i);
@@ -55,8 +49,14 @@ export function videoRoutes(d: ApiDeps): Hono {
   app.get("/preview/:id", (c) => {
     const { err, view: v } = view(c);
     if (err) return err;
-    const track = num(c, "track");
-    if (track === null) return jsonError(c, 400, "bad_request", "track must be a number");
+    const track = queryInt(c, "track", 0);
+    if (track === null) {
+      return jsonError(c, 400, "bad_request", "track must be a decimal integer");
+    }
+    const s = d.manager.get(c.req.param("id") ?? "");
+    if (track !== undefined && !s?.tracks.has(track)) {
+      return jsonError(c, 404, "not_found", `no track ${track}`);
+    }
     const au = v.preview(track);
     if (!au) return jsonError(c, 409, "no_keyframe", "no keyframe received yet");
     return c.body(au.data as Uint8Array<ArrayBuffer>, 200, {

@@ -15,7 +15,9 @@ export function frameStoreFor(manager: Manager): (s: Stream) => FrameStore {
   return (s) =>
     new FrameStore({
       maxGops: manager.config.ingestion.gopBufferSize,
-      maxBytes: manager.config.ingestion.memory.perStreamLimit,
+      get maxBytes() { // ingestion.memory.per_stream_limit, live on reload
+        return manager.config.ingestion.memory.perStreamLimit;
+      },
       count: (reason, n) => s.count(reason, n),
       params: s.params,
     });

@@ -2,11 +2,12 @@
  * The running appliance: manager, protocol listeners, HTTP API, signals (SIGINT and
  * SIGTERM stop within 2 s; SIGHUP reloads the config file).
  */
-import { type Config, ConfigError, loadConfig } from "../config/config.ts";
+import { type Config, ConfigError } from "../config/config.ts";
+import { loadConfigFile } from "./config_files.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import { Manager } from "../stream/manager.ts";
 import { LagMonitor } from "../core/metrics/event_loop.ts";
-import { diffConfig } from "./reload.ts";
+import { applicableConfig, diffConfig } from "./reload.ts";
 import { VERSION } from "../core/version.ts";
 import { createApp } from "../../routes/mod.ts";
 import { frameStoreFor, startListeners } from "./listeners.ts";
@@ -50,8 +51,11 @@ function splitHostPort(hp: string): { hostname: string; port: number } {
 }
 
 /** Starts sluice with `config`. */
-export async function startServer(config: Config, log?: Logger): Promise<Server> {
-  log ??= createLogger(config.log.level, config.log.format);
+export async function startServer(
+  config: Config,
+  logger?: Logger,
+): Promise<Server> {
+  const log = logger ?? createLogger(config.log.level, config.log.format);
   const tls = await readTls(config.api.tls);
   const manager: Manager = new Manager(config, log, {
     frameSink: (s) => frameStoreFor(manager)(s),
@@ -96,18 +100,29 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
     : undefined;
   const { hostname, port } = splitHostPort(config.api.listen);
   const ac = new AbortController();
-  const http = Deno.serve({
-    hostname,
-    port,
-    ...tls,
-    signal: ac.signal,
-    onListen: () => {},
-    onError: (e) => {
-      log.error("api.error", { error: String(e) });
-      return new Response("internal error", { status: 500 });
-    },
-  }, app.fetch);
-  const addr = http.addr as Deno.NetAddr;
+  let http: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    http = serveApi();
+  } catch (e) {
+    await outputs.stop();
+    await manager.stop();
+    lag.stop();
+    throw new Error(`api.listen ${config.api.listen}: ${(e as Error).message}`);
+  }
+  function serveApi(): Deno.HttpServer<Deno.NetAddr> {
+    return Deno.serve({
+      hostname,
+      port,
+      ...tls,
+      signal: ac.signal,
+      onListen: () => {},
+      onError: (e) => {
+        log.error("api.error", { error: String(e) });
+        return new Response("internal error", { status: 500 });
+      },
+    }, app.fetch);
+  }
+  const addr = http.addr;
   apiAddress = `${addr.hostname}:${addr.port}`;
   log.info("api.listening", {
     address: apiAddress,
@@ -127,14 +142,14 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
       }
       let next: Config;
       try {
-        next = await loadConfig(path);
+        next = await loadConfigFile(path);
       } catch (e) {
         const msg = e instanceof ConfigError ? e.issues.join("; ") : String(e);
         log.error("config.reload_failed", { file: path, error: msg, kept: "running config" });
         return;
       }
-      const { live: applied, restart } = diffConfig(manager.config, next);
-      manager.config = next;
+      const { live: applied, newStreams, restart } = diffConfig(manager.config, next);
+      manager.config = applicableConfig(manager.config, next);
       const o = await outputs.apply(next.outputs);
       if (o.added.length || o.removed.length || o.changed.length) {
         log.info("outputs.reloaded", {
@@ -148,6 +163,7 @@ export async function startServer(config: Config, log?: Logger): Promise<Server>
       log.info("config.reloaded", {
         file: path,
         applied: applied.join(",") || "none",
+        appliedToNewStreams: newStreams.join(",") || "none",
         needsRestart: restart.join(",") || "none",
       });
     },

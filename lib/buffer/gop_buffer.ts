@@ -16,6 +16,10 @@
  * Audio-only streams (no video track seen): the last `audioOnlyWindowMs` of each audio
  * track is kept (default maxGops seconds), under the same byte budget; rotation out of
  * the window is not a drop, the byte budget's evictions count "audio_evicted".
+ *
+ * Times compared across tracks or against a window are on the stream's output timeline
+ * (`ptsMs`, lib/sync), which stays continuous across publisher sessions; the source
+ * `pts`/`dts` (kept in the frame index as sent) restart with each session.
  */
 import type { FrameInfo } from "../codecs/h26x/au_info.ts";
 import type { AccessUnit, Counter } from "../core/types.ts";
@@ -30,8 +34,8 @@ export interface GopBufferOptions {
   maxGops?: number;
   /** Byte budget for everything buffered (video and audio). */
   maxBytes: number;
-  /** Budget on the span from the oldest GOP start to the newest video pts, ticks. */
-  maxDurationTicks?: number;
+  /** Budget on the span from the oldest GOP start to the newest video frame, ms. */
+  maxDurationMs?: number;
   count: Counter;
   /** Audio kept per track when the stream has no video, ms (default maxGops * 1000). */
   audioOnlyWindowMs?: number;
@@ -88,7 +92,8 @@ export class GopBuffer {
   readonly #byIndex = new Map<number, Slot>();
   #nextIndex = 0;
   #bytes = 0;
-  #newestPts = -Infinity;
+  /** Newest video presentation time, ms (output timeline). */
+  #newestMs = -Infinity;
   /** GOPs retired by rotation (beyond maxGops). */
   evictedGops = 0;
   /** Video frames in the GOPs retired by rotation. */
@@ -184,7 +189,7 @@ export class GopBuffer {
       const g = gops[gops.length - 1];
       if (!g || g.complete) continue;
       gops.pop();
-      if (g.startPts < cut) cut = g.startPts;
+      if (g.startMs < cut) cut = g.startMs;
       for (const s of g.slots) {
         this.#byIndex.delete(s.entry.index);
         this.#bytes -= s.entry.size;
@@ -193,7 +198,7 @@ export class GopBuffer {
     }
     for (const list of this.#audio.values()) {
       let k = list.length;
-      while (k > 0 && list[k - 1].au.pts >= cut) k--;
+      while (k > 0 && msOf(list[k - 1].au) >= cut) k--;
       for (let i = k; i < list.length; i++) {
         this.#byIndex.delete(list[i].entry.index);
         this.#bytes -= list[i].entry.size;
@@ -245,7 +250,7 @@ export class GopBuffer {
     const slot = this.#slot(au, step.gop.seq);
     g.slots.push(slot);
     g.bytes += slot.entry.size;
-    if (au.pts > this.#newestPts) this.#newestPts = au.pts;
+    if (msOf(au) > this.#newestMs) this.#newestMs = msOf(au);
     this.#enforce(t);
     return this.#byIndex.has(slot.entry.index) ? slot.entry.index : undefined;
   }
@@ -280,10 +285,10 @@ export class GopBuffer {
     let i = list.length;
     while (i > 0 && msOf(list[i - 1].au) > msOf(au)) i--;
     list.splice(i, 0, slot);
-    const window = ((this.#o.audioOnlyWindowMs ?? this.#maxGops * 1000) * au.clockRate) / 1000;
-    const newest = list[list.length - 1].au.pts;
+    const window = this.#o.audioOnlyWindowMs ?? this.#maxGops * 1000;
+    const newest = msOf(list[list.length - 1].au);
     let n = 0;
-    while (n < list.length - 1 && list[n].au.pts < newest - window) n++;
+    while (n < list.length - 1 && msOf(list[n].au) < newest - window) n++;
     this.#removeAudio(list, n);
     let evicted = 0;
     while (this.#bytes > this.#o.maxBytes) {
@@ -334,15 +339,6 @@ export class GopBuffer {
     return min;
   }
 
-  /** Start pts of the oldest buffered video GOP, ticks (the duration budget). */
-  #oldestStartPts(): number | undefined {
-    let min: number | undefined;
-    for (const gops of this.#video.values()) {
-      if (gops.length && (min === undefined || gops[0].startPts < min)) min = gops[0].startPts;
-    }
-    return min;
-  }
-
   /** The video track whose oldest GOP is the oldest complete one. */
   #oldestCompleteTrack(): BufferedGop[] | undefined {
     let best: BufferedGop[] | undefined;
@@ -356,13 +352,13 @@ export class GopBuffer {
 
   /** Applies the byte and duration budgets; `track` is the video track just pushed. */
   #enforce(track: number | undefined): void {
-    const maxDur = this.#o.maxDurationTicks;
+    const maxDur = this.#o.maxDurationMs;
     let budgetDrop = false;
     for (;;) {
       const overBytes = this.#bytes > this.#o.maxBytes;
-      const start = this.#oldestStartPts();
+      const start = this.#oldestStart();
       const overDur = maxDur !== undefined && start !== undefined &&
-        this.#newestPts - start > maxDur;
+        this.#newestMs - start > maxDur;
       if (!overBytes && !overDur) break;
       budgetDrop = true;
       const victim = this.#oldestCompleteTrack();

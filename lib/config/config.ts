@@ -7,6 +7,9 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Node } from "yaml";
 import { parseBytes, parseDuration } from "./units.ts";
 import { SCHEMA, type Spec } from "./schema.ts";
+import { apiHostProblem, checkString, type FileChecks } from "./checks.ts";
+
+export type { FileChecks } from "./checks.ts";
 import { parseTarget, redactUrl } from "./output_url.ts";
 import { checkNats, type NatsConfig } from "./nats.ts";
 
@@ -47,6 +50,8 @@ export interface Config {
     srtPort: number;
     rtpPort: number;
     maxConnections: number;
+    maxPerSource: number;
+    connectTimeout: number;
     bufferSize: number;
     gopBufferSize: number;
     warmup: boolean;
@@ -148,7 +153,7 @@ function defaults(spec: Spec): unknown {
 
 class Walker {
   issues: string[] = [];
-  constructor(private lc: LineCounter) {}
+  constructor(private lc: LineCounter, private files: FileChecks | undefined) {}
 
   where(node: Node | null | undefined): string {
     const off = node?.range?.[0];
@@ -229,6 +234,11 @@ class Walker {
         if (spec.pattern && s !== "" && !spec.pattern.re.test(s)) {
           return this.bad(path, node, spec.pattern.what, s), spec.def;
         }
+        const problem = spec.check && checkString(spec.check, s, this.files);
+        if (problem && spec.check === "token") { // a secret: not echoed
+          return this.issues.push(`${path} must be ${problem}${this.where(node)}`), spec.def;
+        }
+        if (problem) return this.bad(path, node, problem, s), spec.def;
         return s;
       }
       case "number": {
@@ -254,6 +264,8 @@ class Walker {
         if (!m || port < 0 || port > 65535) {
           return this.bad(path, node, `host:port ("127.0.0.1:8080")`, raw), spec.def;
         }
+        const problem = apiHostProblem(m[1]);
+        if (problem) return this.bad(path, node, problem, raw), spec.def;
         return raw;
       }
     }
@@ -322,9 +334,14 @@ export function defaultConfig(): Config {
 
 /**
  * Parses and validates YAML text. Throws ConfigError listing every problem with its
- * key and line; `source` names the file in the message.
+ * key and line; `source` names the file in the message. With `files`, the SDP files the
+ * config names are read and checked too (loadConfig: --check-config, start-up, reload).
  */
-export function parseConfig(text: string, source = "<config>"): Config {
+export function parseConfig(
+  text: string,
+  source = "<config>",
+  opts: { files?: FileChecks } = {},
+): Config {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -338,7 +355,7 @@ export function parseConfig(text: string, source = "<config>"): Config {
       source,
     );
   }
-  const w = new Walker(lc);
+  const w = new Walker(lc, opts.files);
   const root = doc.contents as Node | null;
   const cfg = w.obj(SCHEMA as Spec & { t: "obj" }, root, "") as Config;
   crossCheck(cfg, w.issues);
@@ -401,13 +418,16 @@ function crossCheck(cfg: Config, issues: string[]): void {
   checkNats(cfg.nats, issues);
 }
 
-/** Reads and parses a config file; throws ConfigError (also for an unreadable file). */
-export async function loadConfig(path: string): Promise<Config> {
+/**
+ * Reads and parses a config file; throws ConfigError (also for an unreadable file).
+ * `files` checks the files it names (lib/app/config_files.ts passes the SDP parser).
+ */
+export async function loadConfig(path: string, files?: FileChecks): Promise<Config> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
   } catch (e) {
     throw new ConfigError([`cannot read file: ${(e as Error).message}`], path);
   }
-  return parseConfig(text, path);
+  return parseConfig(text, path, { files });
 }

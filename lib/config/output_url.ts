@@ -1,7 +1,9 @@
 /**
  * Output URLs (`outputs[].url`): `srt://host:port?streamid=..&passphrase=..&latency=200ms
  * &connect_timeout=3s&pbkeylen=16` (SRT caller, live mode) and `udp://host:port?ttl=4
- * &pkt_size=1316` (TS over UDP, 7 x 188 bytes per datagram, unicast or multicast).
+ * &pkt_size=1316&localaddr=10.0.0.5` (TS over UDP, 7 x 188 bytes per datagram, unicast or
+ * multicast; `localaddr` is the address of the interface to send from, as in ffmpeg's udp
+ * protocol: the multicast interface, IP_MULTICAST_IF, and the source address).
  * `{stream}` in the URL is replaced by the stream id (one connection per matching stream).
  * Pure parsing: used by the config loader (errors with key and line) and the relays.
  */
@@ -32,6 +34,11 @@ export interface UdpTarget {
   multicast: boolean;
   /** Datagram payload, a multiple of 188 (default 1316). */
   pktSize: number;
+  /**
+   * IPv4 address of the interface to send from: bound as the source address and, for a
+   * multicast group, set as IP_MULTICAST_IF. Undefined = the routing table decides.
+   */
+  localAddr?: string;
 }
 
 /** Either target. */
@@ -42,6 +49,16 @@ export const SCHEMES = ["srt", "udp"] as const;
 
 const HOST =
   /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*|\d{1,3}(?:\.\d{1,3}){3})$/;
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** A unicast IPv4 literal (what `localaddr` must be), or undefined. */
+function unicastIpv4(s: string): string | undefined {
+  const m = IPV4.exec(s);
+  if (!m || m.slice(1).some((o) => Number(o) > 255)) return undefined;
+  const first = Number(m[1]);
+  return first === 0 || first >= 224 ? undefined : s;
+}
 
 function isMulticast(host: string): boolean {
   const m = /^(\d+)\./.exec(host);
@@ -67,7 +84,7 @@ export function parseTarget(url: string): Result<Target> {
   const q = new URLSearchParams(m[4] ?? "");
   const known = scheme === "srt"
     ? ["streamid", "passphrase", "pbkeylen", "latency", "connect_timeout", "mode"]
-    : ["ttl", "pkt_size"];
+    : ["ttl", "pkt_size", "localaddr"];
   for (const k of q.keys()) {
     if (!known.includes(k)) return fail(`unknown parameter "${k}" (${known.join(", ")})`);
   }
@@ -81,7 +98,20 @@ export function parseTarget(url: string): Result<Target> {
     if (!(Number.isInteger(ps) && ps >= 188 && ps <= 1316 && ps % 188 === 0)) {
       return fail("pkt_size must be a multiple of 188 up to 1316");
     }
-    return ok({ scheme: "udp", host, port, ttl: t, multicast: isMulticast(host), pktSize: ps });
+    const la = q.get("localaddr");
+    const localAddr = la === null ? undefined : unicastIpv4(la);
+    if (la !== null && localAddr === undefined) {
+      return fail(`localaddr must be the IPv4 address of a local interface, got "${la}"`);
+    }
+    return ok({
+      scheme: "udp",
+      host,
+      port,
+      ttl: t,
+      multicast: isMulticast(host),
+      pktSize: ps,
+      localAddr,
+    });
   }
   const mode = q.get("mode");
   if (mode !== null && mode !== "caller") return fail("only mode=caller is supported");

@@ -16,6 +16,8 @@ export type Spec =
     t: "string";
     def: string;
     oneOf?: readonly string[];
+    /** Extra check (lib/config/checks.ts): an IPv4 bind address, a readable SDP file, a token. */
+    check?: "ipv4" | "sdp_file" | "token";
     /** A non-empty value must match `re`; `what` says what is expected. */
     pattern?: { re: RegExp; what: string };
     doc: string;
@@ -239,7 +241,12 @@ export const SCHEMA: Spec = {
     ingestion: {
       t: "obj",
       fields: {
-        bind: { t: "string", def: "0.0.0.0", doc: "address the SRT and RTP listeners bind" },
+        bind: {
+          t: "string",
+          def: "0.0.0.0",
+          check: "ipv4",
+          doc: "address the SRT and RTP listeners bind",
+        },
         srt_port: { t: "int", def: 30000, min: 1, max: 65535, doc: "SRT listener port (UDP)" },
         rtp_port: {
           t: "int",
@@ -249,6 +256,20 @@ export const SCHEMA: Spec = {
           doc: "RTP port (UDP); RTCP on rtp_port + 1 or multiplexed",
         },
         max_connections: { t: "int", def: 25, min: 1, max: 10000, doc: "concurrent streams" },
+        max_per_source: {
+          t: "int",
+          def: 0,
+          min: 0,
+          max: 10000,
+          doc: "concurrent streams from one source address (0 = no cap)",
+        },
+        connect_timeout: {
+          t: "duration",
+          def: 5000,
+          min: 100,
+          max: 600_000,
+          doc: "a stream that has delivered no track by then is closed (connect_timeout)",
+        },
         buffer_size: {
           t: "bytes",
           def: 1048576,
@@ -309,7 +330,7 @@ export const SCHEMA: Spec = {
         listen: { t: "hostport", def: "127.0.0.1:8080", doc: "REST API address (host:port)" },
         tokens: {
           t: "list",
-          of: { t: "string", def: "", doc: "bearer token" },
+          of: { t: "string", def: "", check: "token", doc: "bearer token" },
           doc: "when set, /api and /metrics need Authorization: Bearer <token>",
         },
         tls: {
@@ -411,7 +432,11 @@ export const SCHEMA: Spec = {
           doc: "new RTP sources admitted per second",
         },
         payload_types: ptMap,
-        sdp: { t: "list", of: { t: "string", def: "", doc: "SDP file path" }, doc: "SDP files" },
+        sdp: {
+          t: "list",
+          of: { t: "string", def: "", check: "sdp_file", doc: "SDP file path" },
+          doc: "SDP files",
+        },
         streams: {
           t: "list",
           of: {
@@ -426,7 +451,7 @@ export const SCHEMA: Spec = {
               },
               name: { t: "string", def: "", doc: "stream id shown in the API" },
               payload_types: ptMap,
-              sdp: { t: "string", def: "", doc: "SDP file for this stream" },
+              sdp: { t: "string", def: "", check: "sdp_file", doc: "SDP file for this stream" },
             },
           },
           doc: "named RTP streams",

@@ -41,11 +41,39 @@ export function formatLine(
   return s;
 }
 
+const encoder = new TextEncoder();
+
+/** Writes one line to stderr directly (console.* may be routed into the logger, see main.ts). */
+function toStderr(line: string): void {
+  const b = encoder.encode(line + "\n");
+  for (let o = 0; o < b.length;) o += Deno.stderr.writeSync(b.subarray(o));
+}
+
+/**
+ * Routes console.warn/error/info/debug (the runtime's and libraries' warnings) into
+ * `log`, so every stderr line has the logger's format. Returns the undo function.
+ */
+export function routeConsole(log: Logger): () => void {
+  const saved = {
+    warn: console.warn,
+    error: console.error,
+    info: console.info,
+    debug: console.debug,
+  };
+  const text = (args: unknown[]) =>
+    args.map((a) => (typeof a === "string" ? a : Deno.inspect(a, { colors: false }))).join(" ");
+  console.warn = (...a: unknown[]) => log.warn("runtime.warning", { message: text(a) });
+  console.error = (...a: unknown[]) => log.error("runtime.error", { message: text(a) });
+  console.info = (...a: unknown[]) => log.info("runtime.info", { message: text(a) });
+  console.debug = (...a: unknown[]) => log.debug("runtime.debug", { message: text(a) });
+  return () => Object.assign(console, saved);
+}
+
 /** Creates a logger writing to `sink` (stderr by default). */
 export function createLogger(
   level: LogLevel = "info",
   format: "text" | "json" = "text",
-  sink: (line: string) => void = (line) => console.error(line),
+  sink: (line: string) => void = toStderr,
 ): Logger {
   const log = (lv: LogLevel, event: string, fields?: LogFields) => {
     if (RANK[lv] < RANK[logger.level]) return;

@@ -115,6 +115,18 @@ const CATALOGUE = {
     layer: "stream",
     help: "`ingestion.max_connections` live streams already; raise it or stop a stream.",
   },
+  max_per_source: {
+    kind: "refusal",
+    layer: "stream",
+    help:
+      "`ingestion.max_per_source` live streams from this address already; raise it or stop one.",
+  },
+  name_reserved: {
+    kind: "refusal",
+    layer: "stream",
+    help: "The name is configured for the other protocol (`rtp.streams`, `ssrc-*`, `srt.streams`).",
+  },
+
   memory: {
     kind: "refusal",
     layer: "stream",
@@ -145,6 +157,17 @@ const CATALOGUE = {
     layer: "srt",
     help: "Admitted but the handshake never completed: usually a wrong or missing passphrase.",
   },
+  passphrase_mismatch: {
+    kind: "refusal",
+    layer: "srt",
+    help: "The stream has a passphrase and the caller's key did not match (wrong or missing).",
+  },
+  handshake_backoff: {
+    kind: "refusal",
+    layer: "srt",
+    help: "This host failed 3 handshakes; it is refused for 10 s, doubling up to 5 min.",
+  },
+
   recovering: {
     kind: "takeover",
     layer: "stream",
@@ -185,7 +208,7 @@ const CATALOGUE = {
   source_probation: {
     kind: "drop",
     layer: "rtp",
-    help: "A new source's packet was not followed in sequence (RFC 3550 A.1); random datagrams.",
+    help: "A new source's packet was not confirmed by another close in sequence; random datagrams.",
   },
   source_refused: {
     kind: "drop",
@@ -251,6 +274,11 @@ const CATALOGUE = {
     kind: "drop",
     layer: "rtcp",
     help: "RTCP held for a source with no RTP yet was evicted; some sender sends RTCP without RTP.",
+  },
+  rtcp_spoofed: {
+    kind: "error",
+    layer: "rtcp",
+    help: "RTCP about a source from a port that is not its RTP or RTCP port; ignored (spoofing).",
   },
 
   // --- RTP session, jitter buffer, payload dispatch (per stream) ---
@@ -749,6 +777,12 @@ const CATALOGUE = {
     layer: "buffer",
     help: "The oldest GOP was evicted under `ingestion.memory.global_limit` pressure.",
   },
+  memory_global_frame: {
+    kind: "drop",
+    layer: "buffer",
+    help: "A frame was refused at `ingestion.memory.global_limit` (no whole GOP left to shed).",
+  },
+
   gop_oversize: {
     kind: "drop",
     layer: "buffer",

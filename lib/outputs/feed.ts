@@ -61,6 +61,11 @@ export class TsFeed {
     return new TsFeed(store.output.subscribe({ maxBytes: o.maxBytes, backlog }), stream, true);
   }
 
+  /** The frame last returned by `next` did not go out (the link broke under it): uncount it. */
+  unsent(): void {
+    if (this.frames > 0) this.frames--;
+  }
+
   /** Frames dropped because this consumer was too slow. */
   get slowDrops(): number {
     return this.consumer.stats.drops.consumer_overflow ?? 0;

@@ -13,7 +13,7 @@ import type { OutputConfig } from "../config/config.ts";
 import type { Manager } from "../stream/manager.ts";
 import type { Stream } from "../stream/stream.ts";
 import type { Link } from "./link.ts";
-import { type OutputState, Relay, type RelayCounters, zeroCounters } from "./relay.ts";
+import { addCounters, type OutputState, Relay, type RelayCounters, zeroCounters } from "./relay.ts";
 import { SrtCaller } from "./srt_caller.ts";
 import { parseTarget, redactUrl, type Target, targetAddress } from "../config/output_url.ts";
 import { UdpLink } from "./udp_sender.ts";
@@ -110,14 +110,7 @@ export class Output {
   async #drop(id: string, r: Relay): Promise<void> {
     this.relays.delete(id);
     await r.stop();
-    const c = r.snapshot();
-    const g = this.#gone;
-    g.bytes += c.bytes;
-    g.frames += c.frames;
-    g.gopsDropped += c.gopsDropped;
-    g.retries += c.retries;
-    g.connects += c.connects;
-    for (const [k, n] of Object.entries(c.drops)) g.drops[k] = (g.drops[k] ?? 0) + n;
+    addCounters(this.#gone, r.snapshot());
     this.#breakerOpened += r.breaker.opened;
     this.#idleSince = new Date();
   }
@@ -141,13 +134,7 @@ export class Output {
       breaker: { state: "closed", failures: 0, opened: this.#breakerOpened },
     };
     for (const r of this.relays.values()) {
-      const c = r.snapshot();
-      out.bytes += c.bytes;
-      out.frames += c.frames;
-      out.gopsDropped += c.gopsDropped;
-      out.retries += c.retries;
-      out.connects += c.connects;
-      for (const [k, n] of Object.entries(c.drops)) out.drops[k] = (out.drops[k] ?? 0) + n;
+      addCounters(out, r.snapshot());
       if (RANK[r.state] >= RANK[out.state]) out.state = r.state;
       out.breaker.opened += r.breaker.opened;
       out.breaker.failures = Math.max(out.breaker.failures, r.breaker.failures);

@@ -63,6 +63,16 @@ export function zeroCounters(): RelayCounters {
   return { bytes: 0, frames: 0, drops: {}, gopsDropped: 0, retries: 0, connects: 0 };
 }
 
+/** Adds `c` into `into` (totals over relays, current and ended). */
+export function addCounters(into: RelayCounters, c: RelayCounters): void {
+  into.bytes += c.bytes;
+  into.frames += c.frames;
+  into.gopsDropped += c.gopsDropped;
+  into.retries += c.retries;
+  into.connects += c.connects;
+  for (const [k, n] of Object.entries(c.drops)) into.drops[k] = (into.drops[k] ?? 0) + n;
+}
+
 /** One stream pushed to one target. */
 export class Relay {
   state: OutputState = "idle";
@@ -247,6 +257,7 @@ export class Relay {
       try {
         n = link.send(pending);
       } catch (e) {
+        feed.unsent();
         return (e as Error).message;
       }
       this.counters.bytes += n;
@@ -257,7 +268,10 @@ export class Relay {
       pending = pending.subarray(n);
       const now = performance.now();
       if (n > 0) progressAt = now;
-      else if (now - progressAt > SEND_STALL_MS) return "send_stalled";
+      else if (now - progressAt > SEND_STALL_MS) {
+        feed.unsent();
+        return "send_stalled";
+      }
       await this.#sleep(SEND_RETRY_MS);
     }
     return undefined;

@@ -30,7 +30,14 @@ export class FrameStore implements BufferView {
   readonly tsTap = new TsTap();
 
   constructor(private o: FrameStoreOptions) {
-    this.buffer = new GopBuffer({ maxGops: o.maxGops, maxBytes: o.maxBytes, count: o.count });
+    // maxBytes read per frame: a getter in `o` (lib/app/listeners.ts) makes a reload apply at once
+    this.buffer = new GopBuffer({
+      maxGops: o.maxGops,
+      get maxBytes() {
+        return o.maxBytes;
+      },
+      count: o.count,
+    });
   }
 
   push(au: AccessUnit): void {

@@ -50,7 +50,6 @@ function hasBye(d: Uint8Array): boolean {
 
 /** One source as the demux sees it. */
 class Source {
-  rtcpRemote?: { hostname: string; port: number };
   session!: RtpSession;
   cname?: string;
   /** Payload type of the latest RTP packet (-1 before the first). */
@@ -144,7 +143,7 @@ export class RtpAdapter {
       }
     }
     this.demux = new RtpDemux<Source>({
-      newSourcesPerSec: cfg.newStreamRate,
+      newSourcesPerSec: () => opener.config.rtp.newStreamRate, // live on reload
       probation: true, // random datagrams never become streams
       count: (reason, n = 1) => opener.portError("rtp", reason, n),
       onNewSource: (key, first) => this.#open(key, first),
@@ -163,7 +162,6 @@ export class RtpAdapter {
    */
   #restarted(old: SourceKey, key: SourceKey, src: Source, silentMs: number): void {
     src.key = key;
-    src.rtcpRemote = undefined;
     this.opener.continueSession(src.stream, {
       reason: old.remote.port !== key.remote.port ? "new_port" : "new_ssrc",
       remote: `${key.remote.hostname}:${key.remote.port}`,
@@ -263,6 +261,7 @@ export class RtpAdapter {
       maxJitterBytes: Math.max(m.config.ingestion.bufferSize, 64 * 1024),
       createDepacketizer: (pt, p) => input.create(pt, p),
       count: streamCounter(sink),
+      minSequential: 1, // the demux's source gate ran probation and delivers in order
     });
     return src;
   }
@@ -308,14 +307,14 @@ export class RtpAdapter {
       return;
     }
     this.#rtp.start((d, remote, t) => {
-      if (isRtcp(d)) this.#laterIfBye(d, t, (d, t) => this.demux.onDatagram(d, remote, t));
-      else this.demux.onDatagram(d, remote, t);
+      if (isRtcp(d)) {
+        const from = { ...remote };
+        this.#laterIfBye(d, t, (d, t) => this.demux.onDatagram(d, from, t));
+      } else this.demux.onDatagram(d, remote, t);
     });
     this.#rtcp.start((d, remote, t) => {
-      this.#laterIfBye(d, t, (d, t) => this.demux.onRtcpDatagram(d, remote, t));
-      for (const [, s] of this.demux.sources()) {
-        if (s.key.remote.hostname === remote.hostname) s.rtcpRemote ??= { ...remote };
-      }
+      const from = { ...remote }; // the receiver's object may be reused; a BYE waits
+      this.#laterIfBye(d, t, (d, t) => this.demux.onRtcpDatagram(d, from, t));
     });
     this.#pollAt(POLL_MS);
     this.#timers.push(setInterval(() => this.#report(), STATS_MS));
@@ -376,7 +375,8 @@ export class RtpAdapter {
         } as Record<string, number | string | null>);
       }
       if (sendRr && this.#rtcp) {
-        const to = s.rtcpRemote ?? { hostname: s.key.remote.hostname, port: s.key.remote.port + 1 };
+        const to = this.demux.rtcpRemote(s.key.key) ??
+          { hostname: s.key.remote.hostname, port: s.key.remote.port + 1 };
         this.#rtcp.send(buildReceiverReport(this.#ourSsrc, [s.session.reportBlock()], now), to);
       }
     }

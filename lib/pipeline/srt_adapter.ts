@@ -25,6 +25,15 @@ export const REJECT = {
   unavailable: 1503,
 } as const;
 
+/** Reject code per refusal reason. */
+const REJECT_STATUS: Record<string, number> = {
+  not_allowed: REJECT.forbidden,
+  name_reserved: REJECT.forbidden,
+  duplicate: REJECT.conflict,
+  max_connections: REJECT.unavailable,
+  max_per_source: REJECT.unavailable,
+};
+
 function transport(s: SrtStats): Record<string, number | string> {
   return { ...s } as unknown as Record<string, number | string>;
 }
@@ -47,13 +56,15 @@ export class SrtAdapter {
       host: cfg.ingestion.bind,
       port: cfg.ingestion.srtPort,
       latencyMs: cfg.srt.latency,
-      passphrase: cfg.srt.passphrase,
+      // no listener-wide passphrase: admit() sets one per connection from the running
+      // config, so a reloaded srt.passphrase applies to the next caller
       library: cfg.srt.library || undefined,
       socketBufferBytes: cfg.srt.socketBuffer,
       peerIdleTimeoutMs: opts.peerIdleTimeoutMs ?? (() => opener.config.srt.peerIdleTimeout),
       log: (level, event, fields) =>
         log[level](`srt.${event}`, fields as Record<string, string | number | boolean>),
       admit: (a) => this.admit(a),
+      refused: (reason, remote, stream) => opener.refuse("srt", reason, { stream, remote }),
       open: (a, conn) => {
         const r = opener.open(
           { protocol: "srt", name: a.name, remote: a.remote, streamId: a.raw, user: a.user },
@@ -83,7 +94,12 @@ export class SrtAdapter {
     });
   }
 
-  /** Admission in the listen callback: O(streams), never throws. */
+  /**
+   * Admission in the listen callback, per connection from the running config (so a
+   * reloaded allowlist or passphrase applies to the next caller): allowlist, the
+   * manager's checks (name reserved for RTP, duplicate, max_connections,
+   * max_per_source), then the stream's passphrase or `srt.passphrase`. Never throws.
+   */
   admit(a: SrtAdmission): AdmitResult {
     const o = this.opener;
     const allow = o.config.srt.streams;
@@ -93,12 +109,12 @@ export class SrtAdapter {
       o.refuse("srt", "not_allowed", who);
       return { ok: false, status: REJECT.forbidden, reason: "not_allowed" };
     }
-    const r = o.admit("srt", who);
+    const r = o.admit("srt", who); // counted there
     if (!r.ok) {
-      const status = r.reason === "duplicate" ? REJECT.conflict : REJECT.unavailable;
-      return { ok: false, status, reason: r.reason };
+      return { ok: false, status: REJECT_STATUS[r.reason] ?? REJECT.forbidden, reason: r.reason };
     }
-    return entry?.passphrase ? { ok: true, passphrase: entry.passphrase } : { ok: true };
+    const passphrase = entry?.passphrase || o.config.srt.passphrase;
+    return passphrase ? { ok: true, passphrase } : { ok: true };
   }
 
   /** Starts listening; a failure (no libsrt, port taken) leaves SRT disabled with a reason. */

@@ -38,6 +38,8 @@ export class TsInput {
   readonly #tracks = new Map<number, TrackInfo>();
   readonly #specs = new Map<number, CodecSpec | undefined>();
   readonly #asm = new Map<number, AnnexBAssembler>();
+  /** The codec each assembler was built for (a PMT version change may keep it). */
+  readonly #asmCodec = new Map<number, "h264" | "h265">();
 
   constructor(private sink: StreamSink, private opts: TsInputOptions) {
     const count: Counter = (reason, n = 1) => sink.count(reason, n);
@@ -57,13 +59,16 @@ export class TsInput {
     const spec = codecSpec(info.codec);
     this.#specs.set(info.id, spec);
     const codec = spec?.annexB?.codec;
+    const old = this.#asm.get(info.id);
     if (codec === undefined) {
+      old?.flush();
       this.#asm.delete(info.id);
+      this.#asmCodec.delete(info.id);
       return;
     }
-    const old = this.#asm.get(info.id);
-    if (old && (old as unknown as { codec?: string }).codec === codec) return;
+    if (old && this.#asmCodec.get(info.id) === codec) return;
     old?.flush();
+    this.#asmCodec.set(info.id, codec);
     this.#asm.set(
       info.id,
       new AnnexBAssembler({

@@ -20,6 +20,7 @@ import type {
   StreamOpener,
   StreamSink,
 } from "./ports.ts";
+import { hostOf } from "../core/address.ts";
 import { LabeledReasonCounter } from "./counters.ts";
 import { fail, ok, type Result } from "../core/result.ts";
 import type { DataReason, RefusalReason, TakeoverReason } from "../core/reasons.ts";
@@ -41,6 +42,12 @@ export class Manager implements StreamOpener {
   readonly streams: Map<string, Stream> = new Map();
   /** Refused publishers by protocol and reason (API: "<protocol>_<reason>"). */
   readonly refused: LabeledReasonCounter<Protocol, RefusalReason> = new LabeledReasonCounter();
+  /**
+   * Streams closed, "<protocol>_<reason>" (connect_timeout, peer_closed, api_delete,
+   * shutdown, rtp_bye ...). Close reasons include codes from the transport, so this is a
+   * plain map rather than a catalogue counter (lib/core/reasons.ts).
+   */
+  readonly closed: Map<string, number> = new Map();
   /** Input rejected before it belongs to a stream (garbage on a port), by listener and reason. */
   readonly portErrors: LabeledReasonCounter<Listener["name"], DataReason> =
     new LabeledReasonCounter();
@@ -54,6 +61,8 @@ export class Manager implements StreamOpener {
   readonly #gops: GopAnnouncer;
   opened = 0;
   #timer?: ReturnType<typeof setInterval>;
+  /** Bytes buffered by all streams, kept per frame (exact again after every tick). */
+  #buffered = 0;
   readonly #now: () => number;
 
   constructor(public config: Config, public log: Logger, private opts: ManagerOptions = {}) {
@@ -75,29 +84,67 @@ export class Manager implements StreamOpener {
     return n;
   }
 
+  /**
+   * The protocol a stream name belongs to: names in `rtp.streams` and `ssrc-*` to RTP,
+   * names in the `srt.streams` allowlist to SRT; another protocol's publisher claiming
+   * one is refused ("name_reserved"), so it cannot lock the configured one out.
+   */
+  reservedFor(name: string): Protocol | undefined {
+    const c = this.config;
+    if (name.startsWith("ssrc-") || c.rtp.streams.some((s) => s.name === name)) return "rtp";
+    if (Object.hasOwn(c.srt.streams, name)) return "srt";
+    return undefined;
+  }
+
+  /** Live streams from the host of `remote` ("ip:port" or "[ip6]:port"). */
+  liveFromHost(remote: string): number {
+    const host = hostOf(remote);
+    let n = 0;
+    for (const s of this.streams.values()) {
+      if (s.state !== "closed" && hostOf(s.remote) === host) n++;
+    }
+    return n;
+  }
+
   refuse(protocol: Protocol, reason: RefusalReason, who: RefusalSubject = {}): void {
     this.refused.add(protocol, reason);
     this.events.emit("stream.refused", { protocol, reason, ...who });
   }
 
   /**
-   * The one home of the admission rules: one live stream per name unless the publisher
-   * may take it over (lib/stream/takeover.ts; it reuses the stream's slot), max_connections.
+   * The one home of the admission rules: a name configured for the other protocol
+   * (name_reserved); one live stream per name unless the publisher may take it over
+   * (lib/stream/takeover.ts; it reuses the stream's slot); max_connections; max_per_source
+   * for the caller's address.
    */
   admit(
     protocol: Protocol,
     who: RefusalSubject & { stream: string },
   ): Result<void, RefusalReason> {
     const existing = this.streams.get(who.stream);
-    if (existing && this.#takeover(existing, protocol)) return ok(undefined);
-    const reason: RefusalReason | undefined = existing && existing.state !== "closed"
-      ? "duplicate"
-      : this.liveCount >= this.config.ingestion.maxConnections
-      ? "max_connections"
-      : undefined;
+    const owner = this.reservedFor(who.stream);
+    const ownName = !owner || owner === protocol;
+    if (ownName && existing && this.#takeover(existing, protocol)) return ok(undefined);
+    const reason = this.#admission(protocol, who.stream, who.remote);
     if (reason === undefined) return ok(undefined);
     this.refuse(protocol, reason, who);
     return fail(reason);
+  }
+
+  #admission(protocol: Protocol, name: string, remote?: string): RefusalReason | undefined {
+    const owner = this.reservedFor(name);
+    if (owner && owner !== protocol) return "name_reserved";
+    const existing = this.streams.get(name);
+    if (existing && existing.state !== "closed") return "duplicate";
+    const ing = this.config.ingestion;
+    if (this.liveCount >= ing.maxConnections) return "max_connections";
+    if (
+      ing.maxPerSource > 0 && remote !== undefined &&
+      this.liveFromHost(remote) >= ing.maxPerSource
+    ) {
+      return "max_per_source";
+    }
+    return undefined;
   }
 
   isLive(name: string): boolean {
@@ -166,17 +213,12 @@ export class Manager implements StreamOpener {
         remote: req.remote,
         sessions: existing.sessions,
       });
-      this.events.emit("stream.opened", {
-        stream: existing.id,
-        protocol: existing.protocol,
-        remote: existing.remote,
-        sessions: existing.sessions,
-      });
-      return ok(existing);
+      return ok(this.#announce(existing));
     }
     const s = new Stream(req, hooks, {
       now: this.#now,
       frameSink: this.opts.frameSink,
+      memory: this.#memory,
       sync: {
         thresholdMs: () => this.config.ingestion.syncThreshold,
         emit: (type, data) => this.events.emit(type, data as EventMap[typeof type]),
@@ -186,6 +228,8 @@ export class Manager implements StreamOpener {
         this.log.info("stream.state", { stream: st.id, from, to, reason: st.closeReason });
         this.events.emit("stream.state", { stream: st.id, from, to, reason: st.closeReason });
         if (to === "closed") {
+          const key = `${st.protocol}_${st.closeReason ?? "unknown"}`;
+          this.closed.set(key, (this.closed.get(key) ?? 0) + 1);
           this.events.emit("stream.closed", { stream: st.id, reason: st.closeReason ?? "" });
         }
       },
@@ -198,13 +242,62 @@ export class Manager implements StreamOpener {
       streamId: req.streamId,
       ssrc: req.ssrc,
     });
+    return ok(this.#announce(s));
+  }
+
+  /** Emits `stream.opened` for a new or revived stream and returns it. */
+  #announce(s: Stream): Stream {
     this.events.emit("stream.opened", {
       stream: s.id,
       protocol: s.protocol,
       remote: s.remote,
       sessions: s.sessions,
     });
-    return ok(s);
+    return s;
+  }
+
+  /**
+   * The global memory limit at frame admission: a frame that would take the total past
+   * `global_limit` first makes the largest holders shed whole GOPs; if that is not enough
+   * it is refused. So the limit is never exceeded (the 500 ms tick only re-syncs).
+   */
+  readonly #memory = {
+    admit: (_s: Stream, bytes: number): boolean => {
+      const limit = this.config.ingestion.memory.globalLimit;
+      if (this.#buffered + bytes <= limit) return true;
+      this.#shed(Math.max(0, limit - bytes));
+      return this.#buffered + bytes <= limit;
+    },
+    stored: (_s: Stream, delta: number): void => {
+      this.#buffered += delta;
+    },
+  };
+
+  /** Sheds GOPs until at most `target` bytes are buffered; re-syncs the running total. */
+  #shed(target: number): void {
+    const freed = enforceGlobalLimit(this.streams.values(), target);
+    this.#buffered = this.bufferedBytes;
+    if (freed > 0) {
+      this.log.warn("memory.global_limit", { freedBytes: freed });
+      this.events.emit("memory.pressure", {
+        bufferedBytes: this.#buffered,
+        limitBytes: this.config.ingestion.memory.globalLimit,
+        freedBytes: freed,
+      });
+    }
+  }
+
+  /**
+   * Closes a stream with `reason`, then has its adapter drop the connection (in this
+   * order, so the adapter's own "closed_by_server" does not replace the reason).
+   */
+  #disconnect(s: Stream, reason: string): void {
+    s.close(reason);
+    try {
+      s.hooks?.disconnect(reason);
+    } catch (e) {
+      this.log.error("adapter.disconnect_failed", { stream: s.id, error: String(e) });
+    }
   }
 
   /**
@@ -234,15 +327,9 @@ export class Manager implements StreamOpener {
   remove(id: string, reason = "api_delete"): boolean {
     const s = this.streams.get(id);
     if (!s) return false;
-    if (s.state !== "closed") {
-      try {
-        s.hooks?.disconnect(reason);
-      } catch (e) {
-        this.log.error("adapter.disconnect_failed", { stream: id, error: String(e) });
-      }
-      s.close(reason);
-    }
+    if (s.state !== "closed") this.#disconnect(s, reason);
     this.streams.delete(id);
+    this.#buffered = this.bufferedBytes;
     this.log.info("stream.removed", { stream: id, reason });
     this.events.emit("stream.removed", { stream: id, reason });
     return true;
@@ -252,26 +339,26 @@ export class Manager implements StreamOpener {
   tick(): void {
     const now = this.#now();
     const wall = Date.now();
+    const connectTimeout = this.config.ingestion.connectTimeout;
     const retention = this.opts.retentionMs ?? this.config.ingestion.closedRetention ??
       CLOSED_RETENTION_MS;
     for (const [id, s] of this.streams) {
       s.tick(now, recoveringAfterMs(s.protocol, this.config, IDLE_RECOVERING_MS));
       if (s.state === "closed" && s.closedAt && wall - s.closedAt.getTime() > retention) {
         this.streams.delete(id);
+      } else if (
+        s.state !== "closed" && !s.delivered && now - s.sessionStartMs > connectTimeout
+      ) {
+        // holds a max_connections slot without sending media: give the slot back
+        this.log.warn("stream.connect_timeout", {
+          stream: id,
+          remote: s.remote,
+          timeoutMs: connectTimeout,
+        });
+        this.#disconnect(s, "connect_timeout");
       }
     }
-    const freed = enforceGlobalLimit(
-      this.streams.values(),
-      this.config.ingestion.memory.globalLimit,
-    );
-    if (freed > 0) {
-      this.log.warn("memory.global_limit", { freedBytes: freed });
-      this.events.emit("memory.pressure", {
-        bufferedBytes: this.bufferedBytes,
-        limitBytes: this.config.ingestion.memory.globalLimit,
-        freedBytes: freed,
-      });
-    }
+    this.#shed(this.config.ingestion.memory.globalLimit);
   }
 
   /** Starts the housekeeping timer (every 500 ms). */
@@ -284,11 +371,7 @@ export class Manager implements StreamOpener {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     for (const s of this.streams.values()) {
-      if (s.state === "closed") continue;
-      try {
-        s.hooks?.disconnect("shutdown");
-      } catch { /* the adapter is going away */ }
-      s.close("shutdown");
+      if (s.state !== "closed") this.#disconnect(s, "shutdown");
     }
     await Promise.allSettled(this.listeners.map((l) => l.stop()));
   }
@@ -324,6 +407,7 @@ export class Manager implements StreamOpener {
       errors,
       drops,
       refused: this.refused.toJSON(),
+      closed: Object.fromEntries(this.closed),
       takeovers: this.takeovers.toJSON(),
       portErrors: this.portErrors.toJSON(),
       memory: {

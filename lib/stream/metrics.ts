@@ -33,6 +33,10 @@ export function collectManager(m: Manager, emit: Emit): void {
   for (const [protocol, reason, n] of m.takeovers.entries()) {
     emit("sluice_streams_takeovers_total", { protocol, reason }, n);
   }
+  for (const [key, n] of m.closed) {
+    const i = key.indexOf("_");
+    emit("sluice_streams_closed_total", { protocol: key.slice(0, i), reason: key.slice(i + 1) }, n);
+  }
   for (const [listener, reason, n] of m.portErrors.entries()) {
     emit("sluice_port_errors_total", { listener, reason }, n);
   }
@@ -57,7 +61,6 @@ export function collectStream(s: Stream, nowMs: number, emit: Emit): void {
   for (const state of STATES) emit("sluice_stream_state", { ...l, state }, +(s.state === state));
   emit("sluice_stream_start_time_seconds", l, s.startedAt.getTime() / 1000);
   emit("sluice_stream_sessions_total", l, s.sessions);
-  emit("sluice_stream_resyncs_total", l, s.timeline.resyncs);
   emit("sluice_stream_packets_total", l, s.packets);
   emit("sluice_stream_received_bytes_total", l, s.bytes);
   const rate = s.state === "closed" ? 0 : s.bitrate.rate(nowMs, 1) / 8;

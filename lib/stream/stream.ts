@@ -12,7 +12,6 @@ import { RateMeter } from "../core/meter.ts";
 import type { Histogram } from "../core/metrics/histogram.ts";
 import { METRICS, type Registry } from "../core/metrics/registry.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
-import { SessionTimeline } from "./session_timeline.ts";
 import { StreamSync, type StreamSyncOptions } from "../sync/stream_sync.ts";
 import type { SrMapping } from "../sync/reference.ts";
 import type {
@@ -38,6 +37,15 @@ export interface StreamOptions {
   onState?: (s: Stream, from: StreamState, to: StreamState) => void;
   /** Creates the frame store for this stream (GOP buffer). */
   frameSink?: (s: Stream) => FrameSink;
+  /**
+   * Asked before a frame of `bytes` goes into the frame store (the global memory limit,
+   * lib/stream/manager.ts); false drops it ("memory_global_frame"). `stored` reports the byte
+   * change of the store afterwards (the frame minus what its buffer evicted).
+   */
+  memory?: {
+    admit(s: Stream, bytes: number): boolean;
+    stored(s: Stream, delta: number): void;
+  };
   /** Where frame latency is observed (default: the process-wide registry). */
   registry?: Registry;
   /** A video keyframe went into the frame store (a GOP boundary; a new preview). */
@@ -66,8 +74,6 @@ export class Stream implements StreamSink {
   sessions = 1;
   /** Monotonic ms the current session began. */
   sessionStartMs: number;
-  /** Every session's timestamps on one output timeline (lib/stream/session_timeline.ts). */
-  readonly timeline: SessionTimeline = new SessionTimeline();
   readonly bitrate: RateMeter = new RateMeter();
   readonly errors: ReasonCounter<ErrorReason> = new ReasonCounter();
   readonly drops: ReasonCounter<DropReason> = new ReasonCounter();
@@ -77,7 +83,12 @@ export class Stream implements StreamSink {
   transport: TransportStats = {};
   hooks?: AdapterHooks;
   lastDataMs = 0;
-  /** One output timeline (ptsMs/dtsMs), offsets, drift and correction (lib/sync). */
+  /** This session produced a track or a frame (valid media, not just bytes). */
+  delivered = false;
+  /**
+   * One output timeline (ptsMs/dtsMs) across every session, offsets, drift and correction
+   * (lib/sync); source pts/dts stay as the publisher sent them.
+   */
   readonly sync: StreamSync;
   /** After resume, frames wait for the next keyframe per track. */
   #awaitKey = new Set<number>();
@@ -153,6 +164,7 @@ export class Stream implements StreamSink {
   }
 
   setTrack(info: TrackInfo): void {
+    this.delivered = true;
     const t = this.tracks.get(info.id);
     if (t) t.info = { ...t.info, ...info };
     else this.tracks.set(info.id, new TrackState(info));
@@ -160,7 +172,7 @@ export class Stream implements StreamSink {
 
   pushFrame(au: AccessUnit): void {
     if (this.state === "closed") return;
-    au = this.timeline.map(au);
+    this.delivered = true;
     let t = this.tracks.get(au.trackId);
     if (!t) {
       t = new TrackState({
@@ -202,7 +214,17 @@ export class Stream implements StreamSink {
       }
       this.#awaitKey.delete(au.trackId);
     }
-    this.#frameSink?.push(au);
+    const sink = this.#frameSink;
+    const mem = this.opts.memory;
+    if (sink && mem && !mem.admit(this, au.data.length)) {
+      this.drops.add("memory_global_frame");
+      // the GOP it belonged to is broken: this track restarts at its next keyframe
+      if (au.kind === "video") this.#awaitKey.add(au.trackId);
+      return;
+    }
+    const before = sink?.bytes ?? 0;
+    sink?.push(au);
+    if (sink && mem) mem.stored(this, sink.bytes - before);
     const start = Math.max(this.#inputMs, au.arrivalMs);
     this.#latencyOf(au).observe(Math.max(0, this.#now() - start) / 1000);
     if (au.key && au.kind === "video") this.opts.onKeyframe?.(this, au);
@@ -281,8 +303,9 @@ export class Stream implements StreamSink {
   /**
    * A new publisher session continues this stream (revive, takeover, an RTP sender
    * restarting): `sessions` counts up, the old session's unfinished GOP leaves the
-   * buffer, output restarts at the new session's first keyframe and its timestamps are
-   * rebased onto the stream's timeline. Returns the frames trimmed.
+   * buffer, output restarts at the new session's first keyframe and the sync timeline
+   * rebases at its first frame (lib/sync/stream_sync.ts reconnect, one `resyncs`).
+   * Returns the frames trimmed.
    */
   beginSession(
     from: { remote?: string; ssrc?: number; streamId?: string; user?: string },
@@ -295,7 +318,7 @@ export class Stream implements StreamSink {
     if (hooks) this.hooks = hooks;
     this.sessions++;
     this.sessionStartMs = this.#now();
-    this.timeline.restart();
+    this.delivered = false;
     this.sync.reconnect();
     let video = false;
     for (const [id, t] of this.tracks) {
@@ -345,7 +368,6 @@ export class Stream implements StreamSink {
       bytes: this.bytes,
       bufferedBytes: this.bufferedBytes,
       sessions: this.sessions,
-      resyncs: this.timeline.resyncs,
       tracks: [...this.tracks.values()].map((t) =>
         t.toJSON(now, this.#frameSink?.gopStats?.(t.info.id))
       ),

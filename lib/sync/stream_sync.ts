@@ -12,8 +12,13 @@
  * common to all tracks (they share the reference) except for per-track rebases. A PCR
  * discontinuity shifts every track by the same amount; a track whose DTS jumps backwards or
  * far ahead of its reference (encoder restart, SSRC change) is rebased onto its last time
- * plus one frame; a reconnect rebases the stream onto its last time plus the gap. Each
- * such event counts one `resyncs`.
+ * plus one frame. A new publisher session (Stream.beginSession: a reconnect within the
+ * retention window, an SRT takeover, an RTP sender restart; `reconnect()`) rebases the
+ * stream: its first frame is placed after the newest frame of any track by the wall time
+ * between their arrivals (at least 1 ms, at most 60 s), and every later frame keeps its
+ * distance to that first one. The source `pts`/`dts` are never changed. Each new session
+ * counts one `resyncs`; the other rebases count one per burst (RESYNC_GROUP_MS), and none
+ * in the burst that follows a new session.
  *
  * Measurement (per track, lib/sync/estimator.ts): y = media DTS time - reference time at
  * arrival, once per arrival (the first of several frames delivered together); the offset
@@ -85,7 +90,8 @@ const PCR_JUMP_MS = 2000;
 const RESYNC_GROUP_MS = 1000;
 /** Span both tracks are measured over before the stream locks, ms. */
 const LOCK_SPAN_MS = 2000;
-/** Largest real-time gap a reconnect adds to the timeline, ms. */
+/** Least and largest real-time gap a new session adds to the timeline, ms. */
+export const MIN_RECONNECT_GAP_MS = 1;
 const MAX_RECONNECT_GAP_MS = 60_000;
 
 /** A frame handed on (the frame store's push). */
@@ -137,7 +143,10 @@ export class StreamSync {
     return this.#tracks;
   }
 
-  /** A new session of the same stream id (reconnect): the timeline continues. */
+  /**
+   * A new publisher session of the same stream (Stream.beginSession): its first frame
+   * rebases the timeline, counted once in `corrections.resyncs`.
+   */
   reconnect(): void {
     if (this.#started) this.#restart = true;
   }
@@ -341,11 +350,18 @@ export class StreamSync {
     return t.lastMediaMs;
   }
 
-  /** A new session: the timeline goes on from its last time plus the real gap. */
+  /** A new session: the timeline goes on from its newest time plus the real gap. */
   #reconnected(t: TrackClock, au: AccessUnit): void {
     this.#restart = false;
-    const gap = Math.max(0, Math.min(MAX_RECONNECT_GAP_MS, au.arrivalMs - this.#lastArrival));
-    const next = this.#lastMediaMs + gap;
+    const gap = Math.max(
+      MIN_RECONNECT_GAP_MS,
+      Math.min(MAX_RECONNECT_GAP_MS, au.arrivalMs - this.#lastArrival),
+    );
+    let newest = this.#lastMediaMs;
+    for (const x of this.#tracks.values()) {
+      if (x.lastDts !== undefined && x.lastMediaMs > newest) newest = x.lastMediaMs;
+    }
+    const next = newest + gap;
     for (const x of this.#tracks.values()) {
       x.restart();
       x.sr = this.#pendingSr.get(x.id);
@@ -359,6 +375,8 @@ export class StreamSync {
     const raw = this.#raw(t, au.dts, rRaw) ?? 0;
     this.#setCommonShift(next - raw);
     this.#relock();
+    // one per session, whatever rebased just before; what follows at once belongs to it
+    this.#lastResyncArrival = -Infinity;
     this.#resync(t, "reconnect", au.arrivalMs);
   }
 

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { parseConfig } from "@lib/config/config.ts";
-import { missing } from "../_helpers.ts";
+import { missing } from "@tests/_helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const dec = new TextDecoder();

@@ -4,19 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { freePort } from "@tests/_helpers.ts";
+import { sluiceCommand } from "./_server.ts";
 
-const root = new URL("../../", import.meta.url).pathname;
-
-function task(args: string[], env: Record<string, string> = {}) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "start", ...args],
-    cwd: root,
-    env: { NO_COLOR: "1", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
+const task = sluiceCommand;
 
 async function tempConfig(text: string): Promise<string> {
   const f = await Deno.makeTempFile({ suffix: ".yaml" });
@@ -152,5 +142,20 @@ Deno.test("e2e: --check-config, --version, --help", async () => {
     assert.equal(bad.code, 1);
   } finally {
     await Deno.remove(good);
+  }
+});
+
+Deno.test("e2e: --check-config refuses configs that cannot run (bind, SDP file)", async () => {
+  const cfg = await tempConfig(
+    "ingestion:\n  bind: cam-host\nrtp:\n  streams:\n    - { name: cam2, sdp: /nonexistent/cam2.sdp }\n",
+  );
+  try {
+    const out = await task(["--check-config", "--config", cfg]).output();
+    assert.equal(out.code, 1);
+    const err = new TextDecoder().decode(out.stderr);
+    assert.match(err, /ingestion\.bind must be an IPv4 address.*line 2/);
+    assert.match(err, /rtp\.streams\[0\]\.sdp must be a readable SDP file.*line 5/);
+  } finally {
+    await Deno.remove(cfg);
   }
 });

@@ -12,7 +12,8 @@ Deno.test({
     const ts = await startTestServer("srt:\n  library: /nonexistent/libsrt.so.1.5\n");
     try {
       const h = await ts.get("/api/v1/health");
-      assert.equal(h.status, "ok");
+      assert.equal(h.status, "degraded", "a configured listener is down");
+      assert.match(String((h.reasons as string[])[0]), /^srt: libsrt_not_found/);
       const l = h.listeners as Record<string, Record<string, unknown>>;
       assert.equal(l.srt.enabled, false);
       assert.match(String(l.srt.reason), /libsrt_not_found.*\/nonexistent\/libsrt\.so\.1\.5/);

@@ -160,9 +160,16 @@ Deno.test({
       const adj = "/api/v1/sync/adjust/{id}";
       const a = await fetch(`${ts.url}/api/v1/sync/adjust/${id}`, {
         method: "POST",
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ offsetMs: 0 }),
       });
       await a.body?.cancel();
+      const plain = await fetch(`${ts.url}/api/v1/sync/adjust/${id}`, {
+        method: "POST",
+        body: JSON.stringify({ offsetMs: 0 }), // text/plain
+      });
+      assert.equal(plain.status, 415);
+      await plain.body?.cancel();
       await check("post", adj, `/api/v1/sync/adjust/${id}`, a.status, { offsetMs: 0 });
       await check("post", adj, `/api/v1/sync/adjust/${id}`, 400, "not json");
       await check("post", adj, "/api/v1/sync/adjust/nope", 404, { offsetMs: 0 });

@@ -7,7 +7,7 @@
  * no errors, and the sender reports ffmpeg sends to port + 1 (RFC 3550 6.4.1).
  */
 import assert from "node:assert/strict";
-import { fixture, missing } from "@tests/_helpers.ts";
+import { fixture, freePort, missing } from "@tests/_helpers.ts";
 import { finish, type Peer, spawn } from "./srt_harness.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 
@@ -207,6 +207,21 @@ Deno.test({
       probe(fixture("ts/h264_aac.ts"), "a:0"),
     ]);
     assert.equal(pa.packets, pts.packets, "the MP4 holds every ADTS frame of the TS");
+    // ffmpeg's SDP for this input, written before sluice starts, as a config file needs it:
+    // loadConfig refuses an SDP file that does not exist (lib/config/checks.ts)
+    await ffmpeg([
+      "-i",
+      m4a,
+      "-c",
+      "copy",
+      "-frames:a",
+      "1",
+      "-sdp_file",
+      sdp,
+      "-f",
+      "rtp",
+      `rtp://127.0.0.1:${freePort("udp")}`,
+    ]);
     const ts = await startTestServer(
       `rtp:\n  streams:\n    - { ssrc: ${ssrc.aac}, name: aac-live, sdp: ${sdp} }\n`,
     );

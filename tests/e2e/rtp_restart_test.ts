@@ -2,8 +2,9 @@
  * An RTP sender restarting on a new source port (issue 16, lib/transport/rtp/demux.ts
  * "new_port"): a real capture (ffmpeg's H.264 RTP) replayed through a UDP socket, then
  * again from a new socket 0.7 s later, is one stream with two sessions: frame and keyframe
- * counts are twice the first replay's, the buffer holds whole GOPs with increasing decode
- * times, the preview decodes with ffmpeg. Two senders of the host running at once stay two
+ * counts are twice the first replay's, the buffer holds whole GOPs with output-timeline decode
+ * times (`dtsMs`) increasing across the sessions while the source `dts` repeat, the new session
+ * is one `corrections.resyncs` in the sync status and /metrics, the preview decodes with ffmpeg. Two senders of the host running at once stay two
  * streams.
  */
 import assert from "node:assert/strict";
@@ -61,7 +62,14 @@ Deno.test({
       const t2 = (s.tracks as Json[])[0];
       assert.equal(t2.frames, 2 * (t1.frames as number), "every frame of both sessions");
       assert.equal(t2.keyframes, 2 * (t1.keyframes as number));
-      assert.equal(s.resyncs, 1);
+      assert.equal(s.resyncs, undefined, "resyncs has one home: the sync status");
+      const sync = await ts.get(`/api/v1/sync/status/${id}`);
+      assert.equal((sync.corrections as Json).resyncs, 1, "the new session rebased once");
+      const metrics = await (await fetch(`${ts.url}/metrics`)).text();
+      assert.match(
+        metrics,
+        new RegExp(`sluice_sync_resyncs_total\\{stream="${id}",protocol="rtp"\\} 1\n`),
+      );
       assert.equal((s.errors as Json).rtp_seq_jump, undefined, "the new session's sequence space");
       const buf = await ts.get(`/api/v1/video/buffer/${id}`);
       const frames = buf.frames as Json[];
@@ -69,8 +77,14 @@ Deno.test({
       for (const f of frames) gops.set(f.gop as number, [...(gops.get(f.gop as number) ?? []), f]);
       for (const g of gops.values()) assert.equal(g[0].key, true, "each GOP starts with its key");
       for (let i = 1; i < frames.length; i++) {
-        assert.ok((frames[i].dts as number) > (frames[i - 1].dts as number), "DTS increase");
+        const [a, b] = [frames[i - 1].dtsMs as number, frames[i].dtsMs as number];
+        assert.ok(b > a, `dtsMs increases across sessions: ${a} then ${b} at ${i}`);
       }
+      const dts = frames.map((f) => f.dts as number);
+      assert.ok(
+        dts.some((d, i) => i > 0 && d < dts[i - 1]),
+        "source dts kept as sent: the replay repeats them",
+      );
       const prev = await fetch(`${ts.url}/api/v1/video/preview/${id}`);
       assert.equal(prev.status, 200);
       await assertPictureDecodes(new Uint8Array(await prev.arrayBuffer()), ".h264");

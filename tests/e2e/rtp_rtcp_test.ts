@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { RESTART_SILENT_MS } from "@lib/transport/rtp/demux.ts";
 import { missing, readFixture } from "@tests/_helpers.ts";
-import { startTestServer, type TestServer, until } from "./_server.ts";
+import { senderPorts, startTestServer, type TestServer, until } from "./_server.ts";
 import { finish, spawn } from "./srt_harness.ts";
 import { type CapturedDatagram, parseCapture, replay } from "@tests/support/replay.ts";
 
@@ -101,13 +101,17 @@ Deno.test({
   ...opts,
   async fn() {
     const ts = await startTestServer();
-    const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+    // the BYEs come from the senders' own ports (RTCP port = RTP port + 1, or muxed):
+    // RTCP from elsewhere is spoofed (tests/e2e/rtcp_spoof_test.ts)
+    const [opusRtp, sock] = senderPorts();
+    const pcmuRtp = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
     const to = (port: number): Deno.NetAddr => ({ transport: "udp", hostname: "127.0.0.1", port });
     try {
       const opus = capture("rtp_libopus_ffmpeg"), pcmu = capture("rtp_pcm_mulaw_ffmpeg");
       const so = u32(opus[0].data, 8), su = u32(pcmu[0].data, 8);
-      await replay(opus, { hostname: "127.0.0.1", port: ts.rtpPort }, { pace: "fast" });
-      await replay(pcmu, { hostname: "127.0.0.1", port: ts.rtpPort }, { pace: "fast" });
+      const dest = { hostname: "127.0.0.1", port: ts.rtpPort };
+      await replay(opus, dest, { pace: "fast", socket: opusRtp });
+      await replay(pcmu, dest, { pace: "fast", socket: pcmuRtp });
       await settle(ts, so, opus.length);
       await settle(ts, su, pcmu.length);
       // a BYE for an SSRC nobody sends closes nothing
@@ -121,7 +125,7 @@ Deno.test({
       assert.match(closed.closeReason as string, /bye/);
       assert.notEqual((await streamOf(ts, su))!.state, "closed", "PCMU untouched");
       // RTCP multiplexed on the RTP port (PT 201 is 64..95 as an RTP payload type)
-      await sock.send(rrBye(0x1234, su, "end of pcmu"), to(ts.rtpPort));
+      await pcmuRtp.send(rrBye(0x1234, su, "end of pcmu"), to(ts.rtpPort));
       const closed2 = await until(async () => {
         const s = await streamOf(ts, su);
         return s?.state === "closed" ? s : undefined;
@@ -131,6 +135,8 @@ Deno.test({
       assert.equal((closed2.tracks as Json[])[0].frames, pcmu.length, "frames kept after close");
     } finally {
       sock.close();
+      opusRtp.close();
+      pcmuRtp.close();
       await ts.stop();
     }
   },
@@ -183,21 +189,6 @@ Deno.test({
     }
   },
 });
-
-/** Two sockets on ports P (even) and P + 1, like an RTP sender's RTP and RTCP ports. */
-function senderPorts(): [Deno.DatagramConn, Deno.DatagramConn] {
-  for (let i = 0; i < 50; i++) {
-    const a = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-    const p = (a.addr as Deno.NetAddr).port;
-    if (p % 2 === 0) {
-      try {
-        return [a, Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: p + 1 })];
-      } catch { /* taken */ }
-    }
-    a.close();
-  }
-  throw new Error("no free port pair");
-}
 
 /** One RR report block (RFC 3550 6.4.1). */
 interface Block {

@@ -2,7 +2,7 @@
  * SRT encryption (SRTO_PASSPHRASE, AES-128 via pbkeylen=16) with ffmpeg as the caller:
  * the listener-wide passphrase, a per-stream passphrase returned by admit (set on the
  * pending socket in the listen callback), and wrong or missing passphrases, which
- * libsrt rejects in its handshake (the listener counts them as handshake_failed).
+ * libsrt rejects in its handshake (the listener counts them as passphrase_mismatch).
  */
 
 import assert from "node:assert/strict";
@@ -49,10 +49,12 @@ Deno.test({
       // The three refused callers passed admission, then failed libsrt's key check:
       // counted once their pending admission expires unaccepted.
       const deadline = Date.now() + 5000;
-      while ((h.listener.health().refused.handshake_failed ?? 0) < 3 && Date.now() < deadline) {
+      while ((h.listener.health().refused.passphrase_mismatch ?? 0) < 3 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
       }
-      assert.equal(h.listener.health().refused.handshake_failed, 3);
+      assert.equal(h.listener.health().refused.passphrase_mismatch, 3);
+      // one log line for the three failures of 127.0.0.1 (then once a minute at most)
+      assert.equal(h.logs.filter((l) => l.includes("srt_handshake_failures")).length, 1);
       assert.equal(h.listener.health().accepted, 2);
     } finally {
       for (const p of peers) p.kill();

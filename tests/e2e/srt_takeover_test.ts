@@ -3,7 +3,9 @@
  * looping a fixture with -re: SIGKILL and a restart 0.5 s, 1.5 s and 3 s later are each
  * accepted at once and continue the stream (sessions, frame counts, errors-free TS after
  * the demuxer restarts, a preview ffmpeg decodes, a GOP buffer of whole 30-frame GOPs as the
- * fixture's ffprobe table has them, decode times increasing across sessions); a second
+ * fixture's ffprobe table has them, output-timeline decode times `dtsMs` increasing across
+ * sessions while the source `dts` restart, one `corrections.resyncs` per new session in the
+ * sync status and /metrics); a second
  * publisher while the first still sends is refused with 1409, and replaces it with
  * `srt.override_publisher: true`.
  */
@@ -25,6 +27,11 @@ function publish(ts: TestServer, id: string): Peer {
 
 async function stream(ts: TestServer, id: string): Promise<Json> {
   return await ts.get(`/api/v1/streams/${id}`);
+}
+
+/** The stream's A/V sync correction counters (GET /api/v1/sync/status/{id}). */
+async function syncStatus(ts: TestServer, id: string): Promise<Json> {
+  return (await ts.get(`/api/v1/sync/status/${id}`)).corrections as Json;
 }
 
 function videoFrames(s: Json): number {
@@ -83,7 +90,9 @@ Deno.test({
         await old.status;
         const before = await stream(ts, "rc1");
         const framesBefore = videoFrames(before);
-        const lastDts = Math.max(...(await gops(ts, "rc1")).flat().map((f) => f.dts as number));
+        const oldFrames = (await gops(ts, "rc1")).flat();
+        const lastDtsMs = Math.max(...oldFrames.map((f) => f.dtsMs as number));
+        const resyncsBefore = (await syncStatus(ts, "rc1")).resyncs as number;
         await sleep(delayMs);
         const next = publish(ts, "rc1");
         peers.push(next);
@@ -98,7 +107,7 @@ Deno.test({
         // the new session's first keyframe restarts output: wait for a whole GOP of it
         const fresh = await until(async () => {
           const g = await gops(ts, "rc1");
-          const after = g.filter((x) => (x[0].dts as number) > lastDts);
+          const after = g.filter((x) => (x[0].dtsMs as number) > lastDtsMs);
           return after.length >= 2 ? g : undefined;
         }, 10_000);
         assert.ok(fresh, `a whole GOP of the new session after ${delayMs} ms`);
@@ -106,17 +115,26 @@ Deno.test({
         assert.ok(videoFrames(s) > framesBefore, "frame counts continue");
         assert.equal(s.state, "active");
         assert.deepEqual(s.errors, {}, "clean TS: the new session's demuxer starts afresh");
-        assert.equal(s.resyncs, sessions - 1, "one timeline rebase per new session");
+        assert.equal(s.resyncs, undefined, "resyncs has one home: the sync status");
+        const sync = await syncStatus(ts, "rc1");
+        assert.equal(sync.resyncs, resyncsBefore + 1, "one timeline rebase for the new session");
         // whole GOPs only: each starts with its keyframe; all but the newest (in progress)
         // have the fixture's length, so no cut-off tail of the killed session is left
         for (const [i, g] of fresh.entries()) {
           assert.equal(g[0].key, true, `GOP ${g[0].gop} starts with a keyframe`);
           if (i < fresh.length - 1) assert.equal(g.length, gopLen, `GOP ${g[0].gop} is whole`);
         }
-        const dts = fresh.flat().map((f) => f.dts as number);
+        const dts = fresh.flat().map((f) => f.dtsMs as number);
         for (let i = 1; i < dts.length; i++) {
-          assert.ok(dts[i] > dts[i - 1], "decode times increase across sessions");
+          assert.ok(dts[i] > dts[i - 1], `dtsMs increases across sessions: ${dts[i]} at ${i}`);
         }
+        // the source dts are ffmpeg's own: its restart starts them over near 1.4 s
+        const newDts = fresh.flat().filter((f) => (f.dtsMs as number) > lastDtsMs)
+          .map((f) => f.dts as number);
+        assert.ok(
+          Math.min(...newDts) < Math.max(...oldFrames.map((f) => f.dts as number)),
+          "source dts kept as sent",
+        );
         await assertPreviewDecodes(ts, "rc1");
       }
       const stats = await ts.get("/api/v1/stats");
@@ -137,6 +155,9 @@ Deno.test({
         /sluice_streams_takeovers_total\{protocol="srt",reason="recovering"\} 3/,
       );
       assert.match(metrics, /sluice_stream_sessions_total\{stream="rc1",protocol="srt"\} 4/);
+      assert.equal((await syncStatus(ts, "rc1")).resyncs, 3, "three new sessions, once each");
+      assert.match(metrics, /sluice_sync_resyncs_total\{stream="rc1",protocol="srt"\} 3\n/);
+      assert.doesNotMatch(metrics, /sluice_stream_resyncs_total/, "one series for rebases");
     } finally {
       for (const p of peers) p.kill();
       await Promise.all(peers.map((p) => p.status));

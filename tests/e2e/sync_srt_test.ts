@@ -233,6 +233,7 @@ Deno.test({
         before = s;
         const r = await fetch(`${ts.url}/api/v1/sync/adjust/cam`, {
           method: "POST",
+          headers: { "content-type": "application/json" },
           body: JSON.stringify({ offsetMs: 150 }),
         });
         assert.equal(r.status, 200);
@@ -251,6 +252,7 @@ Deno.test({
       // bad requests keep their answers
       const bad = await fetch(`${ts.url}/api/v1/sync/adjust/cam`, {
         method: "POST",
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ offsetMs: "x" }),
       });
       assert.equal(bad.status, 400);
@@ -262,7 +264,11 @@ Deno.test({
       await send(ts, "cam", await makeTs(4), 4);
       const again = await status(ts, "cam");
       assert.equal(again.tracks[1].manualOffsetMs, 150);
-      assert.ok(again.corrections.resyncs >= 1, "the reconnect rebased the timeline");
+      assert.equal(
+        again.corrections.resyncs,
+        s.corrections.resyncs + 1,
+        "the reconnect rebased the timeline, counted once",
+      );
       const stream = await ts.get("/api/v1/streams/cam");
       assert.equal(stream.sessions, 2);
     } finally {

@@ -83,10 +83,17 @@ export function plan(n: number, imp: Impairment): { order: number[]; report: Rep
 export async function replay(
   dgrams: CapturedDatagram[],
   to: { hostname: string; port: number },
-  opts: Impairment & { pace?: "recorded" | "fast"; maxGapMs?: number; signal?: AbortSignal } = {},
+  opts: Impairment & {
+    pace?: "recorded" | "fast";
+    maxGapMs?: number;
+    signal?: AbortSignal;
+    /** Send from this socket (left open) instead of a new one on a free port. */
+    socket?: Deno.DatagramConn;
+  } = {},
 ): Promise<ReplayReport> {
   const { order, report } = plan(dgrams.length, opts);
-  const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const sock = opts.socket ??
+    Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
   const addr: Deno.NetAddr = { transport: "udp", hostname: to.hostname, port: to.port };
   try {
     const t0 = performance.now();
@@ -106,7 +113,7 @@ export async function replay(
       await sock.send(d.data, addr);
     }
   } finally {
-    sock.close();
+    if (!opts.socket) sock.close();
   }
   return report;
 }

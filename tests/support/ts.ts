@@ -6,6 +6,7 @@
 import { TsDemuxer } from "@lib/container/mpegts/demuxer.ts";
 import type { EsChunk, TrackInfo } from "@lib/core/types.ts";
 import { crc32Mpeg } from "@lib/container/mpegts/psi.ts";
+import { writeTimestamp33 } from "@lib/container/mpegts/ts_writer.ts";
 
 /** The file as copied 188-byte packets. */
 export function packets(data: Uint8Array): Uint8Array[] {
@@ -89,18 +90,6 @@ export function pmt(
   return psiPacket(pmtPid, section(2, 1, version, body), version);
 }
 
-/** Writes a 33-bit timestamp in PES layout with the given 4-bit prefix. */
-export function writeTs(d: Uint8Array, o: number, prefix: number, t: number): void {
-  const hi = Math.floor(t / 0x40000000);
-  const mid = Math.floor(t / 0x8000) % 0x8000;
-  const lo = t % 0x8000;
-  d[o] = (prefix << 4) | (hi << 1) | 1;
-  d[o + 1] = mid >> 7;
-  d[o + 2] = ((mid & 0x7f) << 1) | 1;
-  d[o + 3] = lo >> 7;
-  d[o + 4] = ((lo & 0x7f) << 1) | 1;
-}
-
 /** TS packets of one PES (bounded length unless `unbounded`), CC from `cc`. */
 export function pesPackets(
   pid: number,
@@ -112,7 +101,7 @@ export function pesPackets(
   const head = new Uint8Array(14);
   const plen = opts.unbounded ? 0 : 8 + payload.length;
   head.set([0, 0, 1, streamId, plen >> 8, plen & 0xff, 0x84, 0x80, 5]);
-  writeTs(head, 9, 2, pts);
+  writeTimestamp33(head, 9, 2, pts);
   const pes = join([head, payload]);
   const out: Uint8Array[] = [];
   let cc = opts.cc ?? 0;

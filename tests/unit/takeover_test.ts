@@ -2,7 +2,8 @@
  * Takeover of a live stream by a new publisher (lib/stream/takeover.ts, Manager.open) and what
  * the new session does to the stream: counters kept, `replaced` sent to the old session,
  * the unfinished GOP trimmed from a real GOP buffer, output restarting at a keyframe,
- * timestamps rebased (lib/stream/session_timeline.ts).
+ * the output timeline (ptsMs/dtsMs, lib/sync/stream_sync.ts) rebased once while the source
+ * pts/dts stay as sent.
  */
 import assert from "node:assert/strict";
 import { defaultConfig } from "@lib/config/config.ts";
@@ -10,10 +11,10 @@ import { silentLogger } from "@lib/core/log.ts";
 import { Manager } from "@lib/stream/manager.ts";
 import { FrameStore } from "@lib/pipeline/frame_store.ts";
 import type { AccessUnit } from "@lib/core/types.ts";
-import { SessionTimeline } from "@lib/stream/session_timeline.ts";
 import { takeoverReason } from "@lib/stream/takeover.ts";
 import type { Protocol, StreamSink } from "@lib/stream/ports.ts";
 import type { BusEvent } from "@lib/stream/events.ts";
+import { videoFrame } from "@tests/support/frames.ts";
 
 function setup(override = false) {
   const cfg = defaultConfig();
@@ -46,19 +47,8 @@ function opened(r: ReturnType<ReturnType<typeof setup>["connect"]>): StreamSink 
   return r.value;
 }
 
-function video(pts: number, key: boolean, arrivalMs = 0): AccessUnit {
-  return {
-    trackId: 256,
-    codec: "h264",
-    kind: "video",
-    pts,
-    dts: pts,
-    clockRate: 90000,
-    key,
-    data: new Uint8Array(50),
-    arrivalMs,
-  };
-}
+const video = (pts: number, key: boolean, arrivalMs = 0) =>
+  videoFrame(pts, key, { size: 50, arrivalMs });
 
 function audio(pts: number, arrivalMs = 0): AccessUnit {
   return { ...video(pts, true, arrivalMs), trackId: 257, codec: "aac", kind: "audio" };
@@ -171,7 +161,7 @@ Deno.test("takeover: the unfinished GOP leaves the buffer, output restarts at a 
   const gops = store.buffer.gops(256);
   assert.equal(gops.length, 2);
   assert.ok(gops.every((g) => g.complete && g.slots[0].entry.key));
-  const lastOld = Math.max(...store.index({}).frames.map((f) => f.pts));
+  const lastOld = Math.max(...store.index({}).frames.map((f) => f.dtsMs!));
   b.pushFrame(video(900_000, false, 12_000));
   b.pushFrame(audio(900_050, 12_001));
   assert.equal(st.drops.counts.get("await_keyframe"), 2);
@@ -186,37 +176,23 @@ Deno.test("takeover: the unfinished GOP leaves the buffer, output restarts at a 
     "the output continues with the new session's keyframe first",
   );
   const frames = store.index({ track: 256 }).frames;
-  const fresh = frames.filter((f) => f.pts > lastOld);
+  const fresh = frames.filter((f) => f.dtsMs! > lastOld);
   assert.equal(fresh.length, 2);
   assert.ok(fresh[0].key, "the new session's first buffered frame is its keyframe");
-  // the new session's first frame (the dropped non-key one) is placed after the old
-  // session's newest frame (audio at 27100 ticks, arrived at 10 297 ms) by the arrival gap;
-  // the keyframe keeps its 3000 ticks after it
-  assert.equal(fresh[0].pts, 27_100 + (12_000 - 10_297) * 90 + 3000);
-  assert.equal(fresh[1].pts - fresh[0].pts, 3000, "distances inside a session are kept");
-  assert.equal(st.timeline.resyncs, 1);
-  assert.equal(st.toJSON().resyncs, 1);
+  assert.deepEqual(fresh.map((f) => f.pts), [903_000, 906_000], "source pts kept as sent");
+  // the output timeline starts at the old session's first frame (0 ms); its newest frame
+  // (9 x 3000 ticks = 300 ms) arrived at 10 297 ms. The new session's first frame (the
+  // dropped non-key one, 12 000 ms) is placed after it by the arrival gap; the keyframe
+  // keeps its 3000 ticks after that
+  assert.equal(fresh[0].dtsMs, 300 + (12_000 - 10_297) + 33.333);
+  const step = fresh[1].dtsMs! - fresh[0].dtsMs!;
+  assert.ok(Math.abs(step - 3000 / 90) < 0.002, `distances inside a session kept: ${step}`);
+  assert.equal(st.sync.corrections.resyncs, 1, "one rebase for the new session");
+  assert.ok(!("resyncs" in st.toJSON()), "one home: the sync status' corrections.resyncs");
   const buf = store.index({}).frames;
   const byGop = new Map<number, typeof buf>();
   for (const f of buf.filter((f) => f.track === 256)) {
     byGop.set(f.gop, [...(byGop.get(f.gop) ?? []), f]);
   }
   for (const [, fs] of byGop) assert.ok(fs[0].key, "every buffered GOP starts with a keyframe");
-});
-
-Deno.test("session timeline: first session untouched, later ones placed after by the arrival gap", () => {
-  const t = new SessionTimeline();
-  assert.equal(t.map(video(1000, true, 0)).pts, 1000);
-  assert.equal(t.map(audio(1500, 10)).pts, 1500);
-  t.restart();
-  const first = t.map({ ...audio(0, 510), clockRate: 48000, dts: 0, pts: 0 });
-  // the newest frame was at 1500/90000 s, arrived at 10 ms; this one 500 ms later
-  assert.equal(first.pts, Math.round((1500 / 90000 + 0.5) * 48000));
-  const v = t.map(video(9000, true, 520));
-  assert.equal(v.pts, 9000 + Math.round((1500 / 90000 + 0.5) * 90000));
-  assert.equal(t.resyncs, 1);
-  t.restart();
-  const again = t.map(video(0, true, 520));
-  assert.ok(again.dts > v.dts, "never goes back, even without an arrival gap");
-  assert.equal(t.resyncs, 2);
 });

@@ -3,7 +3,8 @@
  * 8000 Hz, one octet per sample). Each RTP payload is emitted as one frame whose
  * data is `pkt.payload` (zero-copy); its duration in samples is its length.
  */
-import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../core/types.ts";
+import type { DepacketizerOptions } from "../../core/types.ts";
+import { FramePerPacketDepacketizer } from "../frame_per_packet.ts";
 
 /** Samples in a G.711 payload (RFC 3551 4.5.14: 8 bits per sample, one channel). */
 export function g711Samples(payload: Uint8Array, channels = 1): number {
@@ -11,22 +12,8 @@ export function g711Samples(payload: Uint8Array, channels = 1): number {
 }
 
 /** RFC 3551 PCMU/PCMA depacketizer: one RtpUnit per RTP packet; empty ones counted. */
-export class G711Depacketizer implements RtpDepacketizer {
-  #o: DepacketizerOptions;
-
+export class G711Depacketizer extends FramePerPacketDepacketizer {
   constructor(opts: DepacketizerOptions) {
-    this.#o = opts;
+    super(opts, (payload) => payload.length === 0 ? "g711_empty" : undefined);
   }
-
-  push(pkt: RtpPacket, _lostBefore: boolean): void {
-    if (pkt.payload.length === 0) return this.#o.count("g711_empty");
-    this.#o.onUnit({
-      timestamp: pkt.timestamp,
-      data: pkt.payload,
-      key: true,
-      arrivalMs: pkt.arrivalMs,
-    });
-  }
-
-  flush(): void {}
 }

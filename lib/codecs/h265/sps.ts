@@ -20,7 +20,7 @@ import {
   type ProfileTierLevel,
   readProfileTierLevel,
 } from "./profile_tier_level.ts";
-import type { H265Vps } from "./vps.ts";
+import { type H265Vps, readTimingInfo } from "./vps.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
 
 /** Bytes of an SPS NAL unit looked at. */
@@ -113,15 +113,7 @@ function readVuiTiming(r: BitReader, sps: H265Sps): void {
     r.ue();
     r.ue();
   }
-  if (r.flag()) { // vui_timing_info_present_flag
-    const units = r.bits(32);
-    const scale = r.bits(32);
-    if (!r.overrun && units > 0 && scale > 0) {
-      sps.numUnitsInTick = units;
-      sps.timeScale = scale;
-      sps.fps = scale / units;
-    }
-  }
+  if (r.flag()) readTimingInfo(r, sps); // vui_timing_info_present_flag
 }
 
 /**

@@ -54,14 +54,27 @@ export function parseH265Vps(nal: Uint8Array): Result<H265Vps> {
   for (let i = 1; i < layerSets && !r.overrun; i++) r.skip(maxLayerId + 1);
   if (r.overrun) return fail("vps_truncated");
   const vps: H265Vps = { vpsId, maxSubLayersMinus1, ptl };
-  if (r.flag()) {
-    const units = r.bits(32);
-    const scale = r.bits(32);
-    if (!r.overrun && units > 0 && scale > 0) {
-      vps.numUnitsInTick = units;
-      vps.timeScale = scale;
-      vps.fps = scale / units;
-    }
-  }
+  if (r.flag()) readTimingInfo(r, vps); // vps_timing_info_present_flag
   return ok(vps);
+}
+
+/** Where timing info is stored: fps = timeScale / numUnitsInTick. */
+export interface TimingInfo {
+  numUnitsInTick?: number;
+  timeScale?: number;
+  fps?: number;
+}
+
+/**
+ * Reads num_units_in_tick and time_scale (the same two u(32) in the VPS, 7.3.2.1, and in
+ * the SPS VUI, E.2.1) into `into`; zero or truncated values leave it unchanged.
+ */
+export function readTimingInfo(r: BitReader, into: TimingInfo): void {
+  const units = r.bits(32);
+  const scale = r.bits(32);
+  if (!r.overrun && units > 0 && scale > 0) {
+    into.numUnitsInTick = units;
+    into.timeScale = scale;
+    into.fps = scale / units;
+  }
 }

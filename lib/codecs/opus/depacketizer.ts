@@ -11,7 +11,8 @@
  * ```
  * Each valid packet is emitted as one RtpUnit whose data is `pkt.payload` (zero-copy).
  */
-import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../core/types.ts";
+import type { DepacketizerOptions } from "../../core/types.ts";
+import { FramePerPacketDepacketizer } from "../frame_per_packet.ts";
 import { opusConfig, parseOpusToc } from "./toc.ts";
 import { ok, type Result } from "../../core/result.ts";
 import type { DataReason } from "../../core/reasons.ts";
@@ -30,24 +31,12 @@ export function opusPacketSamples(d: Uint8Array): Result<number, DataReason> {
   return r.ok ? ok(r.value.packetSamples) : r;
 }
 
-/** RFC 7587 depacketizer: one RtpUnit per RTP packet. */
-export class OpusDepacketizer implements RtpDepacketizer {
-  #o: DepacketizerOptions;
-
+/** RFC 7587 depacketizer: one RtpUnit per RTP packet that passes R1-R7. */
+export class OpusDepacketizer extends FramePerPacketDepacketizer {
   constructor(opts: DepacketizerOptions) {
-    this.#o = opts;
-  }
-
-  push(pkt: RtpPacket, _lostBefore: boolean): void {
-    const r = opusPacketSamples(pkt.payload);
-    if (!r.ok) return this.#o.count(r.reason);
-    this.#o.onUnit({
-      timestamp: pkt.timestamp,
-      data: pkt.payload,
-      key: true,
-      arrivalMs: pkt.arrivalMs,
+    super(opts, (payload) => {
+      const r = opusPacketSamples(payload);
+      return r.ok ? undefined : r.reason;
     });
   }
-
-  flush(): void {}
 }

@@ -156,6 +156,12 @@ const CATALOGUE = {
     labels: ["protocol", "reason"],
     help: "Live streams continued by a new publisher session, by takeover reason.",
   },
+  sluice_streams_closed_total: {
+    type: "counter",
+    unit: "streams",
+    labels: ["protocol", "reason"],
+    help: "Stream sessions closed, by close reason (connect_timeout, peer_closed, shutdown ...).",
+  },
   sluice_port_errors_total: {
     type: "counter",
     unit: "events",
@@ -223,12 +229,6 @@ const CATALOGUE = {
     unit: "sessions",
     labels: STREAM,
     help: "Publisher sessions of the stream (1 + reconnects within the retention window).",
-  },
-  sluice_stream_resyncs_total: {
-    type: "counter",
-    unit: "events",
-    labels: STREAM,
-    help: "Timeline rebases for a new publisher session (lib/stream/session_timeline.ts).",
   },
   sluice_stream_packets_total: {
     type: "counter",
@@ -352,7 +352,7 @@ const CATALOGUE = {
     type: "counter",
     unit: "events",
     labels: STREAM,
-    help: "Output timeline rebases (timestamp jumps, PCR discontinuities, reconnects).",
+    help: "Output timeline rebases (new publisher sessions, timestamp jumps, PCR discontinuities).",
   },
   // --- SRT link (lib/transport/srt/stats.ts; per connection, from zero after a reconnect) ---
   sluice_srt_rtt_seconds: {

@@ -16,9 +16,11 @@
  * it is an SSRC collision, a separate source. A new port and a new SSRC together are a new
  * sender (many senders run one after another from one host). Idle sources time out; BYE
  * (RFC 3550 6.6) closes a source. With `probation`, a new source is offered to the owner
- * only after two packets in sequence (RFC 3550 A.1, MIN_SEQUENTIAL = 2); its first packet
- * is held meanwhile (then delivered), so random datagrams never become streams. A held
- * packet not followed in sequence within `refuseTtlMs` is counted "source_probation".
+ * only once two of its packets lie close in sequence (source_gate.ts: RFC 3550 A.1 made
+ * tolerant of a reordered start); its packets are held meanwhile and then delivered in
+ * sequence order, so random datagrams never become streams and a reordered, duplicated
+ * start keeps its first packets. Held packets not confirmed within `refuseTtlMs` are
+ * counted "source_probation".
  */
 import type { Counter, RtpPacket } from "../../core/types.ts";
 import { CopyArena } from "../../core/copy_arena.ts";
@@ -72,8 +74,8 @@ export interface RtpDemuxOptions<S extends RtpSourceSink> {
   onSenderRestart?(oldKey: SourceKey, newKey: SourceKey, session: S, silentMs: number): void;
   /** Counts demux-level errors and drops by reason. */
   count?: Counter;
-  /** New sources admitted per second (`rtp.new_stream_rate`, default 10). */
-  newSourcesPerSec?: number;
+  /** New sources admitted per second (`rtp.new_stream_rate`, default 10); a function is read per use. */
+  newSourcesPerSec?: number | (() => number);
   /** Bucket depth, sources (default = newSourcesPerSec). */
   newSourceBurst?: number;
   /** Window after the old SSRC's last packet for a restart (default 2000 ms). */
@@ -93,6 +95,13 @@ export interface RtpDemuxOptions<S extends RtpSourceSink> {
   probation?: boolean;
 }
 
+/** Where an RTCP datagram came from, and the SSRCs it carries an SR or RR of. */
+interface RtcpFrom {
+  remote: RtpRemote;
+  muxed: boolean;
+  reporters: number[];
+}
+
 /** Default cap on live sources of one demux. */
 export const MAX_RTP_SOURCES = 1024;
 /**
@@ -110,6 +119,8 @@ interface Entry<S> {
   pt: number;
   /** SSRCs this sender used before (not a restart if they come back). */
   retired: number[];
+  /** The port this source sends RTCP from, once learned (see #rtcpFrom). */
+  rtcpPort?: number;
   /** Longest recent gap between two packets, ms (decays by 1/64 per packet). */
   maxGapMs: number;
 }
@@ -156,7 +167,7 @@ export class RtpDemux<S extends RtpSourceSink> {
   /** One datagram from the RTP port (RTP, or RTCP when multiplexed). Never throws on input. */
   onDatagram(data: Uint8Array, remote: RtpRemote, arrivalMs: number): void {
     if (arrivalMs - this.#lastExpire >= 1000) this.expire(arrivalMs);
-    if (isRtcp(data)) return this.onRtcpDatagram(data, remote, arrivalMs);
+    if (isRtcp(data)) return this.onRtcpDatagram(data, remote, arrivalMs, true);
     // Copied first (receiver buffers are reused), so the packet's views point into the copy.
     const own = this.#arena ? this.#arena.copy(data) : data;
     const r = parseRtp(own, arrivalMs);
@@ -182,7 +193,8 @@ export class RtpDemux<S extends RtpSourceSink> {
         if (e === undefined) {
           pkt = this.#alone(own, pkt);
           e = this.#admit(pkt, addr, id, arrivalMs);
-          if (e === undefined) return;
+          if (e !== undefined) this.#last = e;
+          return; // #admit delivered `pkt` with the held ones, in order
         }
       }
       this.#last = e;
@@ -194,22 +206,56 @@ export class RtpDemux<S extends RtpSourceSink> {
     e.session.pushRtp(pkt, arrivalMs);
   }
 
-  /** One RTCP datagram (rtp_port + 1, or demultiplexed above). Never throws on input. */
-  onRtcpDatagram(data: Uint8Array, remote: RtpRemote, arrivalMs: number): void {
+  /**
+   * One RTCP datagram (rtp_port + 1, or demultiplexed from the RTP port: `muxed`). Never
+   * throws on input. RTCP about a source is taken only from that source's ports (see
+   * #rtcpFrom); the rest is counted "rtcp_spoofed" and changes nothing.
+   */
+  onRtcpDatagram(data: Uint8Array, remote: RtpRemote, arrivalMs: number, muxed = false): void {
     const r = parseRtcp(data);
     if (!r.ok) return this.#count(r.reason);
+    const reporters: number[] = [];
+    for (const p of r.value) if (p.type === "sr" || p.type === "rr") reporters.push(p.ssrc);
+    const from = { remote, muxed, reporters };
     for (const p of r.value) {
       if (p.type === "sr" || p.type === "rr") {
-        this.#rtcpTo(p.ssrc, remote, p, arrivalMs);
+        this.#rtcpTo(p.ssrc, from, p, arrivalMs);
       } else if (p.type === "sdes") {
-        for (const c of p.chunks) this.#rtcpTo(c.ssrc, remote, p, arrivalMs);
+        for (const c of p.chunks) this.#rtcpTo(c.ssrc, from, p, arrivalMs);
       } else if (p.type === "bye") {
         for (const ssrc of p.ssrcs) {
           const e = this.#bySsrcHost.get(`${ssrc}@${remote.hostname}`);
-          if (e) this.#close(e, "bye");
+          if (e && this.#rtcpFrom(e, from)) this.#close(e, "bye");
         }
       }
     }
+  }
+
+  /** Where a source's RTCP comes from, once learned (receiver reports go there). */
+  rtcpRemote(key: string): RtpRemote | undefined {
+    const e = this.#byKey.get(key);
+    if (!e) return undefined;
+    if (e.rtcpPort !== undefined) return { hostname: e.id.remote.hostname, port: e.rtcpPort };
+    return undefined;
+  }
+
+  /**
+   * True when RTCP from `from` may speak for source `e`: on the RTP port only from the
+   * source's own RTP port (RFC 5761); on the RTCP port from the port learned for it, which
+   * is learned once, from the first datagram that comes from the RTP port + 1 (RFC 3550
+   * 11) or carries an SR/RR of that SSRC. Anything else is counted "rtcp_spoofed".
+   */
+  #rtcpFrom(e: Entry<S>, from: RtcpFrom): boolean {
+    const port = from.remote.port;
+    let ok: boolean;
+    if (from.muxed) ok = port === e.id.remote.port;
+    else if (e.rtcpPort !== undefined) ok = port === e.rtcpPort;
+    else if (port === e.id.remote.port + 1 || from.reporters.includes(e.id.ssrc)) {
+      e.rtcpPort = port;
+      ok = true;
+    } else ok = false;
+    if (!ok) this.#count("rtcp_spoofed");
+    return ok;
   }
 
   /** Closes sources idle for longer than idleTimeoutMs; returns how many. */
@@ -235,10 +281,13 @@ export class RtpDemux<S extends RtpSourceSink> {
     return e !== undefined;
   }
 
-  #rtcpTo(ssrc: number, remote: RtpRemote, p: RtcpPacket, nowMs: number): void {
-    const sh = `${ssrc}@${remote.hostname}`;
+  #rtcpTo(ssrc: number, from: RtcpFrom, p: RtcpPacket, nowMs: number): void {
+    const sh = `${ssrc}@${from.remote.hostname}`;
     const e = this.#bySsrcHost.get(sh);
-    if (e) return e.session.pushRtcp?.(p, nowMs);
+    if (e) {
+      if (this.#rtcpFrom(e, from)) e.session.pushRtcp?.(p, nowMs);
+      return;
+    }
     // RTCP before the first RTP packet: keep the latest few for the source's arrival
     if (this.#pending.hold(sh, p, nowMs)) this.#count("rtcp_unknown_source");
   }
@@ -310,6 +359,7 @@ export class RtpDemux<S extends RtpSourceSink> {
     const old = found.id;
     this.#drop(found);
     found.id = id;
+    found.rtcpPort = undefined; // a new source port: its RTCP port is learned again
     this.#index(found, addr);
     found.session.restart?.();
     this.#o.onSenderRestart?.(old, found.id, found.session, now - found.lastMs);
@@ -320,10 +370,10 @@ export class RtpDemux<S extends RtpSourceSink> {
   #admit(pkt: RtpPacket, addr: string, id: SourceKey, now: number): Entry<S> | undefined {
     const ok = this.#gate.admit(id.key, pkt, this.#byKey.size, now);
     if (ok === undefined) return undefined;
-    const held = ok.held;
-    const session = this.#o.onNewSource(id, held?.pkt ?? pkt);
+    const pkts = ok.pkts;
+    const session = this.#o.onNewSource(id, pkts[0].pkt);
     if (session === undefined) {
-      this.#gate.refuse(id.key, now, held);
+      this.#gate.refuse(id.key, now, pkts.length);
       return undefined;
     }
     const e: Entry<S> = {
@@ -337,7 +387,7 @@ export class RtpDemux<S extends RtpSourceSink> {
     this.#index(e, addr);
     const sh = `${pkt.ssrc}@${id.remote.hostname}`;
     for (const x of this.#pending.take(sh)) session.pushRtcp?.(x.p, x.ms);
-    if (held) session.pushRtp(held.pkt, held.ms);
+    for (const h of pkts) session.pushRtp(h.pkt, h.ms);
     return e;
   }
 

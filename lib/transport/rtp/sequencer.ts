@@ -79,9 +79,17 @@ export class Sequencer {
   #rrExpected = 0;
   #rrReceived = 0;
 
-  /** `clockRate` in Hz converts arrival ms to timestamp units for jitter. */
-  constructor(clockRate = 90000) {
+  readonly #minSequential: number;
+
+  /**
+   * `clockRate` in Hz converts arrival ms to timestamp units for jitter. `minSequential`
+   * is 1 when the caller already ran probation (the RTP demux's source gate): the first
+   * packet is then valid at once.
+   */
+  constructor(clockRate = 90000, minSequential = MIN_SEQUENTIAL) {
     this.#clockRate = clockRate;
+    this.#minSequential = Math.max(1, minSequential);
+    this.#probation = this.#minSequential;
   }
 
   /** Sets the clock rate once the codec is known (resets jitter). */
@@ -99,7 +107,7 @@ export class Sequencer {
       this.#priorExpected += this.#maxExt - this.#baseExt + 1;
     }
     this.#started = false;
-    this.#probation = MIN_SEQUENTIAL;
+    this.#probation = this.#minSequential;
     this.#badSeq = -1;
     this.#haveTransit = false;
     this.#seen.fill(-1);
@@ -158,8 +166,12 @@ export class Sequencer {
       // (re)start probation at this packet; extended numbers continue the old space
       const ext = this.#started ? this.#maxExt + seqDiff16(seq, this.#maxSeq) : seq;
       this.#init(seq, ext < 0 ? seq : ext);
-      this.#probation = MIN_SEQUENTIAL - 1;
+      this.#probation = this.#minSequential - 1;
       this.#haveTransit = false;
+      if (this.#probation === 0) {
+        this.#accept(this.#maxExt, ts, arrivalMs);
+        return SEQ_VALID;
+      }
       this.#updateJitter(ts, arrivalMs);
       return SEQ_PROBATION;
     }

@@ -39,6 +39,11 @@ export interface RtpSessionOptions {
   createDepacketizer?: (payloadType: number, first: RtpPacket) => RtpDepacketizer | undefined;
   /** Counts errors/drops by reason. */
   count?: Counter;
+  /**
+   * Sequential packets before the source is valid (RFC 3550 A.1, default 2); 1 when the
+   * demux already held the source on probation and hands its packets over in order.
+   */
+  minSequential?: number;
 }
 
 /** Counters of one source (units in names where not obvious). */
@@ -88,7 +93,7 @@ export class RtpSession {
     this.#clockRate = opts.clockRate ?? 90000;
     this.#count = opts.count ?? (() => {});
     this.#factory = opts.createDepacketizer;
-    this.#seq = new Sequencer(this.#clockRate);
+    this.#seq = new Sequencer(this.#clockRate, opts.minSequential);
     this.#jb = new JitterBuffer({
       latencyMs: opts.jitterLatencyMs,
       maxBytes: opts.maxJitterBytes,

@@ -21,6 +21,7 @@ import {
   type SrtUdpSocket,
 } from "./udp_socket.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
+import { SrtLogBridge, type SrtLogSink } from "./log_bridge.ts";
 
 /** srt_listen backlog: handshakes queued before srt_accept (more are SRT_REJ_BACKLOG). */
 export const LISTEN_BACKLOG = 256;
@@ -43,6 +44,8 @@ export interface ListenSocketOptions {
   socketBufferBytes?: number;
   /** SO_REUSEPORT on that socket (several listeners on one port). */
   reusePort?: boolean;
+  /** Where libsrt's own log lines go (log_bridge.ts); without it libsrt prints errors itself. */
+  libLog?: SrtLogSink;
 }
 
 /** srt_listen_callback_fn body: 0 accepts, -1 rejects. Runs on libsrt's thread. */
@@ -60,6 +63,8 @@ export interface ListenSocket {
   readonly udp?: SrtUdpSocket;
   /** Why sluice's own UDP socket is not in use (IPv6 host, no libc), when it was asked for. */
   readonly udpFallback?: string;
+  /** libsrt's log handler, when one was asked for. */
+  readonly logBridge?: SrtLogBridge;
 }
 
 const enc = new TextEncoder();
@@ -79,11 +84,13 @@ export function openListenSocket(
   const sym = lib.sym;
   let lsn = -1, eid = -1;
   let udp: SrtUdpSocket | undefined, udpFallback: string | undefined;
+  const logBridge = o.libLog ? new SrtLogBridge(sym, o.libLog) : undefined;
   const abort = (reason: string, cb?: { close(): void }): Result<ListenSocket> => {
     if (eid >= 0) sym.srt_epoll_release(eid);
     if (lsn >= 0) sym.srt_close(lsn);
     sym.srt_cleanup();
     if (udp) releaseSrtUdpSocket(udp);
+    logBridge?.close();
     cb?.close();
     lib.lib.close();
     return fail(reason);
@@ -93,14 +100,15 @@ export function openListenSocket(
     i32[0] = v;
     return sym.srt_setsockflag(lsn, opt, i32, 4) === 0;
   };
-  sym.srt_setloglevel(3);
+  if (!logBridge) sym.srt_setloglevel(3);
   if (sym.srt_startup() < 0) return abort("srt_startup_failed");
   const addr = encodeSockaddr(o.host, o.port);
   if (!addr.ok) return abort(`bad_host ${o.host}`);
   lsn = sym.srt_create_socket();
   if (lsn < 0) return abort("srt_create_socket_failed");
   const pass = enc.encode(o.passphrase ?? "");
-  const optsOk = setInt(SRTO.RCVSYN, 0) && setInt(SRTO.SNDSYN, 0) &&
+  // SRTO_REUSEADDR off: libsrt's default (on) lets a second process bind the same UDP port
+  const optsOk = setInt(SRTO.RCVSYN, 0) && setInt(SRTO.SNDSYN, 0) && setInt(SRTO.REUSEADDR, 0) &&
     setInt(SRTO.LATENCY, o.latencyMs) &&
     setInt(SRTO.PEERIDLETIMEO, o.peerIdleTimeoutMs ?? 5000) &&
     (pass.length === 0 || sym.srt_setsockflag(lsn, SRTO.PASSPHRASE, pass, pass.length) === 0);
@@ -138,6 +146,7 @@ export function openListenSocket(
   if (eid < 0) return abort("srt_epoll_create_failed", cb);
   if (sym.srt_epoll_add_usock(eid, lsn, flags) !== 0) return abort("srt_epoll_add_failed", cb);
   return ok({ lib, lsn, eid, cb, udp, udpFallback });
+  return ok({ lib, lsn, eid, cb, logBridge });
 }
 
 /**
@@ -153,6 +162,7 @@ export async function closeListenSocket(s: ListenSocket): Promise<void> {
   sym.srt_epoll_release(s.eid);
   await s.lib.lib.symbols.srt_cleanup_async();
   if (s.udp) releaseSrtUdpSocket(s.udp);
+  s.logBridge?.close();
   s.cb.close();
   s.lib.lib.close();
 }

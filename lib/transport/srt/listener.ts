@@ -21,7 +21,7 @@ import {
   SrtConnection,
   type SrtConnectionSink,
 } from "./connection.ts";
-import { AdmissionGate, type AdmitResult } from "./admission.ts";
+import { AdmissionGate, type AdmitResult, type RefusalReport } from "./admission.ts";
 import { closeListenSocket, type ListenSocket, openListenSocket } from "./listen_socket.ts";
 import { srtSocketDrops } from "./udp_socket.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
@@ -56,6 +56,11 @@ export interface SrtListenerOptions {
   admit(a: SrtAdmission): AdmitResult;
   /** Called after srt_accept; undefined closes the socket. */
   open(a: SrtAdmission, conn: SrtConnection): SrtConnectionSink | undefined;
+  /**
+   * Refusals `admit` did not decide (stream id, handshake/passphrase failures, back-off),
+   * for the owner's counters.
+   */
+  refused?: RefusalReport;
 }
 
 /** Listener health for /api/v1/health. */
@@ -144,10 +149,19 @@ export class SrtListener {
       peerIdleTimeoutMs: typeof idle === "number" ? idle : idle(),
       socketBufferBytes: o.socketBufferBytes ? o.socketBufferBytes : undefined,
     };
-    const sock = openListenSocket(opened.value, listenOpts, this.#flags, (sym) => {
-      const gate = this.#gate = new AdmissionGate(sym, o.admit, idle);
-      return (ns, peer, sid) => gate.onHandshake(ns, peer, sid);
-    });
+    const sock = openListenSocket(
+      opened.value,
+      { ...listenOpts, libLog: o.log },
+      this.#flags,
+      (sym) => {
+        const gate = this.#gate = new AdmissionGate(sym, o.admit, idle);
+        if (o.refused) gate.report = o.refused;
+        gate.listenerPassphrase = !!o.passphrase;
+        gate.logFailure = (host, reason, count, backoffMs) =>
+          o.log("warn", "srt_handshake_failures", { host, reason, count, backoffMs });
+        return (ns, peer, sid) => gate.onHandshake(ns, peer, sid);
+      },
+    );
     if (!sock.ok) {
       this.#stopped = Promise.resolve();
       return this.#disable(sock.reason);

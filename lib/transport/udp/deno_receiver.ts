@@ -43,7 +43,11 @@ class DenoReceiver implements UdpReceiver {
   #stats: UdpReceiverStats = { datagrams: 0, bytes: 0, batches: 0, truncated: 0, errors: 0 };
 
   constructor(o: ResolvedUdpOptions) {
-    this.#conn = Deno.listenDatagram({ transport: "udp", hostname: o.hostname, port: o.port });
+    try {
+      this.#conn = Deno.listenDatagram({ transport: "udp", hostname: o.hostname, port: o.port });
+    } catch (e) {
+      throw new Error(`udp: cannot bind ${o.hostname}:${o.port}: ${(e as Error).message}`);
+    }
     this.port = (this.#conn.addr as Deno.NetAddr).port;
     this.#max = o.maxDatagramBytes;
     this.#buf = new Uint8Array(o.maxDatagramBytes + 1);

@@ -16,7 +16,6 @@ import {
   MSG_DONTWAIT,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
-  SO_REUSEADDR,
   SO_RXQ_OVFL,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
@@ -88,7 +87,8 @@ class RecvmmsgReceiver implements UdpReceiver {
     if (fd < 0) throw new Error(`udp: socket() failed: ${errnoName(libc.errno())}`);
     this.#fd = fd;
     try {
-      this.#setInt(SO_REUSEADDR, 1);
+      // No SO_REUSEADDR/SO_REUSEPORT: on UDP they let a second process bind the same port
+      // and take the traffic; the bind must fail instead (EADDRINUSE, with the address).
       // The kernel doubles what is set (socket(7)); set half so the effective size is
       // what was asked. SO_RCVBUFFORCE (root) passes net.core.rmem_max.
       const half = Math.max(1, Math.floor(o.socketBufferBytes / 2));

@@ -93,7 +93,7 @@ Deno.test("gop buffer: a duration budget drops whole old GOPs (counted)", () => 
   const { buf, counts, units } = fill({
     maxGops: 3,
     maxBytes: 10_000_000,
-    maxDurationTicks: 100000,
+    maxDurationMs: 1111, // 100 000 ticks of 90 kHz
   });
   for (const u of units) buf.push(u);
   assert.equal(counts.gop_evicted_duration, 90);

@@ -1,10 +1,19 @@
 import assert from "node:assert/strict";
+import { parseSdp } from "@lib/transport/rtp/sdp.ts";
 import { ConfigError, defaultConfig, parseConfig } from "@lib/config/config.ts";
 import { diffConfig } from "@lib/app/reload.ts";
 
-function errorOf(yaml: string): string {
+/** The SDP check lib/app/config_files.ts passes: the RTP layer's parser. */
+const files = {
+  sdp: (text: string) => {
+    const r = parseSdp(text);
+    return r.ok ? undefined : r.reason;
+  },
+};
+
+function errorOf(yaml: string, checkFiles = false): string {
   try {
-    parseConfig(yaml, "t.yaml");
+    parseConfig(yaml, "t.yaml", checkFiles ? { files } : {});
   } catch (e) {
     assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
     return e.message;
@@ -163,9 +172,62 @@ Deno.test("config: reload diff separates live keys from restart keys", () => {
     "ingestion:\n  max_connections: 5\n  srt_port: 31000\napi:\n  tokens: [abcdefgh1]\n",
   );
   const d = diffConfig(a, b);
-  assert.deepEqual(d.restart, ["ingestion.srtPort"]);
-  assert.ok(d.live.includes("ingestion.maxConnections"));
+  assert.deepEqual(d.restart, ["ingestion.srt_port"]);
+  assert.ok(d.live.includes("ingestion.max_connections"));
   assert.ok(d.live.some((k) => k.startsWith("api.tokens")));
+});
+
+Deno.test("config: values that type-check but cannot run are errors with key and line", async (t) => {
+  const garbage = await Deno.makeTempFile({ suffix: ".sdp" });
+  await Deno.writeTextFile(garbage, "this is not an SDP\n");
+  const cases: [string, string, RegExp][] = [
+    [
+      "bind not an address",
+      "ingestion:\n  bind: example.invalid\n",
+      /ingestion\.bind must be an IPv4 address.*\(line 2, column 9\)/,
+    ],
+    ["bind octet", "ingestion:\n  bind: 10.0.0.300\n", /ingestion\.bind must be an IPv4/],
+    [
+      "api host",
+      "api:\n  listen: no host:8080\n",
+      /api\.listen must be an IPv4 address, "localhost" or \[IPv6\].*\(line 2/,
+    ],
+    [
+      "missing sdp",
+      "rtp:\n  sdp: [/nonexistent/cam.sdp]\n",
+      /rtp\.sdp\[0\] must be a readable SDP file.*\(line 2/,
+    ],
+    [
+      "garbage sdp",
+      `rtp:\n  streams:\n    - name: cam2\n      sdp: ${garbage}\n`,
+      /rtp\.streams\[0\]\.sdp must be an SDP file that parses.*\(line 4/,
+    ],
+    [
+      "token spaces",
+      'api:\n  tokens: [" padded-token-1 "]\n',
+      /api\.tokens\[0\] must be a token without surrounding spaces \(line 2/,
+    ],
+    ["token non-ascii", 'api:\n  tokens: ["tökenvalue1"]\n', /printable ASCII/],
+  ];
+  try {
+    for (const [name, yaml, re] of cases) {
+      await t.step(name, () => assert.match(errorOf(yaml, true), re));
+    }
+    await t.step("SDP files are checked only when loading a file", () => {
+      assert.ok(parseConfig("rtp:\n  sdp: [/nonexistent/cam.sdp]\n"));
+    });
+    await t.step("a secret is not echoed", () => {
+      assert.doesNotMatch(errorOf('api:\n  tokens: [" padded-token-1 "]\n'), /padded-token/);
+    });
+    await t.step("good ones pass", () => {
+      const c = parseConfig(
+        `ingestion:\n  bind: 127.0.0.1\napi:\n  listen: localhost:0\n  tokens: [good-token-1]\n`,
+      );
+      assert.equal(c.ingestion.bind, "127.0.0.1");
+    });
+  } finally {
+    await Deno.remove(garbage);
+  }
 });
 
 Deno.test("config: rtp.streams[].ssrc takes a list (joined as tracks of one stream)", () => {
@@ -246,7 +308,7 @@ Deno.test("config nats: errors name the key and line", () => {
 Deno.test("config nats: a reload that changes nats asks for a restart", () => {
   const a = parseConfig("nats:\n  servers: [a:4222]\n");
   const b = parseConfig("nats:\n  servers: [b:4222]\n");
-  assert.deepEqual(diffConfig(a, b), { live: [], restart: ["nats.servers"] });
+  assert.deepEqual(diffConfig(a, b), { live: [], newStreams: [], restart: ["nats.servers"] });
   assert.deepEqual(diffConfig(defaultConfig(), a).restart.length > 0, true);
 });
 

@@ -70,3 +70,32 @@ Deno.test("outputs config: bad URL, unknown scheme, missing port named with key 
   has(/^outputs\[4\]\.name is required \(line 15/);
   has(/outputs\[3\]\.name "a" is used twice/);
 });
+
+Deno.test("outputs config: udp localaddr names the sending interface; bad values with key and line", () => {
+  const t = parseTarget("udp://239.1.1.1:5000?ttl=1&localaddr=10.0.0.5");
+  assert.ok(t.ok && t.value.scheme === "udp");
+  assert.equal(t.ok && t.value.scheme === "udp" && t.value.localAddr, "10.0.0.5");
+  const none = parseTarget("udp://239.1.1.1:5000");
+  assert.equal(none.ok && none.value.scheme === "udp" && none.value.localAddr, undefined);
+  const got = issues(`outputs:
+  - name: a
+    stream: cam1
+    url: "udp://239.1.1.1:5000?localaddr=eth0"
+  - name: b
+    stream: cam1
+    url: "udp://239.1.1.1:5000?localaddr=239.1.1.9"
+  - name: c
+    stream: cam1
+    url: "udp://239.1.1.1:5000?localaddr=10.0.0.256"
+  - name: d
+    stream: cam1
+    url: "srt://127.0.0.1:9000?localaddr=127.0.0.1"
+`);
+  const has = (re: RegExp) => assert.ok(got.some((i) => re.test(i)), `${re} in ${got.join("\n")}`);
+  has(
+    /^outputs\[0\]\.url localaddr must be the IPv4 address of a local interface, got "eth0".*\(line 4, column 10\)/,
+  );
+  has(/^outputs\[1\]\.url localaddr must be .*got "239\.1\.1\.9".*\(line 7, column 10\)/);
+  has(/^outputs\[2\]\.url localaddr must be .*got "10\.0\.0\.256".*\(line 10, column 10\)/);
+  has(/^outputs\[3\]\.url unknown parameter "localaddr".*\(line 13, column 10\)/);
+});

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { TsInput } from "@lib/pipeline/ts_input.ts";
 import { readFixture, readPacketsCsv } from "@tests/_helpers.ts";
 import { RecordingSink } from "@tests/support/sink.ts";
+import { join, pat, pesPackets, pmt } from "@tests/support/ts.ts";
 
 /**
  * tests/fixtures/README.md, "MPEG-TS files": video AUs, keyframes, audio frames; and the
@@ -49,4 +50,49 @@ Deno.test("ts input: h264_aac.ts frames match ffprobe's packets (pts, dts, size,
     want.map((w) => [w.pts, w.dts, w.key]),
   );
   assert.deepEqual([...new Set(got.map((f) => f.trackId))].length, 1);
+});
+
+// A PMT version change that keeps a track's codec keeps its Annex B assembler (the
+// access unit in progress is not flushed early); a codec change replaces it.
+
+/** The first access unit of the fixture: up to the second access unit delimiter. */
+function firstAu(): Uint8Array {
+  const es = readFixture("es/h264_aud.h264");
+  for (let i = 4; i + 4 < es.length; i++) {
+    if (es[i] === 0 && es[i + 1] === 0 && es[i + 2] === 1 && (es[i + 3] & 0x1f) === 9) {
+      return es.subarray(0, es[i - 1] === 0 ? i - 1 : i);
+    }
+  }
+  throw new Error("no second AUD");
+}
+
+const H264 = 0x1b, AAC = 0x0f, HEVC = 0x24;
+
+Deno.test("ts_input: a PMT version change with the same codec keeps the assembler", () => {
+  const s = new RecordingSink();
+  const frames = s.frames;
+  const input = new TsInput(s, { frameTimeoutMs: 5000 });
+  const au = firstAu();
+  input.push(join([pat(0x1000), pmt(0x1000, [{ pid: 0x100, type: H264 }], 0)]), 0);
+  input.push(join(pesPackets(0x100, 0xe0, au, 90000)), 1);
+  assert.equal(frames.length, 0, "the access unit is still open (no next AU yet)");
+  // version 1 adds an audio stream; the video PID keeps its codec
+  const v1 = pmt(0x1000, [{ pid: 0x100, type: H264 }, { pid: 0x101, type: AAC }], 1);
+  input.push(v1, 2);
+  assert.equal(frames.length, 0, "not flushed by the PMT change");
+  input.flush();
+  assert.equal(frames.length, 1);
+  assert.equal(frames[0].codec, "h264");
+  assert.equal(frames[0].key, true);
+});
+
+Deno.test("ts_input: a PMT that changes the codec replaces the assembler (flushes it)", () => {
+  const s = new RecordingSink();
+  const frames = s.frames;
+  const input = new TsInput(s, { frameTimeoutMs: 5000 });
+  input.push(join([pat(0x1000), pmt(0x1000, [{ pid: 0x100, type: H264 }], 0)]), 0);
+  input.push(join(pesPackets(0x100, 0xe0, firstAu(), 90000)), 1);
+  input.push(pmt(0x1000, [{ pid: 0x100, type: HEVC }], 1), 2);
+  assert.equal(frames.length, 1, "the H.264 unit in progress is emitted at the change");
+  assert.equal(frames[0].codec, "h264");
 });

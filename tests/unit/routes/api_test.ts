@@ -3,6 +3,7 @@ import { defaultConfig } from "@lib/config/config.ts";
 import { silentLogger } from "@lib/core/log.ts";
 import { Manager } from "@lib/stream/manager.ts";
 import { createApp } from "../../../routes/mod.ts";
+import { frameStoreFor } from "@lib/app/listeners.ts";
 
 function setup(tokens: string[] = []) {
   const cfg = defaultConfig();
@@ -158,11 +159,17 @@ Deno.test("api: pause/resume/delete with their errors", async () => {
 Deno.test("api: sync status contract (nulls until measurable), adjust, 400 and 404", async () => {
   const { app, open } = setup();
   const s = open("cam1");
-  const bad = await app.request("/api/v1/sync/adjust/cam1", { method: "POST", body: "{nope" });
+  const headers = { "content-type": "application/json" };
+  const bad = await app.request("/api/v1/sync/adjust/cam1", {
+    method: "POST",
+    body: "{nope",
+    headers,
+  });
   assert.equal(bad.status, 400);
   const bad2 = await app.request("/api/v1/sync/adjust/cam1", {
     method: "POST",
     body: '{"offsetMs":"x"}',
+    headers,
   });
   assert.equal(bad2.status, 400);
   assert.equal((await app.request("/api/v1/sync/status/nope")).status, 404);
@@ -225,6 +232,7 @@ Deno.test("api: sync status contract (nulls until measurable), adjust, 400 and 4
   const adj = await app.request("/api/v1/sync/adjust/cam1", {
     method: "POST",
     body: '{"offsetMs":40}',
+    headers,
   });
   assert.equal(adj.status, 200);
   const after = await json(adj);
@@ -233,11 +241,13 @@ Deno.test("api: sync status contract (nulls until measurable), adjust, 400 and 4
   const unknown = await app.request("/api/v1/sync/adjust/cam1", {
     method: "POST",
     body: '{"track":5,"offsetMs":40}',
+    headers,
   });
   assert.equal(unknown.status, 400);
   const huge = await app.request("/api/v1/sync/adjust/cam1", {
     method: "POST",
     body: '{"offsetMs":1e9}',
+    headers,
   });
   assert.equal(huge.status, 400);
   assert.equal(
@@ -263,4 +273,68 @@ Deno.test("api: bearer auth when tokens are set", async () => {
   }
   const basic = await app.request("/api/v1/streams", { headers: { authorization: "Basic abc" } });
   assert.equal(basic.status, 401);
+});
+
+Deno.test("api: HEAD answers GET's headers with GET's content-length", async () => {
+  const { app, open } = setup();
+  open("cam1");
+  // (not /metrics: it times each request, so two scrapes differ by design)
+  for (const p of ["/api/v1/health", "/api/v1/streams/cam1", "/api/v1/stats", "/api/v1/nope"]) {
+    const g = await app.request(p);
+    const body = await g.arrayBuffer();
+    const h = await app.request(p, { method: "HEAD" });
+    const after = await (await app.request(p)).arrayBuffer(); // uptime/memory may change
+    assert.equal(h.status, g.status, p);
+    assert.ok(
+      [String(body.byteLength), String(after.byteLength)].includes(
+        h.headers.get("content-length") ?? "",
+      ),
+      `${p}: ${h.headers.get("content-length")} vs ${body.byteLength}`,
+    );
+    assert.equal(h.headers.get("content-type"), g.headers.get("content-type"), p);
+    assert.equal((await h.arrayBuffer()).byteLength, 0, p);
+  }
+});
+
+Deno.test("api: numbers in paths and queries are plain decimal integers; unknown track 404", async () => {
+  const cfg = defaultConfig();
+  const m: Manager = new Manager(cfg, silentLogger, { frameSink: (s) => frameStoreFor(m)(s) });
+  const app = createApp({ manager: m, version: "9.9.9" });
+  const r = m.open({ protocol: "rtp", name: "cam1", remote: "127.0.0.1:5000" }, {
+    disconnect: () => {},
+  });
+  assert.ok(r.ok);
+  r.value.pushFrame({
+    trackId: 1,
+    codec: "jpegxs",
+    kind: "video",
+    pts: 0,
+    dts: 0,
+    clockRate: 90000,
+    key: true,
+    data: new Uint8Array(10),
+    arrivalMs: 0,
+  });
+  const status = async (p: string, init?: RequestInit) => (await app.request(p, init)).status;
+  for (const bad of ["0x0", "%201", "1e0", "-1", "1.0", "0b1"]) {
+    assert.equal(await status(`/api/v1/video/buffer/cam1/frames/${bad}`), 400, `index ${bad}`);
+    assert.equal(await status(`/api/v1/video/buffer/cam1?track=${bad}`), 400, `track ${bad}`);
+    assert.equal(await status(`/api/v1/video/preview/cam1?track=${bad}`), 400, `preview ${bad}`);
+  }
+  assert.equal(await status("/api/v1/video/buffer/cam1?from=0x10"), 400);
+  assert.equal(await status("/api/v1/video/buffer/cam1/frames/0"), 200);
+  assert.equal(await status("/api/v1/video/buffer/cam1?track=1&from=-5&to=100"), 200);
+  assert.equal(await status("/api/v1/video/preview/cam1?track=1"), 200);
+  assert.equal(await status("/api/v1/video/preview/cam1?track=999"), 404);
+  const adjust = (body: string, type = "application/json") =>
+    status("/api/v1/sync/adjust/cam1", {
+      method: "POST",
+      body,
+      headers: { "content-type": type },
+    });
+  assert.equal(await adjust('{"track":"video","offsetMs":5}'), 400);
+  assert.equal(await adjust('{"track":1.5,"offsetMs":5}'), 400);
+  assert.equal(await adjust('{"offsetMs":5}', "text/plain"), 415);
+  assert.equal(await adjust('{"offsetMs":5}', "application/jsonx"), 415);
+  assert.notEqual(await adjust('{"offsetMs":5}', "application/json; charset=utf-8"), 415);
 });

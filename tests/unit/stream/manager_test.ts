@@ -4,6 +4,7 @@ import { silentLogger } from "@lib/core/log.ts";
 import { Manager } from "@lib/stream/manager.ts";
 import type { AccessUnit } from "@lib/core/types.ts";
 import type { OpenRequest, StreamSink } from "@lib/stream/ports.ts";
+import { videoFrame } from "@tests/support/frames.ts";
 
 /** A fake adapter: opens streams through the same door SRT and RTP use. */
 export class FakeAdapter {
@@ -16,19 +17,8 @@ export class FakeAdapter {
   }
 }
 
-function frame(trackId: number, pts: number, key: boolean): AccessUnit {
-  return {
-    trackId,
-    codec: "h264",
-    kind: "video",
-    pts,
-    dts: pts,
-    clockRate: 90000,
-    key,
-    data: new Uint8Array(100),
-    arrivalMs: 0,
-  };
-}
+const frame = (trackId: number, pts: number, key: boolean) =>
+  videoFrame(pts, key, { trackId, size: 100 });
 
 function manager(maxConnections = 25, retentionMs = 60_000) {
   const cfg = defaultConfig();
@@ -158,4 +148,76 @@ Deno.test("manager: stop disconnects every live stream", async () => {
   await m.stop();
   assert.deepEqual(adapter.disconnected.sort(), ["a:shutdown", "b:shutdown"]);
   assert.equal(m.liveCount, 0);
+});
+
+Deno.test("manager: a name configured for RTP (or ssrc-*) is refused to SRT, and back", () => {
+  const { m, adapter } = manager();
+  m.config.rtp.streams = [{
+    ssrc: 0x1234,
+    ssrcs: [0x1234],
+    name: "cam2",
+    payloadTypes: {},
+    sdp: "",
+  }];
+  m.config.srt.streams = { cam1: { passphrase: "" } };
+  const squat = adapter.connect("cam2");
+  assert.ok(!squat.ok && squat.reason === "name_reserved");
+  assert.ok(!adapter.connect("ssrc-00001234").ok);
+  assert.ok(!adapter.connect("cam1", { protocol: "rtp" }).ok);
+  assert.ok(adapter.connect("cam2", { protocol: "rtp" }).ok, "the configured protocol gets it");
+  assert.equal(m.refused.get("srt", "name_reserved"), 2);
+  assert.equal(m.refused.get("rtp", "name_reserved"), 1);
+});
+
+Deno.test("manager: max_per_source caps live streams per source address", () => {
+  const { m, adapter } = manager();
+  m.config.ingestion.maxPerSource = 2;
+  assert.ok(adapter.connect("a", { remote: "10.0.0.1:1" }).ok);
+  assert.ok(adapter.connect("b", { remote: "10.0.0.1:2" }).ok);
+  const c = adapter.connect("c", { remote: "10.0.0.1:3" });
+  assert.ok(!c.ok && c.reason === "max_per_source");
+  assert.ok(adapter.connect("d", { remote: "10.0.0.2:3" }).ok, "another address is not capped");
+});
+
+Deno.test("manager: a stream without media is closed after connect_timeout, slot freed", () => {
+  const { m, adapter, advance } = manager(1);
+  m.config.ingestion.connectTimeout = 1000;
+  sink(adapter.connect("idle"));
+  advance(900);
+  m.tick();
+  assert.equal(m.get("idle")?.state, "connecting");
+  advance(200);
+  m.tick();
+  assert.equal(m.get("idle")?.state, "closed");
+  assert.equal(m.get("idle")?.closeReason, "connect_timeout");
+  assert.deepEqual(adapter.disconnected, ["idle:connect_timeout"]);
+  assert.equal(m.closed.get("srt_connect_timeout"), 1);
+  assert.ok(adapter.connect("next").ok, "the slot is free again");
+});
+
+Deno.test("manager: the global limit holds at every frame, not only at the tick", () => {
+  const cfg = defaultConfig();
+  cfg.ingestion.memory.globalLimit = 1000;
+  const m = new Manager(cfg, silentLogger, {
+    frameSink: () => {
+      const held: number[] = [];
+      return {
+        push: (au) => void held.push(au.data.length),
+        get bytes() {
+          return held.reduce((a, b) => a + b, 0);
+        },
+        shed: () => held.splice(0, held.length).reduce((a, b) => a + b, 0),
+      };
+    },
+  });
+  const a = new FakeAdapter(m);
+  const s1 = sink(a.connect("one", { remote: "10.0.0.1:1" }));
+  const s2 = sink(a.connect("two", { remote: "10.0.0.2:1" }));
+  let peak = 0;
+  for (let i = 0; i < 40; i++) {
+    (i % 2 ? s1 : s2).pushFrame(frame(1, i * 3000, i % 5 === 0));
+    peak = Math.max(peak, m.bufferedBytes);
+  }
+  assert.ok(peak <= 1000, `peak ${peak}`);
+  assert.ok(peak > 800);
 });

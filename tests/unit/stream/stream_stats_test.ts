@@ -10,22 +10,10 @@ import { GOP_EVENT_MIN_INTERVAL_MS } from "@lib/stream/gop_events.ts";
 import { frameStoreFor } from "@lib/app/listeners.ts";
 import { silentLogger } from "@lib/core/log.ts";
 import { Manager } from "@lib/stream/manager.ts";
-import type { AccessUnit } from "@lib/core/types.ts";
 import { StreamStatsSampler } from "@lib/stream/stream_stats.ts";
+import { videoFrame } from "@tests/support/frames.ts";
 
-function frame(pts: number, key: boolean, size = 1000): AccessUnit {
-  return {
-    trackId: 256,
-    codec: "h264",
-    kind: "video",
-    pts,
-    dts: pts,
-    clockRate: 90000,
-    key,
-    data: new Uint8Array(size),
-    arrivalMs: 0,
-  };
-}
+const frame = (pts: number, key: boolean, size = 1000) => videoFrame(pts, key, { size });
 
 function setup() {
   let now = 10_000;

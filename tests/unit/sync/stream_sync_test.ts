@@ -206,3 +206,87 @@ Deno.test("sync: encoder restart (timestamps jump) keeps the timeline continuous
   assert.ok(r.status().corrections.resyncs >= 1);
   assert.ok(r.events.some((e) => e.type === "sync.resync"));
 });
+
+/** `s`'s frames with arrivals `afterMs` later and source timestamps moved by `ticks` (90 kHz). */
+function* later(s: Series, afterMs: number, ticks: number): Generator<AccessUnit> {
+  for (const au of frames(s)) {
+    const d = au.clockRate === 90000 ? ticks : Math.round((ticks / 90000) * au.clockRate);
+    yield {
+      ...au,
+      pts: au.pts + d,
+      dts: au.dts + d,
+      arrivalMs: au.arrivalMs + afterMs,
+      ...(au.pcr !== undefined ? { pcr: au.pcr + ticks } : {}),
+    };
+  }
+}
+
+for (const pcr of [true, false]) {
+  Deno.test(`sync: a new session (${pcr ? "pcr" : "arrival"}) continues the timeline, one resync`, () => {
+    const events: BusEvent[] = [];
+    const sync = new StreamSync({
+      stream: "t",
+      thresholdMs: () => 100,
+      emit: <T extends keyof SyncEvents>(type: T, data: SyncEvents[T]) =>
+        events.push({ id: events.length + 1, time: 0, type, data } as BusEvent),
+    });
+    const out: AccessUnit[] = [];
+    const sources: [number, number][] = [];
+    const feed = (g: Generator<AccessUnit>) => {
+      for (const au of g) {
+        sources.push([au.pts, au.dts]);
+        sync.frame(au, (x) => out.push(x));
+      }
+    };
+    feed(frames({ seconds: 4, pcr }));
+    const first = out.length;
+    const newest = Math.max(...out.map((x) => x.dtsMs!));
+    const lastArrival = out[first - 1].arrivalMs;
+    // a publisher restarting 700 ms after the last frame, its timestamps 5 s earlier (as
+    // ffmpeg's restart near 1.4 s would be)
+    sync.reconnect();
+    feed(later({ seconds: 3, pcr }, 4700, -450000));
+    // ...and again at once, timestamps 10 s ahead: the second rebase counts too
+    const second = out.length;
+    sync.reconnect();
+    feed(later({ seconds: 2, pcr }, 7700, 900000));
+    assertMonotonicDts(out);
+    for (const [i, au] of out.entries()) {
+      assert.deepEqual([au.pts, au.dts], sources[i], "source pts/dts as sent");
+    }
+    const gap = out[first].arrivalMs - lastArrival;
+    assert.ok(gap > 700 && gap < 800, `the publisher was silent ${gap} ms`);
+    assert.ok(
+      Math.abs(out[first].dtsMs! - (newest + gap)) < 0.01,
+      `first frame of the new session at ${out[first].dtsMs}, newest ${newest} + gap ${gap}`,
+    );
+    for (const track of [256, 257]) {
+      const before = out.slice(0, second).filter((x) => x.trackId === track);
+      const after = out.slice(second).filter((x) => x.trackId === track);
+      assert.ok(after[0].dtsMs! > before[before.length - 1].dtsMs!, `track ${track} continues`);
+    }
+    assert.equal(sync.corrections.resyncs, 2, "one per new session");
+    const resyncs = events.filter((e) => e.type === "sync.resync").map((e) => e.data);
+    assert.deepEqual(resyncs.map((d) => (d as { reason: string }).reason), [
+      "reconnect",
+      "reconnect",
+    ]);
+  });
+}
+
+Deno.test("sync: a new session right after a timestamp jump still counts its own resync", () => {
+  const sync = new StreamSync({ stream: "t", thresholdMs: () => 100 });
+  const out: AccessUnit[] = [];
+  for (
+    const au of frames({
+      seconds: 4,
+      pcr: true,
+      videoDtsAt: (k) => (k < 95 ? 900000 + k * 3600 : 90000 + k * 3600),
+    })
+  ) sync.frame(au, (x) => out.push(x));
+  assert.equal(sync.corrections.resyncs, 1, "the jump 0.2 s before the end");
+  sync.reconnect();
+  for (const au of later({ seconds: 1, pcr: true }, 4100, 0)) sync.frame(au, (x) => out.push(x));
+  assert.equal(sync.corrections.resyncs, 2);
+  assertMonotonicDts(out);
+});

@@ -18,8 +18,8 @@ import {
   resign,
   section,
   sectionAt,
-  writeTs,
 } from "@tests/support/ts.ts";
+import { writeTimestamp33 } from "@lib/container/mpegts/ts_writer.ts";
 
 const FILE = "ts/h264_aac.ts";
 const data = readFixture(FILE);
@@ -178,8 +178,8 @@ Deno.test("33-bit PTS/DTS wrap is unwrapped to monotonic values", () => {
       ((q[at] >> 1) & 7) * 2 ** 30 + ((q[at + 1] << 7) | (q[at + 2] >> 1)) * 2 ** 15 +
       ((q[at + 3] << 7) | (q[at + 4] >> 1));
     const flags = q[o + 7] >> 6;
-    writeTs(q, o + 9, flags === 3 ? 3 : 2, (read(o + 9) + off) % 2 ** 33);
-    if (flags === 3) writeTs(q, o + 14, 1, (read(o + 14) + off) % 2 ** 33);
+    writeTimestamp33(q, o + 9, flags === 3 ? 3 : 2, (read(o + 9) + off) % 2 ** 33);
+    if (flags === 3) writeTimestamp33(q, o + 14, 1, (read(o + 14) + off) % 2 ** 33);
     return q;
   });
   const run = demux(join(pk), [1316]);

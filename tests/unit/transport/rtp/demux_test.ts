@@ -189,7 +189,7 @@ Deno.test("idle timeout and BYE close sources", () => {
   assert.equal(demux.remove(`4@d:1`), true);
 });
 
-Deno.test("probation: a source is offered after two packets in sequence, the first delivered", () => {
+Deno.test("probation: a source is offered after two packets close in sequence, the first delivered", () => {
   const { c, count } = counter();
   const sinks: Sink[] = [];
   const rtcp: number[] = [];
@@ -217,14 +217,17 @@ Deno.test("probation: a source is offered after two packets in sequence, the fir
   assert.equal(demux.size, 1);
   assert.deepEqual(sinks[0].pkts.map((p) => p.seq), [10, 11]);
   assert.deepEqual(rtcp, [5]);
-  // Out of sequence: the held packet is replaced and counted.
+  // Far apart in sequence: both held, nothing admitted or counted yet.
   const b = { hostname: "b", port: 1 };
-  demux.onDatagram(rtp(50, 8), b, 30);
+  demux.onDatagram(rtp(500, 8), b, 30);
   demux.onDatagram(rtp(10, 8), b, 40);
-  assert.equal(c.source_probation, 1);
-  // In sequence but over the rate: both packets count as refused by the rate.
+  assert.equal(demux.size, 1);
+  assert.equal(c.source_probation, undefined);
+  // Close in sequence but over the rate: the two count as refused by the rate, the far
+  // one (beyond PROBATION_SPAN) as probation.
   demux.onDatagram(rtp(11, 8), b, 50);
   assert.equal(c.new_source_rate, 2);
+  assert.equal(c.source_probation, 1);
   // Refused by the owner after probation: both packets counted.
   demux.onDatagram(rtp(10, 9), { hostname: "h", port: 9 }, 5000);
   demux.onDatagram(rtp(11, 9), { hostname: "h", port: 9 }, 5010);
@@ -235,6 +238,100 @@ Deno.test("probation: a source is offered after two packets in sequence, the fir
   assert.equal(c.source_probation, 2);
   demux.onDatagram(rtp(11, 10), { hostname: "x", port: 1 }, 7002);
   assert.equal(demux.size, 1, "after expiry the next packet starts probation again");
+});
+
+Deno.test("RTCP for a source is taken only from its ports; spoofed SR and BYE are counted", () => {
+  const { c, count } = counter();
+  const closed: string[] = [];
+  const srs: number[] = [];
+  const demux = new RtpDemux<Sink>({
+    count,
+    onNewSource: () => {
+      const s = new Sink();
+      (s as RtpSourceSink).pushRtcp = (p) => void (p.type === "sr" && srs.push(p.ntpSec));
+      return s;
+    },
+    onSourceClosed: (k, _s, why) => closed.push(`${k.ssrc}:${why}`),
+  });
+  const host = "10.0.0.5";
+  demux.onDatagram(rtp(1, 7), { hostname: host, port: 5000 }, 0);
+  demux.onDatagram(rtp(2, 7), { hostname: host, port: 5000 }, 1);
+  const sr = (ntpSec: number) => {
+    const b = new Uint8Array(28);
+    b.set([0x80, 200, 0, 6, 0, 0, 0, 7]);
+    new DataView(b.buffer).setUint32(8, ntpSec);
+    return b;
+  };
+  const bye = new Uint8Array([0x80, 201, 0, 1, 0, 0, 0, 9, 0x81, 203, 0, 1, 0, 0, 0, 7]);
+  // same host, another port: neither the SR nor the BYE speaks for SSRC 7
+  demux.onRtcpDatagram(bye, { hostname: host, port: 6666 }, 2);
+  assert.deepEqual(closed, []);
+  assert.equal(c.rtcp_spoofed, 1);
+  // muxed on the RTP port, but from another port than the source's
+  demux.onDatagram(sr(111), { hostname: host, port: 6667 }, 3);
+  assert.deepEqual(srs, []);
+  assert.equal(c.rtcp_spoofed, 2);
+  // the real RTCP port (RTP + 1) is learned; the SR goes through
+  demux.onRtcpDatagram(sr(222), { hostname: host, port: 5001 }, 4);
+  assert.deepEqual(srs, [222]);
+  assert.deepEqual(demux.rtcpRemote(`7@${host}:5000`), { hostname: host, port: 5001 });
+  // once learned, an SR from another port carrying the SSRC does not take over
+  demux.onRtcpDatagram(sr(333), { hostname: host, port: 7777 }, 5);
+  assert.deepEqual(srs, [222]);
+  assert.equal(c.rtcp_spoofed, 3);
+  // muxed from the source's own RTP port is fine, and its BYE closes it
+  demux.onDatagram(sr(444), { hostname: host, port: 5000 }, 6);
+  assert.deepEqual(srs, [222, 444]);
+  demux.onRtcpDatagram(bye, { hostname: host, port: 5001 }, 7);
+  assert.deepEqual(closed, ["7:bye"]);
+});
+
+Deno.test("RTCP port learned from a first SR of the SSRC when it is not RTP + 1", () => {
+  const { c, count } = counter();
+  const srs: number[] = [];
+  const demux = new RtpDemux<Sink>({
+    count,
+    onNewSource: () => {
+      const s = new Sink();
+      (s as RtpSourceSink).pushRtcp = (p) => void (p.type === "sr" && srs.push(1));
+      return s;
+    },
+  });
+  const h = "10.0.0.6";
+  demux.onDatagram(rtp(1, 9), { hostname: h, port: 5000 }, 0);
+  const sr = new Uint8Array(28);
+  sr.set([0x80, 200, 0, 6, 0, 0, 0, 9]);
+  demux.onRtcpDatagram(sr, { hostname: h, port: 6000 }, 1);
+  demux.onRtcpDatagram(sr, { hostname: h, port: 6000 }, 2);
+  demux.onRtcpDatagram(sr, { hostname: h, port: 5001 }, 3);
+  assert.equal(srs.length, 2);
+  assert.equal(c.rtcp_spoofed, 1);
+});
+
+Deno.test("probation: a reordered, duplicated start with garbage keeps every packet, in order", () => {
+  const { c, count } = counter();
+  const sinks: Sink[] = [];
+  const demux = new RtpDemux<Sink>({
+    count,
+    probation: true,
+    onNewSource: (_k, first) => {
+      assert.equal(first.seq, 100, "offered with the lowest held packet");
+      const s = new Sink();
+      sinks.push(s);
+      return s;
+    },
+  });
+  const a = { hostname: "a", port: 1 };
+  demux.onDatagram(rtp(102, 7), a, 0);
+  demux.onDatagram(new Uint8Array([1, 2, 3]), a, 1); // garbage: not RTP
+  demux.onDatagram(rtp(102, 7), a, 2); // duplicate
+  demux.onDatagram(rtp(40000, 7), a, 3); // same SSRC, far away
+  assert.equal(demux.size, 0);
+  demux.onDatagram(rtp(100, 7), a, 4); // within the window of 102: admitted
+  demux.onDatagram(rtp(101, 7), a, 5);
+  demux.onDatagram(rtp(103, 7), a, 6);
+  assert.deepEqual(sinks[0].pkts.map((p) => p.seq), [100, 102, 101, 103]);
+  assert.equal(c.source_probation, 2, "the duplicate and the far packet");
 });
 
 Deno.test("concurrent SSRCs from one address are separate sources, never a restart", () => {
