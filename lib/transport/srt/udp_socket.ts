@@ -14,7 +14,6 @@ import {
   loadLibc,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
-  SO_REUSEADDR,
   SO_REUSEPORT,
   SOCK_DGRAM,
   SOCKADDR_IN_BYTES,
@@ -79,7 +78,8 @@ export function openSrtUdpSocket(
   const sym = libc.value.sym;
   const fd = sym.socket(AF_INET, SOCK_DGRAM, 0);
   if (fd < 0) return fail(`socket() failed: ${errnoName(libc.value.errno())}`);
-  setInt(libc.value, fd, SO_REUSEADDR, 1);
+  // No SO_REUSEADDR: a second process must fail to bind this port (exclusive bind, as the
+  // RTP socket; tests/e2e/exclusive_bind_test.ts).
   if (reusePort && !setInt(libc.value, fd, SO_REUSEPORT, 1)) {
     sym.close(fd);
     return fail(`SO_REUSEPORT refused: ${errnoName(libc.value.errno())}`);
