@@ -145,8 +145,7 @@ export function openListenSocket(
   eid = sym.srt_epoll_create();
   if (eid < 0) return abort("srt_epoll_create_failed", cb);
   if (sym.srt_epoll_add_usock(eid, lsn, flags) !== 0) return abort("srt_epoll_add_failed", cb);
-  return ok({ lib, lsn, eid, cb, udp, udpFallback });
-  return ok({ lib, lsn, eid, cb, logBridge });
+  return ok({ lib, lsn, eid, cb, udp, udpFallback, logBridge });
 }
 
 /**
