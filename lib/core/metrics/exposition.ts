@@ -3,7 +3,7 @@
  * by its samples, label values escaped, numbers as Go's ParseFloat reads them. The
  * registry (lib/core/metrics/registry.ts) decides what is written; this file only spells it.
  */
-import type { FamilyInfo } from "./families.ts";
+import type { FamilyInfo } from "./family_info.ts";
 
 /** The Content-Type of this format. */
 export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

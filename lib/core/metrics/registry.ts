@@ -17,12 +17,12 @@
  */
 import {
   FAMILIES,
-  type FamilyInfo,
   type FamilyName,
   type HistogramName,
   type LabelsOf,
   type ScalarName,
 } from "./families.ts";
+import type { FamilyInfo } from "./family_info.ts";
 import { familyHeader, formatValue, labelText } from "./exposition.ts";
 import { Histogram } from "./histogram.ts";
 
