@@ -195,19 +195,24 @@ export function rewriteRtp(
 
 /**
  * Sends datagrams (each with the socket it leaves from) at their capture times, merged in
- * time order, scaled by 1/speed.
+ * time order, scaled by 1/speed. Returns, per datagram in send order, when it was due and
+ * how late it left (ms): a loaded machine's sender falls behind, which a receiver that
+ * measures against arrival reads as clock drift.
  */
 export async function sendTimed(
   items: { at: bigint; data: Uint8Array; sock: Deno.DatagramConn; to: Deno.NetAddr }[],
   speed = 1,
-): Promise<void> {
+): Promise<{ dueMs: number; lateMs: number }[]> {
   items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   const base = items[0]?.at ?? 0n;
   const t0 = performance.now();
+  const out: { dueMs: number; lateMs: number }[] = [];
   for (const it of items) {
     const due = Number(it.at - base) / 1e6 / speed;
     const wait = due - (performance.now() - t0);
     if (wait > 1) await sleep(Math.min(wait, 1000));
+    out.push({ dueMs: due, lateMs: performance.now() - t0 - due });
     await it.sock.send(it.data, it.to);
   }
+  return out;
 }
