@@ -5,7 +5,7 @@
  * labels are members, and README's reasons table matches the catalogue.
  */
 import assert from "node:assert/strict";
-import { defaultConfig } from "@lib/config/config.ts";
+import { defaultConfig } from "@lib/config/defaults.ts";
 import { silentLogger } from "@lib/core/log.ts";
 import { Manager } from "@lib/stream/manager.ts";
 import { renderMetrics } from "../../routes/metrics.ts";
