@@ -1,8 +1,9 @@
 /**
  * libsrt 1.5 through Deno FFI: library discovery, the symbol table sluice uses, and
  * the constants read off /usr/include/srt/srt.h (SRT_SOCKOPT, SRT_SOCKSTATUS,
- * SRT_EPOLL_OPT, CodeMajor/CodeMinor). Only `srt_epoll_uwait` is nonblocking (it runs
- * on a Deno worker thread); every other call is a synchronous fast call.
+ * SRT_EPOLL_OPT, CodeMajor/CodeMinor). `srt_epoll_uwait` is nonblocking (it runs on a
+ * Deno worker thread) and so are the `_async` aliases below; every other call, the
+ * zero-timeout poll `srt_epoll_uwait_now` included, is a synchronous fast call.
  * See the SRT API reference (Haivision srt docs/API/API-functions.md).
  */
 
@@ -36,6 +37,12 @@ export const SRT_SYMBOLS = {
     parameters: ["i32", "buffer", "i32", "i64"],
     result: "i32",
     nonblocking: true,
+  },
+  /** srt_epoll_uwait with timeout 0 on the JS thread: a poll while data is flowing. */
+  srt_epoll_uwait_now: {
+    name: "srt_epoll_uwait",
+    parameters: ["i32", "buffer", "i32", "i64"],
+    result: "i32",
   },
   srt_epoll_release: { parameters: ["i32"], result: "i32" },
   /** srt_close off the JS thread: closing a listener waits for a running listen callback. */

@@ -189,13 +189,21 @@ export class SrtListener {
 
   async #run(): Promise<void> {
     const { lib: { sym }, lsn, eid } = this.#sock!;
+    // While data flows, each wake is a timer and a zero-timeout poll on this thread; only
+    // a poll that finds nothing goes back to the blocking wait on a worker thread (its
+    // hop and promise cost more than the poll: bench/README.md, one SRT stream).
+    let busy = false;
     while (!this.#stopping) {
-      const n = await sym.srt_epoll_uwait(
-        eid,
-        this.#events,
-        EPOLL_EVENTS_MAX,
-        this.#draining.size > 0 ? UWAIT_DRAINING_BIG : UWAIT_TIMEOUT_BIG,
-      );
+      let n: number = busy ? sym.srt_epoll_uwait_now(eid, this.#events, EPOLL_EVENTS_MAX, 0n) : 0;
+      if (n <= 0) {
+        n = await sym.srt_epoll_uwait(
+          eid,
+          this.#events,
+          EPOLL_EVENTS_MAX,
+          this.#draining.size > 0 ? UWAIT_DRAINING_BIG : UWAIT_TIMEOUT_BIG,
+        );
+      }
+      busy = n > 0;
       if (this.#stopping) break;
       if (n < 0) {
         await new Promise((r) => setTimeout(r, UWAIT_TIMEOUT_MS));
