@@ -6,7 +6,7 @@
  */
 import type { Config } from "../config/config.ts";
 import { hostOf } from "../core/address.ts";
-import type { RefusalReason } from "../core/reasons.ts";
+import type { RefusalReason } from "../core/reasons/catalogue.ts";
 import type { Protocol } from "./ports.ts";
 import type { Stream } from "./stream.ts";
 

@@ -4,7 +4,7 @@
  * takeovers are also counted, by "<protocol>_<reason>", for /api/v1/stats and /metrics.
  */
 import type { Logger } from "../core/log.ts";
-import type { TakeoverReason } from "../core/reasons.ts";
+import type { TakeoverReason } from "../core/reasons/catalogue.ts";
 import type { LabeledReasonCounter } from "./counters.ts";
 import type { EventBus } from "./events.ts";
 import type { Protocol, StreamState } from "./ports.ts";

@@ -29,7 +29,7 @@ import type {
 } from "./ports.ts";
 import { LabeledReasonCounter } from "./counters.ts";
 import { fail, ok, type Result } from "../core/result.ts";
-import type { DataReason, RefusalReason, TakeoverReason } from "../core/reasons.ts";
+import type { DataReason, RefusalReason, TakeoverReason } from "../core/reasons/catalogue.ts";
 
 /** Options for the manager. */
 export interface ManagerOptions {
@@ -48,7 +48,7 @@ export class Manager implements StreamOpener {
   /**
    * Streams closed, "<protocol>_<reason>" (connect_timeout, peer_closed, api_delete,
    * shutdown, rtp_bye ...). Close reasons include codes from the transport, so this is a
-   * plain map rather than a catalogue counter (lib/core/reasons.ts).
+   * plain map rather than a catalogue counter (lib/core/reasons/catalogue.ts).
    */
   readonly closed: Map<string, number> = new Map();
   /** Input rejected before it belongs to a stream (garbage on a port), by listener and reason. */
