@@ -1,7 +1,7 @@
 /**
- * The building blocks of the API's JSON Schemas (routes/openapi_schemas.ts,
- * routes/openapi_events.ts): primitive types, closed objects, nullable, counters by reason,
- * and the state enums.
+ * The building blocks of the API's JSON Schemas (routes/openapi_schemas.ts and the
+ * per-resource routes/openapi_*_schemas.ts, routes/openapi_events.ts): primitive types,
+ * closed objects, nullable, counters by reason, and the state enums.
  */
 
 export type Schema = Record<string, unknown>;

@@ -20,9 +20,14 @@
  * Times compared across tracks or against a window are on the stream's output timeline
  * (`ptsMs`, lib/sync), which stays continuous across publisher sessions; the source
  * `pts`/`dts` (kept in the frame index as sent) restart with each session.
+ *
+ * This file keeps the video GOPs and the budgets; the frame index and byte total are
+ * lib/buffer/frame_index.ts, the audio lists lib/buffer/buffered_audio.ts.
  */
 import type { FrameInfo } from "../codecs/h26x/au_info.ts";
 import type { AccessUnit, Counter } from "../core/types.ts";
+import { BufferedAudio } from "./buffered_audio.ts";
+import { type FrameEntry, FrameIndex, type FrameQuery, msOf, type Slot } from "./frame_index.ts";
 import { GopDetector } from "./gop_detector.ts";
 
 /** Default number of complete GOPs kept per video track (`gop_buffer_size`). */
@@ -39,33 +44,6 @@ export interface GopBufferOptions {
   count: Counter;
   /** Audio kept per track when the stream has no video, ms (default maxGops * 1000). */
   audioOnlyWindowMs?: number;
-}
-
-/** One row of the frame index (the API's `frames` entries). */
-export interface FrameEntry {
-  index: number;
-  track: number;
-  pts: number;
-  dts: number;
-  key: boolean;
-  size: number;
-  /** GOP sequence number (for audio: the video GOP in progress when it was added). */
-  gop: number;
-  /** Presentation/decode time on the stream's output timeline, ms (lib/sync); null if unset. */
-  ptsMs: number | null;
-  dtsMs: number | null;
-}
-
-/** Filter of {@link GopBuffer.frames}; `from`/`to` are an inclusive PTS range, ticks. */
-export interface FrameQuery {
-  track?: number;
-  from?: number;
-  to?: number;
-}
-
-interface Slot {
-  entry: FrameEntry;
-  au: AccessUnit;
 }
 
 /** A buffered GOP. */
@@ -88,10 +66,8 @@ export class GopBuffer {
   readonly #video = new Map<number, BufferedGop[]>();
   readonly #detectors = new Map<number, GopDetector>();
   readonly #awaiting = new Set<number>();
-  readonly #audio = new Map<number, Slot[]>();
-  readonly #byIndex = new Map<number, Slot>();
-  #nextIndex = 0;
-  #bytes = 0;
+  readonly #index = new FrameIndex();
+  readonly #audio = new BufferedAudio(this.#index);
   /** Newest video presentation time, ms (output timeline). */
   #newestMs = -Infinity;
   /** GOPs retired by rotation (beyond maxGops). */
@@ -111,7 +87,7 @@ export class GopBuffer {
 
   /** Bytes buffered (video and audio). */
   get bytes(): number {
-    return this.#bytes;
+    return this.#index.bytes;
   }
 
   /** GOPs buffered over all video tracks, the ones in progress included. */
@@ -138,20 +114,12 @@ export class GopBuffer {
 
   /** Frame index entries, in index order. */
   frames(q: FrameQuery = {}): FrameEntry[] {
-    const out: FrameEntry[] = [];
-    for (const s of this.#byIndex.values()) {
-      const e = s.entry;
-      if (q.track !== undefined && e.track !== q.track) continue;
-      if (q.from !== undefined && e.pts < q.from) continue;
-      if (q.to !== undefined && e.pts > q.to) continue;
-      out.push(e);
-    }
-    return out.sort((a, b) => a.index - b.index);
+    return this.#index.frames(q);
   }
 
   /** The access unit of a frame index, while buffered. */
   frame(index: number): AccessUnit | undefined {
-    return this.#byIndex.get(index)?.au;
+    return this.#index.frame(index);
   }
 
   /** The most recent buffered key frame of a video track (default: the first video track). */
@@ -169,10 +137,10 @@ export class GopBuffer {
   shedOldest(): number {
     const victim = this.#oldestCompleteTrack();
     if (!victim) return 0;
-    const before = this.#bytes;
+    const before = this.#index.bytes;
     this.#o.count("gop_evicted_global", this.#dropGop(victim));
     this.#trimAudio(true);
-    return before - this.#bytes;
+    return before - this.#index.bytes;
   }
 
   /**
@@ -190,23 +158,10 @@ export class GopBuffer {
       if (!g || g.complete) continue;
       gops.pop();
       if (g.startMs < cut) cut = g.startMs;
-      for (const s of g.slots) {
-        this.#byIndex.delete(s.entry.index);
-        this.#bytes -= s.entry.size;
-      }
+      for (const s of g.slots) this.#index.remove(s);
       n += g.slots.length;
     }
-    for (const list of this.#audio.values()) {
-      let k = list.length;
-      while (k > 0 && msOf(list[k - 1].au) >= cut) k--;
-      for (let i = k; i < list.length; i++) {
-        this.#byIndex.delete(list[i].entry.index);
-        this.#bytes -= list[i].entry.size;
-      }
-      n += list.length - k;
-      list.length = k;
-    }
-    return n;
+    return n + this.#audio.trimFrom(cut);
   }
 
   #pushVideo(au: AccessUnit & FrameInfo): number | undefined {
@@ -247,12 +202,12 @@ export class GopBuffer {
     }
     const g = gops[gops.length - 1];
     g.closed = step.gop.closed;
-    const slot = this.#slot(au, step.gop.seq);
+    const slot = this.#index.add(au, step.gop.seq);
     g.slots.push(slot);
     g.bytes += slot.entry.size;
     if (msOf(au) > this.#newestMs) this.#newestMs = msOf(au);
     this.#enforce(t);
-    return this.#byIndex.has(slot.entry.index) ? slot.entry.index : undefined;
+    return this.#index.kept(slot);
   }
 
   #pushAudio(au: AccessUnit): number | undefined {
@@ -262,72 +217,24 @@ export class GopBuffer {
       this.#o.count("audio_out_of_window");
       return undefined;
     }
-    let list = this.#audio.get(au.trackId);
-    if (!list) this.#audio.set(au.trackId, list = []);
     let gop = -1;
     for (const gops of this.#video.values()) {
       if (gops.length) gop = gops[gops.length - 1].seq;
       break;
     }
-    const slot = this.#slot(au, gop);
-    let i = list.length;
-    while (i > 0 && msOf(list[i - 1].au) > msOf(au)) i--;
-    list.splice(i, 0, slot);
+    const slot = this.#audio.insert(au, gop);
     this.#enforce(undefined);
-    return this.#byIndex.has(slot.entry.index) ? slot.entry.index : undefined;
+    return this.#index.kept(slot);
   }
 
   /** Audio of a stream without video: a time window per track under the byte budget. */
   #pushAudioOnly(au: AccessUnit): number | undefined {
-    let list = this.#audio.get(au.trackId);
-    if (!list) this.#audio.set(au.trackId, list = []);
-    const slot = this.#slot(au, -1);
-    let i = list.length;
-    while (i > 0 && msOf(list[i - 1].au) > msOf(au)) i--;
-    list.splice(i, 0, slot);
-    const window = this.#o.audioOnlyWindowMs ?? this.#maxGops * 1000;
-    const newest = msOf(list[list.length - 1].au);
-    let n = 0;
-    while (n < list.length - 1 && msOf(list[n].au) < newest - window) n++;
-    this.#removeAudio(list, n);
+    const slot = this.#audio.insert(au, -1);
+    this.#audio.keepWindow(au.trackId, this.#o.audioOnlyWindowMs ?? this.#maxGops * 1000);
     let evicted = 0;
-    while (this.#bytes > this.#o.maxBytes) {
-      let oldest: Slot[] | undefined;
-      for (const l of this.#audio.values()) {
-        if (l.length && (!oldest || msOf(l[0].au) < msOf(oldest[0].au))) oldest = l;
-      }
-      if (!oldest) break;
-      this.#removeAudio(oldest, 1);
-      evicted++;
-    }
+    while (this.#index.bytes > this.#o.maxBytes && this.#audio.dropOldest()) evicted++;
     if (evicted) this.#o.count("audio_evicted", evicted);
-    return this.#byIndex.has(slot.entry.index) ? slot.entry.index : undefined;
-  }
-
-  #removeAudio(list: Slot[], n: number): void {
-    for (let k = 0; k < n; k++) {
-      this.#byIndex.delete(list[k].entry.index);
-      this.#bytes -= list[k].entry.size;
-    }
-    if (n) list.splice(0, n);
-  }
-
-  #slot(au: AccessUnit, gop: number): Slot {
-    const entry: FrameEntry = {
-      index: this.#nextIndex++,
-      track: au.trackId,
-      pts: au.pts,
-      dts: au.dts,
-      key: au.key,
-      size: au.data.length,
-      gop,
-      ptsMs: au.ptsMs ?? null,
-      dtsMs: au.dtsMs ?? null,
-    };
-    const slot = { entry, au };
-    this.#byIndex.set(entry.index, slot);
-    this.#bytes += entry.size;
-    return slot;
+    return this.#index.kept(slot);
   }
 
   /** Start of the oldest buffered video GOP over all tracks, ms (output timeline). */
@@ -355,7 +262,7 @@ export class GopBuffer {
     const maxDur = this.#o.maxDurationMs;
     let budgetDrop = false;
     for (;;) {
-      const overBytes = this.#bytes > this.#o.maxBytes;
+      const overBytes = this.#index.bytes > this.#o.maxBytes;
       const start = this.#oldestStart();
       const overDur = maxDur !== undefined && start !== undefined &&
         this.#newestMs - start > maxDur;
@@ -385,33 +292,14 @@ export class GopBuffer {
   /** Removes the oldest GOP of a track; returns its frame count. */
   #dropGop(gops: BufferedGop[]): number {
     const g = gops.shift()!;
-    for (const s of g.slots) {
-      this.#byIndex.delete(s.entry.index);
-      this.#bytes -= s.entry.size;
-    }
+    for (const s of g.slots) this.#index.remove(s);
     return g.slots.length;
   }
 
   /** Drops audio older than the oldest video GOP ("audio_evicted" when a budget caused it). */
   #trimAudio(counted: boolean): void {
-    const start = this.#oldestStart();
-    for (const list of this.#audio.values()) {
-      let n = 0;
-      while (n < list.length && (start === undefined || msOf(list[n].au) < start)) {
-        this.#byIndex.delete(list[n].entry.index);
-        this.#bytes -= list[n].entry.size;
-        n++;
-      }
-      if (n) list.splice(0, n);
-      if (n && counted) this.#o.count("audio_evicted", n);
-    }
+    this.#audio.trimBefore(this.#oldestStart(), (n) => {
+      if (counted) this.#o.count("audio_evicted", n);
+    });
   }
-}
-
-/**
- * A frame's time for comparisons across tracks, ms: its output-timeline time (lib/sync),
- * else its pts in ms (tracks of one MPEG-TS program share the 90 kHz clock).
- */
-function msOf(au: AccessUnit): number {
-  return au.ptsMs ?? (au.pts * 1000) / au.clockRate;
 }

@@ -18,7 +18,7 @@ import type {
 } from "../core/reasons/catalogue.ts";
 import type { Logger } from "../core/log.ts";
 import type { Config } from "../config/config.ts";
-import type { FrameEntry } from "../buffer/gop_buffer.ts";
+import type { FrameEntry } from "../buffer/frame_index.ts";
 import type { GopStats } from "../buffer/gop_detector.ts";
 
 /** Stream states (docs/ARCHITECTURE.md): connecting -> active <-> paused -> recovering -> closed. */

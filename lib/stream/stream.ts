@@ -44,8 +44,8 @@ export interface StreamOptions {
   frameSink?: (s: Stream) => FrameSink;
   /**
    * Asked before a frame of `bytes` goes into the frame store (the global memory limit,
-   * lib/stream/manager.ts); false drops it ("memory_global_frame"). `stored` reports the byte
-   * change of the store afterwards (the frame minus what its buffer evicted).
+   * lib/stream/global_memory.ts); false drops it ("memory_global_frame"). `stored` reports
+   * the byte change of the store afterwards (the frame minus what its buffer evicted).
    */
   memory?: {
     admit(s: Stream, bytes: number): boolean;

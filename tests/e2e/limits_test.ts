@@ -141,7 +141,7 @@ Deno.test({
       peers.push(loopSender(ts, "ga", 8), loopSender(ts, "gb", 8));
       await active(ts, "ga");
       await active(ts, "gb");
-      // enforced when a frame is admitted (lib/manager.ts): the total never passes the
+      // enforced when a frame is admitted (lib/stream/global_memory.ts): the total never passes the
       // limit, not even between two 500 ms ticks
       const ok = await until(() => before.some((b) => b > limit * 0.75), 12_000);
       assert.ok(ok, "the two streams together reach the global limit");
