@@ -377,7 +377,7 @@ export const SCHEMAS: Record<string, Schema> = {
     },
   }, ["outputs", "live"]),
   SyncAdjust: obj({ track: int, offsetMs: numS }, ["offsetMs"]),
-  /** GET /api/v1/sync/status/{id} (lib/sync/stream_sync.ts status()). */
+  /** GET /api/v1/sync/status/{id} (lib/sync/status.ts). */
   SyncStatus: obj({
     id: str,
     reference: { enum: ["pcr", "rtcp", "arrival"] },
