@@ -8,7 +8,8 @@
  */
 import type { StreamOpener, StreamSink } from "../stream/ports.ts";
 import { openUdpReceiver } from "../transport/udp/receiver.ts";
-import { isRtcp, RtpDemux, type SourceKey } from "../transport/rtp/demux.ts";
+import { isRtcp, RtpDemux } from "../transport/rtp/demux.ts";
+import type { SourceKey } from "../transport/rtp/source_identity.ts";
 import { PayloadMap } from "../transport/rtp/payload_map.ts";
 import { buildReceiverReport } from "../transport/rtp/rtcp_report.ts";
 import { parseSdp, type SdpSession } from "../transport/rtp/sdp.ts";
