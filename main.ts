@@ -54,7 +54,8 @@ async function main(): Promise<number> {
   const parsed = parseArgs(Deno.args);
   if (typeof parsed === "number") return parsed;
   const path = parsed.config ?? Deno.env.get("SLUICE_CONFIG") ?? undefined;
-  const { ConfigError, defaultConfig } = await import("./lib/config/config.ts");
+  const { ConfigError } = await import("./lib/config/load.ts");
+  const { defaultConfig } = await import("./lib/config/defaults.ts");
   const { loadConfigFile } = await import("./lib/app/config_files.ts");
   let config;
   try {

@@ -2,13 +2,9 @@
  * sluice's public API for embedding: config loading, the server, the manager, and
  * the media stages.
  */
-export {
-  type Config,
-  ConfigError,
-  defaultConfig,
-  loadConfig,
-  parseConfig,
-} from "./lib/config/config.ts";
+export type { Config } from "./lib/config/config.ts";
+export { ConfigError, loadConfig, parseConfig } from "./lib/config/load.ts";
+export { defaultConfig } from "./lib/config/defaults.ts";
 export { type Server, startServer } from "./lib/app/server.ts";
 export { Manager } from "./lib/stream/manager.ts";
 export { Stream } from "./lib/stream/stream.ts";

@@ -18,7 +18,7 @@ const lap = (name: string) => {
 };
 await import("yaml");
 lap("yaml");
-const { loadConfig } = await import("../lib/config/config.ts");
+const { loadConfig } = await import("../lib/config/load.ts");
 lap("configModules");
 const { startServer } = await import("../lib/app/server.ts");
 const { createLogger } = await import("../lib/core/log.ts");

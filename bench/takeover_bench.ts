@@ -11,7 +11,7 @@
  */
 import { arg, emit } from "./_bench.ts";
 import { freePort } from "../tests/_helpers.ts";
-import { parseConfig } from "../lib/config/config.ts";
+import { parseConfig } from "../lib/config/load.ts";
 import { createLogger } from "../lib/core/log.ts";
 import { startServer } from "../lib/app/server.ts";
 

@@ -2,7 +2,8 @@
  * The running appliance: manager, protocol listeners, HTTP API, signals (SIGINT and
  * SIGTERM stop within 2 s; SIGHUP reloads the config file).
  */
-import { type Config, ConfigError } from "../config/config.ts";
+import type { Config } from "../config/config.ts";
+import { ConfigError } from "../config/load.ts";
 import { loadConfigFile } from "./config_files.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import { Manager } from "../stream/manager.ts";

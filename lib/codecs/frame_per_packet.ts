@@ -5,7 +5,7 @@
  * it rejects, and each rejection is counted by its reason.
  */
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../core/types.ts";
-import type { DataReason } from "../core/reasons.ts";
+import type { DataReason } from "../core/reasons/catalogue.ts";
 
 /** The reason a payload is not a frame, or undefined when it is one. */
 export type PayloadCheck = (payload: Uint8Array) => DataReason | undefined;

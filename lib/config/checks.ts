@@ -1,5 +1,5 @@
 /**
- * Checks of config values beyond their type (lib/config/schema.ts `check`), so that
+ * Checks of config values beyond their type (`check` in lib/config/schema/spec.ts), so that
  * `--check-config` and a reload refuse what cannot run: bind addresses the listeners can
  * use (IPv4: the recvmmsg receiver and the libsrt sockaddr take IPv4), API hosts, SDP files
  * that exist and parse (with the caller's parser, FileChecks), bearer tokens without surrounding spaces or non-ASCII. Each returns

@@ -1,8 +1,8 @@
 /**
  * The optional `nats:` section (the fleet link, lib/fleet/mod.ts): which NATS servers to
  * join, under which box name, with which credentials, and what to publish. Absent section =
- * no NATS code is loaded at all. Its keys are NATS_SPEC in lib/config/schema.ts, validated by
- * the same walker as the rest (lib/config/config.ts), so every error names the key and line;
+ * no NATS code is loaded at all. Its keys are NATS in lib/config/schema/nats.ts, validated by
+ * the same walker as the rest (lib/config/walker.ts), so every error names the key and line;
  * here: the validated type, the name rules and the checks across keys.
  */
 /** The validated `nats:` section (units applied: bytes, milliseconds). */

@@ -7,11 +7,13 @@
  * Used by `sluice --print-config` (the effective configuration) and for
  * sluice.example.yaml (the defaults; scripts/example_config.ts writes it and
  * tests/unit/config/print_test.ts fails when it drifts). Parsing the output with
- * lib/config/config.ts gives back the same Config.
+ * lib/config/load.ts gives back the same Config.
  */
 import { stringify } from "yaml";
-import { camel, type Config, defaultConfig } from "./config.ts";
-import { SCHEMA, type Spec } from "./schema.ts";
+import type { Config } from "./config.ts";
+import { camel, defaultConfig } from "./defaults.ts";
+import { SCHEMA } from "./schema.ts";
+import type { Spec } from "./schema/spec.ts";
 import { formatBytes } from "./units.ts";
 
 /** Example entries for the lists and maps, in file spelling (snake_case keys, units). */

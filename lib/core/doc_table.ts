@@ -1,7 +1,7 @@
 /**
  * Generated Markdown tables in README.md: a table padded the way `deno fmt` pads it, written
  * between two marker comments and read back for the tests that compare README with its
- * source (the reason catalogue, lib/core/reasons_doc.ts; the metric catalogue,
+ * source (the reason catalogue, lib/core/reasons/doc.ts; the metric catalogue,
  * lib/core/metrics/doc.ts).
  */
 

@@ -5,7 +5,7 @@
 
 /**
  * Result of parsing untrusted bytes: never thrown, always returned. `R` narrows the reason
- * to catalogue members (lib/core/reasons.ts) where a counter counts it.
+ * to catalogue members (lib/core/reasons/catalogue.ts) where a counter counts it.
  */
 export type Result<T, R extends string = string> = { ok: true; value: T } | {
   ok: false;

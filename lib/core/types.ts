@@ -4,7 +4,7 @@
  * ticks of the track's `clockRate` (90 kHz for MPEG-TS and RTP video, the sample
  * rate for RTP audio).
  */
-import type { DataReason } from "./reasons.ts";
+import type { DataReason } from "./reasons/catalogue.ts";
 
 /** Video codecs sluice parses. */
 export type VideoCodec = "h264" | "h265" | "av1" | "jpegxs";
@@ -16,7 +16,7 @@ export type Codec = VideoCodec | AudioCodec | "unknown";
 export type TrackKind = "video" | "audio" | "data";
 
 /**
- * Where a stage counts: a catalogue reason (lib/core/reasons.ts), counted per stream in
+ * Where a stage counts: a catalogue reason (lib/core/reasons/catalogue.ts), counted per stream in
  * `errors` or `drops` as the catalogue says, or per port in `portErrors`.
  */
 export type Counter = (reason: DataReason, n?: number) => void;

@@ -30,7 +30,10 @@ export interface RtpInputOptions {
   emitAfterLoss: boolean;
 }
 
-/** Counts a reason on the stream, as a drop or an error as the catalogue (lib/core/reasons.ts) says. */
+/**
+ * Counts a reason on the stream, as a drop or an error as the catalogue
+ * (lib/core/reasons/catalogue.ts) says.
+ */
 export function streamCounter(sink: StreamSink): Counter {
   return (reason, n = 1) => sink.count(reason, n);
 }

@@ -8,7 +8,7 @@
  */
 import type { AccessUnit, TrackInfo } from "../core/types.ts";
 import type { StreamSink, TransportStats } from "../stream/ports.ts";
-import type { DataReason, DropReason, ErrorReason } from "../core/reasons.ts";
+import type { DataReason, DropReason, ErrorReason } from "../core/reasons/catalogue.ts";
 
 /** First track id used when a joined source's payload type is taken. */
 export const JOINED_TRACK_BASE = 128;

@@ -1,8 +1,8 @@
 /**
- * Counters by reason (lib/core/reasons.ts): errors, drops, refusals. Only catalogue members
- * are accepted, so a misspelt reason fails `deno check`.
+ * Counters by reason (lib/core/reasons/catalogue.ts): errors, drops, refusals. Only catalogue
+ * members are accepted, so a misspelt reason fails `deno check`.
  */
-import type { Reason } from "../core/reasons.ts";
+import type { Reason } from "../core/reasons/catalogue.ts";
 
 /** Counters by reason, as `{ reason: count }`. */
 export class ReasonCounter<R extends Reason = Reason> {

@@ -7,7 +7,7 @@
  * a reconnecting reader can resume (`since(id)`).
  */
 import type { SyncEvents } from "../sync/types.ts";
-import type { RefusalReason } from "../core/reasons.ts";
+import type { RefusalReason } from "../core/reasons/catalogue.ts";
 
 /** Event types and their payloads. Add a type here before emitting it. */
 export interface EventMap extends SyncEvents {

@@ -23,7 +23,7 @@ import type {
 import { hostOf } from "../core/address.ts";
 import { LabeledReasonCounter } from "./counters.ts";
 import { fail, ok, type Result } from "../core/result.ts";
-import type { DataReason, RefusalReason, TakeoverReason } from "../core/reasons.ts";
+import type { DataReason, RefusalReason, TakeoverReason } from "../core/reasons/catalogue.ts";
 
 /** Closed streams stay listed this long by default (ms; `ingestion.closed_retention`). */
 export const CLOSED_RETENTION_MS = 60_000;
@@ -45,7 +45,7 @@ export class Manager implements StreamOpener {
   /**
    * Streams closed, "<protocol>_<reason>" (connect_timeout, peer_closed, api_delete,
    * shutdown, rtp_bye ...). Close reasons include codes from the transport, so this is a
-   * plain map rather than a catalogue counter (lib/core/reasons.ts).
+   * plain map rather than a catalogue counter (lib/core/reasons/catalogue.ts).
    */
   readonly closed: Map<string, number> = new Map();
   /** Input rejected before it belongs to a stream (garbage on a port), by listener and reason. */

@@ -15,7 +15,7 @@ import type {
   ErrorReason,
   RefusalReason,
   TakeoverReason,
-} from "../core/reasons.ts";
+} from "../core/reasons/catalogue.ts";
 import type { Logger } from "../core/log.ts";
 import type { Config } from "../config/config.ts";
 import type { FrameEntry } from "../buffer/gop_buffer.ts";
@@ -71,7 +71,7 @@ export interface StreamSink {
   error(reason: ErrorReason, n?: number): void;
   /** Count a drop (data discarded on purpose: loss, limits) by reason. */
   drop(reason: DropReason, n?: number): void;
-  /** Count a reason as an error or a drop, as its catalogue entry (lib/core/reasons.ts) says. */
+  /** Count a reason as an error or a drop, as its entry in lib/core/reasons/catalogue.ts says. */
   count(reason: DataReason, n?: number): void;
   /** Announce or update a track. */
   setTrack(info: TrackInfo): void;

@@ -6,7 +6,12 @@
  */
 import type { AccessUnit, TrackInfo } from "../core/types.ts";
 import { ReasonCounter } from "./counters.ts";
-import { type DataReason, type DropReason, type ErrorReason, isDrop } from "../core/reasons.ts";
+import {
+  type DataReason,
+  type DropReason,
+  type ErrorReason,
+  isDrop,
+} from "../core/reasons/catalogue.ts";
 import { TrackState } from "./track_state.ts";
 import { RateMeter } from "../core/meter.ts";
 import type { Histogram } from "../core/metrics/histogram.ts";

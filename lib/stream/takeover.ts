@@ -12,7 +12,7 @@
  * are continued in the demux instead (lib/transport/rtp/source_identity.ts).
  */
 import type { Config } from "../config/config.ts";
-import type { TakeoverReason } from "../core/reasons.ts";
+import type { TakeoverReason } from "../core/reasons/catalogue.ts";
 import type { Protocol, StreamState } from "./ports.ts";
 
 /** What the policy needs to know about the live stream. */

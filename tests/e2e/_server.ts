@@ -1,5 +1,5 @@
 /** Starts sluice in the test process on free loopback ports. */
-import { parseConfig } from "@lib/config/config.ts";
+import { parseConfig } from "@lib/config/load.ts";
 import { createLogger } from "@lib/core/log.ts";
 import { type Server, startServer } from "@lib/app/server.ts";
 import { freePort } from "@tests/_helpers.ts";

@@ -5,7 +5,7 @@
  * on sluice.example.yaml.
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "@lib/config/config.ts";
+import { parseConfig } from "@lib/config/load.ts";
 import { missing } from "@tests/_helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

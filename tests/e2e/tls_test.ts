@@ -4,7 +4,7 @@
  * a cert without a key is a config error, an unreadable file stops the start naming it.
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "@lib/config/config.ts";
+import { parseConfig } from "@lib/config/load.ts";
 import { createLogger } from "@lib/core/log.ts";
 import { startServer } from "@lib/app/server.ts";
 import { missing } from "../_helpers.ts";

@@ -4,7 +4,12 @@
  * lib/pipeline/ts_input.ts or rtp_input.ts without sockets or a manager.
  */
 import type { AccessUnit, TrackInfo } from "@lib/core/types.ts";
-import { type DataReason, type DropReason, type ErrorReason, isDrop } from "@lib/core/reasons.ts";
+import {
+  type DataReason,
+  type DropReason,
+  type ErrorReason,
+  isDrop,
+} from "@lib/core/reasons/catalogue.ts";
 import type { StreamSink, TransportStats } from "@lib/stream/ports.ts";
 
 /** What a RecordingSink saw. */

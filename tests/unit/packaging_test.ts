@@ -5,7 +5,8 @@
  * --check-config, run through `deno task start`, pass.
  */
 import assert from "node:assert/strict";
-import { SCHEMA, type Spec } from "../../lib/config/schema.ts";
+import { SCHEMA } from "../../lib/config/schema.ts";
+import type { Spec } from "../../lib/config/schema/spec.ts";
 import { missing } from "../_helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

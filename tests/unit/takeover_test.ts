@@ -6,7 +6,7 @@
  * pts/dts stay as sent.
  */
 import assert from "node:assert/strict";
-import { defaultConfig } from "@lib/config/config.ts";
+import { defaultConfig } from "@lib/config/defaults.ts";
 import { silentLogger } from "@lib/core/log.ts";
 import { Manager } from "@lib/stream/manager.ts";
 import { FrameStore } from "@lib/pipeline/frame_store.ts";

@@ -18,7 +18,7 @@ import { BitReader } from "../../core/bits.ts";
 import type { AudioParams } from "../../core/types.ts";
 import { AAC_SAMPLE_RATES } from "./adts.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** Channels by channelConfiguration (Table 1.19, ISO/IEC 23001-8 for 11..14). */
 const CHANNELS = [0, 1, 2, 3, 4, 5, 6, 8, 0, 0, 0, 7, 8, 24, 8] as const;

@@ -25,7 +25,7 @@ import {
 } from "./asc.ts";
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../core/types.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** Cap on one reassembled AudioMuxElement (fragments joined). */
 export const MAX_LATM_ELEMENT_BYTES = 65536;

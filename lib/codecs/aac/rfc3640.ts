@@ -20,7 +20,7 @@
 import { BitReader } from "../../core/bits.ts";
 import type { DepacketizerOptions, RtpDepacketizer, RtpPacket } from "../../core/types.ts";
 import { hexBytes, parseAudioSpecificConfig } from "./latm.ts";
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** Cap on one AU (AU-size is at most 16 bits in every mode sluice meets). */
 export const MAX_AAC_AU_BYTES = 65535;

@@ -20,7 +20,7 @@ import { aggN, aggW, aggY, aggZ } from "./aggregation.ts";
 import { type Leb128, leb128Size, readLeb128, writeLeb128 } from "./leb128.ts";
 import { ObuType } from "./obu.ts";
 import { ensureCapacity } from "../../core/grow.ts";
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** Default cap on one temporal unit, bytes. */
 export const AV1_MAX_UNIT_BYTES = 8 * 1024 * 1024;

@@ -13,7 +13,7 @@ import { DEFAULT_DON_DEPTH } from "../h26x/don.ts";
 import { DonMode } from "../h26x/don_mode.ts";
 import { fuIntoDon, fuIntoUnit } from "../h26x/fu.ts";
 import { decodeSprop, fmtpInt } from "../h26x/sprop.ts";
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 const RULES: NalRules = { isKey: (t) => t === H264Nal.IDR, audType: H264Nal.AUD };
 

@@ -13,7 +13,7 @@ import { MAX_UNIT_BYTES, type NalRules, UnitAssembler } from "../h26x/rtp_unit.t
 import { DonMode } from "../h26x/don_mode.ts";
 import { fuIntoDon, fuIntoUnit } from "../h26x/fu.ts";
 import { decodeSprop, fmtpInt } from "../h26x/sprop.ts";
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 const RULES: NalRules = { isKey: h265IsIrap, audType: H265Nal.AUD };
 

@@ -5,7 +5,7 @@
  * access unit being built (rtp_unit.ts) or, in DON mode, into the open fragment of
  * don_mode.ts until the end piece, then through the DON buffer (don.ts).
  */
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 import type { DonMode } from "./don_mode.ts";
 import type { UnitAssembler } from "./rtp_unit.ts";
 

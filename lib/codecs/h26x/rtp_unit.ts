@@ -10,7 +10,7 @@
 import type { Counter, DepacketizerOptions, RtpUnit } from "../../core/types.ts";
 import { ensureCapacity } from "../../core/grow.ts";
 import { CopyArena } from "../../core/copy_arena.ts";
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** Default cap on one access unit in bytes (8 MiB), overridable by `maxUnitBytes`. */
 export const MAX_UNIT_BYTES = 8 * 1024 * 1024;

@@ -29,7 +29,7 @@ import {
   readJxsHeader,
 } from "./payload_header.ts";
 import { ensureCapacity } from "../../core/grow.ts";
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** Default cap on one field or frame (picture segment), bytes. */
 export const JXS_MAX_UNIT_BYTES = 32 * 1024 * 1024;

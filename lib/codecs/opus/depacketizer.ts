@@ -15,7 +15,7 @@ import type { DepacketizerOptions } from "../../core/types.ts";
 import { FramePerPacketDepacketizer } from "../frame_per_packet.ts";
 import { opusConfig, parseOpusToc } from "./toc.ts";
 import { ok, type Result } from "../../core/result.ts";
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** Samples at 48 kHz of one frame for a TOC config (RFC 6716 Table 2). */
 export function opusFrameSamples(config: number): number {

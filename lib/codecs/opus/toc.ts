@@ -11,7 +11,7 @@ import { fail, ok, type Result } from "../../core/result.ts";
  * +-+-+-+-+-+-+-+-+                                +-+-+-+-+-+-+-+-+
  * ```
  */
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** Largest Opus frame, bytes (R2). */
 export const MAX_OPUS_FRAME_BYTES = 1275;

@@ -29,7 +29,7 @@ import {
   jxsVideoDescriptor,
 } from "../../codecs/jpegxs/ts_header.ts";
 import type { AccessUnit, Codec, TrackInfo, VideoParams } from "../../core/types.ts";
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 import { opusControlHeader } from "./opus_ts.ts";
 import { StreamType } from "./stream_types.ts";
 

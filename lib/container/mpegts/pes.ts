@@ -8,7 +8,7 @@ import { fail, ok, type Result } from "../../core/result.ts";
  * PTS: 001x|PTS[32..30]|1 PTS[29..15]|1 PTS[14..0]|1  (5 bytes, 33 bits)
  * ```
  */
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** Default cap on one reassembled PES packet, bytes (16 MiB). */
 export const MAX_PES_BYTES = 16 * 1024 * 1024;

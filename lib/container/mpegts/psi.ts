@@ -9,7 +9,7 @@ import { fail, ok, type Result } from "../../core/result.ts";
  *          ... table body ... | CRC_32(32)
  * ```
  */
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** Cap on one PSI section, bytes (section_length is 12 bits: 3 + 4093). */
 export const MAX_SECTION_BYTES = 4096;

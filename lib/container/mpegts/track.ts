@@ -16,7 +16,7 @@ import type { AudioParams, Counter, EsChunk, TrackInfo } from "../../core/types.
 import { MAX_OPUS_AU_BYTES, opusPacketSamples, splitOpusTs } from "./opus_ts.ts";
 import { parsePesHeader, PesBuffer } from "./pes.ts";
 import type { StreamClass } from "./stream_types.ts";
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** Callbacks and limits a track reports through. */
 export interface TrackSink {

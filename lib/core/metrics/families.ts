@@ -14,7 +14,7 @@
  *   refusals, retries) end in `_total`; gauges are levels only and never end in `_total`;
  * - identities are labels (`stream`, `protocol`, `track`, `codec`, `ssrc`, `reason`,
  *   `listener` ...), never values; label values come from bounded sets: catalogue reasons
- *   (lib/core/reasons.ts), codec and protocol names, config names, stream ids (bounded by
+ *   (lib/core/reasons/catalogue.ts), codec and protocol names, config names, stream ids (bounded by
  *   `ingestion.max_connections` and gone `ingestion.closed_retention` after the close),
  *   never from other input bytes;
  * - per-stream series are read from the stream's own state at scrape time, so they vanish

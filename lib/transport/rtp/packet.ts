@@ -22,7 +22,7 @@
  */
 import type { RtpPacket } from "../../core/types.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** Size of the fixed RTP header in bytes (RFC 3550 5.1). */
 export const RTP_HEADER_BYTES = 12;

@@ -16,7 +16,7 @@ import { fail, ok, type Result } from "../../core/result.ts";
  *      |                 report blocks (24 bytes each) ...             |
  * ```
  */
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** RTCP packet types (RFC 3550 12.1). */
 export const RTCP_SR = 200;

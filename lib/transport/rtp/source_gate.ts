@@ -14,7 +14,7 @@
  */
 import { seqDiff16 } from "../../core/bits.ts";
 import type { Counter, RtpPacket } from "../../core/types.ts";
-import type { DataReason } from "../../core/reasons.ts";
+import type { DataReason } from "../../core/reasons/catalogue.ts";
 
 /** Cap on remembered refusals. */
 export const MAX_REFUSED = 1024;

@@ -12,7 +12,7 @@ import type { SrtAdmission } from "./connection.ts";
 import { hostOf } from "../../core/address.ts";
 import { parseStreamId, STREAMID_MAX_BYTES, STREAMID_REJECT_STATUS } from "./streamid.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
-import type { RefusalReason } from "../../core/reasons.ts";
+import type { RefusalReason } from "../../core/reasons/catalogue.ts";
 
 /** Admission verdict; `status` is an SRT reject code (1000 + HTTP-like, e.g. 1403). */
 export type AdmitResult =

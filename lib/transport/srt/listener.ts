@@ -25,7 +25,7 @@ import { AdmissionGate, type AdmitResult, type RefusalReport } from "./admission
 import { closeListenSocket, type ListenSocket, openListenSocket } from "./listen_socket.ts";
 import { srtSocketDrops } from "./udp_socket.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
-import type { RefusalReason } from "../../core/reasons.ts";
+import type { RefusalReason } from "../../core/reasons/catalogue.ts";
 
 /** Log sink: level, event name, structured fields. */
 export type SrtLog = (

@@ -17,7 +17,7 @@ import { fail, ok, type Result } from "../../core/result.ts";
  * Unknown keys are kept in `extra`, never interpreted. Parsing never throws.
  */
 
-import type { RefusalReason } from "../../core/reasons.ts";
+import type { RefusalReason } from "../../core/reasons/catalogue.ts";
 /** Largest stream id libsrt carries (SRTO_STREAMID, srt.h), in bytes. */
 export const STREAMID_MAX_BYTES = 512;
 /** Largest stream name (the `r=` value or the plain id), in bytes: it becomes an API path segment. */

@@ -4,8 +4,10 @@
  * restart-only keys keep their running values in the config that is put in effect.
  */
 import assert from "node:assert/strict";
-import { defaultConfig, parseConfig } from "@lib/config/config.ts";
-import { SCHEMA, type Spec } from "@lib/config/schema.ts";
+import { defaultConfig } from "@lib/config/defaults.ts";
+import { parseConfig } from "@lib/config/load.ts";
+import { SCHEMA } from "@lib/config/schema.ts";
+import type { Spec } from "@lib/config/schema/spec.ts";
 import { applicableConfig, diffConfig, RELOAD_KEYS, reloadClass } from "@lib/app/reload.ts";
 
 function leaves(spec: Spec, prefix: string, out: string[]): string[] {

@@ -4,7 +4,7 @@
  * and a started sluice shows nothing of it (no streams, no refusals, no port errors).
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "@lib/config/config.ts";
+import { parseConfig } from "@lib/config/load.ts";
 import { createLogger } from "@lib/core/log.ts";
 import {
   warmUp,

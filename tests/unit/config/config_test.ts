@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseSdp } from "@lib/transport/rtp/sdp.ts";
-import { ConfigError, defaultConfig, parseConfig } from "@lib/config/config.ts";
+import { defaultConfig } from "@lib/config/defaults.ts";
+import { ConfigError, parseConfig } from "@lib/config/load.ts";
 import { diffConfig } from "@lib/app/reload.ts";
 
 /** The SDP check lib/app/config_files.ts passes: the RTP layer's parser. */

@@ -1,14 +1,17 @@
 /**
- * The commented YAML of lib/config/print.ts against the loader (lib/config/config.ts) as the
+ * The commented YAML of lib/config/print.ts against the loader (lib/config/load.ts) as the
  * oracle: sluice.example.yaml is what the schema generates, covers every key of the
  * schema (sub-keys of lists and maps in its commented examples, which load once
  * uncommented), and any config printed and loaded again is the same config.
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { type Config, defaultConfig, parseConfig } from "@lib/config/config.ts";
+import type { Config } from "@lib/config/config.ts";
+import { defaultConfig } from "@lib/config/defaults.ts";
+import { parseConfig } from "@lib/config/load.ts";
 import { configYaml, formatDuration } from "../../../lib/config/print.ts";
-import { SCHEMA, type Spec } from "../../../lib/config/schema.ts";
+import { SCHEMA } from "../../../lib/config/schema.ts";
+import type { Spec } from "../../../lib/config/schema/spec.ts";
 import { parseDuration } from "../../../lib/config/units.ts";
 import { exampleConfig } from "../../../scripts/example_config.ts";
 

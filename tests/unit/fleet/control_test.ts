@@ -3,7 +3,7 @@
  * the body (and status) the REST API gives for the same request, tokens included.
  */
 import assert from "node:assert/strict";
-import { defaultConfig } from "@lib/config/config.ts";
+import { defaultConfig } from "@lib/config/defaults.ts";
 import { silentLogger } from "@lib/core/log.ts";
 import { Manager } from "@lib/stream/manager.ts";
 import { callApi, type ControlDeps, OPERATIONS } from "@lib/fleet/control.ts";

@@ -1,6 +1,6 @@
 /** `outputs:` in the config: defaults, units, and errors naming key and line. */
 import assert from "node:assert/strict";
-import { ConfigError, parseConfig } from "../../../lib/config/config.ts";
+import { ConfigError, parseConfig } from "../../../lib/config/load.ts";
 import { parseTarget, redactUrl } from "../../../lib/config/output_url.ts";
 
 function issues(yaml: string): string[] {

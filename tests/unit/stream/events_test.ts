@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { defaultConfig } from "@lib/config/config.ts";
+import { defaultConfig } from "@lib/config/defaults.ts";
 import { EventBus } from "@lib/stream/events.ts";
 import { silentLogger } from "@lib/core/log.ts";
 import { Manager } from "@lib/stream/manager.ts";

@@ -4,7 +4,7 @@
  * the real GOP buffer (lib/app/listeners.ts frameStoreFor) and a controlled clock.
  */
 import assert from "node:assert/strict";
-import { defaultConfig } from "@lib/config/config.ts";
+import { defaultConfig } from "@lib/config/defaults.ts";
 import type { BusEvent, EventMap } from "@lib/stream/events.ts";
 import { GOP_EVENT_MIN_INTERVAL_MS } from "@lib/stream/gop_events.ts";
 import { frameStoreFor } from "@lib/app/listeners.ts";
