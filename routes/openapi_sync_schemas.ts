@@ -6,7 +6,7 @@
 import { int, nonNeg, nullable, numS, obj, type Schema, str } from "./openapi_schema_kit.ts";
 
 export const SyncAdjust: Schema = obj({ track: int, offsetMs: numS }, ["offsetMs"]);
-/** GET /api/v1/sync/status/{id} (lib/sync/stream_sync.ts status()). */
+/** GET /api/v1/sync/status/{id} (lib/sync/status.ts). */
 export const SyncStatus: Schema = obj({
   id: str,
   reference: { enum: ["pcr", "rtcp", "arrival"] },

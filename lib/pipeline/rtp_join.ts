@@ -13,7 +13,7 @@
  */
 import type { StreamSink } from "../stream/ports.ts";
 import type { SdpSession } from "../transport/rtp/sdp.ts";
-import type { SourceKey } from "../transport/rtp/demux.ts";
+import type { SourceKey } from "../transport/rtp/source_identity.ts";
 import type { TrackSink } from "./rtp_track_sink.ts";
 
 /** What the join table needs of a source. */

@@ -6,7 +6,7 @@
  * throws is counted and skipped. The last `ringSize` events are kept with increasing ids so
  * a reconnecting reader can resume (`since(id)`).
  */
-import type { SyncEvents } from "../sync/stream_sync.ts";
+import type { SyncEvents } from "../sync/types.ts";
 import type { RefusalReason } from "../core/reasons/catalogue.ts";
 
 /** Event types and their payloads. Add a type here before emitting it. */

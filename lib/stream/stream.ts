@@ -17,7 +17,8 @@ import { RateMeter } from "../core/meter.ts";
 import type { Histogram } from "../core/metrics/histogram.ts";
 import { METRICS, type Registry } from "../core/metrics/registry.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
-import { StreamSync, type StreamSyncOptions } from "../sync/stream_sync.ts";
+import { StreamSync } from "../sync/stream_sync.ts";
+import type { StreamSyncOptions } from "../sync/types.ts";
 import type { SrMapping } from "../sync/reference.ts";
 import type {
   AdapterHooks,
@@ -309,7 +310,7 @@ export class Stream implements StreamSink {
    * A new publisher session continues this stream (revive, takeover, an RTP sender
    * restarting): `sessions` counts up, the old session's unfinished GOP leaves the
    * buffer, output restarts at the new session's first keyframe and the sync timeline
-   * rebases at its first frame (lib/sync/stream_sync.ts reconnect, one `resyncs`).
+   * rebases at its first frame (lib/sync/timeline.ts reconnect, one `resyncs`).
    * Returns the frames trimmed.
    */
   beginSession(

@@ -9,7 +9,7 @@
  *   is still sending (what MediaMTX does by default).
  * The old session is closed with reason `replaced` and the same Stream continues (see
  * Stream.takeOver in lib/stream/stream.ts). RTP senders restarting on a new SSRC or source port
- * are continued in the demux instead (lib/transport/rtp/demux.ts).
+ * are continued in the demux instead (lib/transport/rtp/source_identity.ts).
  */
 import type { Config } from "../config/config.ts";
 import type { TakeoverReason } from "../core/reasons/catalogue.ts";

@@ -1,5 +1,5 @@
 /**
- * An RTP sender restarting on a new source port (issue 16, lib/transport/rtp/demux.ts
+ * An RTP sender restarting on a new source port (issue 16, lib/transport/rtp/source_identity.ts
  * "new_port"): a real capture (ffmpeg's H.264 RTP) replayed through a UDP socket, then
  * again from a new socket 0.7 s later, is one stream with two sessions: frame and keyframe
  * counts are twice the first replay's, the buffer holds whole GOPs with output-timeline decode

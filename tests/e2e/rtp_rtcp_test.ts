@@ -8,7 +8,7 @@
  * sent; an SSRC change from the same address within 2 s continues the stream.
  */
 import assert from "node:assert/strict";
-import { RESTART_SILENT_MS } from "@lib/transport/rtp/demux.ts";
+import { RESTART_SILENT_MS } from "@lib/transport/rtp/source_identity.ts";
 import { missing, readFixture } from "@tests/_helpers.ts";
 import { senderPorts, startTestServer, type TestServer, until } from "./_server.ts";
 import { finish, spawn } from "./srt_harness.ts";

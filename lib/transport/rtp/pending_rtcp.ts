@@ -1,5 +1,5 @@
 /**
- * RTCP of sources the demux (demux.ts) has not seen RTP from yet: senders often send
+ * RTCP of sources the demux (rtcp_route.ts) has not seen RTP from yet: senders often send
  * their first SR (RFC 3550 6.4.1) before or with the first RTP packet. Kept per
  * "<ssrc>@<host>", the latest few per source, a bounded number of sources.
  */

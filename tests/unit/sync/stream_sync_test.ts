@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import type { AccessUnit } from "@lib/core/types.ts";
-import { StreamSync, type SyncEvents } from "@lib/sync/stream_sync.ts";
+import { StreamSync } from "@lib/sync/stream_sync.ts";
+import type { SyncEvents } from "@lib/sync/types.ts";
 import type { BusEvent } from "@lib/stream/events.ts";
 
 type Status = {

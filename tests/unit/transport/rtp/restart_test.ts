@@ -1,10 +1,11 @@
 /**
  * A sender restarting from a new source port of the same host with its SSRC continues its
- * source (lib/transport/rtp/demux.ts "new_port"); concurrent senders of one host and a new
+ * source (lib/transport/rtp/source_identity.ts "new_port"); concurrent senders of one host and a new
  * sender (new port and new SSRC) stay separate.
  */
 import assert from "node:assert/strict";
-import { RESTART_SILENT_MS, RtpDemux, type RtpSourceSink } from "@lib/transport/rtp/demux.ts";
+import { RtpDemux, type RtpSourceSink } from "@lib/transport/rtp/demux.ts";
+import { RESTART_SILENT_MS } from "@lib/transport/rtp/source_identity.ts";
 import type { RtpPacket } from "@lib/core/types.ts";
 import { tinyRtp } from "@tests/support/rtp.ts";
 
