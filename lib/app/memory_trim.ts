@@ -6,7 +6,11 @@
  * churn (bench/README.md "Memory"). Every CHECK_MS this compares RSS with what JavaScript
  * holds (V8 heap + ArrayBuffer memory): when the difference has grown by more than
  * TRIM_SLACK_BYTES over its value at start, malloc_trim(0) (glibc >= 2.8 releases free
- * pages inside the heap too, madvise MADV_DONTNEED) runs once. Linux/glibc only; a no-op
+ * pages inside the heap too, madvise MADV_DONTNEED) runs once. A stream removed
+ * (`afterRelease()`) lifts the pause after a useless trim and checks again within seconds,
+ * at AFTER_RELEASE_MS (V8 frees a closed stream's buffers at a later garbage collection,
+ * so more than once): RSS returns to its baseline after churn in about 10-30 s instead of
+ * at the next check after the pause (bench/README.md "Memory"). Linux/glibc only; a no-op
  * elsewhere.
  */
 import { loadLibc } from "../../ffi/libc.ts";
@@ -21,6 +25,9 @@ export const TRIM_USEFUL_BYTES = 16 * 1024 * 1024;
 /** Pause after a useless trim (fragments in use, not free pages), ms. */
 export const BACKOFF_MS = 60_000;
 
+/** Checks after a stream is removed, ms after the removal. */
+export const AFTER_RELEASE_MS = [5_000, 15_000, 30_000];
+
 /** RSS minus what V8 accounts for (heap reserved + ArrayBuffer backing stores), bytes. */
 export function unaccountedBytes(m: Deno.MemoryUsage = Deno.memoryUsage()): number {
   return m.rss - m.heapTotal - m.external;
@@ -32,8 +39,13 @@ export class MemoryTrimmer {
   #timer?: ReturnType<typeof setInterval>;
   #reference = 0;
   #quietUntil = 0;
+  #soon: ReturnType<typeof setTimeout>[] = [];
 
-  constructor(private readonly log?: Logger) {}
+  /** `afterReleaseMs`: when the checks after a removal run (default AFTER_RELEASE_MS). */
+  constructor(
+    private readonly log?: Logger,
+    private readonly afterReleaseMs: number[] = AFTER_RELEASE_MS,
+  ) {}
 
   /** Starts the check (no-op without glibc's malloc_trim). */
   start(): void {
@@ -68,8 +80,27 @@ export class MemoryTrimmer {
     return freed;
   }
 
+  /**
+   * Memory was let go (a stream removed): checks at AFTER_RELEASE_MS from now, the pause
+   * after a useless trim lifted (a later removal replaces the pending checks).
+   */
+  afterRelease(): void {
+    if (this.#timer === undefined) return;
+    for (const t of this.#soon) clearTimeout(t);
+    this.#soon = this.afterReleaseMs.map((ms) => {
+      const t = setTimeout(() => {
+        this.#quietUntil = 0;
+        this.check();
+      }, ms);
+      Deno.unrefTimer(t as unknown as number);
+      return t;
+    });
+  }
+
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    for (const t of this.#soon) clearTimeout(t);
+    this.#soon = [];
   }
 }

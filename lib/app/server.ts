@@ -66,6 +66,9 @@ export async function startServer(
   manager.start();
   const trimmer = new MemoryTrimmer(log);
   trimmer.start();
+  const offTrim = manager.events.subscribe((e) => {
+    if (e.type === "stream.removed") trimmer.afterRelease();
+  });
   if (config.ingestion.warmup) {
     const w = warmUp(config, log);
     log.info("warmup.done", { ms: Math.round(w.ms), rtpPackets: w.rtpPackets, tsBytes: w.tsBytes });
@@ -172,6 +175,7 @@ export async function startServer(
       stopping ??= (async () => {
         log.info("shutdown.begin", {});
         lag.stop();
+        offTrim();
         trimmer.stop();
         sampler.stop();
         live.close();
