@@ -20,6 +20,8 @@ export interface Sweep {
   wall: number;
   retentionMs: number;
   log: Logger;
+  /** Forgets a closed stream whose retention has passed (Manager.remove, "retention_expired"). */
+  expire(id: string): void;
   /** Closes a live stream with `reason` and drops its connection. */
   disconnect(s: Stream, reason: string): void;
 }
@@ -30,7 +32,7 @@ export function sweepStreams(streams: Map<string, Stream>, config: Config, o: Sw
   for (const [id, s] of streams) {
     s.tick(o.now, recoveringAfterMs(s.protocol, config, IDLE_RECOVERING_MS));
     if (s.state === "closed" && s.closedAt && o.wall - s.closedAt.getTime() > o.retentionMs) {
-      streams.delete(id);
+      o.expire(id);
     } else if (
       s.state !== "closed" && !s.delivered && o.now - s.sessionStartMs > connectTimeout
     ) {

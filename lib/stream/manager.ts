@@ -237,7 +237,10 @@ export class Manager implements StreamOpener {
     return this.streams.get(id);
   }
 
-  /** Disconnects (if live) and removes a stream from the registry. */
+  /**
+   * Disconnects (if live) and removes a stream from the registry: by the API, or by
+   * housekeeping when a closed stream's retention has passed (`retention_expired`).
+   */
   remove(id: string, reason = "api_delete"): boolean {
     const s = this.streams.get(id);
     if (!s) return false;
@@ -257,6 +260,7 @@ export class Manager implements StreamOpener {
       retentionMs: this.opts.retentionMs ?? this.config.ingestion.closedRetention ??
         CLOSED_RETENTION_MS,
       log: this.log,
+      expire: (id) => this.remove(id, "retention_expired"),
       disconnect: (s, reason) => this.#disconnect(s, reason),
     });
     this.#memory.shed(this.config.ingestion.memory.globalLimit);

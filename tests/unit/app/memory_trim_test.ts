@@ -96,3 +96,27 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "memory trim: after a release, unreachable ArrayBuffers are collected (a full GC)",
+  fn: async () => {
+    const t = new MemoryTrimmer(undefined, [10]);
+    try {
+      t.start();
+      let held: Uint8Array[] | undefined = Array.from(
+        { length: 200 },
+        () => new Uint8Array(1 << 20).fill(1),
+      );
+      const before = Deno.memoryUsage().external;
+      assert.equal(held.length, 200);
+      held = undefined;
+      t.afterRelease();
+      for (let i = 0; i < 100 && t.collected === 0; i++) await sleep(20);
+      assert.equal(t.collected, 1, "one full GC ran");
+      const after = Deno.memoryUsage().external;
+      assert.ok(after < before - 150 * 2 ** 20, `external ${before} -> ${after} bytes`);
+    } finally {
+      t.stop();
+    }
+  },
+});
