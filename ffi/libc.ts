@@ -37,6 +37,11 @@ export const SO_RCVBUFFORCE = 33;
 export const SO_RXQ_OVFL = 40;
 /** MSG_DONTWAIT, recv(2). */
 export const MSG_DONTWAIT = 0x40;
+/** poll(2) event: data to read. */
+export const POLLIN = 0x1;
+/** eventfd(2) flags (x86-64 and aarch64 values). */
+export const EFD_NONBLOCK = 0o4000;
+export const EFD_CLOEXEC = 0o2000000;
 /** MSG_TRUNC in msg_flags, recvmsg(2): the datagram was larger than the buffer. */
 export const MSG_TRUNC = 0x20;
 /** MSG_CTRUNC in msg_flags, recvmsg(2): control data was truncated. */
@@ -76,6 +81,19 @@ const SYMBOLS = {
     result: "isize",
   },
   close: { parameters: ["i32"], result: "i32" },
+  /**
+   * poll(2) on a Deno worker thread: an idle receiver waits for its socket to become
+   * readable without waking the event loop (pollfd: int fd, short events, short revents).
+   */
+  poll_async: {
+    name: "poll",
+    parameters: ["buffer", "u64", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** eventfd(2): wakes that poll at close (write 8 bytes). */
+  eventfd: { parameters: ["u32", "i32"], result: "i32" },
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   /** malloc_trim(3): gives free heap memory back to the kernel (glibc), returns 1 if any. */
   malloc_trim: { parameters: ["usize"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },

@@ -1,7 +1,11 @@
 /**
  * UDP receiver on libc recvmmsg(2) (Linux), drained on a ~1 ms timer, 64 datagrams
  * per call with MSG_DONTWAIT until EAGAIN (bench/README.md, udp bench: ~0.65 us per packet,
- * lossless to 400 k packets/s with an 8 MiB socket buffer).
+ * lossless to 400 k packets/s with an 8 MiB socket buffer). A socket that stays empty
+ * backs the timer off to MAX_IDLE_TICK_MS, then waits in poll(2) on a worker thread
+ * (IDLE_POLL_MS at a time, an eventfd wakes it at close) until a datagram arrives: an
+ * idle receiver costs the event loop one wake a second instead of 125, and the first
+ * datagram is read at once.
  *
  * The buffers given to recvmmsg are an MmsgBatch (mmsg_batch.ts), preallocated and held
  * for the receiver's whole life (docs/ARCHITECTURE.md, rule 5). Kernel drops come from SO_RXQ_OVFL
@@ -10,10 +14,13 @@
 import {
   AF_INET,
   EAGAIN,
+  EFD_CLOEXEC,
+  EFD_NONBLOCK,
   EINTR,
   errnoName,
   type Libc,
   MSG_DONTWAIT,
+  POLLIN,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
   SO_RXQ_OVFL,
@@ -38,13 +45,15 @@ export const MAX_CALLS_PER_TICK = 64;
 /** Drain timer period while datagrams arrive, ms. */
 export const TICK_MS = 1;
 /**
- * Longest drain period of an idle socket, ms: each empty drain doubles the period from
- * TICK_MS up to this, the first datagram brings it back to TICK_MS. An idle receiver
- * wakes 125 times a second instead of 1,000 (two sockets idle cost 1.8% of a core at a
- * 1 ms tick); a burst waits at most this long in the socket buffer (8 ms of 1.2 Gb/s is
- * 1.2 MB, an eighth of the default rtp.socket_buffer).
+ * Longest drain period of a quiet socket, ms: each empty drain doubles the period from
+ * TICK_MS up to this, the first datagram brings it back to TICK_MS; one more empty drain
+ * and the receiver waits in poll(2) instead (two idle sockets on timers cost ~1% of a core,
+ * bench/README.md). A burst waits at most this long in the socket buffer (8 ms of 1.2 Gb/s
+ * is 1.2 MB, an eighth of the default rtp.socket_buffer).
  */
 export const MAX_IDLE_TICK_MS = 8;
+/** Timeout of one poll(2) of an idle socket, ms (close() wakes it through an eventfd). */
+export const IDLE_POLL_MS = 1000;
 
 /** Opens, configures and binds the socket. Throws on bind failure (config error). */
 export function openRecvmmsgReceiver(libc: Libc, o: ResolvedUdpOptions): UdpReceiver {
@@ -64,6 +73,10 @@ class RecvmmsgReceiver implements UdpReceiver {
   #intLen = new Uint8Array(4);
   #timer: ReturnType<typeof setTimeout> | undefined;
   #tickMs = TICK_MS;
+  /** struct pollfd[2] of the idle wait (the socket, the wake eventfd); the wait in flight. */
+  #pollfd = new Uint8Array(16);
+  #wakeFd = -1;
+  #waiting: Promise<number> | undefined;
   #onDatagram: OnDatagram | undefined;
   #rxqOvfl: boolean;
   #cmsgDrops = 0;
@@ -112,6 +125,12 @@ class RecvmmsgReceiver implements UdpReceiver {
       throw e;
     }
     this.#batch = new MmsgBatch(o.maxDatagramBytes);
+    this.#wakeFd = libc.sym.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    const pfd = new DataView(this.#pollfd.buffer);
+    pfd.setInt32(0, this.#fd, true);
+    pfd.setInt16(4, POLLIN, true);
+    pfd.setInt32(8, this.#wakeFd, true);
+    pfd.setInt16(12, POLLIN, true);
   }
 
   start(onDatagram: OnDatagram): void {
@@ -122,14 +141,35 @@ class RecvmmsgReceiver implements UdpReceiver {
 
   /** Next drain in #tickMs; the period backs off while the socket is empty. */
   #schedule(): void {
-    this.#timer = setTimeout(() => {
-      const before = this.#stats.datagrams + this.#stats.truncated;
-      this.#drain();
+    this.#timer = setTimeout(() => this.#tick(), this.#tickMs);
+  }
+
+  /** Drains, then schedules the next drain, or the idle wait once backed off and empty. */
+  #tick(): void {
+    this.#timer = undefined;
+    const before = this.#stats.datagrams + this.#stats.truncated;
+    this.#drain();
+    if (this.#closed) return;
+    if (this.#stats.datagrams + this.#stats.truncated > before) this.#tickMs = TICK_MS;
+    else if (this.#tickMs >= MAX_IDLE_TICK_MS) return this.#idleWait();
+    else this.#tickMs = Math.min(MAX_IDLE_TICK_MS, this.#tickMs * 2);
+    this.#schedule();
+  }
+
+  /** Waits off the event loop until the socket is readable (or IDLE_POLL_MS), then drains. */
+  #idleWait(): void {
+    const w = this.#libc.sym.poll_async(this.#pollfd, this.#wakeFd >= 0 ? 2n : 1n, IDLE_POLL_MS);
+    this.#waiting = w;
+    w.then((r) => {
+      this.#waiting = undefined;
       if (this.#closed) return;
-      const got = this.#stats.datagrams + this.#stats.truncated > before;
-      this.#tickMs = got ? TICK_MS : Math.min(MAX_IDLE_TICK_MS, this.#tickMs * 2);
-      this.#schedule();
-    }, this.#tickMs);
+      if (r === 0) return this.#idleWait(); // timed out: still idle
+      this.#tickMs = TICK_MS;
+      this.#tick();
+    }, () => {
+      this.#waiting = undefined;
+      if (!this.#closed) this.#schedule();
+    });
   }
 
   #drain(): void {
@@ -207,13 +247,17 @@ class RecvmmsgReceiver implements UdpReceiver {
     return { ...this.#stats };
   }
 
-  close(): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
-      if (this.#timer !== undefined) clearTimeout(this.#timer);
-      this.#libc.sym.close(this.#fd);
+  /** Stops receiving; an idle wait in flight is woken and awaited before the fds close. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#waiting && this.#wakeFd >= 0) {
+      this.#libc.sym.write(this.#wakeFd, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]), 8n);
     }
-    return Promise.resolve();
+    await this.#waiting?.catch(() => 0);
+    this.#libc.sym.close(this.#fd);
+    if (this.#wakeFd >= 0) this.#libc.sym.close(this.#wakeFd);
   }
 
   #setInt(opt: number, v: number): boolean {
