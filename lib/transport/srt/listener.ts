@@ -26,6 +26,16 @@ import { closeListenSocket, type ListenSocket, openListenSocket } from "./listen
 import { srtSocketDrops } from "./udp_socket.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
 import type { RefusalReason } from "../../core/reasons/catalogue.ts";
+import {
+  ACCEPTS_PER_WAKE,
+  EPOLL_EVENTS_MAX,
+  STATS_INTERVAL_MS,
+  TAIL_DRAIN_EXTRA_MS,
+  UWAIT_DRAINING_BIG,
+  UWAIT_TIMEOUT_BIG,
+  UWAIT_TIMEOUT_MS,
+  wakeMs,
+} from "./loop_timing.ts";
 
 /** Log sink: level, event name, structured fields. */
 export type SrtLog = (
@@ -83,22 +93,6 @@ export interface SrtHealth {
   kernelDrops?: number | null;
 }
 
-/** srt_epoll_uwait timeout, ms: bounds how long stop() waits. */
-export const UWAIT_TIMEOUT_MS = 100;
-const UWAIT_TIMEOUT_BIG = BigInt(UWAIT_TIMEOUT_MS);
-/** uwait timeout while a closed peer's tail is drained, ms. */
-const UWAIT_DRAINING_BIG = 10n;
-/** Extra time past the latency to read a closed peer's buffered tail, ms. */
-export const TAIL_DRAIN_EXTRA_MS = 100;
-/** Least time between two epoll wake-ups that found data, ms (a fraction of any SRT latency). */
-export const MIN_WAKE_MS = 5;
-/** Connections taken from libsrt's queue per epoll wake (the rest at the next one). */
-export const ACCEPTS_PER_WAKE = 64;
-/** Events read per uwait. */
-export const EPOLL_EVENTS_MAX = 64;
-/** Interval between statistics snapshots, ms. */
-export const STATS_INTERVAL_MS = 1000;
-
 /** An SRT listener on libsrt. Construct, start(), later stop(). */
 export class SrtListener {
   readonly #o: SrtListenerOptions;
@@ -125,8 +119,11 @@ export class SrtListener {
   readonly #evLen = new Int32Array(1);
   #lastStatsMs = 0;
 
+  readonly #wakeMs: number;
+
   constructor(o: SrtListenerOptions) {
     this.#o = o;
+    this.#wakeMs = wakeMs(o.latencyMs);
   }
 
   get #sym(): SrtSymbols {
@@ -226,10 +223,8 @@ export class SrtListener {
       }
       if (this.#draining.size > 0) this.#drainTails(now);
       if (now - this.#lastStatsMs >= STATS_INTERVAL_MS) this.#tick(now);
-      // Batch wake-ups: each costs tens of microseconds however little it reads, and
-      // libsrt holds what arrives meanwhile (TSBPD latency >= 20 ms). At most one wake
-      // per MIN_WAKE_MS: one 8 Mb/s stream woke ~760 times a second, one message each.
-      const rest = MIN_WAKE_MS - (performance.now() - now);
+      // Batch wake-ups (wakeMs): one 8 Mb/s stream woke ~760 times a second, one message each.
+      const rest = this.#wakeMs - (performance.now() - now);
       if (n > 0 && rest > 0 && !this.#stopping) await new Promise((r) => setTimeout(r, rest));
     }
   }
