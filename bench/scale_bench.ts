@@ -29,6 +29,7 @@
  */
 import { arg, benchTmp, emit, fmt, isQuick } from "./_bench.ts";
 import { scaleInputs } from "./scale/inputs.ts";
+import { histogramQuantile } from "./scale/histogram.ts";
 import { cpuOf, memOf, startSluice } from "./scale/procs.ts";
 import { peerDrops, startGstRtp, startSlt } from "./scale/peers.ts";
 import {
@@ -57,6 +58,8 @@ interface Row {
   rssMb: number;
   lagP99Ms: number | null;
   apiP99Ms: number | null;
+  /** p99 of sluice_frame_latency_seconds over the step, ms. */
+  frameP99Ms: number | null;
   note: string;
 }
 
@@ -118,6 +121,7 @@ function rowOf(step: string, receiver: string, w: Window, extra: Partial<Row>): 
     rssMb: w.rssMaxBytes / 2 ** 20,
     lagP99Ms: null,
     apiP99Ms: null,
+    frameP99Ms: null,
     note: "",
     ...extra,
   };
@@ -136,6 +140,8 @@ async function sluiceStep(
     const health = (await s.get("/api/v1/health")).listeners as Record<string, Json>;
     const stats = await s.get("/api/v1/stats");
     const streams = (await s.get("/api/v1/streams")).streams as Json[];
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    const frameP99 = histogramQuantile(metrics, "sluice_frame_latency_seconds", 0.99);
     const rtp = streams.filter((x) => x.protocol === "rtp");
     const srt = streams.filter((x) => x.protocol === "srt");
     const rtpWant = Number(
@@ -156,6 +162,7 @@ async function sluiceStep(
       framesExact: `${exact}/${load.rtp + load.srt}`,
       lagP99Ms: Number(stats.eventLoopLagP99Ms),
       apiP99Ms: percentile(w.apiMs, 99),
+      frameP99Ms: frameP99 === null ? null : frameP99 * 1000,
       note: [
         w.busiest ? `busiest thread ${w.busiest.name} ${w.busiest.pct.toFixed(0)}%` : "",
         drops > 0 ? `${early} of the drops in the first 2 s` : "",
@@ -212,6 +219,7 @@ function printTable(rows: Row[]): void {
     "RSS MB",
     "lag p99 ms",
     "API p99 ms",
+    "frame latency p99 ms",
     "note",
   ];
   const cells = rows.map((r) => [
@@ -227,6 +235,7 @@ function printTable(rows: Row[]): void {
     fmt(r.rssMb),
     fmt(r.lagP99Ms),
     fmt(r.apiP99Ms),
+    fmt(r.frameP99Ms),
     r.note,
   ]);
   console.log(`| ${head.join(" | ")} |`);
