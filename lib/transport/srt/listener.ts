@@ -224,8 +224,10 @@ export class SrtListener {
       if (this.#draining.size > 0) this.#drainTails(now);
       if (now - this.#lastStatsMs >= STATS_INTERVAL_MS) this.#tick(now);
       // Batch wake-ups (wakeMs): one 8 Mb/s stream woke ~760 times a second, one message each.
+      // A wake that found data always yields (a timer, 0 ms when the work took longer than
+      // wakeMs): the next poll may be synchronous, and the API and RTP must get their turn.
       const rest = this.#wakeMs - (performance.now() - now);
-      if (n > 0 && rest > 0 && !this.#stopping) await new Promise((r) => setTimeout(r, rest));
+      if (n > 0 && !this.#stopping) await new Promise((r) => setTimeout(r, Math.max(0, rest)));
     }
   }
 
