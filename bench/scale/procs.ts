@@ -44,6 +44,8 @@ export interface SluiceOptions {
   warmup?: boolean;
   /** More `ingestion:` keys, YAML lines indented by two spaces. */
   ingestion?: string;
+  /** More `rtp:` keys, likewise. */
+  rtp?: string;
   /** Environment of the process (added to this one's). */
   env?: Record<string, string>;
 }
@@ -58,7 +60,8 @@ export async function startSluice(dir: string, o: SluiceOptions = {}): Promise<S
     cfg,
     `ingestion:\n  bind: 127.0.0.1\n  srt_port: ${srtPort}\n  rtp_port: ${rtpPort}\n` +
       `  max_connections: 1000\n  warmup: ${o.warmup ?? true}\n${o.ingestion ?? ""}` +
-      `api:\n  listen: 127.0.0.1:${apiPort}\nrtp:\n  new_stream_rate: 1000\nlog:\n  level: warn\n`,
+      `api:\n  listen: 127.0.0.1:${apiPort}\nrtp:\n  new_stream_rate: 1000\n${o.rtp ?? ""}` +
+      `log:\n  level: warn\n`,
   );
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
