@@ -87,12 +87,19 @@ Deno.test("manager: closed streams stay listed with final counters, then go", ()
   assert.equal(j.state, "closed");
   assert.equal(j.bytes, 500);
   assert.deepEqual(j.errors, { cc_error: 3 });
+  const removed: unknown[] = [];
+  m.events.subscribe((e) => e.type === "stream.removed" && removed.push(e.data));
   m.tick();
   assert.ok(m.get("cam1"), "still listed inside the retention window");
   const until = Date.now() + 200;
   while (Date.now() < until) { /* wait past the 50 ms retention */ }
   m.tick();
   assert.equal(m.get("cam1"), undefined);
+  // leaving the list is a removal like DELETE: one event (the fleet registry, outputs and the
+  // memory trimmer follow it), with its own reason
+  assert.deepEqual(removed, [{ stream: "cam1", reason: "retention_expired" }]);
+  m.tick();
+  assert.equal(removed.length, 1, "once");
 });
 
 Deno.test("manager: a reconnect within retention gets its id and counters back", () => {
