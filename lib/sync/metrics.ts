@@ -6,23 +6,10 @@
 import type { Emit } from "../core/metrics/registry.ts";
 import type { StreamSync } from "./stream_sync.ts";
 
-interface Status {
-  avOffsetMs: number | null;
-  targetAvOffsetMs: number | null;
-  outputAvOffsetMs: number | null;
-  tracks: {
-    id: number;
-    kind: string;
-    codec: string;
-    offsetMs: number | null;
-    driftPpm: number | null;
-  }[];
-}
-
 /** Emits one stream's sync series. */
 export function collectSync(stream: string, protocol: string, sync: StreamSync, emit: Emit): void {
   if (sync.tracks.size === 0) return;
-  const st = sync.status(stream) as unknown as Status;
+  const st = sync.status(stream);
   const l = { stream, protocol };
   const s = (ms: number | null) => (ms === null ? undefined : ms / 1000);
   const av = s(st.avOffsetMs), target = s(st.targetAvOffsetMs), out = s(st.outputAvOffsetMs);

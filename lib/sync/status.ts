@@ -10,6 +10,33 @@ import type { SyncTimeline } from "./timeline.ts";
 import { round3 } from "./track_clock.ts";
 import type { SyncCorrections } from "./types.ts";
 
+/** One track in {@link SyncStatus}. */
+export interface TrackSyncStatus {
+  id: number;
+  kind: string;
+  codec: string;
+  reference: string;
+  offsetMs: number | null;
+  driftPpm: number | null;
+  jitterMs: number | null;
+  samples: number;
+  correctionMs: number;
+  manualOffsetMs: number;
+}
+
+/** The API view of one stream's sync (the `SyncStatus` schema). */
+export interface SyncStatus {
+  id: string;
+  reference: string;
+  state: string;
+  thresholdMs: number;
+  avOffsetMs: number | null;
+  targetAvOffsetMs: number | null;
+  outputAvOffsetMs: number | null;
+  tracks: TrackSyncStatus[];
+  corrections: SyncCorrections;
+}
+
 /** The status of one stream's sync. */
 export function syncStatus(
   id: string,
@@ -17,7 +44,7 @@ export function syncStatus(
   c: SyncCorrector,
   thresholdMs: number,
   corrections: SyncCorrections,
-): Record<string, unknown> {
+): SyncStatus {
   const p = tl.primary;
   const a = tl.firstAudio();
   const x = tl.lastRefMs;

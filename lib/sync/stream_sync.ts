@@ -13,7 +13,7 @@
 import type { AccessUnit } from "../core/types.ts";
 import { SyncCorrector } from "./correction.ts";
 import type { Reference, SrMapping } from "./reference.ts";
-import { syncStatus } from "./status.ts";
+import { type SyncStatus, syncStatus } from "./status.ts";
 import { SyncTimeline } from "./timeline.ts";
 import type { TrackClock } from "./track_clock.ts";
 import type { Emit, StreamSyncOptions, SyncCorrections, SyncState } from "./types.ts";
@@ -102,7 +102,7 @@ export class StreamSync {
   }
 
   /** The API status (GET /api/v1/sync/status/{id}). */
-  status(id: string): Record<string, unknown> {
+  status(id: string): SyncStatus {
     return syncStatus(
       id,
       this.#timeline,
