@@ -120,24 +120,25 @@ export class MemoryTrimmer {
   afterRelease(): void {
     if (!this.#started) return;
     for (const t of this.#soon) clearTimeout(t);
-    this.#soon = this.afterReleaseMs.map((ms) =>
-      this.#later(ms, () => {
-        const before = Deno.memoryUsage();
-        if (!fullGc()) return;
-        this.collected++;
-        const after = Deno.memoryUsage();
-        this.log?.debug("memory.collected", {
-          heapBefore: before.heapUsed,
-          heapAfter: after.heapUsed,
-          externalBefore: before.external,
-          externalAfter: after.external,
-        });
-        this.#soon.push(this.#later(GC_SETTLE_MS, () => {
-          this.#quietUntil = 0;
-          this.check();
-        }));
-      })
-    );
+    this.#soon = this.afterReleaseMs.map((ms) => this.#later(ms, () => this.#collect()));
+  }
+
+  /** One full GC (logged), then the check GC_SETTLE_MS later with the pause lifted. */
+  #collect(): void {
+    const before = Deno.memoryUsage();
+    if (!fullGc()) return;
+    this.collected++;
+    const after = Deno.memoryUsage();
+    this.log?.debug("memory.collected", {
+      heapBefore: before.heapUsed,
+      heapAfter: after.heapUsed,
+      externalBefore: before.external,
+      externalAfter: after.external,
+    });
+    this.#soon.push(this.#later(GC_SETTLE_MS, () => {
+      this.#quietUntil = 0;
+      this.check();
+    }));
   }
 
   #later(ms: number, fn: () => void): ReturnType<typeof setTimeout> {
