@@ -15,7 +15,7 @@
  * Nothing here asserts a timing.
  */
 import { arg, benchTmp, emit, fmt, isQuick } from "./_bench.ts";
-import { freePort, hasProgram } from "../tests/_helpers.ts";
+import { freePort, hasProgram, stopChild } from "../tests/_helpers.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const deno = Deno.execPath();
@@ -90,16 +90,7 @@ async function startOnce(
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   } finally {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* exited */ }
-    const killer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* exited */ }
-    }, 3000);
-    await child.status;
-    clearTimeout(killer);
+    await stopChild(child, 3000);
   }
   if (Number.isNaN(readyMs)) throw new Error(`${cmd.join(" ")}: not ready in ${TIMEOUT_MS} ms`);
   return { readyMs, udpMs };

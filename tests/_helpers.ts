@@ -121,3 +121,26 @@ export async function assertPictureDecodes(data: Uint8Array, suffix: string): Pr
     await Deno.remove(png).catch(() => {});
   }
 }
+
+/**
+ * Stops a child the way an operator's service manager does: SIGTERM, then SIGKILL if it
+ * is still running after `graceMs`; resolves with its exit status. Safe on a child that
+ * has already exited.
+ */
+export async function stopChild(
+  child: Deno.ChildProcess,
+  graceMs: number,
+): Promise<Deno.CommandStatus> {
+  const signal = (sig: Deno.Signal) => {
+    try {
+      child.kill(sig);
+    } catch { /* gone */ }
+  };
+  signal("SIGTERM");
+  const t = setTimeout(() => signal("SIGKILL"), graceMs);
+  try {
+    return await child.status;
+  } finally {
+    clearTimeout(t);
+  }
+}

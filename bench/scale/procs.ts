@@ -4,7 +4,7 @@
  * it answers, and stopped by PID; CPU and memory of any PID from /proc (proc(5)).
  */
 import { clockTicks, cpuOfPid } from "../_bench.ts";
-import { freePort } from "../../tests/_helpers.ts";
+import { freePort, stopChild } from "../../tests/_helpers.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -85,16 +85,7 @@ export async function startSluice(dir: string, o: SluiceOptions = {}): Promise<S
     }
   }
   const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* gone */ }
-    const t = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 3000);
-    await child.status;
-    clearTimeout(t);
+    await stopChild(child, 3000);
     await Deno.remove(cfg).catch(() => {});
   };
   if (readyMs < 0) {

@@ -2,7 +2,7 @@
 import { parseConfig } from "@lib/config/load.ts";
 import { createLogger } from "@lib/core/log.ts";
 import { type Server, startServer } from "@lib/app/server.ts";
-import { freePort } from "@tests/_helpers.ts";
+import { freePort, stopChild } from "@tests/_helpers.ts";
 import type { Netns } from "./_netns.ts";
 
 /** A running in-process sluice. */
@@ -186,16 +186,7 @@ export async function spawnSluice(
     lines: () => [...err],
     stop() {
       stopped ??= (async () => {
-        try {
-          child.kill("SIGTERM");
-        } catch { /* gone */ }
-        const t = setTimeout(() => {
-          try {
-            child.kill("SIGKILL");
-          } catch { /* gone */ }
-        }, 5000);
-        const st = await child.status;
-        clearTimeout(t);
+        const st = await stopChild(child, 5000);
         await child.stdout.cancel().catch(() => {});
         await reading.catch(() => {});
         await Deno.remove(cfgFile).catch(() => {});
