@@ -65,6 +65,11 @@ export class DriftEstimator {
   readonly #spacing: number;
   readonly #xs: Float64Array;
   readonly #ys: Float64Array;
+  /** Residuals of the last line, by window index (scratch, reused per fit). */
+  readonly #res: Float64Array;
+  /** Absolute residuals for the median (scratch; quickselect reorders it). */
+  readonly #abs: Float64Array;
+  readonly #keep: Uint8Array;
   #head = 0;
   #n = 0;
   /** The newest sample is a bin: its first x, count and sums. */
@@ -87,6 +92,9 @@ export class DriftEstimator {
     this.#spacing = this.#window / this.#cap;
     this.#xs = new Float64Array(this.#cap);
     this.#ys = new Float64Array(this.#cap);
+    this.#res = new Float64Array(this.#cap);
+    this.#abs = new Float64Array(this.#cap);
+    this.#keep = new Uint8Array(this.#cap);
   }
 
   /** Samples in the window. */
@@ -164,12 +172,12 @@ export class DriftEstimator {
 
   #compute(): Fit {
     const n = this.#n;
-    const keep = new Uint8Array(n).fill(1);
+    const keep = this.#keep.fill(1, 0, n);
     let line = this.#line(keep);
     // Two rounds of rejection: the first fit may be pulled by the outliers it rejects.
     for (let round = 0; round < 2 && line; round++) {
       const res = this.#residuals(line);
-      const sigma = Math.max(this.#minSigma, 1.4826 * median(res.map(Math.abs)));
+      const sigma = Math.max(this.#minSigma, 1.4826 * this.#madOf(0, n));
       let changed = false;
       for (let i = 0; i < n; i++) {
         const k = Math.abs(res[i]) <= this.#k * sigma ? 1 : 0;
@@ -202,7 +210,7 @@ export class DriftEstimator {
     let ss = 0;
     let kept = 0;
     const res = this.#residuals(line);
-    for (let i = 0; i < res.length; i++) {
+    for (let i = 0; i < n; i++) {
       if (!keep[i]) continue;
       ss += res[i] * res[i];
       kept++;
@@ -241,13 +249,21 @@ export class DriftEstimator {
     return { slope: sxy / sxx, xMean, mean };
   }
 
-  #residuals(l: { slope: number; xMean: number; mean: number }): number[] {
-    const out = new Array<number>(this.#n);
+  /** Residuals of the window's samples against `l`, by window index (into #res). */
+  #residuals(l: { slope: number; xMean: number; mean: number }): Float64Array {
+    const out = this.#res;
     for (let i = 0; i < this.#n; i++) {
       const j = this.#at(i);
       out[i] = this.#ys[j] - (l.mean + l.slope * (this.#xs[j] - l.xMean));
     }
     return out;
+  }
+
+  /** Median absolute residual of window indexes [from, to) (after #residuals). */
+  #madOf(from: number, to: number): number {
+    const a = this.#abs;
+    for (let i = from; i < to; i++) a[i - from] = Math.abs(this.#res[i]);
+    return medianInPlace(a, to - from);
   }
 
   /**
@@ -256,15 +272,16 @@ export class DriftEstimator {
    */
   #step(l: { slope: number; xMean: number; mean: number }): boolean {
     if (this.#n < STEP_SAMPLES * 3) return false;
+    const n = this.#n;
     const res = this.#residuals(l);
-    const older = res.slice(0, res.length - STEP_SAMPLES);
-    const sigma = Math.max(this.#minSigma, 1.4826 * median(older.map(Math.abs)));
+    const sigma = Math.max(this.#minSigma, 1.4826 * this.#madOf(0, n - STEP_SAMPLES));
     const bound = Math.max(4 * sigma, STEP_MIN_MS);
-    const tail = res.slice(res.length - STEP_SAMPLES);
-    const sign = Math.sign(tail[0]);
-    if (!tail.every((r) => Math.sign(r) === sign && Math.abs(r) > bound)) return false;
+    const sign = Math.sign(res[n - STEP_SAMPLES]);
+    for (let i = n - STEP_SAMPLES; i < n; i++) {
+      if (Math.sign(res[i]) !== sign || Math.abs(res[i]) <= bound) return false;
+    }
     // Keep from the first sample of the run beyond the bound.
-    let from = res.length - STEP_SAMPLES;
+    let from = n - STEP_SAMPLES;
     while (from > 0 && Math.sign(res[from - 1]) === sign && Math.abs(res[from - 1]) > bound) {
       from--;
     }
@@ -276,8 +293,44 @@ export class DriftEstimator {
 
 /** Median of a list (copied, not changed); 0 when empty. */
 export function median(v: number[]): number {
-  if (v.length === 0) return 0;
-  const s = Float64Array.from(v).sort();
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return medianInPlace(Float64Array.from(v), v.length);
+}
+
+/**
+ * Median of `a[0, n)` by quickselect (Hoare, middle pivot): O(n), no allocation; the
+ * elements are reordered. 0 when n is 0.
+ */
+export function medianInPlace(a: Float64Array, n: number): number {
+  if (n <= 0) return 0;
+  const m = n >> 1;
+  const hi = select(a, n, m);
+  if (n % 2) return hi;
+  // the lower middle is the largest of a[0, m) once a[m] is in place
+  let lo = a[0];
+  for (let i = 1; i < m; i++) if (a[i] > lo) lo = a[i];
+  return (lo + hi) / 2;
+}
+
+/** Reorders a[0, n) so that a[k] is the k-th smallest, a[0, k) <= a[k] <= a(k, n). */
+function select(a: Float64Array, n: number, k: number): number {
+  let left = 0, right = n - 1;
+  while (right > left) {
+    const pivot = a[(left + right) >> 1];
+    let i = left, j = right;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return a[k];
 }

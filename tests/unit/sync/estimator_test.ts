@@ -4,7 +4,8 @@
  * move the fit, a step restarts the window, and memory stays at the sample cap.
  */
 import assert from "node:assert/strict";
-import { DriftEstimator, median } from "@lib/sync/estimator.ts";
+import fc from "npm:fast-check@^3";
+import { DriftEstimator, median, medianInPlace } from "@lib/sync/estimator.ts";
 import { prng } from "@tests/support/prng.ts";
 
 /** Gaussian noise (Box-Muller) from a seeded PRNG. */
@@ -100,4 +101,23 @@ Deno.test("estimator: not measurable before enough samples and span; bad input i
   assert.equal(e.size, 2);
   assert.equal(median([3, 1, 2]), 2);
   assert.equal(median([]), 0);
+});
+
+Deno.test("medianInPlace: the middle of the sorted list, for any list (duplicates, even and odd lengths)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.double({ noNaN: true })), {
+        maxLength: 60,
+      }),
+      (v) => {
+        const s = [...v].sort((a, b) => a - b);
+        const m = s.length >> 1;
+        const want = s.length === 0 ? 0 : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+        const a = new Float64Array(v.length + 3).fill(99); // slack past n is ignored
+        a.set(v);
+        assert.equal(medianInPlace(a, v.length), want);
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });
