@@ -51,7 +51,6 @@ export class TsFramer {
     const carry = this.#carry;
     const cl = this.#carryLen;
     const n = cl + bytes.length;
-    const at = (i: number) => (i < cl ? carry[i] : bytes[i - cl]);
     let pos = 0;
     if (cl === 0 && this.#locked) {
       // Fast path (nothing carried, in sync): whole packets followed by a sync byte or by
@@ -64,7 +63,9 @@ export class TsFramer {
         this.onPacket(bytes, pos);
         pos += TS_PACKET_SIZE;
       }
+      if (pos === n) return; // all of it (the common push of whole packets): no carry
     }
+    const at = (i: number) => (i < cl ? carry[i] : bytes[i - cl]);
     while (pos < n) {
       if (this.#locked) {
         if (pos + TS_PACKET_SIZE > n) break;

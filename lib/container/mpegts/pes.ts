@@ -68,39 +68,53 @@ export function parsePesHeader(d: Uint8Array): Result<PesHeader, DataReason> {
   return ok(h);
 }
 
-/** Slab that PES buffers are cut from, bytes: several 1080p frames per allocation. */
-export const PES_SLAB_BYTES = 256 * 1024;
-/** Largest reservation cut from a slab, bytes; bigger PES get a buffer of their own. */
-export const PES_SLAB_MAX_BYTES = PES_SLAB_BYTES >> 2;
+/**
+ * Slab that video PES buffers are cut from, bytes: a 1080p keyframe and tens of other
+ * frames per allocation (fewer, larger allocations: each new slab is zeroed memory).
+ */
+export const PES_SLAB_BYTES = 1024 * 1024;
+/** Slab of audio and other small-PES tracks, bytes (a few seconds of frames). */
+export const PES_SLAB_SMALL_BYTES = 64 * 1024;
 
 /**
  * Collects the TS payloads of one PES packet into a buffer it owns, so a completed PES
  * is handed out without a second copy. Bounded PES get an exact reservation; unbounded
- * ones (PES_packet_length 0) one sized from the previous PES, grown by doubling up to
- * `max` bytes. Reservations are cut from shared slabs (PES_SLAB_BYTES), the unused tail
- * given back when the PES completes, so frames lie back to back: one allocation per
- * several frames instead of one (zeroed, often freshly faulted-in) per frame. A slab is
- * freed when the last frame viewing it is (the GOP buffer drops oldest first).
+ * ones (PES_packet_length 0) one sized from the previous PES of the same kind (random
+ * access or not: a keyframe is several times a delta frame), grown by doubling up to
+ * `max` bytes. Reservations are cut from slabs of `slabBytes` (a quarter of a slab at
+ * most; bigger PES get a buffer of their own), the unused tail given back when the PES
+ * completes, so frames lie back to back: one allocation per several frames instead of
+ * one (zeroed, often freshly faulted-in) per frame. A slab is freed when the last frame
+ * viewing it is (the GOP buffer drops oldest first).
  */
 export class PesBuffer {
   buf: Uint8Array = EMPTY;
   len = 0;
   /** Total PES size (6 + PES_packet_length) when bounded and known, else 0. */
   total = 0;
-  #hint = 4096;
+  /** Size hints of the next unbounded PES: [not random access, random access]. */
+  readonly #hints = [4096, 4096];
+  #rai = 0;
+  readonly #slabMax: number;
   #slab: Uint8Array = EMPTY;
   /** Slab bytes reserved so far (the current reservation included). */
   #slabUsed = 0;
   /** Offset of `buf` in the current slab, or -1 when `buf` is not the slab's last reservation. */
   #resOff = -1;
 
-  constructor(private readonly max: number) {}
+  constructor(private readonly max: number, private readonly slabBytes = PES_SLAB_BYTES) {
+    this.#slabMax = slabBytes >> 2;
+  }
 
-  /** Starts a new PES with its first payload, `first[s, e)`. False when it exceeds the cap. */
-  start(first: Uint8Array, s = 0, e: number = first.length): boolean {
+  /**
+   * Starts a new PES with its first payload, `first[s, e)`; `rai`: its TS packet had the
+   * random_access_indicator. False when it exceeds the cap.
+   */
+  start(first: Uint8Array, s = 0, e: number = first.length, rai = false): boolean {
     this.len = 0;
     this.total = 0;
-    let cap = this.#hint;
+    this.#rai = rai ? 1 : 0;
+    let cap = this.#hints[this.#rai];
     if (e - s >= 6) {
       const plen = (first[s + 4] << 8) | first[s + 5];
       if (plen > 0) this.total = cap = 6 + plen;
@@ -113,12 +127,12 @@ export class PesBuffer {
 
   /** A fresh region of `cap` bytes: the current slab's tail, a new slab, or its own buffer. */
   #reserve(cap: number): Uint8Array {
-    if (cap > PES_SLAB_MAX_BYTES) {
+    if (cap > this.#slabMax) {
       this.#resOff = -1;
       return new Uint8Array(cap);
     }
     if (this.#slabUsed + cap > this.#slab.length) {
-      this.#slab = new Uint8Array(PES_SLAB_BYTES);
+      this.#slab = new Uint8Array(this.slabBytes);
       this.#slabUsed = 0;
     }
     const o = this.#resOff = this.#slabUsed;
@@ -132,7 +146,7 @@ export class PesBuffer {
     while (cap < need) cap *= 2;
     if (cap > this.max) cap = this.max;
     const o = this.#resOff;
-    if (o >= 0 && o + cap <= this.#slab.length && cap <= PES_SLAB_MAX_BYTES) {
+    if (o >= 0 && o + cap <= this.#slab.length && cap <= this.#slabMax) {
       this.#slabUsed = o + cap;
       this.buf = this.#slab.subarray(o, o + cap);
       return;
@@ -171,7 +185,9 @@ export class PesBuffer {
   take(): Uint8Array {
     const n = this.total > 0 && this.total < this.len ? this.total : this.len;
     const out = this.buf.subarray(0, n);
-    if (this.len > 0) this.#hint = Math.min(Math.max(4096, this.len + (this.len >> 2)), this.max);
+    if (this.len > 0) {
+      this.#hints[this.#rai] = Math.min(Math.max(4096, this.len + (this.len >> 2)), this.max);
+    }
     // The reservation's unused tail goes back to the slab (8-byte aligned starts).
     if (this.#resOff >= 0) {
       this.#slabUsed = Math.min(this.#slab.length, (this.#resOff + n + 7) & ~7);

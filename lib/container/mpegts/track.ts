@@ -14,7 +14,7 @@ import {
 import { Unwrapper } from "../../core/bits.ts";
 import type { AudioParams, Counter, EsChunk, TrackInfo } from "../../core/types.ts";
 import { MAX_OPUS_AU_BYTES, opusPacketSamples, splitOpusTs } from "./opus_ts.ts";
-import { parsePesHeader, PesBuffer } from "./pes.ts";
+import { parsePesHeader, PES_SLAB_BYTES, PES_SLAB_SMALL_BYTES, PesBuffer } from "./pes.ts";
 import type { StreamClass } from "./stream_types.ts";
 import type { DataReason } from "../../core/reasons/catalogue.ts";
 
@@ -69,7 +69,10 @@ export class TsTrack {
       streamType,
       supported: cls.supported,
     };
-    this.#pes = new PesBuffer(sink.maxPesBytes);
+    this.#pes = new PesBuffer(
+      sink.maxPesBytes,
+      cls.kind === "video" ? PES_SLAB_BYTES : PES_SLAB_SMALL_BYTES,
+    );
   }
 
   /** Bytes held (PES under reassembly + audio carry). */
@@ -93,7 +96,7 @@ export class TsTrack {
       this.#rai = rai;
       this.#arrivalMs = arrivalMs;
       this.#startPcr = this.sink.clock?.();
-      if (!this.#pes.start(data, start, end)) return this.#drop("pes_oversize");
+      if (!this.#pes.start(data, start, end, rai)) return this.#drop("pes_oversize");
     } else {
       if (!this.#collecting) {
         if (!this.#skipping) this.sink.count("pes_excess");
