@@ -12,11 +12,15 @@
  * Input: a generated 1080p30 8 Mb/s TS + AAC, 60 s (10 s with --quick), in $BENCH_TMP.
  * sluice: the first pass in this fresh process ("cold": the JIT warms up over the first
  * tens of MB) and the best of the later passes ("warm"); MB/s wall and MB per CPU-second
- * (getrusage of this process, GC threads included). Peers: "steady" = a 5x file minus
+ * (getrusage of this process, GC threads included; warm: the least CPU per pass over 5
+ * groups of 3 passes). Peers: "steady" = a 5x file minus
  * the 1x file, so start-up is removed (bench/README.md; more copies for a small --quick
- * input, see steadyFactor); best of 3 each.
+ * input, see steadyFactor); best of 3 each. Two more rows put the cost where it is: the
+ * demuxer alone and the demuxer + access-unit assembler (bench/ingest_stages.ts), warm,
+ * against the same peers' whole run.
  */
 import { TsInput } from "../lib/pipeline/ts_input.ts";
+import { type IngestStage, stageOnce } from "./ingest_stages.ts";
 import { FrameStore } from "../lib/pipeline/frame_store.ts";
 import { Stream } from "../lib/stream/stream.ts";
 import {
@@ -90,6 +94,25 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
     `ingest ${codec} ${seconds}s 1080p: ${mb.toFixed(1)} MB, frames ${warm.frames}, ` +
       `errors ${JSON.stringify(warm.errors)}, drops ${JSON.stringify(warm.drops)}`,
   );
+  // Warm CPU: the least per pass over groups of passes (one pass of the 10 s input is a
+  // few ms, under the noise of the GC threads getrusage also counts).
+  const warmCpu = (once: () => number) => {
+    let best = Infinity;
+    for (let g = 0; g < 5; g++) {
+      let cpu = 0;
+      for (let i = 0; i < 3; i++) cpu += once();
+      best = Math.min(best, cpu / 3);
+    }
+    return best;
+  };
+  const wholeCpu = warmCpu(() => ingestOnce(data).cpu);
+  // the stages apart (bench/ingest_stages.ts), after a warm-up pass each
+  const stageCpu = (st: IngestStage) => {
+    stageOnce(data, codec, st);
+    return warmCpu(() => stageOnce(data, codec, st).cpu);
+  };
+  const demuxCpu = stageCpu("demux");
+  const asmCpu = stageCpu("demux+assembly");
   const k = steadyFactor(data.length);
   const big = await repeated(path, k, `${dir}/in_${codec}_${seconds}s_x${k}.ts`);
   const p = peers(codec);
@@ -100,15 +123,17 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
     ["cold MB/s", mb / cold.s, ff?.mbPerS, gs?.mbPerS],
     ["warm MB/s", mb / warm.s, ff?.mbPerS, gs?.mbPerS],
     ["cold MB/cpu-s", mb / cold.cpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
-    ["warm MB/cpu-s", mb / warm.cpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
+    ["warm MB/cpu-s", mb / wholeCpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
+    ["demux MB/cpu-s", mb / demuxCpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
+    ["demux+assembly MB/cpu-s", mb / asmCpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
   ];
   console.log(
-    `${"".padEnd(16)} ${"sluice".padStart(8)} ${"ffmpeg".padStart(8)} ` +
+    `${"".padEnd(24)} ${"sluice".padStart(8)} ${"ffmpeg".padStart(8)} ` +
       `${"gst".padStart(8)}  sluice/ffmpeg  sluice/gst`,
   ); // deno-fmt-ignore
   for (const [what, s, f, g] of rows) {
     console.log(
-      `${what.padEnd(16)} ${fmt(s).padStart(8)} ${fmt(f).padStart(8)} ${fmt(g).padStart(8)}  ` +
+      `${what.padEnd(24)} ${fmt(s).padStart(8)} ${fmt(f).padStart(8)} ${fmt(g).padStart(8)}  ` +
         `${fmt(f ? s / f : undefined).padStart(13)}  ${fmt(g ? s / g : undefined).padStart(10)}`,
     );
     const [kind, unit] = what.split(" ");
