@@ -65,6 +65,8 @@ export interface ListenSocket {
   readonly udpFallback?: string;
   /** libsrt's log handler, when one was asked for. */
   readonly logBridge?: SrtLogBridge;
+  /** `lsn` was taken out of the epoll set (unwatchListenSocket). */
+  unwatched?: boolean;
 }
 
 const enc = new TextEncoder();
@@ -152,9 +154,19 @@ export function openListenSocket(
  * Closes the listening socket and releases the epoll set, libsrt and the callback.
  * Accepted sockets must be closed first; no srt_epoll_uwait may be in flight.
  */
+/**
+ * Takes the listening socket out of its epoll set, once (libsrt logs an internal error
+ * for a second removal). A blocking srt_epoll_uwait on a set left empty returns.
+ */
+export function unwatchListenSocket(s: ListenSocket): void {
+  if (s.unwatched) return;
+  s.unwatched = true;
+  s.lib.sym.srt_epoll_remove_usock(s.eid, s.lsn);
+}
+
 export async function closeListenSocket(s: ListenSocket): Promise<void> {
+  unwatchListenSocket(s);
   const sym = s.lib.sym;
-  sym.srt_epoll_remove_usock(s.eid, s.lsn);
   // Closing the listener takes libsrt's listener lock, which its receive thread holds
   // while it waits for our callback: close it off the JS thread so the callback can run.
   await s.lib.lib.symbols.srt_close_async(s.lsn);

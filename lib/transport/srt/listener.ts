@@ -22,7 +22,12 @@ import {
   type SrtConnectionSink,
 } from "./connection.ts";
 import { AdmissionGate, type AdmitResult, type RefusalReport } from "./admission.ts";
-import { closeListenSocket, type ListenSocket, openListenSocket } from "./listen_socket.ts";
+import {
+  closeListenSocket,
+  type ListenSocket,
+  openListenSocket,
+  unwatchListenSocket,
+} from "./listen_socket.ts";
 import { srtSocketDrops } from "./udp_socket.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
 import type { RefusalReason } from "../../core/reasons/catalogue.ts";
@@ -32,8 +37,8 @@ import {
   STATS_INTERVAL_MS,
   TAIL_DRAIN_EXTRA_MS,
   UWAIT_DRAINING_BIG,
+  UWAIT_ERROR_PAUSE_MS,
   UWAIT_TIMEOUT_BIG,
-  UWAIT_TIMEOUT_MS,
   wakeMs,
 } from "./loop_timing.ts";
 
@@ -203,7 +208,7 @@ export class SrtListener {
       busy = n > 0;
       if (this.#stopping) break;
       if (n < 0) {
-        await new Promise((r) => setTimeout(r, UWAIT_TIMEOUT_MS));
+        await new Promise((r) => setTimeout(r, UWAIT_ERROR_PAUSE_MS));
         continue;
       }
       const now = performance.now();
@@ -392,6 +397,12 @@ export class SrtListener {
     if (!sock) return;
     this.#stopping = true;
     if (this.#gate) this.#gate.stopping = true;
+    // A blocking srt_epoll_uwait returns at its next internal poll (<= 10 ms) once its set
+    // is empty (an empty set is an error without SRT_EPOLL_ENABLE_EMPTY), not at its timeout.
+    unwatchListenSocket(sock);
+    for (const id of this.#conns.keys()) {
+      if (!this.#draining.has(id)) this.#sym.srt_epoll_remove_usock(sock.eid, id);
+    }
     await this.#loop;
     for (const c of [...this.#conns.values()]) this.#finish(c, "listener_stopped");
     await closeListenSocket(sock);
