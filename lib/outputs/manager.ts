@@ -17,6 +17,7 @@ import { addCounters, type OutputState, Relay, type RelayCounters, zeroCounters 
 import { SrtCaller } from "./srt_caller.ts";
 import { parseTarget, redactUrl, type Target, targetAddress } from "../config/output_url.ts";
 import { UdpLink } from "./udp_sender.ts";
+import { HOUSEKEEPING } from "../core/ticker.ts";
 
 /** Every output state, for metrics. */
 export const OUTPUT_STATES: readonly OutputState[] = [
@@ -202,7 +203,7 @@ export type Connector = (t: Target, signal: AbortSignal) => Promise<Link>;
 export class OutputManager {
   readonly #outputs = new Map<string, Output>();
   #srt: SrtCaller | undefined;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #untick: (() => void) | undefined;
   #off: (() => void) | undefined;
 
   constructor(private readonly manager: Manager, private readonly connector?: Connector) {}
@@ -297,15 +298,15 @@ export class OutputManager {
     this.#off ??= this.manager.events.subscribe((e) => {
       if (e.type === "stream.opened" || e.type === "stream.removed") this.reconcile();
     });
-    this.#timer ??= setInterval(() => this.reconcile(), 500);
+    this.#untick ??= HOUSEKEEPING.every(500, () => this.reconcile());
   }
 
   /** Stops every relay and releases libsrt. */
   async stop(): Promise<void> {
     this.#off?.();
     this.#off = undefined;
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#untick?.();
+    this.#untick = undefined;
     await Promise.all(this.list().map((o) => o.stop()));
     this.#outputs.clear();
     await this.#srt?.close();

@@ -20,6 +20,7 @@ import { ByeGrace } from "./rtp_bye.ts";
 import { JoinTable } from "./rtp_join.ts";
 import { type MappedSource, RtpPayloads } from "./rtp_payloads.ts";
 import { openRtpSource, type RtpSource } from "./rtp_source.ts";
+import { HOUSEKEEPING, HOUSEKEEPING_TICK_MS } from "../core/ticker.ts";
 
 /** How often jitter buffers are polled, ms (well under the smallest useful jitter_latency). */
 export const POLL_MS = 5;
@@ -37,8 +38,9 @@ export class RtpAdapter {
   #rtp?: UdpReceiver;
   #rtcp?: UdpReceiver;
   #reason?: string;
-  #timers: ReturnType<typeof setInterval>[] = [];
-  #pollTimer?: ReturnType<typeof setInterval>;
+  #untick?: () => void;
+  /** Stops the current poll: an interval at POLL_MS, or the housekeeping tick when idle. */
+  #unpoll?: () => void;
   /** Current poll period, ms; 0 before start, -1 after stop. */
   #pollEvery = 0;
   #byes = new ByeGrace();
@@ -199,7 +201,7 @@ export class RtpAdapter {
       this.#byes.later(d, t, (d, t) => this.demux.onRtcpDatagram(d, from, t));
     });
     this.#pollAt(POLL_MS);
-    this.#timers.push(setInterval(() => this.#report(), STATS_MS));
+    this.#untick = HOUSEKEEPING.every(STATS_MS, () => this.#report());
     m.log.info("rtp.listening", {
       port: this.#rtp.port,
       rtcpPort: this.#rtcp.port,
@@ -211,9 +213,13 @@ export class RtpAdapter {
   /** (Re)starts the poll timer at `ms` unless it already runs at that period or RTP stopped. */
   #pollAt(ms: number): void {
     if (this.#pollEvery === ms || this.#pollEvery < 0) return;
-    clearInterval(this.#pollTimer);
+    this.#unpoll?.();
     this.#pollEvery = ms;
-    this.#pollTimer = setInterval(() => this.#poll(), ms);
+    if (ms >= HOUSEKEEPING_TICK_MS) this.#unpoll = HOUSEKEEPING.every(ms, () => this.#poll());
+    else {
+      const t = setInterval(() => this.#poll(), ms);
+      this.#unpoll = () => clearInterval(t);
+    }
   }
 
   #poll(): void {
@@ -271,10 +277,11 @@ export class RtpAdapter {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.#pollTimer);
+    this.#unpoll?.();
+    this.#unpoll = undefined;
     this.#pollEvery = -1;
-    for (const t of this.#timers) clearInterval(t);
-    this.#timers = [];
+    this.#untick?.();
+    this.#untick = undefined;
     this.#byes.clear();
     for (const [, s] of this.demux.sources()) s.flush();
     await this.#rtp?.close();

@@ -10,6 +10,7 @@ import { SrtListener } from "../transport/srt/listener.ts";
 import type { SrtAdmission } from "../transport/srt/connection.ts";
 import type { SrtStats } from "../transport/srt/stats.ts";
 import type { AdmitResult } from "../transport/srt/admission.ts";
+import { HOUSEKEEPING } from "../core/ticker.ts";
 
 /** Something that turns a connection's bytes into frames (the MPEG-TS input). */
 export interface ByteInput {
@@ -43,7 +44,7 @@ export class SrtAdapter {
   readonly name = "srt" as const;
   readonly listener: SrtListener;
   readonly #inputs = new Set<ByteInput>();
-  #timer?: ReturnType<typeof setInterval>;
+  #untick?: () => void;
 
   constructor(
     readonly opener: StreamOpener,
@@ -121,10 +122,10 @@ export class SrtAdapter {
   start(): void {
     const r = this.listener.start();
     if (!r.ok) return;
-    this.#timer = setInterval(() => {
+    this.#untick = HOUSEKEEPING.every(250, () => {
       const now = performance.now();
       for (const i of this.#inputs) i.tick(now);
-    }, 250);
+    });
   }
 
   health(): Record<string, unknown> {
@@ -132,7 +133,8 @@ export class SrtAdapter {
   }
 
   async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#untick?.();
+    this.#untick = undefined;
     await this.listener.stop();
   }
 }

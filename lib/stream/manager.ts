@@ -30,6 +30,7 @@ import type {
 import { LabeledReasonCounter } from "./counters.ts";
 import { fail, ok, type Result } from "../core/result.ts";
 import type { DataReason, RefusalReason, TakeoverReason } from "../core/reasons/catalogue.ts";
+import { HOUSEKEEPING } from "../core/ticker.ts";
 
 /** Options for the manager. */
 export interface ManagerOptions {
@@ -63,7 +64,7 @@ export class Manager implements StreamOpener {
   readonly events: EventBus = new EventBus();
   readonly #gops: GopAnnouncer;
   opened = 0;
-  #timer?: ReturnType<typeof setInterval>;
+  #untick?: () => void;
   readonly #now: () => number;
   /** The global memory limit at frame admission (lib/stream/global_memory.ts). */
   readonly #memory: GlobalMemory;
@@ -268,13 +269,13 @@ export class Manager implements StreamOpener {
 
   /** Starts the housekeeping timer (every 500 ms). */
   start(): void {
-    this.#timer ??= setInterval(() => this.tick(), 500);
+    this.#untick ??= HOUSEKEEPING.every(500, () => this.tick());
   }
 
   /** Stops listeners, disconnects every stream, stops the timer. */
   async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#untick?.();
+    this.#untick = undefined;
     for (const s of this.streams.values()) {
       if (s.state !== "closed") this.#disconnect(s, "shutdown");
     }

@@ -8,6 +8,7 @@
  */
 import type { EventBus } from "./events.ts";
 import type { Stream } from "./stream.ts";
+import { HOUSEKEEPING } from "../core/ticker.ts";
 
 /** Seconds of history kept per stream. */
 export const HISTORY_SECONDS = 600;
@@ -82,7 +83,7 @@ function transportLost(s: Stream): number {
 /** Samples every stream once a second; see the module comment. */
 export class StreamStatsSampler {
   readonly #tracked = new Map<string, Tracked>();
-  #timer?: ReturnType<typeof setInterval>;
+  #untick?: () => void;
 
   constructor(
     private readonly src: StatsSource,
@@ -142,11 +143,11 @@ export class StreamStatsSampler {
 
   /** Samples every second until stop(). */
   start(): void {
-    this.#timer ??= setInterval(() => this.sample(), 1000);
+    this.#untick ??= HOUSEKEEPING.every(1000, () => this.sample());
   }
 
   stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#untick?.();
+    this.#untick = undefined;
   }
 }
