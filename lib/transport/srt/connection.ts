@@ -5,7 +5,7 @@
  * SRTO_RCVKMSTATE; Haivision srt docs/API/API-functions.md).
  */
 
-import { SRT_ERR, SRTO, type SrtSymbols } from "../../../ffi/srt.ts";
+import { SRT_EPOLL, SRT_ERR, SRTO, type SrtSymbols } from "../../../ffi/srt.ts";
 import { decodeStats, PERFMON_BYTES, type SrtStats } from "./stats.ts";
 
 /** Largest SRT live-mode payload (SRT_LIVE_MAX_PLSIZE, srt.h), bytes. */
@@ -97,6 +97,10 @@ export class SrtConnection {
     let off = 0;
     let end: string | undefined;
     for (let i = 0; i < DRAIN_MAX_MESSAGES; i++) {
+      // libsrt reports "nothing to read" by throwing and catching a C++ exception inside
+      // srt_recvmsg (unwinding costs more than the read): after the first read (epoll
+      // said IN), ask whether a message is due. A broken socket reads until it fails.
+      if (i > 0 && (this.#event() & (SRT_EPOLL.IN | SRT_EPOLL.ERR)) === 0) break;
       const n = sym.srt_recvmsg(this.id, buf.subarray(off), SRT_MESSAGE_MAX_BYTES);
       if (n > 0) {
         off += n;
@@ -115,6 +119,16 @@ export class SrtConnection {
       this.sink?.data(buf.subarray(0, off), arrivalMs);
     }
     return { bytes: off, end };
+  }
+
+  /** SRTO_EVENT: SRT_EPOLL_IN when a message is due now, SRT_EPOLL_ERR once broken. */
+  #event(): number {
+    this.#kmLen[0] = 4;
+    this.#km[0] = 0;
+    if (this.#sym.srt_getsockflag(this.id, SRTO.EVENT, this.#km, this.#kmLen) !== 0) {
+      return SRT_EPOLL.ERR;
+    }
+    return this.#km[0];
   }
 
   /** Packets still in libsrt's receive buffer (SRTO_RCVDATA); -1 when unreadable. */
