@@ -36,6 +36,7 @@ export const RELOAD_KEYS: Readonly<Record<string, ReloadClass>> = {
   "srt.latency": "restart",
   "srt.socket_buffer": "restart",
   "srt.passphrase": "live",
+  "srt.read_interval": "live",
   "srt.streams": "live",
   "srt.takeover_after": "live",
   "srt.override_publisher": "live",

@@ -60,6 +60,8 @@ export interface Config {
     library: string;
     latency: number;
     passphrase: string;
+    /** Least time between two reads while data flows, ms; 0 = from the latency. */
+    readInterval: number;
     socketBuffer: number;
     takeoverAfter: number;
     overridePublisher: boolean;

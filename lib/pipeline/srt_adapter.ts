@@ -62,6 +62,7 @@ export class SrtAdapter {
       library: cfg.srt.library || undefined,
       socketBufferBytes: cfg.srt.socketBuffer,
       peerIdleTimeoutMs: opts.peerIdleTimeoutMs ?? (() => opener.config.srt.peerIdleTimeout),
+      readIntervalMs: () => opener.config.srt.readInterval,
       log: (level, event, fields) =>
         log[level](`srt.${event}`, fields as Record<string, string | number | boolean>),
       admit: (a) => this.admit(a),

@@ -5,7 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { SrtListener, type SrtListenerOptions } from "@lib/transport/srt/listener.ts";
+import { SrtListener } from "@lib/transport/srt/listener.ts";
+import type { SrtListenerOptions } from "@lib/transport/srt/listener_options.ts";
 import { freePort } from "@tests/_helpers.ts";
 import { concatBytes } from "@lib/core/bits.ts";
 import type { SrtAdmission } from "@lib/transport/srt/connection.ts";

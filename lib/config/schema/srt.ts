@@ -18,6 +18,14 @@ export const SRT: Spec = {
     },
     latency: { t: "duration", def: 120, min: 20, max: 60_000, doc: "SRT receiver latency" },
     passphrase: { t: "string", def: "", doc: "for every stream without its own" },
+    read_interval: {
+      t: "duration",
+      def: 0,
+      min: 0,
+      max: 1000,
+      doc: "least time between two reads of the SRT sockets while data flows; 0 = latency / 4 " +
+        "within 2-30 ms",
+    },
     socket_buffer: {
       t: "bytes",
       def: 32 * 1024 ** 2,

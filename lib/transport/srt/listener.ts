@@ -1,6 +1,6 @@
 /**
  * The SRT listener: one libsrt listening socket (listen_socket.ts), one epoll set for it
- * and every accepted connection, one loop awaiting `srt_epoll_uwait` (100 ms bound),
+ * and every accepted connection, one loop awaiting `srt_epoll_uwait` (loop_timing.ts),
  * stream-id admission in `srt_listen_callback` (admission.ts: SRT Access Control, reject
  * codes 1000+ from access_control.h, per-stream passphrases), accepted connections
  * drained, their closed-peer tails read, and statistics taken once a second.
@@ -15,13 +15,9 @@ import {
   SRTS,
   type SrtSymbols,
 } from "../../../ffi/srt.ts";
-import {
-  DRAIN_BUFFER_BYTES,
-  type SrtAdmission,
-  SrtConnection,
-  type SrtConnectionSink,
-} from "./connection.ts";
-import { AdmissionGate, type AdmitResult, type RefusalReport } from "./admission.ts";
+import { DRAIN_BUFFER_BYTES, SrtConnection, type SrtConnectionSink } from "./connection.ts";
+import { AdmissionGate } from "./admission.ts";
+import type { SrtHealth, SrtListenerOptions } from "./listener_options.ts";
 import {
   closeListenSocket,
   type ListenSocket,
@@ -41,62 +37,6 @@ import {
   UWAIT_TIMEOUT_BIG,
   wakeMs,
 } from "./loop_timing.ts";
-
-/** Log sink: level, event name, structured fields. */
-export type SrtLog = (
-  level: "debug" | "info" | "warn" | "error",
-  event: string,
-  fields: Record<string, unknown>,
-) => void;
-
-/** SrtListener options. */
-export interface SrtListenerOptions {
-  host: string;
-  port: number;
-  /** SRTO_LATENCY (receiver and peer latency), ms. */
-  latencyMs: number;
-  /** Default SRTO_PASSPHRASE (10..79 chars) for streams without their own; "" = none. */
-  passphrase?: string;
-  /** Explicit libsrt path (config `srt.library`). */
-  library?: string;
-  /** Kernel receive buffer of sluice's own UDP socket under libsrt, bytes (listen_socket.ts);
-   * undefined or 0: libsrt binds its own. */
-  socketBufferBytes?: number;
-  /** SRTO_PEERIDLETIMEO on accepted sockets, ms (libsrt default 5000), or a function read
-   * per connection (config reload). Values under ~4800 change little: libsrt also waits
-   * 16 expiry periods of >= 300 ms. */
-  peerIdleTimeoutMs?: number | (() => number);
-  log: SrtLog;
-  /** Called from the listen callback: O(1), must not block. Exceptions reject (1500). */
-  admit(a: SrtAdmission): AdmitResult;
-  /** Called after srt_accept; undefined closes the socket. */
-  open(a: SrtAdmission, conn: SrtConnection): SrtConnectionSink | undefined;
-  /**
-   * Refusals `admit` did not decide (stream id, handshake/passphrase failures, back-off),
-   * for the owner's counters.
-   */
-  refused?: RefusalReport;
-}
-
-/** Listener health for /api/v1/health. */
-export interface SrtHealth {
-  enabled: boolean;
-  library?: string;
-  reason?: string;
-  port: number;
-  connections: number;
-  /** Refused admissions by reason (stream id, admit, handshake_failed). */
-  refused: Partial<Record<RefusalReason, number>>;
-  accepted: number;
-  /** Who made the UDP socket libsrt reads: "sluice" (srt_bind_acquire) or "libsrt". */
-  socket?: "sluice" | "libsrt";
-  /** Why sluice's own socket is not used although asked for (IPv6 bind, no libc). */
-  socketReason?: string;
-  /** Effective kernel receive buffer of that socket, bytes (sluice's socket only). */
-  socketBufferBytes?: number;
-  /** Datagrams the kernel dropped on it (receive buffer full), from /proc/net/udp. */
-  kernelDrops?: number | null;
-}
 
 /** An SRT listener on libsrt. Construct, start(), later stop(). */
 export class SrtListener {
@@ -124,11 +64,14 @@ export class SrtListener {
   readonly #evLen = new Int32Array(1);
   #lastStatsMs = 0;
 
-  readonly #wakeMs: number;
-
   constructor(o: SrtListenerOptions) {
     this.#o = o;
-    this.#wakeMs = wakeMs(o.latencyMs);
+  }
+
+  /** Least time between two wake-ups that found data, ms (read per wake: live reload). */
+  #wakeMs(): number {
+    const r = this.#o.readIntervalMs ?? 0;
+    return wakeMs(this.#o.latencyMs, typeof r === "number" ? r : r());
   }
 
   get #sym(): SrtSymbols {
@@ -231,7 +174,7 @@ export class SrtListener {
       // Batch wake-ups (wakeMs): one 8 Mb/s stream woke ~760 times a second, one message each.
       // A wake that found data always yields (a timer, 0 ms when the work took longer than
       // wakeMs): the next poll may be synchronous, and the API and RTP must get their turn.
-      const rest = this.#wakeMs - (performance.now() - now);
+      const rest = this.#wakeMs() - (performance.now() - now);
       if (n > 0 && !this.#stopping) await new Promise((r) => setTimeout(r, Math.max(0, rest)));
     }
   }

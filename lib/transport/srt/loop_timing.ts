@@ -18,19 +18,22 @@ export const UWAIT_ERROR_PAUSE_MS = 100;
 export const UWAIT_DRAINING_BIG = 10n;
 /** Extra time past the latency to read a closed peer's buffered tail, ms. */
 export const TAIL_DRAIN_EXTRA_MS = 100;
-/** Bounds of the time between two epoll wake-ups that found data, ms (see wakeMs). */
+/** Bounds of the automatic time between two epoll wake-ups that found data, ms (wakeMs). */
 export const MIN_WAKE_MS = 2;
-export const MAX_WAKE_MS = 20;
+export const MAX_WAKE_MS = 30;
 
 /**
- * Least time between two wake-ups that found data: a twelfth of the SRT latency (10 ms at
- * the default 120 ms), within MIN_WAKE_MS..MAX_WAKE_MS. libsrt holds what arrives
- * meanwhile and TSBPD has already delayed it by the latency, so a packet waits at most a
- * twelfth more; each wake-up costs ~100 us of the runtime whatever it reads (one 8 Mb/s
- * stream: 23 of the JS thread's 25 ms a second at 5 ms, bench/README.md).
+ * Least time between two wake-ups that found data (config `srt.read_interval`): the
+ * configured interval, or with 0 a quarter of the SRT latency (30 ms at the default
+ * 120 ms) within MIN_WAKE_MS..MAX_WAKE_MS. libsrt holds what arrives meanwhile and TSBPD
+ * has already delayed it by the latency, so a packet waits at most that much more (half
+ * on average). Each wake-up costs the runtime ~0.1-0.2 ms whatever it reads: for one
+ * 8 Mb/s stream that is most of the JS thread's CPU (a twelfth of the latency, 10 ms,
+ * cost ~1.3x srt-live-transmit's CPU for the stream, a quarter ~0.95x; bench/README.md).
  */
-export function wakeMs(latencyMs: number): number {
-  return Math.min(MAX_WAKE_MS, Math.max(MIN_WAKE_MS, Math.round(latencyMs / 12)));
+export function wakeMs(latencyMs: number, readIntervalMs = 0): number {
+  if (readIntervalMs > 0) return readIntervalMs;
+  return Math.min(MAX_WAKE_MS, Math.max(MIN_WAKE_MS, Math.round(latencyMs / 4)));
 }
 
 /** Connections taken from libsrt's queue per epoll wake (the rest at the next one). */

@@ -336,4 +336,10 @@ Deno.test("config: srt takeover keys (defaults, units, errors with key and line)
     errorOf("srt:\n  peer_idle_timeout: forever\n"),
     /srt\.peer_idle_timeout must be a duration 1000ms-600000ms.*\(line 2, column 22\)/,
   );
+  assert.equal(d.srt.readInterval, 0, "0: from the latency");
+  assert.equal(parseConfig("srt:\n  read_interval: 5ms\n").srt.readInterval, 5);
+  assert.match(
+    errorOf("srt:\n  latency: 120ms\n  read_interval: 2s\n"),
+    /srt\.read_interval must be a duration 0ms-1000ms.*got "2s" \(line 3, column 18\)/,
+  );
 });
