@@ -23,8 +23,8 @@ export const SRT: Spec = {
       def: 0,
       min: 0,
       max: 1000,
-      doc: "least time between two reads of the SRT sockets while data flows; 0 = latency / 4 " +
-        "within 2-30 ms",
+      doc: "least time between two reads of the SRT sockets while data flows; 0 = latency / 12 " +
+        "within 2-20 ms",
     },
     socket_buffer: {
       t: "bytes",

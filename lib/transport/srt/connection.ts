@@ -16,7 +16,7 @@ export const DRAIN_MAX_MESSAGES = 64;
 export const DRAIN_BUFFER_BYTES = SRT_MESSAGE_MAX_BYTES * DRAIN_MAX_MESSAGES;
 /**
  * Batches read from one socket per epoll wake-up (fairness cap): 16 x 64 messages, 1.3 MB
- * of TS, is 350 Mb/s for one stream at the default 30 ms read interval.
+ * of TS, is 1 Gb/s for one stream at the default 10 ms read interval, 350 Mb/s at 30 ms.
  */
 export const DRAIN_MAX_BATCHES = 16;
 

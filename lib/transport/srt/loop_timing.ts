@@ -20,20 +20,22 @@ export const UWAIT_DRAINING_BIG = 10n;
 export const TAIL_DRAIN_EXTRA_MS = 100;
 /** Bounds of the automatic time between two epoll wake-ups that found data, ms (wakeMs). */
 export const MIN_WAKE_MS = 2;
-export const MAX_WAKE_MS = 30;
+export const MAX_WAKE_MS = 20;
 
 /**
  * Least time between two wake-ups that found data (config `srt.read_interval`): the
- * configured interval, or with 0 a quarter of the SRT latency (30 ms at the default
+ * configured interval, or with 0 a twelfth of the SRT latency (10 ms at the default
  * 120 ms) within MIN_WAKE_MS..MAX_WAKE_MS. libsrt holds what arrives meanwhile and TSBPD
  * has already delayed it by the latency, so a packet waits at most that much more (half
  * on average). Each wake-up costs the runtime ~0.1-0.2 ms whatever it reads: for one
- * 8 Mb/s stream that is most of the JS thread's CPU (a twelfth of the latency, 10 ms,
- * cost ~1.3x srt-live-transmit's CPU for the stream, a quarter ~0.95x; bench/README.md).
+ * 8 Mb/s stream that is most of the JS thread's CPU (10 ms cost ~1.3x srt-live-transmit's
+ * CPU for the stream, 30 ms ~0.95x; bench/README.md). The default stays at a twelfth: the
+ * ladder to 100 streams ran clean there many times, and once not at 30 ms (a stall we
+ * could not attribute; bench/README.md).
  */
 export function wakeMs(latencyMs: number, readIntervalMs = 0): number {
   if (readIntervalMs > 0) return readIntervalMs;
-  return Math.min(MAX_WAKE_MS, Math.max(MIN_WAKE_MS, Math.round(latencyMs / 4)));
+  return Math.min(MAX_WAKE_MS, Math.max(MIN_WAKE_MS, Math.round(latencyMs / 12)));
 }
 
 /** Connections taken from libsrt's queue per epoll wake (the rest at the next one). */
