@@ -94,7 +94,13 @@ async function main(): Promise<number> {
     log.error("startup_failed", { error: `sluice: cannot start: ${(e as Error).message}` });
     return 1;
   }
+  // Ends the process (exit 70) if the JS thread stalls 30 s, e.g. inside a hung libsrt call,
+  // so that the service manager restarts it (lib/app/watchdog/watchdog.ts).
+  const { startWatchdog } = await import("./lib/app/watchdog/watchdog.ts");
+  const dog = startWatchdog();
+  if (!dog.ok) log.warn("watchdog_unavailable", { reason: dog.reason });
   const stop = () => {
+    if (dog.ok) dog.value.stop();
     const t = setTimeout(() => Deno.exit(0), 1800);
     server.stop().finally(() => {
       clearTimeout(t);

@@ -71,6 +71,9 @@ export function compileArgs(
     // the dashboard's static files (routes/ui.ts reads them next to the code)
     "--include",
     "ui",
+    // the watchdog's worker module (lib/app/watchdog/watchdog.ts starts it by URL)
+    "--include",
+    "lib/app/watchdog/stall_worker.ts",
     "--target",
     target,
     "--output",
