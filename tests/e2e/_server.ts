@@ -95,13 +95,24 @@ export function assertNoDuplicateSeries(text: string): void {
 
 const root = new URL("../../", import.meta.url).pathname;
 
-/** `deno task -q start ARGS` as a command (stdout/stderr piped), inside `netns` if given. */
+/** The `start` task's `deno run ... main.ts` arguments (deno.json), without the task runner. */
+function startTaskArgs(): string[] {
+  const cfg = JSON.parse(Deno.readTextFileSync(`${root}deno.json`));
+  return (cfg.tasks.start as string).split(/\s+/).slice(1);
+}
+
+/**
+ * `deno task -q start ARGS` as a command (stdout/stderr piped), inside `netns` if given;
+ * `direct`: the task's `deno run` line itself, so that a signal reaches sluice and not a
+ * task runner (a SIGKILL to the runner leaves a hung sluice behind).
+ */
 export function sluiceCommand(
   args: string[],
   env: Record<string, string> = {},
   netns?: Netns,
+  direct = false,
 ): Deno.Command {
-  const argv = ["task", "-q", "start", ...args];
+  const argv = direct ? [...startTaskArgs(), ...args] : ["task", "-q", "start", ...args];
   const [cmd, full] = netns ? netns.wrap(Deno.execPath(), argv) : [Deno.execPath(), argv];
   return new Deno.Command(cmd, {
     args: full,
@@ -136,7 +147,7 @@ export interface SluiceProcess {
  */
 export async function spawnSluice(
   yaml = "",
-  ports: { api?: number; srt?: number; rtp?: number; netns?: Netns } = {},
+  ports: { api?: number; srt?: number; rtp?: number; netns?: Netns; direct?: boolean } = {},
 ): Promise<SluiceProcess> {
   const apiPort = ports.api ?? freePort("tcp");
   const srtPort = ports.srt ?? freePort("udp");
@@ -145,7 +156,7 @@ export async function spawnSluice(
     `api:\n  listen: 127.0.0.1:${apiPort}\n`;
   const cfgFile = await Deno.makeTempFile({ suffix: ".yaml" });
   await Deno.writeTextFile(cfgFile, mergeYaml(base, yaml));
-  const child = sluiceCommand(["--config", cfgFile], {}, ports.netns).spawn();
+  const child = sluiceCommand(["--config", cfgFile], {}, ports.netns, ports.direct).spawn();
   const err: string[] = [];
   let partial = "";
   const reading = (async () => {

@@ -6,50 +6,14 @@
  * DRAIN_MAX_BATCHES); with one batch per wake sluice could read 2.8 MB/s, fell behind,
  * and libsrt 1.5's receive and TSBPD threads then deadlocked its reading thread. sluice
  * runs as its own process so that such a hang fails this test (the API stops answering)
- * instead of stopping it.
+ * instead of stopping it; since then the watchdog (lib/app/watchdog/) would also end it
+ * after 30 s.
  */
 
 import assert from "node:assert/strict";
-import { freePort, missing, readFixture, stopChild } from "@tests/_helpers.ts";
+import { missing, readFixture } from "@tests/_helpers.ts";
 import { sleep, within } from "./srt_harness.ts";
-import { until } from "./_server.ts";
-
-/**
- * sluice as `deno run main.ts` (not `deno task`: a task runner would take the SIGKILL
- * and leave a hung sluice behind) with `yaml` added to loopback ports.
- */
-async function startSluice(yaml: string) {
-  const srtPort = freePort("udp"), apiPort = freePort("tcp");
-  const cfg = await Deno.makeTempFile({ suffix: ".yaml" });
-  await Deno.writeTextFile(
-    cfg,
-    `ingestion:\n  bind: 127.0.0.1\n  srt_port: ${srtPort}\n  rtp_port: ${freePort("udp") & ~1}\n` +
-      `api:\n  listen: 127.0.0.1:${apiPort}\nlog:\n  level: warn\n${yaml}`,
-  );
-  const main = new URL("../../main.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--unstable-net", "--allow-all", main, "--config", cfg],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const get = async (path: string) => {
-    const r = await fetch(`http://127.0.0.1:${apiPort}${path}`, {
-      signal: AbortSignal.timeout(2000),
-    });
-    return await r.json() as Record<string, unknown>;
-  };
-  const stop = async () => {
-    await stopChild(child, 3000);
-    await Deno.remove(cfg).catch(() => {});
-  };
-  const up = await until(() => get("/api/v1/health").then(() => true, () => false), 20_000);
-  if (!up) {
-    await stop();
-    throw new Error("sluice did not answer /api/v1/health");
-  }
-  return { srtPort, get, stop };
-}
+import { spawnSluice, until } from "./_server.ts";
 
 /** The fixture is 90 SRT payloads of 1316 bytes; 267 copies: 31.6 MB, ~2.5 s at 100 Mb/s. */
 const COPIES = 267;
@@ -65,7 +29,8 @@ Deno.test({
     assert.equal(one.length % 1316, 0);
     const file = new Uint8Array(one.length * COPIES);
     for (let i = 0; i < COPIES; i++) file.set(one, i * one.length);
-    const s = await startSluice("srt:\n  read_interval: 30ms\n");
+    // direct: a hung sluice must get the SIGKILL itself, not a task runner
+    const s = await spawnSluice("srt:\n  read_interval: 30ms\n", { direct: true });
     const p = new Deno.Command("srt-live-transmit", {
       args: ["-a:no", "-q", "-chunk:1316", "file://con"]
         .concat([`srt://127.0.0.1:${s.srtPort}?streamid=fast&linger=2`]),

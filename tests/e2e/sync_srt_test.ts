@@ -11,6 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { missing } from "@tests/_helpers.ts";
+import type { SyncStatus } from "@lib/sync/status.ts";
 import { startTestServer, type TestServer, until } from "./_server.ts";
 import { finish, sleep, within } from "./srt_harness.ts";
 import { makeTs, rewriteAudioPes, srtSender, writePacedByPcr } from "./_sync_media.ts";
@@ -22,32 +23,6 @@ const opts = {
 };
 
 type Json = Record<string, unknown>;
-interface SyncStatus {
-  reference: string;
-  state: string;
-  thresholdMs: number;
-  avOffsetMs: number | null;
-  targetAvOffsetMs: number | null;
-  outputAvOffsetMs: number | null;
-  tracks: {
-    id: number;
-    kind: string;
-    reference: string;
-    offsetMs: number | null;
-    driftPpm: number | null;
-    jitterMs: number | null;
-    samples: number;
-    correctionMs: number;
-    manualOffsetMs: number;
-  }[];
-  corrections: {
-    count: number;
-    slewedMs: number;
-    framesDropped: number;
-    framesDuplicated: number;
-    resyncs: number;
-  };
-}
 interface Entry {
   index: number;
   track: number;

@@ -10,6 +10,7 @@
  * that exits is restarted. Started by main.ts only (not by startServer, which tests run in
  * their own process).
  */
+import { fail, ok, type Result } from "../../core/result.ts";
 import { HOUSEKEEPING } from "../../core/ticker.ts";
 
 /** Default time without a heartbeat before the process exits, ms. */
@@ -27,25 +28,20 @@ export interface Watchdog {
  * Starts the heartbeat and its worker; a failure (no worker) comes back with its reason
  * and sluice runs without the watchdog.
  */
-export function startWatchdog(
-  stallMs = DEFAULT_STALL_MS,
-): { ok: true; value: Watchdog } | { ok: false; reason: string } {
+export function startWatchdog(stallMs = DEFAULT_STALL_MS): Result<Watchdog> {
   let worker: Worker;
   const beat = new Int32Array(new SharedArrayBuffer(4));
   try {
     worker = new Worker(new URL("./stall_worker.ts", import.meta.url), { type: "module" });
   } catch (e) {
-    return { ok: false, reason: `no worker: ${(e as Error).message}` };
+    return fail(`no worker: ${(e as Error).message}`);
   }
   worker.postMessage({ beat, stallMs, exitCode: STALL_EXIT_CODE });
   const untick = HOUSEKEEPING.every(250, () => Atomics.add(beat, 0, 1));
-  return {
-    ok: true,
-    value: {
-      stop() {
-        untick();
-        worker.terminate();
-      },
+  return ok({
+    stop() {
+      untick();
+      worker.terminate();
     },
-  };
+  });
 }
