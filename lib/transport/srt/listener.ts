@@ -26,6 +26,7 @@ import {
 } from "./listen_socket.ts";
 import { srtSocketDrops } from "./udp_socket.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
+import { repeatWhile } from "../../core/repeat.ts";
 import type { RefusalReason } from "../../core/reasons/catalogue.ts";
 import {
   ACCEPTS_PER_WAKE,
@@ -133,50 +134,59 @@ export class SrtListener {
   }
 
   async #run(): Promise<void> {
-    const { lib: { sym }, lsn, eid } = this.#sock!;
-    // While data flows, each wake is a timer and a zero-timeout poll on this thread; only
-    // a poll that finds nothing goes back to the blocking wait on a worker thread (its
-    // hop and promise cost more than the poll: bench/README.md, one SRT stream).
-    let busy = false;
+    const sym = this.#sock!.lib.sym;
+    const eid = this.#sock!.eid;
     while (!this.#stopping) {
-      let n: number = busy ? sym.srt_epoll_uwait_now(eid, this.#events, EPOLL_EVENTS_MAX, 0n) : 0;
-      if (n <= 0) {
-        n = await sym.srt_epoll_uwait(
-          eid,
-          this.#events,
-          EPOLL_EVENTS_MAX,
-          this.#draining.size > 0 ? UWAIT_DRAINING_BIG : UWAIT_TIMEOUT_BIG,
-        );
-      }
-      busy = n > 0;
+      const n = await sym.srt_epoll_uwait(
+        eid,
+        this.#events,
+        EPOLL_EVENTS_MAX,
+        this.#draining.size > 0 ? UWAIT_DRAINING_BIG : UWAIT_TIMEOUT_BIG,
+      );
       if (this.#stopping) break;
       if (n < 0) {
         await new Promise((r) => setTimeout(r, UWAIT_ERROR_PAUSE_MS));
         continue;
       }
-      const now = performance.now();
-      const count = Math.min(n, EPOLL_EVENTS_MAX);
-      for (let i = 0; i < count; i++) {
-        const fd = this.#eventsView.getInt32(i * EPOLL_EVENT_BYTES, true);
-        const ev = this.#eventsView.getInt32(i * EPOLL_EVENT_BYTES + 4, true);
-        if (fd === lsn) {
-          // Every queued connection, not one per wake: a burst of callers otherwise fills
-          // libsrt's backlog and the rest are rejected (SRT_REJ_BACKLOG).
-          for (
-            let k = 0;
-            k < ACCEPTS_PER_WAKE && (k === 0 || this.#queued()) && this.#accept();
-            k++
-          );
-        } else this.#service(fd, ev, now);
-      }
-      if (this.#draining.size > 0) this.#drainTails(now);
-      if (now - this.#lastStatsMs >= STATS_INTERVAL_MS) this.#tick(now);
-      // Batch wake-ups (wakeMs): one 8 Mb/s stream woke ~760 times a second, one message each.
-      // A wake that found data always yields (a timer, 0 ms when the work took longer than
-      // wakeMs): the next poll may be synchronous, and the API and RTP must get their turn.
-      const rest = this.#wakeMs() - (performance.now() - now);
-      if (n > 0 && !this.#stopping) await new Promise((r) => setTimeout(r, Math.max(0, rest)));
+      this.#handle(n);
+      // While data flows, read on one repeating timer (wakeMs: one 8 Mb/s stream woke ~760
+      // times a second, one message each), each wake a zero-timeout poll on this thread; only
+      // a poll that finds nothing goes back to the blocking wait on a worker thread (its hop
+      // and promise cost more than the poll: bench/README.md, one SRT stream). A wake that
+      // took longer than wakeMs is followed at once: the API and RTP get their turn between.
+      if (n > 0) await repeatWhile(() => this.#wakeMs(), () => this.#pollNow());
     }
+  }
+
+  /** One zero-timeout poll and its events; false when it found nothing (or stopping). */
+  #pollNow(): boolean {
+    if (this.#stopping) return false;
+    const n = this.#sym.srt_epoll_uwait_now(this.#sock!.eid, this.#events, EPOLL_EVENTS_MAX, 0n);
+    if (n <= 0) return false;
+    this.#handle(n);
+    return !this.#stopping;
+  }
+
+  /** Serves the `n` events of the last poll, lingering tails and the statistics clock. */
+  #handle(n: number): void {
+    const now = performance.now();
+    const lsn = this.#sock!.lsn;
+    const count = Math.min(n, EPOLL_EVENTS_MAX);
+    for (let i = 0; i < count; i++) {
+      const fd = this.#eventsView.getInt32(i * EPOLL_EVENT_BYTES, true);
+      const ev = this.#eventsView.getInt32(i * EPOLL_EVENT_BYTES + 4, true);
+      if (fd === lsn) {
+        // Every queued connection, not one per wake: a burst of callers otherwise fills
+        // libsrt's backlog and the rest are rejected (SRT_REJ_BACKLOG).
+        for (
+          let k = 0;
+          k < ACCEPTS_PER_WAKE && (k === 0 || this.#queued()) && this.#accept();
+          k++
+        );
+      } else this.#service(fd, ev, now);
+    }
+    if (this.#draining.size > 0) this.#drainTails(now);
+    if (now - this.#lastStatsMs >= STATS_INTERVAL_MS) this.#tick(now);
   }
 
   #service(fd: number, ev: number, now: number): void {
