@@ -5,7 +5,7 @@
  * SRTO_RCVKMSTATE; Haivision srt docs/API/API-functions.md).
  */
 
-import { SRT_ERR, SRTO, type SrtSymbols } from "../../../ffi/srt.ts";
+import { EPOLL_EVENT_BYTES, SRT_EPOLL, SRT_ERR, SRTO, type SrtSymbols } from "../../../ffi/srt.ts";
 import { decodeStats, PERFMON_BYTES, type SrtStats } from "./stats.ts";
 
 /** Largest SRT live-mode payload (SRT_LIVE_MAX_PLSIZE, srt.h), bytes. */
@@ -62,12 +62,18 @@ export class SrtConnection {
   /** The latest statistics snapshot (kept after the connection closed). */
   last: SrtStats | undefined;
   bytesReceived = 0;
+  /** srt_recvmsg calls that found nothing due (EASYNCRCV): a C++ throw inside libsrt each. */
+  emptyReads = 0;
   closedReason: string | undefined;
   readonly #sym: SrtSymbols;
   readonly #closer: (c: SrtConnection, reason: string) => void;
   readonly #stats = new Uint8Array(PERFMON_BYTES);
   readonly #km = new Int32Array(1);
   readonly #kmLen = new Int32Array(1);
+  /** An epoll set holding only this socket: is a message due, without a read that fails. */
+  #readyEid = -1;
+  readonly #readyEv = new Uint8Array(EPOLL_EVENT_BYTES);
+  readonly #readyView = new DataView(this.#readyEv.buffer);
 
   /** Built by the listener after srt_accept. */
   constructor(
@@ -94,30 +100,73 @@ export class SrtConnection {
   }
 
   /**
+   * Gives the socket an epoll set of its own (SRT_EPOLL_IN | ERR), which drain() asks
+   * before each further read: libsrt clears IN when its last due message is read, so the
+   * drain stops without the read that fails. That failed read (EASYNCRCV) is a C++
+   * exception thrown and caught inside libsrt, ~30-50 us of CPU each on this VM: one per
+   * socket per wake-up, most of what reading a quiet stream cost (bench/README.md). Without
+   * the set (srt_epoll_create failed), drain() reads until EASYNCRCV as before.
+   */
+  watch(flags: Int32Array): void {
+    if (this.#readyEid >= 0) return;
+    const eid = this.#sym.srt_epoll_create();
+    if (eid < 0) return;
+    if (this.#sym.srt_epoll_add_usock(eid, this.id, flags) !== 0) {
+      this.#sym.srt_epoll_release(eid);
+      return;
+    }
+    this.#readyEid = eid;
+  }
+
+  /** Releases the socket's own epoll set (after srt_close). Idempotent. */
+  unwatch(): void {
+    if (this.#readyEid < 0) return;
+    this.#sym.srt_epoll_release(this.#readyEid);
+    this.#readyEid = -1;
+  }
+
+  /**
+   * Whether another read may find a message: false only when the socket's own epoll set
+   * says neither IN nor ERR (a broken socket is read until libsrt names its end).
+   */
+  #mayRead(): boolean {
+    const eid = this.#readyEid;
+    if (eid < 0) return true;
+    const n = this.#sym.srt_epoll_uwait_now(eid, this.#readyEv, 1, 0n);
+    if (n < 0) return true;
+    return n > 0 && (this.#readyView.getInt32(4, true) & (SRT_EPOLL.IN | SRT_EPOLL.ERR)) !== 0;
+  }
+
+  /**
    * Reads what is due with synchronous srt_recvmsg into `buf`, handing the sink one chunk
    * per DRAIN_MAX_MESSAGES, up to DRAIN_MAX_BATCHES chunks. EASYNCRCV (6002) means drained.
    */
   drain(buf: Uint8Array, arrivalMs: number): DrainResult {
     let bytes = 0;
     for (let b = 0; b < DRAIN_MAX_BATCHES; b++) {
-      const r = this.#batch(buf, arrivalMs);
+      const r = this.#batch(buf, arrivalMs, b > 0);
       bytes += r.bytes;
       if (r.end || !r.full || this.closedReason !== undefined) return { bytes, end: r.end };
     }
     return { bytes };
   }
 
-  /** One batch of up to DRAIN_MAX_MESSAGES messages; `full` when it stopped at the cap. */
-  #batch(buf: Uint8Array, arrivalMs: number): DrainResult & { full: boolean } {
+  /**
+   * One batch of up to DRAIN_MAX_MESSAGES messages; `full` when it stopped at the cap.
+   * `ask`: check readiness before the first read too (the epoll wake-up vouched for the
+   * first read of a drain).
+   */
+  #batch(buf: Uint8Array, arrivalMs: number, ask: boolean): DrainResult & { full: boolean } {
     const sym = this.#sym;
     let off = 0;
     let end: string | undefined;
     let i = 0;
     for (; i < DRAIN_MAX_MESSAGES; i++) {
-      // Read until libsrt says "nothing due" (EASYNCRCV, thrown and caught as a C++
-      // exception inside libsrt: ~3% of a one-stream sluice's CPU). Asking SRTO_EVENT
-      // first would be cheaper, but that getsockflag deadlocked libsrt 1.5 (its receive,
-      // TSBPD and our thread each waiting on a lock) under a 100 Mb/s stream read behind.
+      // Read while the socket's own epoll set says a message is due (watch()). Not
+      // srt_getsockflag(SRTO_EVENT): that deadlocked libsrt 1.5 (its receive, TSBPD and
+      // our thread each waiting on a lock) under a 100 Mb/s stream read behind; the epoll
+      // set only takes libsrt's epoll lock.
+      if ((i > 0 || ask) && !this.#mayRead()) break;
       const n = sym.srt_recvmsg(this.id, buf.subarray(off), SRT_MESSAGE_MAX_BYTES);
       if (n > 0) {
         off += n;
@@ -125,7 +174,8 @@ export class SrtConnection {
       }
       if (n < 0) {
         const code = sym.srt_getlasterror(null);
-        if (code !== SRT_ERR.EASYNCRCV) {
+        if (code === SRT_ERR.EASYNCRCV) this.emptyReads++;
+        else {
           end = code === SRT_ERR.ECONNLOST ? "peer_closed" : `recv_error_${code}`;
         }
       }

@@ -274,6 +274,7 @@ export class SrtListener {
     c.sink = sink;
     this.#conns.set(ns, c);
     sym.srt_epoll_add_usock(this.#sock!.eid, ns, this.#flags);
+    c.watch(this.#flags);
     this.#accepted++;
     c.snapshot(performance.now());
     this.#o.log("info", "srt_connected", { id: ns, stream: a.name, remote: a.remote });
@@ -287,6 +288,7 @@ export class SrtListener {
     c.snapshot(performance.now());
     this.#conns.delete(c.id);
     this.#sym.srt_close(c.id); // srt_close also takes the socket out of every epoll set
+    c.unwatch();
     this.#o.log("info", "srt_disconnected", { id: c.id, stream: c.admission.name, reason });
     try {
       c.sink?.closed(reason, c.last);
