@@ -18,17 +18,20 @@
  *   API p99        GET /api/v1/streams and /api/v1/health round trips during the window
  *
  * Then one 8 Mb/s SRT stream: sluice against srt-live-transmit, the same sender and
- * window, receiver CPU from /proc, CPU ms per Mbit sent (alternated, median of rounds).
+ * window, receiver CPU from /proc, CPU ms per Mbit sent (alternated, median of rounds),
+ * `--single-seconds` long (default 30: the steady window starts after 4 s, once the JIT
+ * and the GOP buffer have warmed up); `--single-read-interval 30ms` adds a sluice with
+ * that `srt.read_interval` to the rotation.
  *
  *   deno run --unstable-net --allow-all bench/scale_bench.ts [--quick]
  *     [--rtp 25,50,100,150,200] [--srt 8,16,32,64,100] [--mixed 50+50,100+100]
  *     [--step-seconds 10] [--no-peers] [--cold 100] [--single-rounds 3] [--json FILE]
- *     [--rtp-socket-buffer 32MB]
+ *     [--single-seconds 30] [--single-read-interval 30ms] [--rtp-socket-buffer 32MB]
  *
  * Cold start: --cold N RTP streams all starting within 0.1 s of a fresh sluice, with
  * ingestion.warmup off and on, alternated (3 rounds): kernel drops and lost packets.
  */
-import { arg, benchTmp, emit, fmt, isQuick } from "./_bench.ts";
+import { arg, benchTmp, emit, fmt, generatedTs, isQuick } from "./_bench.ts";
 import { scaleInputs } from "./scale/inputs.ts";
 import { histogramQuantile } from "./scale/histogram.ts";
 import { printTable, type Row, rowOf } from "./scale/rows.ts";
@@ -56,6 +59,10 @@ const STEP_S = Math.min(60, Math.max(2, Number(arg("step-seconds", quick ? "5" :
 const PEERS = !Deno.args.includes("--no-peers");
 /** Rounds of the one-SRT-stream comparison (0: skip it). */
 const SINGLE = Number(arg("single-rounds", quick ? "1" : "3"));
+/** Length of each one-stream run, s. */
+const SINGLE_S = Math.min(120, Math.max(8, Number(arg("single-seconds", quick ? "10" : "30"))));
+/** `srt.read_interval` of an extra sluice in the one-stream rotation (empty: none). */
+const SINGLE_RI = arg("single-read-interval", "");
 /** `rtp.socket_buffer` of the sluice under test (empty: the default). */
 const RTP_BUFFER = arg("rtp-socket-buffer", "");
 /** Streams of the cold-start comparison (0: skip it). */
@@ -184,30 +191,38 @@ async function sltStep(n: number, load: Omit<Load, "rtpPort" | "srtPort">) {
   }
 }
 
+/** CPU ms per Mbit of one receiver run (see singleSrt) and its RSS, MB. */
+type One = { run: number; steady: number; rss: number };
+/** Medians over the rounds of one receiver, and each round's steady figure. */
+type OneMedian = One & { rounds: number; each: number[] };
+
 /**
- * One 8 Mb/s SRT stream: sluice vs srt-live-transmit receiving the same loadgen caller,
- * alternated, `rounds` each. CPU of the receiving process from /proc, per Mbit sent:
- * "run" over the whole run (connect, JIT warm-up and tail included), "steady" from 2 s to
- * 2 s before the end (the TS is paced by its PCR, so Mbit = send rate x window).
+ * One 8 Mb/s SRT stream: sluice vs srt-live-transmit (and, with --single-read-interval,
+ * sluice at that read interval) receiving the same loadgen caller, alternated, `rounds`
+ * each. CPU of the receiving process from /proc, per Mbit sent: "run" over the whole run
+ * (connect, JIT warm-up and tail included), "steady" from 4 s to 2 s before the end (the
+ * TS is paced by its PCR, so Mbit = send rate x window).
  */
 async function singleSrt(dir: string, ts: string, rounds: number) {
   const load = { rtp: 0, srt: 1, loops: 1, rtpCapture: "", ts };
-  type One = { run: number; steady: number; rss: number };
-  const out: Record<"sluice" | "slt", One[]> = { sluice: [], slt: [] };
+  const names = ["sluice", ...(SINGLE_RI ? ["sluice_ri"] : []), "slt"] as const;
+  const out: Record<string, One[]> = {};
   const one = async (pid: number, srtPort: number): Promise<One> => {
-    const c0 = cpuOf(pid), t0 = performance.now();
+    const c0 = cpuOf(pid);
     const running = runLoadgen({ ...load, rtpPort: 0, srtPort });
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 4000));
     const c1 = cpuOf(pid), t1 = performance.now();
-    await new Promise((r) => setTimeout(r, (STEP_S - 4) * 1000));
+    await new Promise((r) => setTimeout(r, (SINGLE_S - 6) * 1000));
     const c2 = cpuOf(pid), t2 = performance.now();
     const rss = memOf(pid);
     const rep = await running;
+    const c3a = cpuOf(pid);
     await new Promise((r) => setTimeout(r, 500));
-    const c3 = cpuOf(pid), t3 = performance.now();
+    // srt-live-transmit may exit once its caller has gone: its last reading then.
+    const c3b = cpuOf(pid);
+    const c3 = Number.isFinite(c3b) ? c3b : c3a;
     const mbit = (bytesSent(rep) * 8) / 1e6;
     const mbitPerS = mbit / rep.elapsedSec;
-    void t0, t3;
     return {
       run: ((c3 - c0) * 1000) / mbit,
       steady: ((c2 - c1) * 1000) / (mbitPerS * ((t2 - t1) / 1000)),
@@ -215,29 +230,47 @@ async function singleSrt(dir: string, ts: string, rounds: number) {
     };
   };
   for (let i = 0; i < rounds; i++) {
-    const s = await startSluice(dir);
-    try {
-      await new Promise((r) => setTimeout(r, 300));
-      out.sluice.push(await one(s.pid, s.srtPort));
-    } finally {
-      await s.stop();
-    }
-    const p = await startSlt(1);
-    if (!p) continue;
-    try {
-      out.slt.push(await one(p.pids[0], p.port));
-    } finally {
-      await p.stop();
+    for (const name of names) {
+      if (name === "slt") {
+        const p = await startSlt(1);
+        if (!p) continue;
+        try {
+          (out[name] ??= []).push(await one(p.pids[0], p.port));
+        } finally {
+          await p.stop();
+        }
+        continue;
+      }
+      const s = await startSluice(
+        dir,
+        name === "sluice_ri" ? { srt: `  read_interval: ${SINGLE_RI}\n` } : {},
+      );
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        (out[name] ??= []).push(await one(s.pid, s.srtPort));
+      } finally {
+        await s.stop();
+      }
     }
   }
-  const med = (xs: One[], k: keyof One) => xs.length ? percentile(xs.map((x) => x[k]), 50) : NaN;
+  const med = (name: string): OneMedian => {
+    const xs = out[name] ?? [];
+    const m = (k: keyof One) => {
+      const v = xs.map((x) => x[k]).filter(Number.isFinite);
+      return v.length ? percentile(v, 50) : NaN;
+    };
+    return {
+      run: m("run"),
+      steady: m("steady"),
+      rss: m("rss"),
+      rounds: xs.length,
+      each: xs.map((x) => x.steady),
+    };
+  };
   return {
-    sluice: {
-      run: med(out.sluice, "run"),
-      steady: med(out.sluice, "steady"),
-      rss: med(out.sluice, "rss"),
-    },
-    slt: { run: med(out.slt, "run"), steady: med(out.slt, "steady"), rss: med(out.slt, "rss") },
+    sluice: med("sluice"),
+    sluiceRi: SINGLE_RI ? med("sluice_ri") : undefined,
+    slt: med("slt"),
     all: out,
   };
 }
@@ -310,15 +343,22 @@ if (import.meta.main) {
       await run(sluiceStep(dir, `mixed ${r}+${s}`, { ...base, rtp: r, srt: s }, srtFrames));
     }
     const cold = COLD > 0 ? await coldStart(dir, inputs.rtp, COLD, quick ? 1 : 3) : undefined;
-    const one = SINGLE > 0 ? await singleSrt(dir, inputs.ts, SINGLE) : undefined;
+    const one = SINGLE > 0
+      ? await singleSrt(dir, await generatedTs(dir, "h264", SINGLE_S), SINGLE)
+      : undefined;
     console.log(`\nScale ladder, ${STEP_S} s per step, 1080p30 8 Mb/s H.264 per stream:\n`);
     printTable(rows);
     if (one) {
-      const f = (x: { run: number; steady: number; rss: number }) =>
-        `${fmt(x.run)} (whole run) / ${fmt(x.steady)} (steady) CPU ms/Mbit, RSS ${fmt(x.rss)} MB`;
+      const f = (x: OneMedian) =>
+        `${fmt(x.run)} (whole run) / ${fmt(x.steady)} (steady, rounds ` +
+        `${x.each.map((v) => fmt(v)).join(" ")}) CPU ms/Mbit, RSS ${fmt(x.rss)} MB`;
+      const ri = one.sluiceRi
+        ? `; sluice with srt.read_interval ${SINGLE_RI} ${f(one.sluiceRi)}`
+        : "";
       console.log(
-        `\nOne 8 Mb/s SRT stream, same loadgen caller, receiver CPU from /proc, median of ` +
-          `${one.all.sluice.length}: sluice ${f(one.sluice)}; srt-live-transmit ${f(one.slt)}`,
+        `\nOne 8 Mb/s SRT stream, ${SINGLE_S} s runs, same loadgen caller, receiver CPU from ` +
+          `/proc, median of ${one.sluice.rounds}: sluice ${f(one.sluice)}${ri}; ` +
+          `srt-live-transmit ${f(one.slt)}`,
       );
     }
     if (cold) {
@@ -341,15 +381,19 @@ if (import.meta.main) {
       });
     }
     if (one) {
-      emit({
-        name: "scale srt 1x8Mb/s cpu steady",
-        unit: "cpu ms/Mbit",
-        sluice: one.sluice.steady,
-        other: Number.isFinite(one.slt.steady) ? one.slt.steady : undefined,
-        otherName: "srt-live-transmit",
-        note: `same loadgen caller; whole run ${fmt(one.sluice.run)} vs ${fmt(one.slt.run)}; ` +
-          `RSS ${fmt(one.sluice.rss)} vs ${fmt(one.slt.rss)} MB`,
-      });
+      const variants = [["", one.sluice], [` read_interval ${SINGLE_RI}`, one.sluiceRi]] as const;
+      for (const [label, x] of variants) {
+        if (!x) continue;
+        emit({
+          name: `scale srt 1x8Mb/s cpu steady${label}`,
+          unit: "cpu ms/Mbit",
+          sluice: x.steady,
+          other: Number.isFinite(one.slt.steady) ? one.slt.steady : undefined,
+          otherName: "srt-live-transmit",
+          note: `same loadgen caller, ${SINGLE_S} s runs; whole run ${fmt(x.run)} vs ` +
+            `${fmt(one.slt.run)}; RSS ${fmt(x.rss)} vs ${fmt(one.slt.rss)} MB`,
+        });
+      }
     }
     const json = arg("json", "");
     if (json) await Deno.writeTextFile(json, JSON.stringify({ rows, one, cold }, null, 1));

@@ -46,6 +46,8 @@ export interface SluiceOptions {
   ingestion?: string;
   /** More `rtp:` keys, likewise. */
   rtp?: string;
+  /** `srt:` keys, likewise. */
+  srt?: string;
   /** Environment of the process (added to this one's). */
   env?: Record<string, string>;
 }
@@ -61,6 +63,7 @@ export async function startSluice(dir: string, o: SluiceOptions = {}): Promise<S
     `ingestion:\n  bind: 127.0.0.1\n  srt_port: ${srtPort}\n  rtp_port: ${rtpPort}\n` +
       `  max_connections: 1000\n  warmup: ${o.warmup ?? true}\n${o.ingestion ?? ""}` +
       `api:\n  listen: 127.0.0.1:${apiPort}\nrtp:\n  new_stream_rate: 1000\n${o.rtp ?? ""}` +
+      (o.srt ? `srt:\n${o.srt}` : "") +
       `log:\n  level: warn\n`,
   );
   const t0 = performance.now();
