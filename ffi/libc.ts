@@ -96,6 +96,8 @@ const SYMBOLS = {
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   /** malloc_trim(3): gives free heap memory back to the kernel (glibc), returns 1 if any. */
   malloc_trim: { parameters: ["usize"], result: "i32" },
+  /** _exit(2): ends the whole process at once, from any thread (the watchdog's worker). */
+  _exit: { parameters: ["i32"], result: "void" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 

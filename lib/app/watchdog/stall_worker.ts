@@ -5,6 +5,7 @@
  * stalled thread can run no handler).
  */
 /// <reference lib="deno.worker" />
+import { loadLibc } from "../../../ffi/libc.ts";
 
 interface Start {
   beat: Int32Array;
@@ -35,11 +36,8 @@ self.onmessage = (e: MessageEvent<Start>) => {
       exitCode,
     });
     Deno.stderr.writeSync(new TextEncoder().encode(line + "\n"));
-    try {
-      const libc = Deno.dlopen("libc.so.6", { _exit: { parameters: ["i32"], result: "void" } });
-      libc.symbols._exit(exitCode);
-    } catch {
-      Deno.exit(exitCode); // no libc (not glibc Linux): at least this thread's best effort
-    }
+    const libc = loadLibc();
+    if (libc.ok) libc.value.sym._exit(exitCode);
+    Deno.exit(exitCode); // no libc (not glibc Linux): at least this thread's best effort
   }, CHECK_MS);
 };

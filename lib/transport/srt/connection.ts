@@ -73,7 +73,7 @@ export class SrtConnection {
   /** An epoll set holding only this socket: is a message due, without a read that fails. */
   #readyEid = -1;
   readonly #readyEv = new Uint8Array(EPOLL_EVENT_BYTES);
-  readonly #readyView = new DataView(this.#readyEv.buffer);
+  readonly #readyFlags = new Int32Array([SRT_EPOLL.IN | SRT_EPOLL.ERR]);
 
   /** Built by the listener after srt_accept. */
   constructor(
@@ -107,11 +107,11 @@ export class SrtConnection {
    * socket per wake-up, most of what reading a quiet stream cost (bench/README.md). Without
    * the set (srt_epoll_create failed), drain() reads until EASYNCRCV as before.
    */
-  watch(flags: Int32Array): void {
+  watch(): void {
     if (this.#readyEid >= 0) return;
     const eid = this.#sym.srt_epoll_create();
     if (eid < 0) return;
-    if (this.#sym.srt_epoll_add_usock(eid, this.id, flags) !== 0) {
+    if (this.#sym.srt_epoll_add_usock(eid, this.id, this.#readyFlags) !== 0) {
       this.#sym.srt_epoll_release(eid);
       return;
     }
@@ -127,14 +127,12 @@ export class SrtConnection {
 
   /**
    * Whether another read may find a message: false only when the socket's own epoll set
-   * says neither IN nor ERR (a broken socket is read until libsrt names its end).
+   * (IN and ERR only) reports nothing; a broken socket (ERR) is read until libsrt names
+   * its end, and a failed poll falls back to reading.
    */
   #mayRead(): boolean {
     const eid = this.#readyEid;
-    if (eid < 0) return true;
-    const n = this.#sym.srt_epoll_uwait_now(eid, this.#readyEv, 1, 0n);
-    if (n < 0) return true;
-    return n > 0 && (this.#readyView.getInt32(4, true) & (SRT_EPOLL.IN | SRT_EPOLL.ERR)) !== 0;
+    return eid < 0 || this.#sym.srt_epoll_uwait_now(eid, this.#readyEv, 1, 0n) !== 0;
   }
 
   /**

@@ -151,10 +151,6 @@ export function openListenSocket(
 }
 
 /**
- * Closes the listening socket and releases the epoll set, libsrt and the callback.
- * Accepted sockets must be closed first; no srt_epoll_uwait may be in flight.
- */
-/**
  * Takes the listening socket out of its epoll set, once (libsrt logs an internal error
  * for a second removal). A blocking srt_epoll_uwait on a set left empty returns.
  */
@@ -164,6 +160,10 @@ export function unwatchListenSocket(s: ListenSocket): void {
   s.lib.sym.srt_epoll_remove_usock(s.eid, s.lsn);
 }
 
+/**
+ * Closes the listening socket and releases the epoll set, libsrt and the callback.
+ * Accepted sockets must be closed first; no srt_epoll_uwait may be in flight.
+ */
 export async function closeListenSocket(s: ListenSocket): Promise<void> {
   unwatchListenSocket(s);
   const sym = s.lib.sym;

@@ -274,7 +274,7 @@ export class SrtListener {
     c.sink = sink;
     this.#conns.set(ns, c);
     sym.srt_epoll_add_usock(this.#sock!.eid, ns, this.#flags);
-    c.watch(this.#flags);
+    c.watch();
     this.#accepted++;
     c.snapshot(performance.now());
     this.#o.log("info", "srt_connected", { id: ns, stream: a.name, remote: a.remote });
