@@ -12,6 +12,15 @@
  * Memory is bounded: at most `maxSamples` samples (ring buffer); samples closer together
  * than windowMs / maxSamples are averaged into one; samples older than `windowMs` leave
  * the window.
+ *
+ * Cost is bounded too. The robust fit reads the whole window about ten times (least
+ * squares, residuals, three medians): ~60 us for a full 60 s window, and two tracks per
+ * stream refreshing every 250 ms made it ~15% of the whole MPEG-TS ingest path
+ * (bench/README.md). So the window is refitted when the samples added since the last fit
+ * span REFIT_FRACTION of it (every 250 ms up to a 4 s span, every 3.75 s at 60 s: by then
+ * they weigh 1/16 of the fit), or at once when the newest samples look like a step
+ * against the last line; the refreshes in between carry the last line to the newest
+ * sample (offset, x and span move; drift, jitter and sample count are the last fit's).
  */
 
 /** Options of {@link DriftEstimator}. */
@@ -54,6 +63,8 @@ export const MIN_DRIFT_SPAN_MS = 5000;
 const STEP_SAMPLES = 10;
 /** A step is at least this far from the line, ms. */
 const STEP_MIN_MS = 15;
+/** The window is refitted once the samples since the last fit span this share of it. */
+export const REFIT_FRACTION = 1 / 16;
 
 /** Windowed least squares with outlier rejection; see the module doc. */
 export class DriftEstimator {
@@ -65,11 +76,6 @@ export class DriftEstimator {
   readonly #spacing: number;
   readonly #xs: Float64Array;
   readonly #ys: Float64Array;
-  /** Residuals of the last line, by window index (scratch, reused per fit). */
-  readonly #res: Float64Array;
-  /** Absolute residuals for the median (scratch; quickselect reorders it). */
-  readonly #abs: Float64Array;
-  readonly #keep: Uint8Array;
   #head = 0;
   #n = 0;
   /** The newest sample is a bin: its first x, count and sums. */
@@ -80,6 +86,10 @@ export class DriftEstimator {
   #fit: Fit | undefined;
   #fitAt = -Infinity;
   #dirty = false;
+  /** The last full fit: its line, its x and the distance from the line a step needs. */
+  #line: Line | undefined;
+  #fullAt = -Infinity;
+  #stepBound = Infinity;
   /** Steps detected (the window restarted at a jump of the offset). */
   steps = 0;
 
@@ -92,9 +102,6 @@ export class DriftEstimator {
     this.#spacing = this.#window / this.#cap;
     this.#xs = new Float64Array(this.#cap);
     this.#ys = new Float64Array(this.#cap);
-    this.#res = new Float64Array(this.#cap);
-    this.#abs = new Float64Array(this.#cap);
-    this.#keep = new Uint8Array(this.#cap);
   }
 
   /** Samples in the window. */
@@ -109,6 +116,8 @@ export class DriftEstimator {
     this.#fit = undefined;
     this.#fitAt = -Infinity;
     this.#dirty = false;
+    this.#line = undefined;
+    this.#fullAt = -Infinity;
   }
 
   #at(i: number): number {
@@ -156,12 +165,41 @@ export class DriftEstimator {
   fit(): Fit | undefined {
     if (this.#n === 0) return undefined;
     const newest = this.#xs[this.#at(this.#n - 1)];
-    if (this.#dirty && (newest - this.#fitAt >= this.#refresh || this.#fit === undefined)) {
-      this.#fit = this.#compute();
+    const last = this.#fit;
+    if (this.#dirty && (newest - this.#fitAt >= this.#refresh || last === undefined)) {
+      const line = this.#line;
+      if (
+        last === undefined || line === undefined || this.#n < STEP_SAMPLES * 3 ||
+        newest - this.#fullAt >= Math.max(this.#refresh, last.spanMs * REFIT_FRACTION) ||
+        this.#stepLikely(line)
+      ) {
+        this.#fit = this.#compute();
+        this.#fullAt = newest;
+      } else {
+        this.#fit = {
+          ...last,
+          offsetMs: line.mean + line.slope * (newest - line.xMean),
+          x: newest,
+          spanMs: newest - this.#xs[this.#head],
+        };
+      }
       this.#fitAt = newest;
       this.#dirty = false;
     }
     return this.#fit;
+  }
+
+  /** The newest STEP_SAMPLES samples all on one side of `l`, beyond the last fit's bound. */
+  #stepLikely(l: Line): boolean {
+    let sign = 0;
+    for (let i = this.#n - STEP_SAMPLES; i < this.#n; i++) {
+      const j = this.#at(i);
+      const r = this.#ys[j] - (l.mean + l.slope * (this.#xs[j] - l.xMean));
+      if (Math.abs(r) <= this.#stepBound) return false;
+      if (sign === 0) sign = Math.sign(r);
+      else if (Math.sign(r) !== sign) return false;
+    }
+    return true;
   }
 
   /** The fit's offset when measurable (enough samples and span), else undefined. */
@@ -172,45 +210,61 @@ export class DriftEstimator {
 
   #compute(): Fit {
     const n = this.#n;
-    const keep = this.#keep.fill(1, 0, n);
-    let line = this.#line(keep);
+    const w = scratchFor(n);
+    // the window, oldest first, into the linear scratch (two copies: the ring may wrap)
+    const tail = Math.min(n, this.#cap - this.#head);
+    w.xs.set(this.#xs.subarray(this.#head, this.#head + tail));
+    w.ys.set(this.#ys.subarray(this.#head, this.#head + tail));
+    if (tail < n) {
+      w.xs.set(this.#xs.subarray(0, n - tail), tail);
+      w.ys.set(this.#ys.subarray(0, n - tail), tail);
+    }
+    const keep = w.keep.fill(1, 0, n);
+    let line = fitLine(w, n);
     // Two rounds of rejection: the first fit may be pulled by the outliers it rejects.
     for (let round = 0; round < 2 && line; round++) {
-      const res = this.#residuals(line);
-      const sigma = Math.max(this.#minSigma, 1.4826 * this.#madOf(0, n));
+      const res = residuals(w, n, line);
+      const sigma = Math.max(this.#minSigma, 1.4826 * madOf(w, n));
+      const bound = this.#k * sigma;
       let changed = false;
       for (let i = 0; i < n; i++) {
-        const k = Math.abs(res[i]) <= this.#k * sigma ? 1 : 0;
+        const k = Math.abs(res[i]) <= bound ? 1 : 0;
         if (k !== keep[i]) changed = true;
         keep[i] = k;
       }
       if (!changed) break;
-      line = this.#line(keep) ?? line;
+      line = fitLine(w, n) ?? line;
     }
-    if (line && this.#step(line)) {
-      this.steps++;
-      keep.fill(1);
-      line = this.#line(keep);
+    let from = 0;
+    this.#stepBound = Infinity;
+    if (line) {
+      from = this.#step(w, n, line);
+      if (from > 0) {
+        this.steps++;
+        keep.fill(1, from, n);
+        line = fitLine(w, n, from);
+      }
     }
-    const x = this.#xs[this.#at(this.#n - 1)];
-    const first = this.#xs[this.#head];
+    this.#line = line;
+    const x = w.xs[n - 1];
+    const first = w.xs[from];
     if (!line) {
       // One sample (or all at one x): offset only.
       let sum = 0;
-      for (let i = 0; i < this.#n; i++) sum += this.#ys[this.#at(i)];
+      for (let i = from; i < n; i++) sum += w.ys[i];
       return {
         driftPpm: 0,
-        offsetMs: sum / this.#n,
+        offsetMs: sum / (n - from),
         x,
         jitterMs: 0,
-        samples: this.#n,
+        samples: n - from,
         spanMs: x - first,
       };
     }
     let ss = 0;
     let kept = 0;
-    const res = this.#residuals(line);
-    for (let i = 0; i < n; i++) {
+    const res = residuals(w, n, line);
+    for (let i = from; i < n; i++) {
       if (!keep[i]) continue;
       ss += res[i] * res[i];
       kept++;
@@ -225,60 +279,19 @@ export class DriftEstimator {
     };
   }
 
-  /** Least squares through the kept samples (centred on their mean x). */
-  #line(keep: Uint8Array): { slope: number; xMean: number; mean: number } | undefined {
-    let n = 0, sx = 0, sy = 0;
-    for (let i = 0; i < this.#n; i++) {
-      if (!keep[i]) continue;
-      const j = this.#at(i);
-      sx += this.#xs[j];
-      sy += this.#ys[j];
-      n++;
-    }
-    if (n < 2) return undefined;
-    const xMean = sx / n, mean = sy / n;
-    let sxx = 0, sxy = 0;
-    for (let i = 0; i < this.#n; i++) {
-      if (!keep[i]) continue;
-      const j = this.#at(i);
-      const dx = this.#xs[j] - xMean;
-      sxx += dx * dx;
-      sxy += dx * (this.#ys[j] - mean);
-    }
-    if (sxx <= 0) return undefined;
-    return { slope: sxy / sxx, xMean, mean };
-  }
-
-  /** Residuals of the window's samples against `l`, by window index (into #res). */
-  #residuals(l: { slope: number; xMean: number; mean: number }): Float64Array {
-    const out = this.#res;
-    for (let i = 0; i < this.#n; i++) {
-      const j = this.#at(i);
-      out[i] = this.#ys[j] - (l.mean + l.slope * (this.#xs[j] - l.xMean));
-    }
-    return out;
-  }
-
-  /** Median absolute residual of window indexes [from, to) (after #residuals). */
-  #madOf(from: number, to: number): number {
-    const a = this.#abs;
-    for (let i = from; i < to; i++) a[i - from] = Math.abs(this.#res[i]);
-    return medianInPlace(a, to - from);
-  }
-
   /**
-   * True (and the window restarted at the step) when the newest STEP_SAMPLES samples all
-   * lie on one side of the line, farther than max(4 sigma, STEP_MIN_MS).
+   * Window index where a step starts (the window restarted there), or 0 when the newest
+   * STEP_SAMPLES samples do not all lie on one side of `l`, farther than
+   * max(4 sigma, STEP_MIN_MS).
    */
-  #step(l: { slope: number; xMean: number; mean: number }): boolean {
-    if (this.#n < STEP_SAMPLES * 3) return false;
-    const n = this.#n;
-    const res = this.#residuals(l);
-    const sigma = Math.max(this.#minSigma, 1.4826 * this.#madOf(0, n - STEP_SAMPLES));
-    const bound = Math.max(4 * sigma, STEP_MIN_MS);
+  #step(w: Scratch, n: number, l: Line): number {
+    if (n < STEP_SAMPLES * 3) return 0;
+    const res = residuals(w, n, l);
+    const sigma = Math.max(this.#minSigma, 1.4826 * madOf(w, n - STEP_SAMPLES));
+    const bound = this.#stepBound = Math.max(4 * sigma, STEP_MIN_MS);
     const sign = Math.sign(res[n - STEP_SAMPLES]);
     for (let i = n - STEP_SAMPLES; i < n; i++) {
-      if (Math.sign(res[i]) !== sign || Math.abs(res[i]) <= bound) return false;
+      if (Math.sign(res[i]) !== sign || Math.abs(res[i]) <= bound) return 0;
     }
     // Keep from the first sample of the run beyond the bound.
     let from = n - STEP_SAMPLES;
@@ -287,8 +300,81 @@ export class DriftEstimator {
     }
     this.#head = this.#at(from);
     this.#n -= from;
-    return true;
+    return from;
   }
+}
+
+/** A fitted line, centred on the mean x of its samples. */
+interface Line {
+  slope: number;
+  xMean: number;
+  mean: number;
+}
+
+/**
+ * Working arrays of one fit: the window unrolled oldest first, residuals, absolute
+ * residuals (quickselect reorders them) and the kept flags. Fits run one at a time on
+ * the one JS thread, so every estimator shares one set, grown to the largest window.
+ */
+interface Scratch {
+  xs: Float64Array;
+  ys: Float64Array;
+  res: Float64Array;
+  abs: Float64Array;
+  keep: Uint8Array;
+}
+
+let scratch: Scratch | undefined;
+
+function scratchFor(n: number): Scratch {
+  if (!scratch || scratch.xs.length < n) {
+    const m = Math.max(n, 2048);
+    scratch = {
+      xs: new Float64Array(m),
+      ys: new Float64Array(m),
+      res: new Float64Array(m),
+      abs: new Float64Array(m),
+      keep: new Uint8Array(m),
+    };
+  }
+  return scratch;
+}
+
+/** Least squares through the kept samples of window indexes [from, n). */
+function fitLine(w: Scratch, n: number, from = 0): Line | undefined {
+  const { xs, ys, keep } = w;
+  let k = 0, sx = 0, sy = 0;
+  for (let i = from; i < n; i++) {
+    if (!keep[i]) continue;
+    sx += xs[i];
+    sy += ys[i];
+    k++;
+  }
+  if (k < 2) return undefined;
+  const xMean = sx / k, mean = sy / k;
+  let sxx = 0, sxy = 0;
+  for (let i = from; i < n; i++) {
+    if (!keep[i]) continue;
+    const dx = xs[i] - xMean;
+    sxx += dx * dx;
+    sxy += dx * (ys[i] - mean);
+  }
+  if (sxx <= 0) return undefined;
+  return { slope: sxy / sxx, xMean, mean };
+}
+
+/** Residuals of window indexes [0, n) against `l` (into w.res). */
+function residuals(w: Scratch, n: number, l: Line): Float64Array {
+  const { xs, ys, res } = w;
+  for (let i = 0; i < n; i++) res[i] = ys[i] - (l.mean + l.slope * (xs[i] - l.xMean));
+  return res;
+}
+
+/** Median absolute residual of window indexes [0, to) (after residuals). */
+function madOf(w: Scratch, to: number): number {
+  const { abs, res } = w;
+  for (let i = 0; i < to; i++) abs[i] = Math.abs(res[i]);
+  return medianInPlace(abs, to);
 }
 
 /** Median of a list (copied, not changed); 0 when empty. */
