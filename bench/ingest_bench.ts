@@ -17,7 +17,8 @@
  * the 1x file, so start-up is removed (bench/README.md; more copies for a small --quick
  * input, see steadyFactor); best of 3 each. Two more rows put the cost where it is: the
  * demuxer alone and the demuxer + access-unit assembler (bench/ingest_stages.ts), warm,
- * against the same peers' whole run.
+ * against the same peers' whole run; a third the floor any TypeScript reader of these
+ * bytes has (header, payload copy, start-code scan; ingest_stages.ts says why).
  */
 import { TsInput } from "../lib/pipeline/ts_input.ts";
 import { type IngestStage, stageOnce } from "./ingest_stages.ts";
@@ -113,6 +114,7 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
   };
   const demuxCpu = stageCpu("demux");
   const asmCpu = stageCpu("demux+assembly");
+  const floorCpu = stageCpu("floor");
   const k = steadyFactor(data.length);
   const big = await repeated(path, k, `${dir}/in_${codec}_${seconds}s_x${k}.ts`);
   const p = peers(codec);
@@ -126,6 +128,7 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
     ["warm MB/cpu-s", mb / wholeCpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
     ["demux MB/cpu-s", mb / demuxCpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
     ["demux+assembly MB/cpu-s", mb / asmCpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
+    ["floor MB/cpu-s", mb / floorCpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
   ];
   console.log(
     `${"".padEnd(24)} ${"sluice".padStart(8)} ${"ffmpeg".padStart(8)} ` +
