@@ -42,6 +42,8 @@ export class TsDemuxer {
   #o: TsDemuxerOptions;
   #framer: TsFramer;
   #h = new TsHeader();
+  /** The track the last payload packet went to (the fast path of #packet). */
+  #fast: TsTrack | undefined;
   #cc = new Int8Array(8192).fill(-1);
   #tracks: (TsTrack | undefined)[] = new Array(8192);
   #list: TsTrack[] = [];
@@ -119,6 +121,21 @@ export class TsDemuxer {
 
   /** The packet at `buf[off, off + 188)`. */
   #packet(buf: Uint8Array, off: number): void {
+    // Most packets continue the PES of the track the previous payload went to: no error
+    // or unit start, payload only (so no PCR), clear, next in continuity. Those go to the
+    // track at once; the header walk below would find the same (ISO/IEC 13818-1 2.4.3.2).
+    const b1 = buf[off + 1];
+    const b3 = buf[off + 3];
+    const fast = this.#fast;
+    if (
+      fast !== undefined && (b1 & 0xc0) === 0 && (b3 & 0xf0) === 0x10 &&
+      (((b1 & 0x1f) << 8) | buf[off + 2]) === fast.pid &&
+      (b3 & 15) === ((this.#cc[fast.pid] + 1) & 15) && this.#o.onPacket === undefined
+    ) {
+      this.#cc[fast.pid] = b3 & 15;
+      this.#packets++;
+      return fast.payload(buf, false, false, this.#arrivalMs, off + 4, off + TS_PACKET_SIZE);
+    }
     const h = this.#h;
     const bad = readTsHeader(buf, h, off);
     const count = this.#o.count;
@@ -157,6 +174,7 @@ export class TsDemuxer {
     if (h.scrambling !== 0) return count("ts_scrambled");
     if (psi) psi.push(buf.subarray(off + h.payloadStart, off + TS_PACKET_SIZE), h.pusi);
     else {
+      this.#fast = track;
       track!.payload(
         buf,
         h.pusi,
@@ -221,6 +239,7 @@ export class TsDemuxer {
 
   /** Replaces the track set; removed tracks emit what they hold. */
   #setTracks(next: TsTrack[]): void {
+    this.#fast = undefined;
     for (const t of this.#list) {
       if (next.includes(t)) continue;
       t.flush();
