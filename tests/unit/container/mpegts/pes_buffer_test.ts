@@ -71,3 +71,24 @@ Deno.test("PesBuffer: a bounded PES gets an exact reservation and completes; the
   assert.equal(ok, false, "over the cap: refused");
   assert.equal(b.len, 0, "and nothing kept");
 });
+
+Deno.test("PesBuffer: payloads at any alignment, after a first payload of any length, keep every byte", () => {
+  const r = prng(11);
+  const b = new PesBuffer(16 << 20);
+  for (let shift = 0; shift < 4; shift++) {
+    for (let first = 170; first <= 184; first++) {
+      // a PES of random bytes sent as TS payloads: `first` bytes, then 184 each
+      const size = 9 + Math.floor(r() * 40_000);
+      const pes = new Uint8Array(size);
+      for (let i = 0; i < size; i++) pes[i] = (r() * 256) | 0;
+      pes.set([0, 0, 1, 0xe0, 0, 0, 0x80, 0, 0]);
+      // the payloads sit in a buffer `shift` bytes off a word boundary, as a receiver's may
+      const src = new Uint8Array(size + shift).subarray(shift);
+      src.set(pes);
+      const f = Math.min(first, size);
+      assert.ok(b.start(src, 0, f, false));
+      for (let o = f; o < size; o += 184) assert.ok(b.append(src, o, Math.min(o + 184, size)));
+      assert.deepEqual(b.take(), pes, `shift ${shift}, first ${first}`);
+    }
+  }
+});
