@@ -52,7 +52,9 @@ export function ingestOnce(data: Uint8Array) {
         params: s.params,
       }),
   });
-  const input = new TsInput(stream, { frameTimeoutMs: 5000 });
+  // as lib/app/listeners.ts builds it: the store's passthrough tap, idle (no consumer)
+  const tap = (stream.frameSink as FrameStore).tsTap;
+  const input = new TsInput(stream, { frameTimeoutMs: 5000, tap });
   const c0 = cpuSelf();
   const t0 = performance.now();
   for (let o = 0, t = 0; o < data.length; o += SLICE, t++) {

@@ -5,7 +5,8 @@
  * -> the stream. Anomalies are counted on the stream.
  */
 import { AnnexBAssembler } from "../codecs/h26x/annexb_assembler.ts";
-import { TsDemuxer } from "../container/mpegts/demuxer.ts";
+import { type PacketTap, TsDemuxer } from "../container/mpegts/demuxer.ts";
+import { TS_PACKET_SIZE } from "../container/mpegts/packet.ts";
 import type { AccessUnit, Counter, EsChunk, TrackInfo } from "../core/types.ts";
 import type { StreamSink } from "../stream/ports.ts";
 import { codecSpec } from "../codecs/registry.ts";
@@ -47,10 +48,19 @@ export class TsInput {
       count,
       onTrack: (info) => this.#onTrack(info, count),
       onChunk: (c) => this.#onChunk(c),
-      onPacket: opts.tap
-        ? (p, h) => opts.tap!.active && opts.tap!.packet(p, h, this.#tracks.get(h.pid))
-        : undefined,
+      tap: opts.tap && this.#tapOf(opts.tap),
     });
+  }
+
+  /** The demuxer's view of the passthrough tap: a packet with its track, while it listens. */
+  #tapOf(tap: TsTap): PacketTap {
+    return {
+      get active() {
+        return tap.active;
+      },
+      packet: (buf, off, h) =>
+        tap.packet(buf.subarray(off, off + TS_PACKET_SIZE), h, this.#tracks.get(h.pid)),
+    };
   }
 
   #onTrack(info: TrackInfo, count: Counter): void {

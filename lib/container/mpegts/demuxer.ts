@@ -33,8 +33,18 @@ export interface TsDemuxerOptions {
   maxPesBytes?: number;
   /** program_number to demux (default: the first program in the PAT). */
   program?: number;
-  /** Sees every whole, well-formed packet before it is parsed (the passthrough tap). */
-  onPacket?: (pkt: Uint8Array, h: TsHeader) => void;
+  /** Sees every whole, well-formed packet before it is parsed, while active (passthrough). */
+  tap?: PacketTap;
+}
+
+/**
+ * A listener for the input's own packets (lib/pipeline/ts_tap.ts). Asked `active` once
+ * per push; while it is, `packet` gets each packet at `buf[off, off + 188)`, valid during
+ * the call. An idle tap costs one property read per push, not a view per packet.
+ */
+export interface PacketTap {
+  readonly active: boolean;
+  packet(buf: Uint8Array, off: number, h: TsHeader): void;
 }
 
 /** Demuxes one program of an MPEG-TS byte stream. `trackId` = elementary PID. */
@@ -44,6 +54,8 @@ export class TsDemuxer {
   #h = new TsHeader();
   /** The track the last payload packet went to (the fast path of #packet). */
   #fast: TsTrack | undefined;
+  /** The tap listens: asked once per push (a consumer joining waits for the next one). */
+  #tapOn = false;
   #cc = new Int8Array(8192).fill(-1);
   #tracks: (TsTrack | undefined)[] = new Array(8192);
   #list: TsTrack[] = [];
@@ -78,6 +90,7 @@ export class TsDemuxer {
   /** Feeds bytes received at `arrivalMs` (monotonic ms). The buffer is not kept or changed. */
   push(bytes: Uint8Array, arrivalMs: number): void {
     this.#arrivalMs = arrivalMs;
+    this.#tapOn = this.#o.tap?.active === true;
     this.#framer.push(bytes);
   }
 
@@ -130,7 +143,7 @@ export class TsDemuxer {
     if (
       fast !== undefined && (b1 & 0xc0) === 0 && (b3 & 0xf0) === 0x10 &&
       (((b1 & 0x1f) << 8) | buf[off + 2]) === fast.pid &&
-      (b3 & 15) === ((this.#cc[fast.pid] + 1) & 15) && this.#o.onPacket === undefined
+      (b3 & 15) === ((this.#cc[fast.pid] + 1) & 15) && !this.#tapOn
     ) {
       this.#cc[fast.pid] = b3 & 15;
       this.#packets++;
@@ -141,8 +154,7 @@ export class TsDemuxer {
     const count = this.#o.count;
     if (h.tei) return count("tei");
     if (bad) return count(bad);
-    // A view only when a tap listens (the optional call skips its arguments otherwise).
-    this.#o.onPacket?.(buf.subarray(off, off + TS_PACKET_SIZE), h);
+    if (this.#tapOn) this.#o.tap!.packet(buf, off, h);
     const pid = h.pid;
     if (pid === NULL_PID) return;
     this.#packets++;
