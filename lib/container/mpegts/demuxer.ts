@@ -54,7 +54,7 @@ export class TsDemuxer {
   #h = new TsHeader();
   /** The track the last payload packet went to (the fast path of #packet). */
   #fast: TsTrack | undefined;
-  /** The tap listens: asked once per push (a consumer joining waits for the next one). */
+  /** The tap listens: asked once per push (consumers join between pushes, never within). */
   #tapOn = false;
   #cc = new Int8Array(8192).fill(-1);
   #tracks: (TsTrack | undefined)[] = new Array(8192);
@@ -96,6 +96,7 @@ export class TsDemuxer {
 
   /** End of input: emits pending PES packets (e.g. an unbounded video PES). */
   flush(): void {
+    this.#tapOn = this.#o.tap?.active === true;
     this.#framer.flush();
     for (const t of this.#list) t.flush();
   }
