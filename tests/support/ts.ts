@@ -3,7 +3,7 @@
  * PSI, build small TS streams (ISO/IEC 13818-1 2.4.3, 2.4.4); read them through the
  * production demuxer (lib/container/mpegts/demuxer.ts), never a second parser.
  */
-import { TsDemuxer } from "@lib/container/mpegts/demuxer.ts";
+import { type PacketTap, TsDemuxer } from "@lib/container/mpegts/demuxer.ts";
 import type { EsChunk, TrackInfo } from "@lib/core/types.ts";
 import { crc32Mpeg } from "@lib/container/mpegts/psi.ts";
 import { writeTimestamp33 } from "@lib/container/mpegts/ts_writer.ts";
@@ -142,7 +142,7 @@ export interface DemuxRun {
 export function demux(
   data: Uint8Array,
   sizes: number[] = [data.length],
-  opts: { maxPesBytes?: number; program?: number } = {},
+  opts: { maxPesBytes?: number; program?: number; tap?: PacketTap } = {},
 ): DemuxRun {
   const run: DemuxRun = {
     tracks: [],

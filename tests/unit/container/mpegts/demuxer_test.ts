@@ -89,3 +89,56 @@ Deno.test("demuxer: PCR is exposed in 90 kHz and near the PTS range", () => {
   const last = Math.max(...v.map((r) => r.dts));
   assert.ok(run.pcr! <= last && run.pcr! > last - 90000, `pcr ${run.pcr} vs last dts ${last}`);
 });
+
+/** A tap that records what it was given; `active` is what the demuxer reads. */
+function recordingTap(active: boolean) {
+  const seen: Uint8Array[] = [];
+  return {
+    active,
+    seen,
+    packet(buf: Uint8Array, off: number) {
+      seen.push(buf.slice(off, off + 188));
+    },
+  };
+}
+
+/** What a run handed out, bytes included, for comparing two runs. */
+function outputOf(run: ReturnType<typeof demux>) {
+  return {
+    counts: run.counts,
+    chunks: [...run.chunks].map(([id, cs]) =>
+      cs.map((c) => [id, c.pts, c.dts, c.randomAccess, [...c.data].join()])
+    ),
+  };
+}
+
+Deno.test("demuxer: an idle tap is never called, an active one gets every packet, and the chunks are the same either way", () => {
+  const data = readFixture("ts/h264_aac.ts");
+  // the same bytes with one video packet lost and one repeated (the walk's cases)
+  const pk = Array.from(
+    { length: data.length / 188 },
+    (_, i) => data.subarray(i * 188, i * 188 + 188),
+  );
+  const vids = pk.map((p, i) => (((p[1] & 0x1f) << 8) | p[2]) === 0x100 && !(p[1] & 0x40) ? i : -1)
+    .filter((i) => i >= 0);
+  const [lost, dup] = [vids[vids.length >> 2], vids[vids.length >> 1]];
+  const damaged = pk.flatMap((p, i) => (i === lost ? [] : i === dup ? [p, p] : [p]));
+  const bytes = new Uint8Array(damaged.length * 188);
+  damaged.forEach((p, i) => bytes.set(p, i * 188));
+  for (const [name, input] of [["clean", data], ["lost + repeated packet", bytes]] as const) {
+    for (const sizes of [[1316], [188 * 3 + 5, 1, 61]]) {
+      // no tap and an idle one: the continuing-PES fast path; an active one: the header walk
+      const plain = outputOf(demux(input, sizes));
+      const idle = recordingTap(false);
+      const withIdle = outputOf(demux(input, sizes, { tap: idle }));
+      const active = recordingTap(true);
+      const walked = outputOf(demux(input, sizes, { tap: active }));
+      assert.equal(idle.seen.length, 0, `${name}: an idle tap was called`);
+      assert.deepEqual(withIdle, plain, name);
+      assert.deepEqual(walked, plain, `${name}: fast path and header walk differ`);
+      const tapped = new Uint8Array(active.seen.length * 188);
+      active.seen.forEach((p, i) => tapped.set(p, i * 188));
+      assert.deepEqual(tapped, input, `${name}: the tap gets the input's packets, byte for byte`);
+    }
+  }
+});
