@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@^3";
-import { DriftEstimator, median, medianInPlace } from "@lib/sync/estimator.ts";
+import { DriftEstimator } from "@lib/sync/estimator.ts";
+import { median, medianInPlace } from "@lib/sync/least_squares.ts";
 import { prng } from "@tests/support/prng.ts";
 
 /**
