@@ -23,7 +23,16 @@
  * sample (offset, x and span move; drift, jitter and sample count are the last fit's).
  */
 
-import { fitLine, type Line, madOf, residuals, type Scratch, scratchFor } from "./least_squares.ts";
+import {
+  fitLine,
+  type Line,
+  lineAt,
+  madOf,
+  oneSideBeyond,
+  residuals,
+  type Scratch,
+  scratchFor,
+} from "./least_squares.ts";
 
 /** Options of {@link DriftEstimator}. */
 export interface EstimatorOptions {
@@ -90,6 +99,8 @@ export class DriftEstimator {
   #dirty = false;
   /** The last full fit: its line, its x and the distance from the line a step needs. */
   #line: Line | undefined;
+  /** Residuals of the newest STEP_SAMPLES against #line (#stepLikely's scratch). */
+  readonly #newest = new Float64Array(STEP_SAMPLES);
   #fullAt = -Infinity;
   #stepBound = Infinity;
   /** Steps detected (the window restarted at a jump of the offset). */
@@ -180,7 +191,7 @@ export class DriftEstimator {
       } else {
         this.#fit = {
           ...last,
-          offsetMs: line.mean + line.slope * (newest - line.xMean),
+          offsetMs: lineAt(line, newest),
           x: newest,
           spanMs: newest - this.#xs[this.#head],
         };
@@ -193,15 +204,12 @@ export class DriftEstimator {
 
   /** The newest STEP_SAMPLES samples all on one side of `l`, beyond the last fit's bound. */
   #stepLikely(l: Line): boolean {
-    let sign = 0;
-    for (let i = this.#n - STEP_SAMPLES; i < this.#n; i++) {
-      const j = this.#at(i);
-      const r = this.#ys[j] - (l.mean + l.slope * (this.#xs[j] - l.xMean));
-      if (Math.abs(r) <= this.#stepBound) return false;
-      if (sign === 0) sign = Math.sign(r);
-      else if (Math.sign(r) !== sign) return false;
+    const r = this.#newest;
+    for (let i = 0; i < STEP_SAMPLES; i++) {
+      const j = this.#at(this.#n - STEP_SAMPLES + i);
+      r[i] = this.#ys[j] - lineAt(l, this.#xs[j]);
     }
-    return true;
+    return oneSideBeyond(r, 0, STEP_SAMPLES, this.#stepBound);
   }
 
   /** The fit's offset when measurable (enough samples and span), else undefined. */
@@ -222,10 +230,13 @@ export class DriftEstimator {
       w.ys.set(this.#ys.subarray(0, n - tail), tail);
     }
     const keep = w.keep.fill(1, 0, n);
+    // w.res holds the residuals of `resLine` (not computed again for the same line)
+    let resLine: Line | undefined;
+    const resOf = (l: Line) => l === resLine ? w.res : residuals(w, n, resLine = l);
     let line = fitLine(w, n);
     // Two rounds of rejection: the first fit may be pulled by the outliers it rejects.
     for (let round = 0; round < 2 && line; round++) {
-      const res = residuals(w, n, line);
+      const res = resOf(line);
       const sigma = Math.max(this.#minSigma, 1.4826 * madOf(w, n));
       const bound = this.#k * sigma;
       let changed = false;
@@ -240,7 +251,7 @@ export class DriftEstimator {
     let from = 0;
     this.#stepBound = Infinity;
     if (line) {
-      from = this.#step(w, n, line);
+      from = this.#step(w, n, resOf(line));
       if (from > 0) {
         this.steps++;
         keep.fill(1, from, n);
@@ -265,7 +276,7 @@ export class DriftEstimator {
     }
     let ss = 0;
     let kept = 0;
-    const res = residuals(w, n, line);
+    const res = resOf(line);
     for (let i = from; i < n; i++) {
       if (!keep[i]) continue;
       ss += res[i] * res[i];
@@ -273,7 +284,7 @@ export class DriftEstimator {
     }
     return {
       driftPpm: line.slope * 1e6,
-      offsetMs: line.mean + line.slope * (x - line.xMean),
+      offsetMs: lineAt(line, x),
       x,
       jitterMs: kept > 2 ? Math.sqrt(ss / (kept - 2)) : 0,
       samples: kept,
@@ -283,18 +294,15 @@ export class DriftEstimator {
 
   /**
    * Window index where a step starts (the window restarted there), or 0 when the newest
-   * STEP_SAMPLES samples do not all lie on one side of `l`, farther than
-   * max(4 sigma, STEP_MIN_MS).
+   * STEP_SAMPLES samples do not all lie on one side of the line, farther than
+   * max(4 sigma, STEP_MIN_MS). `res`: the window's residuals against the line (w.res).
    */
-  #step(w: Scratch, n: number, l: Line): number {
+  #step(w: Scratch, n: number, res: Float64Array): number {
     if (n < STEP_SAMPLES * 3) return 0;
-    const res = residuals(w, n, l);
     const sigma = Math.max(this.#minSigma, 1.4826 * madOf(w, n - STEP_SAMPLES));
     const bound = this.#stepBound = Math.max(4 * sigma, STEP_MIN_MS);
+    if (!oneSideBeyond(res, n - STEP_SAMPLES, n, bound)) return 0;
     const sign = Math.sign(res[n - STEP_SAMPLES]);
-    for (let i = n - STEP_SAMPLES; i < n; i++) {
-      if (Math.sign(res[i]) !== sign || Math.abs(res[i]) <= bound) return 0;
-    }
     // Keep from the first sample of the run beyond the bound.
     let from = n - STEP_SAMPLES;
     while (from > 0 && Math.sign(res[from - 1]) === sign && Math.abs(res[from - 1]) > bound) {

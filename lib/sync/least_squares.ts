@@ -64,11 +64,25 @@ export function fitLine(w: Scratch, n: number, from = 0): Line | undefined {
   return { slope: sxy / sxx, xMean, mean };
 }
 
+/** The line's value at `x`. */
+export function lineAt(l: Line, x: number): number {
+  return l.mean + l.slope * (x - l.xMean);
+}
+
 /** Residuals of window indexes [0, n) against `l` (into w.res). */
 export function residuals(w: Scratch, n: number, l: Line): Float64Array {
   const { xs, ys, res } = w;
-  for (let i = 0; i < n; i++) res[i] = ys[i] - (l.mean + l.slope * (xs[i] - l.xMean));
+  for (let i = 0; i < n; i++) res[i] = ys[i] - lineAt(l, xs[i]);
   return res;
+}
+
+/** True when every residual of `res[from, to)` lies beyond `bound`, all on one side. */
+export function oneSideBeyond(res: Float64Array, from: number, to: number, bound: number): boolean {
+  const sign = Math.sign(res[from]);
+  for (let i = from; i < to; i++) {
+    if (Math.sign(res[i]) !== sign || Math.abs(res[i]) <= bound) return false;
+  }
+  return true;
 }
 
 /** Median absolute residual of window indexes [0, to) (after residuals). */
