@@ -134,7 +134,7 @@ export class SrtListener {
   }
 
   async #run(): Promise<void> {
-    const sym = this.#sock!.lib.sym;
+    const sym = this.#sym;
     const eid = this.#sock!.eid;
     while (!this.#stopping) {
       const n = await sym.srt_epoll_uwait(
