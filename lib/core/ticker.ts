@@ -1,42 +1,91 @@
 /**
- * One timer for the periodic housekeeping of every component (stream manager, SRT and RTP
- * adapters, outputs, stats sampler, memory trimmer). Waking the event loop from idle
- * costs ~0.2 ms of CPU on a VM whatever the callback does (bench/README.md, one SRT
- * stream): seven 0.25-1 s intervals, each with its own phase, woke an idle sluice 16
- * times a second; on one 250 ms tick they wake it 4 times.
+ * The process clock: one repeating timer for every periodic step of every component (the
+ * SRT read loop while data flows, RTP polls, the event-loop lag sample, the stream manager,
+ * adapters, outputs, stats sampler, watchdog heartbeat). Waking the event loop costs the
+ * runtime ~0.1-0.2 ms of CPU on a VM whatever the callback does (bench/README.md, one SRT
+ * stream): separate timers, each with its own phase, woke sluice once per timer per period;
+ * on one clock the periods that fall together share a wake-up. With one SRT stream flowing
+ * that is 100 wakes a second (its 10 ms read interval) where it was ~115.
  *
- * Periods are whole multiples of the tick (rounded, at least one tick); the first call
- * comes one period after `every`. A callback that throws is reported like an uncaught
- * error (`reportError`) and the others still run. The timer runs only while something
- * is registered.
+ * The timer runs at the shortest period registered (and only while something is): each
+ * callback is due `ms` after its last run and runs on the first wake-up at or after half a
+ * timer period before that, so a 250 ms step on a 100 ms clock runs at 200, 500, 700, 1000,
+ * ... ms: 250 ms on average, never drifting. A step that falls a whole period behind (a
+ * stall) runs once, not once per missed period. A callback that throws is reported like an
+ * uncaught error (`reportError`) and the others still run; a `repeatWhile` step's throw
+ * rejects its promise instead. A wake-up that overran the period is followed at once (the
+ * runtime keeps an interval's cadence), never overlapped: timers run on the one JS thread.
  */
 
 interface Sub {
-  ticks: number;
-  phase: number;
+  ms: number;
+  /** When it is next due, ms (performance.now()). */
+  next: number;
   fn: () => void;
 }
 
-/** Runs callbacks at multiples of one tick from a single interval timer. */
+/** Runs periodic callbacks from a single interval timer; see the module doc. */
 export class Ticker {
   readonly #subs = new Set<Sub>();
   #timer: ReturnType<typeof setInterval> | undefined;
-  #count = 0;
+  /** Period the timer runs at, ms (0: no timer). */
+  #period = 0;
+  /** When the timer last fired (or was armed), ms. */
+  #last = 0;
+  #lateMs = 0;
 
-  constructor(readonly tickMs: number) {}
+  /** `now`: the clock (tests pass their own). */
+  constructor(readonly now: () => number = () => performance.now()) {}
 
-  /** Calls `fn` every `ms` (rounded to whole ticks) until the returned function is called. */
+  /** Calls `fn` every `ms` (at least 1) until the returned function is called; first in `ms`. */
   every(ms: number, fn: () => void): () => void {
-    const sub = { ticks: Math.max(1, Math.round(ms / this.tickMs)), phase: this.#count, fn };
+    const p = Math.max(1, ms);
+    const sub = { ms: p, next: this.now() + p, fn };
     this.#subs.add(sub);
-    this.#timer ??= setInterval(() => this.tick(), this.tickMs);
+    this.#arm();
     return () => {
-      this.#subs.delete(sub);
-      if (this.#subs.size === 0 && this.#timer !== undefined) {
-        clearInterval(this.#timer);
-        this.#timer = undefined;
-      }
+      if (this.#subs.delete(sub)) this.#arm();
     };
+  }
+
+  /**
+   * Calls `step` every `periodMs()` ms until it returns false (resolves) or throws (rejects
+   * with its error): the read loops' "busy" phase (lib/transport/srt/listener.ts). The
+   * period is read after each step: a change (a live config reload) takes effect from the
+   * next one. The first call comes one period after the call to repeatWhile.
+   */
+  repeatWhile(periodMs: () => number, step: () => boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const stop = (): void => {
+        if (this.#subs.delete(sub)) this.#arm();
+      };
+      const ms0 = Math.max(1, periodMs());
+      const sub: Sub = {
+        ms: ms0,
+        next: this.now() + ms0,
+        fn: () => {
+          let more: boolean;
+          try {
+            more = step();
+          } catch (e) {
+            stop();
+            return reject(e);
+          }
+          if (!more) {
+            stop();
+            return resolve();
+          }
+          const ms = Math.max(1, periodMs());
+          if (ms !== sub.ms) {
+            sub.next += ms - sub.ms;
+            sub.ms = ms;
+            this.#arm();
+          }
+        },
+      };
+      this.#subs.add(sub);
+      this.#arm();
+    });
   }
 
   /** Callbacks registered. */
@@ -44,11 +93,29 @@ export class Ticker {
     return this.#subs.size;
   }
 
-  /** One tick: runs the callbacks that are due (the timer calls it; tests call it directly). */
-  tick(): void {
-    const n = ++this.#count;
+  /** Period the timer runs at now, ms; 0 when it is stopped. */
+  get periodMs(): number {
+    return this.#period;
+  }
+
+  /** How late the current (or last) wake-up came after its period, ms: the event-loop lag. */
+  get lateMs(): number {
+    return this.#lateMs;
+  }
+
+  /**
+   * One wake-up at `now`: runs the callbacks that are due (the timer calls it; tests call
+   * it directly with their own clock).
+   */
+  tick(now: number = this.now()): void {
+    const period = this.#period || 1;
+    this.#lateMs = Math.max(0, now - (this.#last + period));
+    this.#last = now;
+    const soon = now + period / 2;
     for (const s of [...this.#subs]) {
-      if ((n - s.phase) % s.ticks !== 0 || !this.#subs.has(s)) continue;
+      if (s.next > soon || !this.#subs.has(s)) continue;
+      s.next += s.ms;
+      if (s.next <= now) s.next = now + s.ms; // a whole period behind: once, not a burst
       try {
         s.fn();
       } catch (e) {
@@ -56,10 +123,21 @@ export class Ticker {
       }
     }
   }
+
+  /** Runs the timer at the shortest registered period, or stops it when nothing is left. */
+  #arm(): void {
+    let p = Infinity;
+    for (const s of this.#subs) if (s.ms < p) p = s.ms;
+    if (p === Infinity) p = 0;
+    if (p === this.#period) return;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#period = p;
+    if (p === 0) return;
+    this.#last = this.now();
+    this.#timer = setInterval(() => this.tick(), p);
+  }
 }
 
-/** Tick of {@link HOUSEKEEPING}, ms: the shortest housekeeping period. */
-export const HOUSEKEEPING_TICK_MS = 250;
-
-/** The process's housekeeping clock. */
-export const HOUSEKEEPING = new Ticker(HOUSEKEEPING_TICK_MS);
+/** The process's clock: every periodic step in sluice runs on it. */
+export const HOUSEKEEPING = new Ticker();

@@ -20,7 +20,7 @@ import { ByeGrace } from "./rtp_bye.ts";
 import { JoinTable } from "./rtp_join.ts";
 import { type MappedSource, RtpPayloads } from "./rtp_payloads.ts";
 import { openRtpSource, type RtpSource } from "./rtp_source.ts";
-import { HOUSEKEEPING, HOUSEKEEPING_TICK_MS } from "../core/ticker.ts";
+import { HOUSEKEEPING } from "../core/ticker.ts";
 
 /** How often jitter buffers are polled, ms (well under the smallest useful jitter_latency). */
 export const POLL_MS = 5;
@@ -39,7 +39,7 @@ export class RtpAdapter {
   #rtcp?: UdpReceiver;
   #reason?: string;
   #untick?: () => void;
-  /** Stops the current poll: an interval at POLL_MS, or the housekeeping tick when idle. */
+  /** Stops the current poll on the process clock (POLL_MS, or IDLE_POLL_MS when idle). */
   #unpoll?: () => void;
   /** Current poll period, ms; 0 before start, -1 after stop. */
   #pollEvery = 0;
@@ -215,11 +215,7 @@ export class RtpAdapter {
     if (this.#pollEvery === ms || this.#pollEvery < 0) return;
     this.#unpoll?.();
     this.#pollEvery = ms;
-    if (ms >= HOUSEKEEPING_TICK_MS) this.#unpoll = HOUSEKEEPING.every(ms, () => this.#poll());
-    else {
-      const t = setInterval(() => this.#poll(), ms);
-      this.#unpoll = () => clearInterval(t);
-    }
+    this.#unpoll = HOUSEKEEPING.every(ms, () => this.#poll());
   }
 
   #poll(): void {

@@ -1,8 +1,11 @@
 /**
- * Event-loop lag: a 100 ms timer measures how late it fires (the time the loop spent on
- * other work) into `sluice_event_loop_lag_seconds`, and keeps the last minute of samples
- * for the API's `eventLoopLagP99Ms`. The timer is unref'd: it never keeps the process alive.
+ * Event-loop lag: every 100 ms, how late the process clock's wake-up came (lib/core/ticker.ts
+ * `lateMs`: the time the loop spent on other work past the clock's period) goes into
+ * `sluice_event_loop_lag_seconds`, and the last minute of samples is kept for the API's
+ * `eventLoopLagP99Ms`. The sample rides the clock the rest of sluice runs on: no timer of
+ * its own, no wake-up of its own.
  */
+import { HOUSEKEEPING, type Ticker } from "../ticker.ts";
 import { type HistogramFamily, METRICS, type Registry } from "./registry.ts";
 
 /** Lag samples kept for the percentile: one minute at the 100 ms period. */
@@ -14,8 +17,7 @@ export class LagMonitor {
   lastMs = 0;
   /** Decaying maximum lag, ms (the API's `eventLoopLagMaxMs`). */
   maxMs = 0;
-  #timer?: ReturnType<typeof setInterval>;
-  #expected = 0;
+  #stop?: () => void;
   readonly #family: HistogramFamily<"sluice_event_loop_lag_seconds">;
   readonly #ring = new Float64Array(LAG_WINDOW_SAMPLES);
   #samples = 0;
@@ -39,23 +41,19 @@ export class LagMonitor {
     return sorted[Math.ceil(0.99 * n) - 1];
   }
 
-  start(periodMs = 100): void {
-    if (this.#timer !== undefined) return;
+  /** Samples `clock`'s lateness every `periodMs` until stop(). */
+  start(periodMs = 100, clock: Ticker = HOUSEKEEPING): void {
+    if (this.#stop !== undefined) return;
     const h = this.#family.child({});
-    this.#expected = performance.now() + periodMs;
-    const timer = setInterval(() => {
-      const now = performance.now();
-      const lag = Math.max(0, now - this.#expected);
+    this.#stop = clock.every(periodMs, () => {
+      const lag = clock.lateMs;
       this.record(lag);
       h.observe(lag / 1000);
-      this.#expected = now + periodMs;
-    }, periodMs);
-    Deno.unrefTimer(timer as unknown as number);
-    this.#timer = timer;
+    });
   }
 
   stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#stop?.();
+    this.#stop = undefined;
   }
 }

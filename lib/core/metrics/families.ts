@@ -108,7 +108,8 @@ const CATALOGUE = {
     type: "histogram",
     unit: "seconds",
     labels: [],
-    help: "How late a 100 ms timer fired: time the event loop was busy elsewhere.",
+    help:
+      "How late the process clock woke, sampled every 100 ms: time the event loop was busy elsewhere.",
     buckets: EVENT_LOOP_LAG_BUCKETS,
   },
   // --- API ---

@@ -26,7 +26,7 @@ import {
 } from "./listen_socket.ts";
 import { srtSocketDrops } from "./udp_socket.ts";
 import { fail, ok, type Result } from "../../core/result.ts";
-import { repeatWhile } from "../../core/repeat.ts";
+import { HOUSEKEEPING } from "../../core/ticker.ts";
 import type { RefusalReason } from "../../core/reasons/catalogue.ts";
 import {
   ACCEPTS_PER_WAKE,
@@ -149,12 +149,13 @@ export class SrtListener {
         continue;
       }
       this.#handle(n);
-      // While data flows, read on one repeating timer (wakeMs: one 8 Mb/s stream woke ~760
+      // While data flows, read on the process clock every wakeMs (one 8 Mb/s stream woke ~760
       // times a second, one message each), each wake a zero-timeout poll on this thread; only
       // a poll that finds nothing goes back to the blocking wait on a worker thread (its hop
-      // and promise cost more than the poll: bench/README.md, one SRT stream). A wake that
-      // took longer than wakeMs is followed at once: the API and RTP get their turn between.
-      if (n > 0) await repeatWhile(() => this.#wakeMs(), () => this.#pollNow());
+      // and promise cost more than the poll: bench/README.md, one SRT stream). The clock's
+      // other steps share these wake-ups (lib/core/ticker.ts); one that took longer than
+      // wakeMs is followed at once: the API and RTP get their turn between.
+      if (n > 0) await HOUSEKEEPING.repeatWhile(() => this.#wakeMs(), () => this.#pollNow());
     }
   }
 

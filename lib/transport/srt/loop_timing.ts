@@ -28,7 +28,7 @@ export const MAX_WAKE_MS = 20;
  * 120 ms) within MIN_WAKE_MS..MAX_WAKE_MS. libsrt holds what arrives meanwhile and TSBPD
  * has already delayed it by the latency, so a packet waits at most that much more (half
  * on average). Each wake-up costs the runtime ~0.1 ms whatever it reads (a repeating
- * timer, lib/core/repeat.ts): for one 8 Mb/s stream that is a third of the JS thread's
+ * timer, lib/core/ticker.ts): for one 8 Mb/s stream that is a third of the JS thread's
  * CPU (bench/README.md has one stream at 10 and 30 ms against srt-live-transmit). The
  * default stays at a twelfth: the ladder to 100 streams ran clean there many times, and
  * once not at 30 ms (a stall we could not attribute; bench/README.md).

@@ -16,3 +16,21 @@ Deno.test("lag monitor: p99 is the nearest-rank 99th percentile of the window", 
   for (let i = 0; i < 6; i++) m.record(40);
   assert.equal(m.p99Ms(), 40);
 });
+
+Deno.test("lag monitor: samples how late the process clock woke, on that clock", async () => {
+  const { Ticker } = await import("@lib/core/ticker.ts");
+  let now = 0;
+  const clock = new Ticker(() => now);
+  const fast = clock.every(10, () => {}); // the SRT read loop, say: the clock runs at 10 ms
+  const m = new LagMonitor();
+  m.start(100, clock);
+  assert.equal(clock.periodMs, 10, "no timer of its own: it rides the 10 ms wake-ups");
+  for (now = 10; now <= 100; now += 10) clock.tick(now);
+  assert.equal(m.lastMs, 0, "on time");
+  now = 235; // the loop was busy: this wake-up came 125 ms after its 10 ms period
+  clock.tick(now);
+  assert.equal(m.lastMs, 125);
+  m.stop();
+  fast();
+  assert.equal(clock.size, 0);
+});
