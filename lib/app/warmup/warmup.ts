@@ -80,7 +80,10 @@ function warmRtp(manager: Manager, t0: number): number {
       n += pkts.length;
     }
   }
-  for (const [, src] of rtp.demux.sources()) src.flush();
+  // stop() flushes the sources and takes the adapter's poll off the process clock: left
+  // there, this private adapter (and its manager) lived, and polled, for the process's life.
+  // Without sockets it finishes synchronously; its promise has nothing left to wait for.
+  void rtp.stop();
   return n;
 }
 
