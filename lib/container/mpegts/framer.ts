@@ -48,13 +48,11 @@ export class TsFramer {
   }
 
   #run(bytes: Uint8Array, end: boolean): void {
-    const carry = this.#carry;
-    const cl = this.#carryLen;
-    const n = cl + bytes.length;
     let pos = 0;
-    if (cl === 0 && this.#locked) {
+    if (this.#carryLen === 0 && this.#locked) {
       // Fast path (nothing carried, in sync): whole packets followed by a sync byte or by
       // the end of the push, read straight from `bytes`; anything else goes the long way.
+      const n = bytes.length;
       const last = n - TS_PACKET_SIZE;
       while (
         pos <= last && bytes[pos] === TS_SYNC &&
@@ -65,6 +63,18 @@ export class TsFramer {
       }
       if (pos === n) return; // all of it (the common push of whole packets): no carry
     }
+    this.#long(bytes, end, pos);
+  }
+
+  /**
+   * The long way from stream position `pos` (carry + `bytes`): sync checks, re-sync, the
+   * carry. A method of its own so the fast path allocates nothing (its closure would be
+   * made on every push otherwise).
+   */
+  #long(bytes: Uint8Array, end: boolean, pos: number): void {
+    const carry = this.#carry;
+    const cl = this.#carryLen;
+    const n = cl + bytes.length;
     const at = (i: number) => (i < cl ? carry[i] : bytes[i - cl]);
     while (pos < n) {
       if (this.#locked) {
