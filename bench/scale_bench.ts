@@ -17,16 +17,21 @@
  *   lag p99        sluice's event-loop lag, 99th percentile (/api/v1/stats)
  *   API p99        GET /api/v1/streams and /api/v1/health round trips during the window
  *
- * Then one 8 Mb/s SRT stream: sluice against srt-live-transmit, the same sender and
- * window, receiver CPU from /proc, CPU ms per Mbit sent (alternated, median of rounds),
- * `--single-seconds` long (default 30: the steady window starts after 4 s, once the JIT
- * and the GOP buffer have warmed up); `--single-read-interval 30ms` adds a sluice with
+ * Then one 8 Mb/s SRT stream: sluice against srt-live-transmit and against the Deno floor
+ * (scale/srt_floor.ts: a Deno process that only reads the stream on sluice's default 10 ms
+ * timer with sluice's libsrt calls and drops the bytes), the same sender and window,
+ * receiver CPU from /proc, CPU ms per Mbit sent (alternated, median of rounds),
+ * `--single-seconds` long (default 30: the steady window starts after `--single-from` s,
+ * default 4, once the GOP buffer has filled; V8 keeps tiering sluice's per-frame code up for
+ * ~20 s of one stream, so `--single-seconds 60 --single-from 30` is the fully warm figure);
+ * `--single-read-interval 30ms` adds a sluice with
  * that `srt.read_interval` to the rotation.
  *
  *   deno run --unstable-net --allow-all bench/scale_bench.ts [--quick]
  *     [--rtp 25,50,100,150,200] [--srt 8,16,32,64,100] [--mixed 50+50,100+100]
  *     [--step-seconds 10] [--no-peers] [--cold 100] [--single-rounds 3] [--json FILE]
- *     [--single-seconds 30] [--single-read-interval 30ms] [--rtp-socket-buffer 32MB]
+ *     [--single-seconds 30] [--single-from 4] [--single-read-interval 30ms]
+ *     [--rtp-socket-buffer 32MB]
  *
  * Cold start: --cold N RTP streams all starting within 0.1 s of a fresh sluice, with
  * ingestion.warmup off and on, alternated (3 rounds): kernel drops and lost packets.
@@ -36,7 +41,7 @@ import { scaleInputs } from "./scale/inputs.ts";
 import { histogramQuantile } from "./scale/histogram.ts";
 import { printTable, type Row, rowOf } from "./scale/rows.ts";
 import { cpuOf, memOf, startSluice } from "./scale/procs.ts";
-import { peerDrops, startGstRtp, startSlt } from "./scale/peers.ts";
+import { peerDrops, startGstRtp, startSlt, startSrtFloor } from "./scale/peers.ts";
 import {
   bytesSent,
   kernelDrops,
@@ -61,6 +66,8 @@ const PEERS = !Deno.args.includes("--no-peers");
 const SINGLE = Number(arg("single-rounds", quick ? "1" : "3"));
 /** Length of each one-stream run, s. */
 const SINGLE_S = Math.min(120, Math.max(8, Number(arg("single-seconds", quick ? "10" : "30"))));
+/** Start of the steady window of a one-stream run, s (it ends 2 s before the run does). */
+const SINGLE_FROM = Math.min(SINGLE_S - 4, Math.max(2, Number(arg("single-from", "4"))));
 /** `srt.read_interval` of an extra sluice in the one-stream rotation (empty: none). */
 const SINGLE_RI = arg("single-read-interval", "");
 /** `rtp.socket_buffer` of the sluice under test (empty: the default). */
@@ -205,14 +212,14 @@ type OneMedian = One & { rounds: number; each: number[] };
  */
 async function singleSrt(dir: string, ts: string, rounds: number) {
   const load = { rtp: 0, srt: 1, loops: 1, rtpCapture: "", ts };
-  const names = ["sluice", ...(SINGLE_RI ? ["sluice_ri"] : []), "slt"] as const;
+  const names = ["sluice", ...(SINGLE_RI ? ["sluice_ri"] : []), "floor", "slt"] as const;
   const out: Record<string, One[]> = {};
   const one = async (pid: number, srtPort: number): Promise<One> => {
     const c0 = cpuOf(pid);
     const running = runLoadgen({ ...load, rtpPort: 0, srtPort });
-    await new Promise((r) => setTimeout(r, 4000));
+    await new Promise((r) => setTimeout(r, SINGLE_FROM * 1000));
     const c1 = cpuOf(pid), t1 = performance.now();
-    await new Promise((r) => setTimeout(r, (SINGLE_S - 6) * 1000));
+    await new Promise((r) => setTimeout(r, (SINGLE_S - SINGLE_FROM - 2) * 1000));
     const c2 = cpuOf(pid), t2 = performance.now();
     const rss = memOf(pid);
     const rep = await running;
@@ -231,8 +238,8 @@ async function singleSrt(dir: string, ts: string, rounds: number) {
   };
   for (let i = 0; i < rounds; i++) {
     for (const name of names) {
-      if (name === "slt") {
-        const p = await startSlt(1);
+      if (name === "slt" || name === "floor") {
+        const p = name === "slt" ? await startSlt(1) : await startSrtFloor();
         if (!p) continue;
         try {
           (out[name] ??= []).push(await one(p.pids[0], p.port));
@@ -270,6 +277,7 @@ async function singleSrt(dir: string, ts: string, rounds: number) {
   return {
     sluice: med("sluice"),
     sluiceRi: SINGLE_RI ? med("sluice_ri") : undefined,
+    floor: med("floor"),
     slt: med("slt"),
     all: out,
   };
@@ -358,7 +366,7 @@ if (import.meta.main) {
       console.log(
         `\nOne 8 Mb/s SRT stream, ${SINGLE_S} s runs, same loadgen caller, receiver CPU from ` +
           `/proc, median of ${one.sluice.rounds}: sluice ${f(one.sluice)}${ri}; ` +
-          `srt-live-transmit ${f(one.slt)}`,
+          `Deno floor (10 ms) ${f(one.floor)}; srt-live-transmit ${f(one.slt)}`,
       );
     }
     if (cold) {
@@ -390,10 +398,20 @@ if (import.meta.main) {
           sluice: x.steady,
           other: Number.isFinite(one.slt.steady) ? one.slt.steady : undefined,
           otherName: "srt-live-transmit",
-          note: `same loadgen caller, ${SINGLE_S} s runs; whole run ${fmt(x.run)} vs ` +
+          note: `same loadgen caller, ${SINGLE_S} s runs, window from ${SINGLE_FROM} s; ` +
+            `whole run ${fmt(x.run)} vs ` +
             `${fmt(one.slt.run)}; RSS ${fmt(x.rss)} vs ${fmt(one.slt.rss)} MB`,
         });
       }
+      emit({
+        name: "scale srt 1x8Mb/s cpu steady, Deno floor",
+        unit: "cpu ms/Mbit",
+        sluice: one.floor.steady,
+        other: Number.isFinite(one.slt.steady) ? one.slt.steady : undefined,
+        otherName: "srt-live-transmit",
+        note:
+          "scale/srt_floor.ts: reads on a 10 ms timer and drops the bytes (the runtime's floor)",
+      });
     }
     const json = arg("json", "");
     if (json) await Deno.writeTextFile(json, JSON.stringify({ rows, one, cold }, null, 1));

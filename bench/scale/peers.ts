@@ -89,6 +89,27 @@ export async function startSlt(n: number): Promise<PeerProcs | undefined> {
   return { pids: procs.map((p) => p.pid), port, ports: n, stop: stopper(procs) };
 }
 
+/**
+ * The Deno floor of one SRT receiver (srt_floor.ts: accept, read on a timer, drop the
+ * bytes), listening on a free port.
+ */
+export async function startSrtFloor(intervalMs = 10): Promise<PeerProcs> {
+  const port = freeUdpRange(1);
+  const script = new URL("./srt_floor.ts", import.meta.url).pathname;
+  const procs = spawnAll([[
+    Deno.execPath(),
+    "run",
+    "--allow-ffi",
+    "--allow-env",
+    "--allow-read",
+    script,
+    String(port),
+    String(intervalMs),
+  ]]);
+  await new Promise((r) => setTimeout(r, 500));
+  return { pids: procs.map((p) => p.pid), port, ports: 1, stop: stopper(procs) };
+}
+
 /** Kernel drops on the peers' ports. */
 export function peerDrops(p: PeerProcs): number {
   let n = 0;
