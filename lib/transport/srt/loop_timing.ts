@@ -27,11 +27,12 @@ export const MAX_WAKE_MS = 20;
  * configured interval, or with 0 a twelfth of the SRT latency (10 ms at the default
  * 120 ms) within MIN_WAKE_MS..MAX_WAKE_MS. libsrt holds what arrives meanwhile and TSBPD
  * has already delayed it by the latency, so a packet waits at most that much more (half
- * on average). Each wake-up costs the runtime ~0.1 ms whatever it reads (a repeating
- * timer, lib/core/ticker.ts): for one 8 Mb/s stream that is a third of the JS thread's
- * CPU (bench/README.md has one stream at 10 and 30 ms against srt-live-transmit). The
- * default stays at a twelfth: the ladder to 100 streams ran clean there many times, and
- * once not at 30 ms (a stall we could not attribute; bench/README.md).
+ * on average). A wake-up itself is cheap next to what sluice does in it: a Deno process
+ * that only reads one 8 Mb/s stream on this 10 ms timer (bench/scale/srt_floor.ts) spends
+ * ~5 ms a second on its JS thread, sluice's JS thread 15-25 (bench/README.md, one SRT
+ * stream). The wake-ups ride the process clock (lib/core/ticker.ts) with every other
+ * periodic step. The default stays at a twelfth: the ladder to 100 streams ran clean there
+ * many times, and once not at 30 ms (a stall we could not attribute; bench/README.md).
  */
 export function wakeMs(latencyMs: number, readIntervalMs = 0): number {
   if (readIntervalMs > 0) return readIntervalMs;
