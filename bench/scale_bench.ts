@@ -204,11 +204,11 @@ type One = { run: number; steady: number; rss: number };
 type OneMedian = One & { rounds: number; each: number[] };
 
 /**
- * One 8 Mb/s SRT stream: sluice vs srt-live-transmit (and, with --single-read-interval,
- * sluice at that read interval) receiving the same loadgen caller, alternated, `rounds`
- * each. CPU of the receiving process from /proc, per Mbit sent: "run" over the whole run
- * (connect, JIT warm-up and tail included), "steady" from 4 s to 2 s before the end (the
- * TS is paced by its PCR, so Mbit = send rate x window).
+ * One 8 Mb/s SRT stream: sluice vs srt-live-transmit and the Deno floor (and, with
+ * --single-read-interval, sluice at that read interval) receiving the same loadgen caller,
+ * alternated, `rounds` each. CPU of the receiving process from /proc, per Mbit sent: "run"
+ * over the whole run (connect, JIT warm-up and tail included), "steady" from SINGLE_FROM s
+ * to 2 s before the end (the TS is paced by its PCR, so Mbit = send rate x window).
  */
 async function singleSrt(dir: string, ts: string, rounds: number) {
   const load = { rtp: 0, srt: 1, loops: 1, rtpCapture: "", ts };
@@ -364,7 +364,8 @@ if (import.meta.main) {
         ? `; sluice with srt.read_interval ${SINGLE_RI} ${f(one.sluiceRi)}`
         : "";
       console.log(
-        `\nOne 8 Mb/s SRT stream, ${SINGLE_S} s runs, same loadgen caller, receiver CPU from ` +
+        `\nOne 8 Mb/s SRT stream, ${SINGLE_S} s runs (window from ${SINGLE_FROM} s), same ` +
+          `loadgen caller, receiver CPU from ` +
           `/proc, median of ${one.sluice.rounds}: sluice ${f(one.sluice)}${ri}; ` +
           `Deno floor (10 ms) ${f(one.floor)}; srt-live-transmit ${f(one.slt)}`,
       );
