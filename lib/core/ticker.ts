@@ -39,12 +39,7 @@ export class Ticker {
   /** Calls `fn` every `ms` (at least 1) until the returned function is called; first in `ms`. */
   every(ms: number, fn: () => void): () => void {
     const p = Math.max(1, ms);
-    const sub = { ms: p, next: this.now() + p, fn };
-    this.#subs.add(sub);
-    this.#arm();
-    return () => {
-      if (this.#subs.delete(sub)) this.#arm();
-    };
+    return this.#add({ ms: p, next: this.now() + p, fn });
   }
 
   /**
@@ -55,9 +50,6 @@ export class Ticker {
    */
   repeatWhile(periodMs: () => number, step: () => boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const stop = (): void => {
-        if (this.#subs.delete(sub)) this.#arm();
-      };
       const ms0 = Math.max(1, periodMs());
       const sub: Sub = {
         ms: ms0,
@@ -82,8 +74,7 @@ export class Ticker {
           }
         },
       };
-      this.#subs.add(sub);
-      this.#arm();
+      const stop = this.#add(sub);
     });
   }
 
@@ -121,6 +112,15 @@ export class Ticker {
         reportError(e);
       }
     }
+  }
+
+  /** Registers `sub`; the returned function takes it off (idempotent). */
+  #add(sub: Sub): () => void {
+    this.#subs.add(sub);
+    this.#arm();
+    return () => {
+      if (this.#subs.delete(sub)) this.#arm();
+    };
   }
 
   /** Runs the timer at the shortest registered period, or stops it when nothing is left. */
