@@ -12,7 +12,7 @@
  * Prints one line to stderr when the caller has gone (bytes, messages, wake-ups) and exits
  * LINGER_MS later (the bench reads its CPU after the caller is done).
  */
-import { encodeSockaddr, openSrt, SRT_EPOLL, SRTO } from "../../ffi/srt.ts";
+import { encodeSockaddr, openSrt, SRT_EPOLL, SRTO, SRTS } from "../../ffi/srt.ts";
 
 const port = Number(Deno.args[0]);
 const intervalMs = Number(Deno.args[1] ?? 10);
@@ -64,7 +64,7 @@ await new Promise<void>((done) => {
     while (sym.srt_epoll_uwait_now(ready, ev, 1, 0n) > 0) {
       const n = sym.srt_recvmsg(sock, buf, MESSAGE_MAX);
       if (n <= 0) {
-        if (n < 0 && sym.srt_getsockstate(sock) >= 6) { // SRTS_BROKEN and after
+        if (n < 0 && sym.srt_getsockstate(sock) >= SRTS.BROKEN) { // broken, closing, closed
           clearInterval(id);
           done();
         }

@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { fixture } from "../_helpers.ts";
 import { freeUdpRange } from "../../bench/scale/peers.ts";
+import { bytesSent, loadgen } from "../../bench/scale/step.ts";
 
 const FLOOR = new URL("../../bench/scale/srt_floor.ts", import.meta.url).pathname;
-const LOADGEN = new URL("../../scripts/loadgen.ts", import.meta.url).pathname;
 
 Deno.test({
   name: "srt floor: reads a libsrt caller's TS in whole packets, all but the last latency",
@@ -26,24 +26,18 @@ Deno.test({
     }).spawn();
     try {
       await new Promise((r) => setTimeout(r, 500));
-      const sent = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "--allow-all", LOADGEN, "--mode", "srt", "--srt-port", `${port}`]
-          .concat(["--ts", fixture("ts/h264_aac.ts"), "--callers", "1", "--loops", "1"]),
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(60_000),
-      }).output();
-      assert.ok(sent.success, new TextDecoder().decode(sent.stderr));
-      const lg = JSON.parse(new TextDecoder().decode(sent.stdout));
+      const lg = await loadgen(["--mode", "srt", "--srt-port", `${port}`]
+        .concat(["--ts", fixture("ts/h264_aac.ts"), "--callers", "1", "--loops", "1"]));
       assert.equal(lg.connected, 1);
+      const sent = bytesSent(lg);
       const out = await floor.output();
       const got = JSON.parse(new TextDecoder().decode(out.stderr).trim().split("\n").at(-1)!);
       assert.ok(got.messages > 0 && got.wakes > 0, JSON.stringify(got));
       assert.equal(got.bytes % 188, 0, "whole TS packets");
-      assert.ok(got.bytes <= lg.bytes, `${got.bytes} of ${lg.bytes}`);
+      assert.ok(got.bytes <= sent, `${got.bytes} of ${sent}`);
       // the caller's close ends the read; what TSBPD still held (120 ms) is not read
-      const tailBytes = (lg.bytes / lg.elapsedSec) * 0.12;
-      assert.ok(got.bytes >= lg.bytes - 2 * tailBytes - 1316, `${got.bytes} of ${lg.bytes}`);
+      const tailBytes = (sent / lg.elapsedSec) * 0.12;
+      assert.ok(got.bytes >= sent - 2 * tailBytes - 1316, `${got.bytes} of ${sent}`);
     } finally {
       try {
         floor.kill();
