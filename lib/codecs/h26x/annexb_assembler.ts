@@ -18,6 +18,7 @@
  */
 import type { Counter, EsChunk } from "../../core/types.ts";
 import { AuInspector, h264FirstMb, type VideoAccessUnit } from "./au_info.ts";
+import { TailSkip } from "./tail_skip.ts";
 
 /** Cap on one access unit, bytes (frames over it are dropped: "frame_oversize"). */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -42,6 +43,8 @@ export interface AnnexBAssemblerOptions {
   frameTimeoutMs?: number;
   /** Ticks added to the last pts when a unit arrives without one; default clockRate / 30. */
   defaultDuration?: number;
+  /** Leave slice data unscanned when PES and units line up (tail_skip.ts); default true. */
+  skipTails?: boolean;
 }
 
 const OTHER = 0; // never starts an access unit
@@ -96,6 +99,13 @@ export class AnnexBAssembler {
   #ts: { pts: number; dts: number; from: number } | undefined;
   #lastPts: number | undefined;
   #lastDts: number | undefined;
+  /** Stream position of the chunk being scanned. */
+  #chunkBase = 0;
+  readonly #tail: TailSkip;
+  /** The chunk whose tail went unscanned, from `#skipOff` (stream position `#skipBase`). */
+  #skipped: Uint8Array | undefined;
+  #skipOff = 0;
+  #skipBase = 0;
 
   constructor(opts: AnnexBAssemblerOptions) {
     if (opts.codec !== "h264" && opts.codec !== "h265") {
@@ -105,9 +115,11 @@ export class AnnexBAssembler {
       maxFrameBytes: MAX_FRAME_BYTES,
       frameTimeoutMs: DEFAULT_FRAME_TIMEOUT_MS,
       defaultDuration: Math.round(opts.clockRate / 30),
+      skipTails: true,
       ...opts,
     };
     this.#inspector = new AuInspector(opts.codec);
+    this.#tail = new TailSkip(this.#o.skipTails);
   }
 
   /** Adds one chunk of the elementary stream. Never throws on bad input. */
@@ -116,14 +128,39 @@ export class AnnexBAssembler {
     const n = d.length;
     if (n === 0) return;
     const base = this.#pos;
+    let skip = false;
     if (chunk.pts !== undefined) {
+      const regular = this.#tail.next(chunk.dts ?? chunk.pts);
+      if (this.#skipped) this.#unskip(!regular);
+      skip = this.#tail.mayskip;
       this.#ts = { pts: chunk.pts, dts: chunk.dts ?? chunk.pts, from: base };
-    }
+    } else if (this.#skipped) this.#unskip(true);
     this.#parts.push(d);
     this.#arrivals.push(chunk.arrivalMs);
     this.#pos = base + n;
+    this.#chunkBase = base;
+    this.#scan(d, base, chunk.arrivalMs, skip);
+    let t = 0;
+    while (t < n && t < 3 && d[n - 1 - t] === 0) t++;
+    this.#zeros = t === n ? Math.min(3, this.#zeros + n) : t;
+    this.#afterChunk();
+  }
+
+  /** Bytes left unscanned after a PES's first slice (tail_skip.ts), and tails scanned after all. */
+  get skip(): { bytes: number; rescans: number; on: boolean } {
+    return { bytes: this.#tail.skippedBytes, rescans: this.#tail.rescans, on: this.#tail.on };
+  }
+
+  /**
+   * Finds the start codes of `d` (stream positions from `base`) and classifies each NAL
+   * unit. `skip`: `d` is a PES payload whose tail may go unscanned (tail_skip.ts): when it
+   * starts with a start code, the scan stops after its first slice's header.
+   */
+  #scan(d: Uint8Array, base: number, arrivalMs: number, skip: boolean): void {
+    const n = d.length;
     let fed = 0; // bytes of d before this index have gone to the header collector
     let from = 0;
+    let first = true;
     for (;;) {
       const j = nextStartCode(d, from);
       if (j < 0) break;
@@ -138,22 +175,67 @@ export class AnnexBAssembler {
       if (z < 2) continue;
       if (this.#pending) {
         this.#feed(d, fed, Math.max(fed, j - z));
-        this.#classify(chunk.arrivalMs);
+        this.#classify(arrivalMs);
       }
       this.#pending = true;
       this.#nalStart = base + j - z;
       this.#nalCode = base + j;
       this.#hdrLen = 0;
       fed = j + 1;
+      if (skip) {
+        // the payload must start with a NAL unit; then skip after its first slice
+        if (first && this.#nalStart !== base) skip = false;
+        else if (this.#skipAfter(d, j, arrivalMs)) return;
+      }
+      first = false;
     }
     if (this.#pending) {
       this.#feed(d, fed, n);
-      if (this.#hdrLen >= HDR_BYTES) this.#classify(chunk.arrivalMs);
+      if (this.#hdrLen >= HDR_BYTES) this.#classify(arrivalMs);
     }
-    let t = 0;
-    while (t < n && t < 3 && d[n - 1 - t] === 0) t++;
-    this.#zeros = t === n ? Math.min(3, this.#zeros + n) : t;
-    this.#afterChunk();
+  }
+
+  /**
+   * At the start code ending at `d[j]`: when it opens a slice whose header lies whole in
+   * `d`, classifies it now and leaves the rest of `d` unscanned (true).
+   */
+  #skipAfter(d: Uint8Array, j: number, arrivalMs: number): boolean {
+    const b = d[j + 1];
+    const vcl = this.#o.codec === "h264"
+      ? (b & 0x1f) >= 1 && (b & 0x1f) <= 5
+      : ((b >> 1) & 0x3f) <= 31;
+    const lim = j + 1 + HDR_BYTES;
+    if (!vcl || lim > d.length) return false;
+    // a NAL unit shorter than the header bytes: let the scan go on to the next one
+    for (let q = j + 4; q < lim; q++) {
+      if (d[q] === 1 && d[q - 1] === 0 && d[q - 2] === 0) return false;
+    }
+    this.#feed(d, j + 1, lim);
+    this.#classify(arrivalMs);
+    this.#skipped = d;
+    this.#skipOff = j + 1;
+    this.#skipBase = this.#chunkBase;
+    this.#tail.skippedBytes += d.length - j - 1;
+    return true;
+  }
+
+  /**
+   * Before the unit holding a skipped tail can end: scans the tail after all when `rescan`
+   * (tail_skip.ts says when), with the state the scan would have had there.
+   */
+  #unskip(rescan: boolean): void {
+    const d = this.#skipped!;
+    this.#skipped = undefined;
+    if (!rescan) return;
+    const off = this.#skipOff;
+    this.#tail.skippedBytes -= d.length - off;
+    this.#tail.rescans++;
+    const zeros = this.#zeros;
+    this.#zeros = 0; // d[off - 1] ended a start code
+    const i = this.#parts.lastIndexOf(d);
+    this.#chunkBase = this.#skipBase;
+    this.#scan(d.subarray(off), this.#skipBase + off, this.#arrivals[i] ?? this.#auArrival, false);
+    this.#zeros = zeros;
   }
 
   /** Drops a partial unit whose first chunk arrived more than frameTimeoutMs before `nowMs`. */
@@ -168,6 +250,7 @@ export class AnnexBAssembler {
 
   /** Emits the unit in progress (end of stream) and resets the scanner. */
   flush(): void {
+    if (this.#skipped) this.#unskip(true);
     if (this.#pending) this.#classify(this.#auArrival);
     if (!this.#dropping && this.#pos > this.#auStart) {
       if (this.#seenVcl) this.#emit(this.#pos);
@@ -230,6 +313,7 @@ export class AnnexBAssembler {
     } else if (
       this.#seenVcl && (kind !== OTHER || (ts !== undefined && ts.pts !== this.#auPts))
     ) {
+      if (this.#nalStart !== this.#chunkBase) this.#tail.turnOff();
       this.#emit(this.#nalStart);
       this.#startUnit(ts, arrivalMs);
     } else if (ts) {
@@ -267,6 +351,7 @@ export class AnnexBAssembler {
 
   /** While dropping, keep only a NAL unit still being classified, or a start code's zeros. */
   #trim(): void {
+    this.#skipped = undefined;
     this.#trimTo(this.#pending ? this.#nalStart : this.#pos - this.#zeros);
   }
 

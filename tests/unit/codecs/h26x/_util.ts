@@ -1,16 +1,21 @@
 /** Shared bits of the frame/GOP tests: run the assembler over chunks, read ES oracles. */
+import assert from "node:assert/strict";
 import { AnnexBAssembler } from "@lib/codecs/h26x/annexb_assembler.ts";
 import type { VideoAccessUnit } from "@lib/codecs/h26x/au_info.ts";
 import type { EsChunk } from "@lib/core/types.ts";
 import { readFixture } from "@tests/_helpers.ts";
 import { demux, pieces, trackOf } from "@tests/support/ts.ts";
 
-/** Assembles `chunks`; returns the units and the drop counters. */
+/** Assembles `chunks`; returns the units, the drop counters and what the scan skipped. */
 export function assemble(
   codec: "h264" | "h265",
   chunks: Iterable<EsChunk>,
-  extra: { maxFrameBytes?: number } = {},
-): { aus: VideoAccessUnit[]; counts: Record<string, number> } {
+  extra: { maxFrameBytes?: number; skipTails?: boolean } = {},
+): {
+  aus: VideoAccessUnit[];
+  counts: Record<string, number>;
+  skip: AnnexBAssembler["skip"];
+} {
   const aus: VideoAccessUnit[] = [];
   const counts: Record<string, number> = {};
   const a = new AnnexBAssembler({
@@ -23,7 +28,24 @@ export function assemble(
   });
   for (const c of chunks) a.push(c);
   a.flush();
-  return { aus, counts };
+  return { aus, counts, skip: a.skip };
+}
+
+/** The same units: timestamps, key and frame facts, bytes. */
+export function sameUnits(
+  a: { aus: VideoAccessUnit[] },
+  b: { aus: VideoAccessUnit[] },
+): void {
+  assert.equal(a.aus.length, b.aus.length);
+  a.aus.forEach((au, i) => {
+    const o = b.aus[i];
+    assert.deepEqual(
+      [o.pts, o.dts, o.key, o.frameType, o.rap, o.rasl, o.paramSets],
+      [au.pts, au.dts, au.key, au.frameType, au.rap, au.rasl, au.paramSets],
+      `AU ${i}`,
+    );
+    assert.deepEqual(o.data, au.data, `AU ${i} bytes`);
+  });
 }
 
 /** One chunk holding a whole file. */

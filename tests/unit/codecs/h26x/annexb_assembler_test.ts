@@ -10,6 +10,7 @@ import {
   framesOracle,
   multiSlice,
   oraclePath,
+  sameUnits,
   tsVideo,
   whole,
   x264OpenGop,
@@ -112,18 +113,6 @@ function rechunk(chunks: EsChunk[], cuts: number[]): EsChunk[] {
   return out;
 }
 const noTs = { pts: undefined, dts: undefined, unitStart: false };
-
-function sameUnits(a: ReturnType<typeof assemble>, b: ReturnType<typeof assemble>): void {
-  assert.equal(a.aus.length, b.aus.length);
-  a.aus.forEach((au, i) => {
-    const o = b.aus[i];
-    assert.deepEqual(
-      [o.pts, o.dts, o.key, o.frameType, o.rap, o.rasl],
-      [au.pts, au.dts, au.key, au.frameType, au.rap, au.rasl],
-    );
-    assert.deepEqual(o.data, au.data);
-  });
-}
 
 Deno.test("assembler property: any chunking of the same bytes gives the same AUs", () => {
   const sources = [
