@@ -18,7 +18,8 @@
  * input, see steadyFactor); best of 3 each. Two more rows put the cost where it is: the
  * demuxer alone and the demuxer + access-unit assembler (bench/ingest_stages.ts), warm,
  * against the same peers' whole run; a third the floor any TypeScript reader of these
- * bytes has (header, payload copy, start-code scan; ingest_stages.ts says why).
+ * bytes has (header, payload copy, the start codes up to the first slice; ingest_stages.ts
+ * says why).
  */
 import { TsInput } from "../lib/pipeline/ts_input.ts";
 import { type IngestStage, stageOnce } from "./ingest_stages.ts";
