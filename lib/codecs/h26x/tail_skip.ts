@@ -15,6 +15,9 @@
  *   {@link GAP_HISTORY} gaps: a PES holding two pictures of a constant-rate stream is
  *   followed by a gap of two frame durations;
  * - a unit found starting inside a PES turns the skip off for the track's life.
+ * The limit: a variable-rate stream that only now and then packs two pictures into one
+ * PES, whose gap stays under 1.5x the least gap, has them as one unit until a sampled PES
+ * shows a second picture (no sender seen does this; the full scan would cut them).
  * The assembler's units are the same with or without the skip (tests/unit/codecs/h26x).
  */
 

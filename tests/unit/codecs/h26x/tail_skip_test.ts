@@ -5,6 +5,8 @@
  * and assembled as the full scan does.
  */
 import assert from "node:assert/strict";
+// deno-lint-ignore no-import-prefix -- test-only dependency, kept out of the runtime import map
+import fc from "npm:fast-check@^3";
 import type { EsChunk } from "@lib/core/types.ts";
 import { CHECK_EVERY, TailSkip, TRUST_PES } from "@lib/codecs/h26x/tail_skip.ts";
 import { readFixture, readPacketsCsv } from "@tests/_helpers.ts";
@@ -114,4 +116,50 @@ Deno.test("tail skip policy: trust, sampling beat and the gap rule", () => {
   t.turnOff();
   assert.equal(t.mayskip, false);
   assert.equal(new TailSkip(false).on, false);
+});
+
+Deno.test("tail skip: random PES payloads and timestamps never throw; units hold pushed bytes only", () => {
+  let skipped = 0;
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          bytes: fc.uint8Array({ maxLength: 600 }),
+          // on the 3000-tick beat, off it, or without timestamps
+          dts: fc.oneof(
+            { arbitrary: fc.constant(0), weight: 6 },
+            { arbitrary: fc.integer({ min: -3000, max: 6000 }), weight: 2 },
+            { arbitrary: fc.constant(undefined), weight: 1 },
+          ),
+        }),
+        { minLength: 10, maxLength: 60 },
+      ),
+      fc.boolean(),
+      fc.integer({ min: 0, max: 30 }),
+      (pes, h265, zeros) => {
+        // each PES: an AUD and a slice start, then junk with up to 12% zeros and 6% ones
+        const head = h265 ? [0, 0, 1, 0x46, 1, 0x10, 0, 0, 1, 0x26, 1, 0x80] : [0, 0, 1, 9, 0x10]
+          .concat([0, 0, 1, 0x65, 0x88]);
+        const chunks: EsChunk[] = pes.map((p, i) => ({
+          trackId: 1,
+          data: Uint8Array.from([
+            ...head,
+            ...p.bytes.map((b) => b < zeros ? 0 : b < zeros * 1.5 ? 1 : b),
+          ]),
+          pts: p.dts === undefined ? undefined : p.dts + i * 3000,
+          dts: p.dts === undefined ? undefined : p.dts + i * 3000,
+          randomAccess: false,
+          unitStart: true,
+          arrivalMs: i,
+        }));
+        const r = assemble(h265 ? "h265" : "h264", chunks);
+        assert.ok(r.skip.bytes >= 0 && r.skip.rescans >= 0);
+        if (r.skip.bytes > 0) skipped++;
+        const total = chunks.reduce((n, c) => n + c.data.length, 0);
+        assert.ok(r.aus.reduce((n, a) => n + a.data.length, 0) <= total);
+      },
+    ),
+    { seed: 11, numRuns: 200 },
+  );
+  assert.ok(skipped > 0, "some runs took the skip");
 });
