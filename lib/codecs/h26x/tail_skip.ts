@@ -1,13 +1,14 @@
 /**
  * When the Annex B assembler may leave the rest of a PES payload unscanned.
  *
- * Encoders and muxers (ffmpeg, GStreamer, broadcast encoders) put one access unit in each
- * video PES, starting at the payload's first byte. Then everything an access unit needs
- * from its NAL headers (AUD, parameter sets, SEI, the first slice's header) lies before
- * its first slice, and the next access unit starts with the next PES. Slice data is
- * almost all of the bytes, so the start-code scan of the slices is half the cost of the
- * TS path (bench/README.md, the TS path's floor). H.222.0 2.4.3.7 still allows several
- * access units in one PES (its PTS is the first one's), so the skip is earned and checked:
+ * Muxers put one access unit in each video PES, starting at the payload's first byte
+ * (ffmpeg's and GStreamer's do: the captures in tests/fixtures/ts). Then everything an
+ * access unit needs from its NAL headers (AUD, parameter sets, SEI, the first slice's
+ * header) lies before its first slice, and the next access unit starts with the next PES.
+ * Slice data is almost all of the bytes, so the start-code scan of the slices is half the
+ * cost of the TS path (bench/README.md, the TS path's floor). H.222.0 2.4.3.7 still
+ * allows several access units in one PES (its PTS is the first one's), so the skip is
+ * earned and checked:
  * - the first {@link TRUST_PES} PES with timestamps are scanned whole, and every
  *   {@link CHECK_EVERY}th one after them;
  * - a skipped tail is scanned after all (before its unit is emitted) when the next PES
@@ -18,7 +19,8 @@
  * The limit: a variable-rate stream that only now and then packs two pictures into one
  * PES, whose gap stays under 1.5x the least gap, has them as one unit until a sampled PES
  * shows a second picture (no sender seen does this; the full scan would cut them).
- * The assembler's units are the same with or without the skip (tests/unit/codecs/h26x).
+ * Otherwise the assembler's units are the same with or without the skip
+ * (tests/unit/codecs/h26x/tail_skip_test.ts).
  */
 
 /** PES with timestamps scanned whole before the first tail is skipped. */
