@@ -15,7 +15,8 @@
  * audio, no frames, no buffer. Until 2026-12-06 the floor scanned every byte, as the
  * assembler then did; ffmpeg's demuxer and parser still do (in C, a word at a time).
  */
-import { AnnexBAssembler, nextStartCode } from "../lib/codecs/h26x/annexb_assembler.ts";
+import { AnnexBAssembler } from "../lib/codecs/h26x/annexb_assembler.ts";
+import { nextStartCode, vclByte } from "../lib/codecs/h26x/nal_kind.ts";
 import { TsDemuxer } from "../lib/container/mpegts/demuxer.ts";
 import type { BenchCodec } from "./_bench.ts";
 import { cpuSelf } from "./_bench.ts";
@@ -64,9 +65,7 @@ function floorOnce(data: Uint8Array, codec: BenchCodec): { cpu: number; units: n
   let len = 0;
   let video = -1; // the first PID whose PES carries a video stream_id (0xE0-0xEF)
   let units = 0;
-  const vcl = codec === "h264"
-    ? (b: number) => (b & 0x1f) >= 1 && (b & 0x1f) <= 5
-    : (b: number) => ((b >> 1) & 0x3f) <= 31;
+  const vcl = vclByte(codec);
   // the NAL units up to the first slice (what the assembler reads of a trusted PES)
   const scan = () => {
     const v = pes.subarray(at, at + len);

@@ -8,6 +8,8 @@
  *   first_slice_segment_in_pic_flag);
  * - the first NAL unit that starts in a chunk carrying a different PTS (H.222.0 2.4.3.7:
  *   a PES PTS applies to the first access unit starting in it).
+ * The NAL rules and the start-code scan are in nal_kind.ts; when a PES's slice data may go
+ * unscanned, in tail_skip.ts.
  *
  * The unit takes the PTS/DTS of the chunk in which its first start code ended; a unit
  * that starts in a chunk whose PTS was already used is extrapolated (`defaultDuration`).
@@ -17,7 +19,8 @@
  * Frames are emitted in decode order. No timers inside: the caller calls `tick(nowMs)`.
  */
 import type { Counter, EsChunk } from "../../core/types.ts";
-import { AuInspector, h264FirstMb, type VideoAccessUnit } from "./au_info.ts";
+import { AuInspector, type VideoAccessUnit } from "./au_info.ts";
+import { nalKind, nextStartCode, OTHER, vclByte } from "./nal_kind.ts";
 import { TailSkip } from "./tail_skip.ts";
 
 /** Cap on one access unit, bytes (frames over it are dropped: "frame_oversize"). */
@@ -47,33 +50,8 @@ export interface AnnexBAssemblerOptions {
   skipTails?: boolean;
 }
 
-const OTHER = 0; // never starts an access unit
-const PREFIX = 1; // starts one when it follows a VCL NAL unit (AUD, SPS, PPS, SEI, ...)
-const FIRST_SLICE = 2; // first slice of a new picture
-
 /** Header bytes collected per NAL unit before it is classified. */
 const HDR_BYTES = 12;
-
-/**
- * Index of the next 0x01 at or after `from` that can end a start code: any 0x01 in the
- * first two bytes (its zeros may be in the previous chunk), else one after `00 00`.
- * Steps three bytes past any byte above 1 (no start code can end within two bytes of
- * it), so random slice data is read a third of a byte per byte; twice as fast as
- * `indexOf(1)` plus a look-back per 0x01 (bench/README.md, TS ingest profile). -1: none.
- */
-export function nextStartCode(d: Uint8Array, from: number): number {
-  const n = d.length;
-  for (; from < 2 && from < n; from++) if (d[from] === 1) return from;
-  let p = from;
-  while (p < n) {
-    const b = d[p];
-    if (b > 1) p += 3;
-    else if (b === 0) p++;
-    else if (d[p - 1] === 0 && d[p - 2] === 0) return p;
-    else p += 3;
-  }
-  return -1;
-}
 
 /** Assembles access units from Annex B chunks; see the module comment. */
 export class AnnexBAssembler {
@@ -102,10 +80,12 @@ export class AnnexBAssembler {
   /** Stream position of the chunk being scanned. */
   #chunkBase = 0;
   readonly #tail: TailSkip;
+  readonly #vclByte: (firstByte: number) => boolean;
   /** The chunk whose tail went unscanned, from `#skipOff` (stream position `#skipBase`). */
   #skipped: Uint8Array | undefined;
   #skipOff = 0;
   #skipBase = 0;
+  #skipArrival = 0;
 
   constructor(opts: AnnexBAssemblerOptions) {
     if (opts.codec !== "h264" && opts.codec !== "h265") {
@@ -119,6 +99,7 @@ export class AnnexBAssembler {
       ...opts,
     };
     this.#inspector = new AuInspector(opts.codec);
+    this.#vclByte = vclByte(opts.codec);
     this.#tail = new TailSkip(this.#o.skipTails);
   }
 
@@ -130,10 +111,11 @@ export class AnnexBAssembler {
     const base = this.#pos;
     let skip = false;
     if (chunk.pts !== undefined) {
-      const regular = this.#tail.next(chunk.dts ?? chunk.pts);
+      const dts = chunk.dts ?? chunk.pts;
+      const regular = this.#tail.next(dts);
       if (this.#skipped) this.#unskip(!regular);
       skip = this.#tail.mayskip;
-      this.#ts = { pts: chunk.pts, dts: chunk.dts ?? chunk.pts, from: base };
+      this.#ts = { pts: chunk.pts, dts, from: base };
     } else if (this.#skipped) this.#unskip(true);
     this.#parts.push(d);
     this.#arrivals.push(chunk.arrivalMs);
@@ -200,12 +182,8 @@ export class AnnexBAssembler {
    * `d`, classifies it now and leaves the rest of `d` unscanned (true).
    */
   #skipAfter(d: Uint8Array, j: number, arrivalMs: number): boolean {
-    const b = d[j + 1];
-    const vcl = this.#o.codec === "h264"
-      ? (b & 0x1f) >= 1 && (b & 0x1f) <= 5
-      : ((b >> 1) & 0x3f) <= 31;
     const lim = j + 1 + HDR_BYTES;
-    if (!vcl || lim > d.length) return false;
+    if (lim > d.length || !this.#vclByte(d[j + 1])) return false;
     // a NAL unit shorter than the header bytes: let the scan go on to the next one
     for (let q = j + 4; q < lim; q++) {
       if (d[q] === 1 && d[q - 1] === 0 && d[q - 2] === 0) return false;
@@ -213,6 +191,7 @@ export class AnnexBAssembler {
     this.#feed(d, j + 1, lim);
     this.#classify(arrivalMs);
     this.#skipped = d;
+    this.#skipArrival = arrivalMs;
     this.#skipOff = j + 1;
     this.#skipBase = this.#chunkBase;
     this.#tail.skippedBytes += d.length - j - 1;
@@ -232,9 +211,8 @@ export class AnnexBAssembler {
     this.#tail.rescans++;
     const zeros = this.#zeros;
     this.#zeros = 0; // d[off - 1] ended a start code
-    const i = this.#parts.lastIndexOf(d);
     this.#chunkBase = this.#skipBase;
-    this.#scan(d.subarray(off), this.#skipBase + off, this.#arrivals[i] ?? this.#auArrival, false);
+    this.#scan(d.subarray(off), this.#skipBase + off, this.#skipArrival, false);
     this.#zeros = zeros;
   }
 
@@ -277,33 +255,10 @@ export class AnnexBAssembler {
     this.#hdrLen += take;
   }
 
-  #kind(): { kind: number; vcl: boolean } {
-    const h = this.#hdr;
-    const len = this.#hdrLen;
-    if (len < 1) return { kind: OTHER, vcl: false };
-    if (this.#o.codec === "h264") {
-      const t = h[0] & 0x1f;
-      if (t === 1 || t === 2 || t === 5) {
-        return { kind: h264FirstMb(h, len) === 0 ? FIRST_SLICE : OTHER, vcl: true };
-      }
-      if (t === 3 || t === 4) return { kind: OTHER, vcl: true };
-      const prefix = t === 6 || t === 7 || t === 8 || t === 9 || (t >= 14 && t <= 18);
-      return { kind: prefix ? PREFIX : OTHER, vcl: false };
-    }
-    if (len < 3) return { kind: OTHER, vcl: false };
-    const t = (h[0] >> 1) & 0x3f;
-    const layer = ((h[0] & 1) << 5) | (h[1] >> 3);
-    if (layer !== 0) return { kind: OTHER, vcl: t <= 31 };
-    if (t <= 31) return { kind: h[2] & 0x80 ? FIRST_SLICE : OTHER, vcl: true };
-    const prefix = (t >= 32 && t <= 35) || t === 39 || (t >= 41 && t <= 44) ||
-      (t >= 48 && t <= 55);
-    return { kind: prefix ? PREFIX : OTHER, vcl: false };
-  }
-
   /** Decides whether the pending NAL unit starts a new access unit. */
   #classify(arrivalMs: number): void {
     this.#pending = false;
-    const { kind, vcl } = this.#kind();
+    const { kind, vcl } = nalKind(this.#o.codec, this.#hdr, this.#hdrLen);
     const ts = this.#ts && this.#nalCode >= this.#ts.from ? this.#ts : undefined;
     if (this.#dropping) {
       if (kind === OTHER) return;

@@ -3,14 +3,15 @@
  * leading-picture flags. Parses the complete AU once, at assembly (H.264 7.4.1.2.3,
  * 7.3.3, D.1.8 recovery point SEI; H.265 7.4.2.2 Table 7-1, 7.3.6.1).
  */
-import { BitReader, forEachNal, unescapeRbsp } from "../../core/bits.ts";
-import { h264IsVcl, H264Nal } from "../h264/nal.ts";
+import { forEachNal } from "../../core/bits.ts";
+import { H264Nal } from "../h264/nal.ts";
 import { findRecoveryPoint } from "../h264/sei.ts";
 import { parseH264SliceHeader } from "../h264/slice.ts";
-import { h265IsVcl, H265Nal } from "../h265/nal.ts";
+import { H265Nal } from "../h265/nal.ts";
 import { parseH265SliceHeader } from "../h265/slice.ts";
 import { H265SliceContext } from "../h265/slice_context.ts";
 import type { AccessUnit, FrameType } from "../../core/types.ts";
+import { vclByte } from "./nal_kind.ts";
 
 /**
  * Kind of random access point: H.264 IDR or recovery point SEI (D.2.8); H.265 IDR, CRA or
@@ -36,10 +37,6 @@ export function h264SeiHasRecoveryPoint(nal: Uint8Array): boolean {
   const r = findRecoveryPoint(nal);
   return r.ok && r.value !== null;
 }
-
-/** First byte of an NAL unit -> VCL? (forEachNal's head-only test; rules in ../h264, ../h265). */
-const h264VclByte = (b: number): boolean => h264IsVcl(b & 0x1f);
-const h265VclByte = (b: number): boolean => h265IsVcl((b >> 1) & 0x3f);
 
 /**
  * Inspects complete access units of one track. Keeps the H.265 parameter-set fields the
@@ -72,7 +69,7 @@ export class AuInspector {
         }
         return true;
       }
-    }, h264VclByte);
+    }, vclByte("h264"));
     const rap: FrameInfo["rap"] = idr
       ? "idr"
       : recovery && frameType === "I"
@@ -102,7 +99,7 @@ export class AuInspector {
         if (h.ok) frameType = h.value.frameType;
         return true;
       }
-    }, h265VclByte);
+    }, vclByte("h265"));
     const rap: FrameInfo["rap"] = vclType >= 16 && vclType <= 18
       ? "bla"
       : vclType === 19 || vclType === 20
@@ -113,11 +110,4 @@ export class AuInspector {
     const rasl = vclType === H265Nal.RASL_N || vclType === H265Nal.RASL_R;
     return { key: rap !== undefined, rap, rasl, frameType, paramSets };
   }
-}
-
-/** Reads first_mb_in_slice (H.264 7.3.3) from the first bytes of a slice NAL; -1 if short. */
-export function h264FirstMb(hdr: Uint8Array, len: number): number {
-  const r = new BitReader(unescapeRbsp(hdr.subarray(0, len)), 1);
-  const v = r.ue();
-  return r.overrun ? -1 : v;
 }
