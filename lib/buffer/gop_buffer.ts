@@ -21,10 +21,15 @@
  * (`ptsMs`, lib/sync), which stays continuous across publisher sessions; the source
  * `pts`/`dts` (kept in the frame index as sent) restart with each session.
  *
+ * Video frames may be views of reused slabs (lib/core/slabs.ts): dropping a track's oldest
+ * GOP gives back the slabs before its last frame's, and a frame handed out by `frame` or
+ * `latestKeyframe` is pinned (its slab never reused).
+ *
  * This file keeps the video GOPs and the budgets; the frame index and byte total are
  * lib/buffer/frame_index.ts, the audio lists lib/buffer/buffered_audio.ts.
  */
 import type { FrameInfo } from "../codecs/h26x/au_info.ts";
+import { pin, releaseBefore } from "../core/slabs.ts";
 import type { AccessUnit, Counter } from "../core/types.ts";
 import { BufferedAudio } from "./buffered_audio.ts";
 import { type FrameEntry, FrameIndex, type FrameQuery, msOf, type Slot } from "./frame_index.ts";
@@ -102,7 +107,10 @@ export class GopBuffer {
     return this.#detectors.get(track);
   }
 
-  /** Buffered GOPs of a video track, oldest first. */
+  /**
+   * Buffered GOPs of a video track, oldest first. For looking at, not keeping: a frame is
+   * valid until the next push (not pinned, lib/core/slabs.ts); `frame()` hands out to keep.
+   */
   gops(track: number): readonly BufferedGop[] {
     return this.#video.get(track) ?? [];
   }
@@ -117,9 +125,11 @@ export class GopBuffer {
     return this.#index.frames(q);
   }
 
-  /** The access unit of a frame index, while buffered. */
+  /** The access unit of a frame index, while buffered (pinned: the caller may keep it). */
   frame(index: number): AccessUnit | undefined {
-    return this.#index.frame(index);
+    const au = this.#index.frame(index);
+    if (au) pin(au.data);
+    return au;
   }
 
   /** The most recent buffered key frame of a video track (default: the first video track). */
@@ -127,7 +137,9 @@ export class GopBuffer {
     const t = track ?? this.#video.keys().next().value;
     const gops = t === undefined ? undefined : this.#video.get(t);
     if (!gops || gops.length === 0) return undefined;
-    return gops[gops.length - 1].slots[0].au;
+    const au = gops[gops.length - 1].slots[0].au;
+    pin(au.data);
+    return au;
   }
 
   /**
@@ -289,10 +301,15 @@ export class GopBuffer {
     this.#trimAudio(budgetDrop);
   }
 
-  /** Removes the oldest GOP of a track; returns its frame count. */
+  /**
+   * Removes the oldest GOP of a track; returns its frame count. The track's frames before
+   * its last one are now held by nobody unpinned: their slabs go back (lib/core/slabs.ts).
+   */
   #dropGop(gops: BufferedGop[]): number {
     const g = gops.shift()!;
     for (const s of g.slots) this.#index.remove(s);
+    const last = g.slots[g.slots.length - 1];
+    if (last) releaseBefore(last.au.data);
     return g.slots.length;
   }
 

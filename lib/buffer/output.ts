@@ -10,6 +10,7 @@
  * while no video has been published). Drops are counted per consumer as
  * "consumer_overflow" (frames).
  */
+import { pin } from "../core/slabs.ts";
 import type { AccessUnit, Counter } from "../core/types.ts";
 
 /** Default per-consumer caps. */
@@ -212,10 +213,16 @@ export class OutputQueue {
     return this.#consumers.size;
   }
 
-  /** Delivers one access unit to every consumer; never waits. */
+  /**
+   * Delivers one access unit to every consumer; never waits. A frame a consumer gets is
+   * pinned: its queue keeps it on the consumer's clock, so its slab is never reused
+   * (lib/core/slabs.ts).
+   */
   publish(au: AccessUnit): void {
     this.published++;
     if (au.kind === "video") this.#sawVideo = true;
+    if (this.#consumers.size === 0) return;
+    pin(au.data);
     const resync = this.#resync(au);
     for (const c of this.#consumers) c.offer(au, resync);
   }

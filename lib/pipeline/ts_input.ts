@@ -125,6 +125,11 @@ export class TsInput {
     this.sink.pushFrame(au);
   }
 
+  /** PES slabs allocated fresh and reused (lib/core/slabs.ts). */
+  get slabs(): { fresh: number; reused: number } {
+    return this.#demux.slabs;
+  }
+
   /** Feeds received bytes (not kept; any chunking). */
   push(bytes: Uint8Array, arrivalMs: number): void {
     this.#demux.push(bytes, arrivalMs);

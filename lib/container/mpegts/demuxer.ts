@@ -126,6 +126,16 @@ export class TsDemuxer {
     return this.#list.map((t) => ({ ...t.info }));
   }
 
+  /** PES slabs of the current H.264/H.265 tracks: allocated fresh, and reused (lib/core/slabs.ts). */
+  get slabs(): { fresh: number; reused: number } {
+    let fresh = 0, reused = 0;
+    for (const t of this.#list) {
+      fresh += t.slabs?.fresh ?? 0;
+      reused += t.slabs?.reused ?? 0;
+    }
+    return { fresh, reused };
+  }
+
   /** Bytes held in carry, section and PES buffers (bounded by their caps). */
   get bufferedBytes(): number {
     let n = this.#framer.carriedBytes + this.#pat.bufferedBytes + this.#pmt.bufferedBytes;

@@ -9,6 +9,7 @@ import { fail, ok, type Result } from "../../core/result.ts";
  * ```
  */
 import type { DataReason } from "../../core/reasons/catalogue.ts";
+import type { SlabPool } from "../../core/slabs.ts";
 
 /** Default cap on one reassembled PES packet, bytes (16 MiB). */
 export const MAX_PES_BYTES = 16 * 1024 * 1024;
@@ -85,7 +86,9 @@ export const PES_SLAB_SMALL_BYTES = 64 * 1024;
  * most; bigger PES get a buffer of their own), the unused tail given back when the PES
  * completes, so frames lie back to back: one allocation per several frames instead of
  * one (zeroed, often freshly faulted-in) per frame. A slab is freed when the last frame
- * viewing it is (the GOP buffer drops oldest first).
+ * viewing it is (the GOP buffer drops oldest first); with a `pool` (H.264/H.265 tracks,
+ * lib/container/mpegts/track.ts) slabs come from it and go back to it when the GOP
+ * buffer lets go of their frames (lib/core/slabs.ts).
  */
 export class PesBuffer {
   buf: Uint8Array = EMPTY;
@@ -102,7 +105,11 @@ export class PesBuffer {
   /** Offset of `buf` in the current slab, or -1 when `buf` is not the slab's last reservation. */
   #resOff = -1;
 
-  constructor(private readonly max: number, private readonly slabBytes = PES_SLAB_BYTES) {
+  constructor(
+    private readonly max: number,
+    private readonly slabBytes = PES_SLAB_BYTES,
+    private readonly pool?: SlabPool,
+  ) {
     this.#slabMax = slabBytes >> 2;
   }
 
@@ -132,7 +139,7 @@ export class PesBuffer {
       return new Uint8Array(cap);
     }
     if (this.#slabUsed + cap > this.#slab.length) {
-      this.#slab = new Uint8Array(this.slabBytes);
+      this.#slab = this.pool?.take() ?? new Uint8Array(this.slabBytes);
       this.#slabUsed = 0;
     }
     const o = this.#resOff = this.#slabUsed;

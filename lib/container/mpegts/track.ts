@@ -12,6 +12,7 @@ import {
   splitLoas,
 } from "../../codecs/aac/loas.ts";
 import { Unwrapper } from "../../core/bits.ts";
+import { SlabPool } from "../../core/slabs.ts";
 import type { AudioParams, Counter, EsChunk, TrackInfo } from "../../core/types.ts";
 import { MAX_OPUS_AU_BYTES, opusPacketSamples, splitOpusTs } from "./opus_ts.ts";
 import { parsePesHeader, PES_SLAB_BYTES, PES_SLAB_SMALL_BYTES, PesBuffer } from "./pes.ts";
@@ -41,6 +42,8 @@ export class TsTrack {
   /** Last continuity_counter seen on a payload packet, -1 before the first. */
   cc = -1;
   readonly info: TrackInfo;
+  /** The pool this track's PES slabs come from (H.264/H.265 video), for statistics. */
+  readonly slabs: SlabPool | undefined;
   #pes: PesBuffer;
   #collecting = false;
   /** After a drop: ignore continuation packets until the next unit start. */
@@ -69,9 +72,16 @@ export class TsTrack {
       streamType,
       supported: cls.supported,
     };
+    const video = cls.kind === "video";
+    // H.264/H.265 frames are views of their PES slab until the GOP buffer drops them, and
+    // nothing else keeps them unpinned (lib/core/slabs.ts): their slabs are reused
+    this.slabs = video && (cls.codec === "h264" || cls.codec === "h265")
+      ? new SlabPool(PES_SLAB_BYTES)
+      : undefined;
     this.#pes = new PesBuffer(
       sink.maxPesBytes,
-      cls.kind === "video" ? PES_SLAB_BYTES : PES_SLAB_SMALL_BYTES,
+      video ? PES_SLAB_BYTES : PES_SLAB_SMALL_BYTES,
+      this.slabs,
     );
   }
 

@@ -1,0 +1,105 @@
+/**
+ * Slabs that frame payloads are cut from, given back for reuse when the last holder of
+ * their frames lets go. A video PES is collected into a 1 MiB slab (lib/container/mpegts/
+ * pes.ts) and its access unit stays a view of it while the GOP buffer keeps the frame.
+ * Without reuse every slab is fresh memory: calloc'd, zeroed, page-faulted in, and
+ * counted as V8 external memory, which starts a full mark-compact about every 64 MB of
+ * new ArrayBuffer bytes (bench/README.md: the per-frame cost after the assembler).
+ *
+ * Who may still hold a slab is told by two calls, not guessed from the GC:
+ * - `releaseBefore(data)`: the GOP buffer dropped its oldest frames of a track, the last
+ *   one `data` (lib/buffer/gop_buffer.ts). Frames of a track are cut from its pool in
+ *   decode order and the buffer drops oldest first, so every slab of that pool older than
+ *   `data`'s slab holds only frames nobody keeps any more: those slabs go back to the
+ *   pool, up to `keep` of them (the rest are left to the GC).
+ * - `pin(data)`: a frame escapes to a holder that keeps it on its own clock (an output
+ *   consumer's queue, an API reader, a live client's backlog). Its slab is never reused.
+ *   Every escape path calls it; a missed release only costs the reuse, a missed pin would
+ *   let a reused slab overwrite a held frame, so pins sit where frames leave the store
+ *   (lib/pipeline/frame_store.ts, lib/buffer/output.ts).
+ * A pool holds the slabs it handed out until they are given back, its newest `track` of
+ * them at most (older ones are forgotten: never reused, left to the GC). `track` starts
+ * at 8 and doubles, up to 64, each time a release names the oldest slab tracked or one
+ * already forgotten while the pool is full (a GOP buffer spanning more slabs than that): a stream whose frames are never released (no
+ * keyframe yet, paused) keeps at most what its GOP buffer spanned, 8 MiB at the least,
+ * alive. At most `keep` free slabs wait for reuse.
+ */
+
+/** What a pool knows of one slab it handed out. */
+interface SlabState {
+  readonly pool: SlabPool;
+  readonly buf: ArrayBuffer;
+  pinned: boolean;
+  /** No longer tracked by the pool (never reused). */
+  forgotten: boolean;
+}
+
+/** Slab state by the slab's ArrayBuffer (a frame's `data.buffer`); weak in the slab. */
+const STATE = new WeakMap<ArrayBufferLike, SlabState>();
+
+/** Most slabs a pool tracks (MAX_TRACK MiB of 1 MiB slabs). */
+const MAX_TRACK = 64;
+
+/** Reusable slabs of one size for one producer (one track's PES buffer). */
+export class SlabPool {
+  /** Slabs handed out and not yet given back, oldest first; the last is the current one. */
+  readonly #live: SlabState[] = [];
+  readonly #free: ArrayBuffer[] = [];
+  /** Slabs tracked at most (see the module comment). */
+  #track = 8;
+  /** Slabs allocated fresh, and handed out again from the pool. */
+  fresh = 0;
+  reused = 0;
+
+  /** `keep`: free slabs held for reuse at most (more released at once go to the GC). */
+  constructor(readonly slabBytes: number, readonly keep = 4) {}
+
+  /** A slab to fill: a released one, else a new one. Its bytes are not zeroed. */
+  take(): Uint8Array {
+    let buf = this.#free.pop();
+    if (buf) this.reused++;
+    else {
+      buf = new ArrayBuffer(this.slabBytes);
+      this.fresh++;
+    }
+    const s: SlabState = { pool: this, buf, pinned: false, forgotten: false };
+    STATE.set(buf, s);
+    this.#live.push(s);
+    if (this.#live.length > this.#track) this.#live.shift()!.forgotten = true;
+    return new Uint8Array(buf);
+  }
+
+  /** Slabs tracked now, and free for reuse. */
+  get tracked(): number {
+    return this.#live.length;
+  }
+  get free(): number {
+    return this.#free.length;
+  }
+
+  /** Gives back every slab older than `s` (see the module comment). */
+  releaseBefore(s: SlabState): void {
+    const i = s.forgotten ? -1 : this.#live.indexOf(s);
+    if (i <= 0) {
+      // the slabs before it were forgotten: the buffer spans more than the pool tracks
+      if (this.#live.length >= this.#track) this.#track = Math.min(MAX_TRACK, this.#track * 2);
+      return;
+    }
+    for (const old of this.#live.splice(0, i)) {
+      old.forgotten = true;
+      if (!old.pinned && this.#free.length < this.keep) this.#free.push(old.buf);
+    }
+  }
+}
+
+/** The GOP buffer let go of every frame of a track up to the one viewing `data`. */
+export function releaseBefore(data: Uint8Array): void {
+  const s = STATE.get(data.buffer);
+  s?.pool.releaseBefore(s);
+}
+
+/** `data` is kept by a holder outside the frame store: its slab is never reused. */
+export function pin(data: Uint8Array): void {
+  const s = STATE.get(data.buffer);
+  if (s) s.pinned = true;
+}
