@@ -2,8 +2,10 @@
  * The first two stages of the TS ingest path on their own, for bench/ingest_bench.ts's
  * "where the cost is" rows: the demuxer alone (TS packets, PSI, PES reassembly into
  * slabs; chunks dropped) and the demuxer feeding the Annex B access-unit assembler
- * (start-code scan, unit cut, AU inspection; units dropped). The whole path adds the
- * Stream (track stats, parameter sets, A/V sync) and the FrameStore (GOP buffer).
+ * (start-code scan, unit cut, AU inspection; units dropped). What is dropped is released
+ * (lib/core/slabs.ts), as the GOP buffer releases what it drops, so the stages reuse PES
+ * slabs as the whole path does. The whole path adds the Stream (track stats, parameter
+ * sets, A/V sync) and the FrameStore (GOP buffer).
  *
  * And a floor: what any TypeScript reader of the same bytes has to do at the least, with
  * nothing of sluice's around it. Per 188-byte packet: the sync byte, PID, PUSI and
@@ -18,6 +20,7 @@
 import { AnnexBAssembler } from "../lib/codecs/h26x/annexb_assembler.ts";
 import { nextStartCode, vclByte } from "../lib/codecs/h26x/nal_kind.ts";
 import { TsDemuxer } from "../lib/container/mpegts/demuxer.ts";
+import { releaseBefore } from "../lib/core/slabs.ts";
 import type { BenchCodec } from "./_bench.ts";
 import { cpuSelf } from "./_bench.ts";
 
@@ -36,7 +39,10 @@ export function stageOnce(
   const d = new TsDemuxer({
     onTrack(info) {
       if (stage !== "demux" && info.kind === "video" && !asm.has(info.id)) {
-        const onUnit = () => units++;
+        const onUnit = (au: { data: Uint8Array }) => {
+          units++;
+          releaseBefore(au.data);
+        };
         const count = () => {};
         asm.set(
           info.id,
@@ -47,7 +53,10 @@ export function stageOnce(
     onChunk(c) {
       const a = asm.get(c.trackId);
       if (a) a.push(c);
-      else units++;
+      else {
+        units++;
+        releaseBefore(c.data);
+      }
     },
     count() {},
   }); // deno-fmt-ignore
