@@ -37,6 +37,9 @@ interface SlabState {
 /** Slab state by the slab's ArrayBuffer (a frame's `data.buffer`); weak in the slab. */
 const STATE = new WeakMap<ArrayBufferLike, SlabState>();
 
+/** Slabs of every pool of the process: allocated fresh, and handed out again (/metrics). */
+export const SLAB_TOTALS = { fresh: 0, reused: 0 };
+
 /** Most slabs a pool tracks (MAX_TRACK MiB of 1 MiB slabs). */
 const MAX_TRACK = 64;
 
@@ -57,10 +60,13 @@ export class SlabPool {
   /** A slab to fill: a released one, else a new one. Its bytes are not zeroed. */
   take(): Uint8Array {
     let buf = this.#free.pop();
-    if (buf) this.reused++;
-    else {
+    if (buf) {
+      this.reused++;
+      SLAB_TOTALS.reused++;
+    } else {
       buf = new ArrayBuffer(this.slabBytes);
       this.fresh++;
+      SLAB_TOTALS.fresh++;
     }
     const s: SlabState = { pool: this, buf, pinned: false, forgotten: false };
     STATE.set(buf, s);

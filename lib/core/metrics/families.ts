@@ -104,6 +104,13 @@ const CATALOGUE = {
     labels: [],
     help: "Memory outside the V8 heap held by JavaScript objects (media buffers).",
   },
+  sluice_pes_slabs_total: {
+    type: "counter",
+    unit: "slabs",
+    labels: ["source"],
+    help:
+      "H.264/H.265 PES slabs (1 MiB) taken: fresh (new memory) or reused (freed by the GOP buffer).",
+  },
   sluice_event_loop_lag_seconds: {
     type: "histogram",
     unit: "seconds",

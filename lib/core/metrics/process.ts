@@ -2,9 +2,11 @@
  * The standard process collector (the `process_*` names every Prometheus client exports),
  * read from Linux procfs: /proc/self/stat (CPU time, virtual and resident size, start
  * time), /proc/stat (boot time), /proc/self/fd and /proc/self/limits (open and maximum
- * file descriptors); plus the V8 heap figures of the runtime. Where procfs is missing
+ * file descriptors); plus the V8 heap figures of the runtime and the PES slab totals
+ * (lib/core/slabs.ts). Where procfs is missing
  * (macOS, Windows) only what Deno reports is emitted. Never throws.
  */
+import { SLAB_TOTALS } from "../slabs.ts";
 import type { Emit } from "./registry.ts";
 
 /**
@@ -57,6 +59,8 @@ export function collectProcess(emit: Emit): void {
   emit("sluice_heap_used_bytes", {}, mem.heapUsed);
   emit("sluice_heap_total_bytes", {}, mem.heapTotal);
   emit("sluice_external_memory_bytes", {}, mem.external);
+  emit("sluice_pes_slabs_total", { source: "fresh" }, SLAB_TOTALS.fresh);
+  emit("sluice_pes_slabs_total", { source: "reused" }, SLAB_TOTALS.reused);
   // field numbers of proc(5) minus 3: (1) pid and (2) comm are cut, (3) state is index 0
   // resident size as Deno reads it (page size independent)
   emit("process_resident_memory_bytes", {}, mem.rss);

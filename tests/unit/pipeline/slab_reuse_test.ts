@@ -12,6 +12,7 @@ import { TsInput } from "@lib/pipeline/ts_input.ts";
 import { Stream } from "@lib/stream/stream.ts";
 import type { AccessUnit } from "@lib/core/types.ts";
 import { missing } from "@tests/_helpers.ts";
+import { SLAB_TOTALS } from "@lib/core/slabs.ts";
 
 let encoded: { data: Uint8Array; videoPackets: number } | undefined;
 
@@ -108,6 +109,7 @@ for (const maxGops of [1, 3]) {
     fn() {
       let track = -1;
       let checked = 0;
+      const before = { ...SLAB_TOTALS };
       const r = ingest(maxGops, (store, copies) => {
         if (track < 0) track = [...copies.keys()].find((a) => a.kind === "video")?.trackId ?? -1;
         if (track >= 0) checked += buffered(store, copies, track);
@@ -115,6 +117,9 @@ for (const maxGops of [1, 3]) {
       assert.equal(r.frames, input().videoPackets, "video frames = ffprobe's packets");
       assert.ok(r.ts.slabs.reused > 0, `no slab reused: ${JSON.stringify(r.ts.slabs)}`);
       assert.ok(r.ts.slabs.reused > r.ts.slabs.fresh, JSON.stringify(r.ts.slabs));
+      // what /metrics reports (sluice_pes_slabs_total)
+      assert.equal(SLAB_TOTALS.reused - before.reused, r.ts.slabs.reused);
+      assert.equal(SLAB_TOTALS.fresh - before.fresh, r.ts.slabs.fresh);
       assert.ok(checked > 1000, `${checked} buffered frames checked`);
     },
   });
