@@ -27,10 +27,34 @@ export interface FrameQuery {
   to?: number;
 }
 
-/** A buffered frame: its index row and its access unit. */
-export interface Slot {
-  entry: FrameEntry;
-  au: AccessUnit;
+/**
+ * A buffered frame: its index, GOP and size, and its access unit. The index row is made
+ * when asked for (the API's frame index): a frame keeps one small object in the buffer,
+ * not two (the frames a buffer keeps are what its scavenges copy).
+ */
+export class Slot {
+  constructor(
+    readonly index: number,
+    readonly gop: number,
+    readonly size: number,
+    readonly au: AccessUnit,
+  ) {}
+
+  /** The frame's row of the frame index. */
+  get entry(): FrameEntry {
+    const au = this.au;
+    return {
+      index: this.index,
+      track: au.trackId,
+      pts: au.pts,
+      dts: au.dts,
+      key: au.key,
+      size: this.size,
+      gop: this.gop,
+      ptsMs: au.ptsMs ?? null,
+      dtsMs: au.dtsMs ?? null,
+    };
+  }
 }
 
 /** Buffered frames by index, with their byte total. */
@@ -46,43 +70,32 @@ export class FrameIndex {
 
   /** Indexes a frame under the next index; `gop` is the GOP it is filed with. */
   add(au: AccessUnit, gop: number): Slot {
-    const entry: FrameEntry = {
-      index: this.#nextIndex++,
-      track: au.trackId,
-      pts: au.pts,
-      dts: au.dts,
-      key: au.key,
-      size: au.data.length,
-      gop,
-      ptsMs: au.ptsMs ?? null,
-      dtsMs: au.dtsMs ?? null,
-    };
-    const slot = { entry, au };
-    this.#byIndex.set(entry.index, slot);
-    this.#bytes += entry.size;
+    const slot = new Slot(this.#nextIndex++, gop, au.data.length, au);
+    this.#byIndex.set(slot.index, slot);
+    this.#bytes += slot.size;
     return slot;
   }
 
   /** Removes a frame from the index and its bytes from the total. */
   remove(slot: Slot): void {
-    this.#byIndex.delete(slot.entry.index);
-    this.#bytes -= slot.entry.size;
+    this.#byIndex.delete(slot.index);
+    this.#bytes -= slot.size;
   }
 
   /** The frame's index while it is still indexed (a budget may have removed it at once). */
   kept(slot: Slot): number | undefined {
-    return this.#byIndex.has(slot.entry.index) ? slot.entry.index : undefined;
+    return this.#byIndex.has(slot.index) ? slot.index : undefined;
   }
 
   /** Frame index entries, in index order. */
   frames(q: FrameQuery = {}): FrameEntry[] {
     const out: FrameEntry[] = [];
     for (const s of this.#byIndex.values()) {
-      const e = s.entry;
-      if (q.track !== undefined && e.track !== q.track) continue;
-      if (q.from !== undefined && e.pts < q.from) continue;
-      if (q.to !== undefined && e.pts > q.to) continue;
-      out.push(e);
+      const au = s.au;
+      if (q.track !== undefined && au.trackId !== q.track) continue;
+      if (q.from !== undefined && au.pts < q.from) continue;
+      if (q.to !== undefined && au.pts > q.to) continue;
+      out.push(s.entry);
     }
     return out.sort((a, b) => a.index - b.index);
   }

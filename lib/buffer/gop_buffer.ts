@@ -216,7 +216,7 @@ export class GopBuffer {
     g.closed = step.gop.closed;
     const slot = this.#index.add(au, step.gop.seq);
     g.slots.push(slot);
-    g.bytes += slot.entry.size;
+    g.bytes += slot.size;
     if (msOf(au) > this.#newestMs) this.#newestMs = msOf(au);
     this.#enforce(t);
     return this.#index.kept(slot);

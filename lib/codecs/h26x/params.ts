@@ -42,7 +42,9 @@ export class AnnexBParams implements ParamReader {
     return changed;
   }
 
-  observe(au: AccessUnit): VideoParams | undefined {
+  observe(au: AccessUnit & { paramSets?: boolean }): VideoParams | undefined {
+    // the assemblers' walk up to the first slice already told (au_info.ts, rtp_input.ts)
+    if (au.paramSets === false) return undefined;
     let changed: VideoParams | undefined;
     forEachNal(au.data, (nal) => {
       if (this.#vclByte(nal[0])) return true; // parameter sets come before the first slice

@@ -94,7 +94,7 @@ function buffered(store: FrameStore, copies: Map<AccessUnit, Uint8Array>, track:
   for (const g of store.buffer.gops(track)) {
     for (const s of g.slots) {
       const at = diff(s.au.data, copies.get(s.au));
-      assert.equal(at, -1, `frame ${s.entry.index} changed in the buffer at byte ${at}`);
+      assert.equal(at, -1, `frame ${s.index} changed in the buffer at byte ${at}`);
       n++;
     }
   }
