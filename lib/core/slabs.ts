@@ -16,18 +16,23 @@
  *   consumer's queue, an API reader, a live client's backlog). Its slab is never reused.
  *   Every escape path calls it; a missed release only costs the reuse, a missed pin would
  *   let a reused slab overwrite a held frame, so pins sit where frames leave the store
- *   (lib/pipeline/frame_store.ts, lib/buffer/output.ts).
+ *   (`GopBuffer.frame` and `latestKeyframe`, lib/buffer/gop_buffer.ts; `OutputQueue.publish`,
+ *   lib/buffer/output.ts).
  * A pool holds the slabs it handed out until they are given back, its newest `track` of
  * them at most (older ones are forgotten: never reused, left to the GC). `track` starts
- * at 8 and doubles, up to 64, each time a release names the oldest slab tracked or one
- * already forgotten while the pool is full (a GOP buffer spanning more slabs than that): a stream whose frames are never released (no
- * keyframe yet, paused) keeps at most what its GOP buffer spanned, 8 MiB at the least,
- * alive. At most `keep` free slabs wait for reuse.
+ * at 8 and doubles, up to 64, each time a release names the oldest slab tracked, or one
+ * already forgotten, while the pool is full (a GOP buffer spanning more slabs than that).
+ * So a stream whose frames are never released (no keyframe yet, paused) keeps at most
+ * what its GOP buffer spanned, 8 MiB at the least, alive; at most `keep` free slabs wait.
  */
 
-/** What a pool knows of one slab it handed out. */
+/**
+ * What a pool knows of one slab it handed out. The pool is held weakly: frames kept after
+ * their input is gone (a closed stream's GOP buffer) keep their slabs, not the pool's
+ * free list.
+ */
 interface SlabState {
-  readonly pool: SlabPool;
+  readonly pool: WeakRef<SlabPool>;
   readonly buf: ArrayBuffer;
   pinned: boolean;
   /** No longer tracked by the pool (never reused). */
@@ -48,6 +53,7 @@ export class SlabPool {
   /** Slabs handed out and not yet given back, oldest first; the last is the current one. */
   readonly #live: SlabState[] = [];
   readonly #free: ArrayBuffer[] = [];
+  readonly #self = new WeakRef(this);
   /** Slabs tracked at most (see the module comment). */
   #track = 8;
   /** Slabs allocated fresh, and handed out again from the pool. */
@@ -68,7 +74,7 @@ export class SlabPool {
       this.fresh++;
       SLAB_TOTALS.fresh++;
     }
-    const s: SlabState = { pool: this, buf, pinned: false, forgotten: false };
+    const s: SlabState = { pool: this.#self, buf, pinned: false, forgotten: false };
     STATE.set(buf, s);
     this.#live.push(s);
     if (this.#live.length > this.#track) this.#live.shift()!.forgotten = true;
@@ -101,7 +107,7 @@ export class SlabPool {
 /** The GOP buffer let go of every frame of a track up to the one viewing `data`. */
 export function releaseBefore(data: Uint8Array): void {
   const s = STATE.get(data.buffer);
-  s?.pool.releaseBefore(s);
+  if (s) s.pool.deref()?.releaseBefore(s);
 }
 
 /** `data` is kept by a holder outside the frame store: its slab is never reused. */
