@@ -21,15 +21,15 @@
  * (`ptsMs`, lib/sync), which stays continuous across publisher sessions; the source
  * `pts`/`dts` (kept in the frame index as sent) restart with each session.
  *
- * Video frames may be views of reused slabs (lib/core/slabs.ts): dropping a track's oldest
- * GOP gives back the slabs before its last frame's, and a frame handed out by `frame` or
- * `latestKeyframe` is pinned (its slab never reused).
+ * Video frames may be views of reused slabs (lib/core/slabs.ts): a stored keyframe arms
+ * its pool, dropping a track's oldest GOP gives back the slabs before its last frame's,
+ * and a frame handed out by `frame` or `latestKeyframe` is pinned (its slab never reused).
  *
  * This file keeps the video GOPs and the budgets; the frame index and byte total are
  * lib/buffer/frame_index.ts, the audio lists lib/buffer/buffered_audio.ts.
  */
 import type { FrameInfo } from "../codecs/h26x/au_info.ts";
-import { pin, releaseBefore } from "../core/slabs.ts";
+import { arm, pin, releaseBefore } from "../core/slabs.ts";
 import type { AccessUnit, Counter } from "../core/types.ts";
 import { BufferedAudio } from "./buffered_audio.ts";
 import { type FrameEntry, FrameIndex, type FrameQuery, msOf, type Slot } from "./frame_index.ts";
@@ -192,6 +192,7 @@ export class GopBuffer {
     }
     if (step.start) {
       this.#awaiting.delete(t);
+      arm(au.data); // this track's slabs hold buffered frames from here on (lib/core/slabs.ts)
       const prev = gops[gops.length - 1];
       if (prev) {
         prev.complete = true;

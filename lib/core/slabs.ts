@@ -19,11 +19,14 @@
  *   (`GopBuffer.frame` and `latestKeyframe`, lib/buffer/gop_buffer.ts; `OutputQueue.publish`,
  *   lib/buffer/output.ts).
  * A pool holds the slabs it handed out until they are given back, its newest `track` of
- * them at most (older ones are forgotten: never reused, left to the GC). `track` starts
- * at 8 and doubles, up to 64, each time a release names the oldest slab tracked, or one
- * already forgotten, while the pool is full (a GOP buffer spanning more slabs than that).
- * So a stream whose frames are never released (no keyframe yet, paused) keeps at most
- * what its GOP buffer spanned, 8 MiB at the least, alive; at most `keep` free slabs wait.
+ * them at most (older ones are forgotten: never reused, left to the GC). Until it is armed
+ * it holds none but the current one: `arm(data)` when the GOP buffer stores a keyframe
+ * viewing one of its slabs (or a first release). So a stream whose frames never reach a
+ * GOP buffer (no keyframe ever, a publisher sending junk) keeps no slab alive that its
+ * frames do not. `track` starts at 8 and doubles, up to 64, each time a
+ * release names the oldest slab tracked, or one already forgotten, while the pool is
+ * full (a GOP buffer spanning more slabs than that). A stream paused after releases began
+ * keeps at most `track` slabs, what its GOP buffer spanned; at most `keep` free slabs wait.
  */
 
 /**
@@ -56,6 +59,8 @@ export class SlabPool {
   readonly #self = new WeakRef(this);
   /** Slabs tracked at most (see the module comment). */
   #track = 8;
+  /** A GOP buffer keeps this pool's frames (arm, or a release): tracking slabs pays. */
+  #armed = false;
   /** Slabs allocated fresh, and handed out again from the pool. */
   fresh = 0;
   reused = 0;
@@ -77,7 +82,9 @@ export class SlabPool {
     const s: SlabState = { pool: this.#self, buf, pinned: false, forgotten: false };
     STATE.set(buf, s);
     this.#live.push(s);
-    if (this.#live.length > this.#track) this.#live.shift()!.forgotten = true;
+    if (this.#live.length > (this.#armed ? this.#track : 1)) {
+      this.#live.shift()!.forgotten = true;
+    }
     return new Uint8Array(buf);
   }
 
@@ -89,8 +96,14 @@ export class SlabPool {
     return this.#free.length;
   }
 
+  /** A GOP buffer keeps frames of this pool: track slabs from now on. */
+  arm(): void {
+    this.#armed = true;
+  }
+
   /** Gives back every slab older than `s` (see the module comment). */
   releaseBefore(s: SlabState): void {
+    this.#armed = true;
     const i = s.forgotten ? -1 : this.#live.indexOf(s);
     if (i <= 0) {
       // the slabs before it were forgotten: the buffer spans more than the pool tracks
@@ -108,6 +121,11 @@ export class SlabPool {
 export function releaseBefore(data: Uint8Array): void {
   const s = STATE.get(data.buffer);
   if (s) s.pool.deref()?.releaseBefore(s);
+}
+
+/** The GOP buffer stored a keyframe viewing `data`: its pool starts tracking slabs. */
+export function arm(data: Uint8Array): void {
+  STATE.get(data.buffer)?.pool.deref()?.arm();
 }
 
 /** `data` is kept by a holder outside the frame store: its slab is never reused. */

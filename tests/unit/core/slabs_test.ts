@@ -1,21 +1,28 @@
 /**
  * SlabPool (lib/core/slabs.ts): slabs older than a released frame's go back and are handed
  * out again; the released frame's own slab and newer ones are not; a pinned slab never
- * is; the free list and the tracked window are bounded, and the window grows when a GOP
- * buffer spans more slabs than it.
+ * is; the free list and the tracked window are bounded, a pool nobody releases holds
+ * nothing, and the window grows when a GOP buffer spans more slabs than it.
  */
 import assert from "node:assert/strict";
-import { pin, releaseBefore, SlabPool } from "@lib/core/slabs.ts";
+import { arm, pin, releaseBefore, SlabPool } from "@lib/core/slabs.ts";
 
 /** A frame view inside slab `s` (as PesBuffer hands them out). */
 const frameIn = (s: Uint8Array, at = 0) => s.subarray(at, at + 100);
 
+/** A pool that has heard its first release (a GOP buffer drops its frames). */
+function armed(keep?: number): SlabPool {
+  const pool = new SlabPool(1024, keep);
+  releaseBefore(frameIn(pool.take()));
+  return pool;
+}
+
 Deno.test("slabs: the slabs before a released frame's come back; its own and newer stay", () => {
-  const pool = new SlabPool(1024);
+  const pool = armed();
   const a = pool.take(), b = pool.take(), c = pool.take();
-  assert.equal(pool.fresh, 3);
-  releaseBefore(frameIn(b, 500)); // a's frames are all gone; b and c still hold frames
-  assert.equal(pool.free, 1);
+  assert.equal(pool.fresh, 4);
+  releaseBefore(frameIn(b, 500)); // the arming slab's and a's frames are all gone
+  assert.equal(pool.free, 2);
   const d = pool.take();
   assert.equal(d.buffer, a.buffer, "the oldest slab is handed out again");
   assert.equal(pool.reused, 1);
@@ -25,16 +32,16 @@ Deno.test("slabs: the slabs before a released frame's come back; its own and new
   assert.notEqual(e.buffer, c.buffer);
   // a release naming the newest slab gives back everything before it, nothing else
   releaseBefore(frameIn(e));
-  assert.equal(pool.free, 2);
+  assert.equal(pool.free, 3);
   assert.ok([pool.take(), pool.take()].every((s) => s.buffer !== e.buffer));
 });
 
 Deno.test("slabs: a pinned slab is never handed out again", () => {
-  const pool = new SlabPool(1024);
+  const pool = armed();
   const a = pool.take(), b = pool.take(), c = pool.take();
   pin(frameIn(a, 10));
   releaseBefore(frameIn(c));
-  assert.equal(pool.free, 1, "only b comes back");
+  assert.equal(pool.free, 2, "the arming slab and b come back, a does not");
   assert.equal(pool.take().buffer, b.buffer);
   assert.notEqual(pool.take().buffer, a.buffer);
 });
@@ -42,25 +49,37 @@ Deno.test("slabs: a pinned slab is never handed out again", () => {
 Deno.test("slabs: frames not from a pool are ignored; a second release changes nothing", () => {
   pin(new Uint8Array(8));
   releaseBefore(new Uint8Array(8));
-  const pool = new SlabPool(1024);
+  const pool = armed();
   pool.take();
   const b = pool.take();
   releaseBefore(frameIn(b));
   releaseBefore(frameIn(b));
-  assert.equal(pool.free, 1);
+  assert.equal(pool.free, 2);
 });
 
 Deno.test("slabs: at most `keep` free slabs wait; the rest go to the GC", () => {
-  const pool = new SlabPool(1024, 2);
+  const pool = armed(2);
   const s = Array.from({ length: 6 }, () => pool.take());
   releaseBefore(frameIn(s[5]));
   assert.equal(pool.free, 2);
 });
 
-Deno.test("slabs: never released, a pool tracks 8 slabs; a wider GOP buffer widens it", () => {
+Deno.test("slabs: a pool never released holds only its current slab", () => {
   const pool = new SlabPool(1024, 64);
   const s = Array.from({ length: 20 }, () => pool.take());
-  assert.equal(pool.tracked, 8, "slabs whose frames nobody releases are not kept alive");
+  assert.equal(pool.tracked, 1, "slabs whose frames nobody releases are not kept alive");
+  // the first release finds nothing to give back, and arms the pool
+  releaseBefore(frameIn(s[19]));
+  assert.equal(pool.free, 0);
+  const t = Array.from({ length: 4 }, () => pool.take());
+  releaseBefore(frameIn(t[3]));
+  assert.equal(pool.free, 4, "s[19] and t[0..2] come back");
+});
+
+Deno.test("slabs: an armed pool tracks 8 slabs; a wider GOP buffer widens it", () => {
+  const pool = armed(64);
+  const s = Array.from({ length: 20 }, () => pool.take());
+  assert.equal(pool.tracked, 8);
   // the buffer spans 12 slabs: its release names a slab the pool already forgot
   releaseBefore(frameIn(s[8]));
   assert.equal(pool.free, 0);
@@ -68,4 +87,17 @@ Deno.test("slabs: never released, a pool tracks 8 slabs; a wider GOP buffer wide
   assert.equal(pool.tracked, 16);
   releaseBefore(frameIn(t[10]));
   assert.equal(pool.free, 6, "t[4..9] come back once the window covers them");
+});
+
+Deno.test("slabs: a keyframe stored in a GOP buffer arms the pool (arm)", () => {
+  const pool = new SlabPool(1024, 64);
+  for (let i = 0; i < 5; i++) pool.take();
+  assert.equal(pool.tracked, 1);
+  const key = pool.take();
+  arm(frameIn(key, 40));
+  const after = Array.from({ length: 6 }, () => pool.take());
+  assert.equal(pool.tracked, 7, "the keyframe's slab and every slab after it");
+  releaseBefore(frameIn(after[5]));
+  assert.equal(pool.free, 6);
+  arm(new Uint8Array(4)); // not a pool's: nothing happens
 });

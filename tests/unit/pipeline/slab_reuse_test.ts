@@ -1,5 +1,5 @@
 /**
- * PES slab reuse (lib/core/slabs.ts) on a real stream: ffmpeg encodes 8 s of noisy 720p
+ * PES slab reuse (lib/core/slabs.ts) on a real stream: ffmpeg encodes 12 s of noisy 720p
  * H.264 at 12 Mb/s with 0.5 s GOPs into MPEG-TS; TsInput -> Stream -> FrameStore take it
  * in 1316-byte messages, as an SRT connection feeds them. A copy of every frame is taken
  * as it enters the store. While slabs are reused, every frame still in the GOP buffer
@@ -31,7 +31,18 @@ function input(): { data: Uint8Array; videoPackets: number } {
         "-i",
         "testsrc2=size=1280x720:rate=30,noise=alls=30:allf=t",
       ]
-        .concat(["-f", "lavfi", "-i", "sine", "-t", "8", "-c:v", "libx264", "-preset", "ultrafast"])
+        .concat([
+          "-f",
+          "lavfi",
+          "-i",
+          "sine",
+          "-t",
+          "12",
+          "-c:v",
+          "libx264",
+          "-preset",
+          "ultrafast",
+        ])
         .concat(["-b:v", "12M", "-g", "15", "-c:a", "aac", "-f", "mpegts", path]),
     }).outputSync(); // deno-fmt-ignore
     if (!enc.success) throw new Error(new TextDecoder().decode(enc.stderr));
