@@ -13,7 +13,10 @@
  * sluice: the first pass in this fresh process ("cold": the JIT warms up over the first
  * tens of MB) and the best of the later passes ("warm"); MB/s wall and MB per CPU-second
  * (getrusage of this process, GC threads included; warm: the least CPU per pass over 10
- * groups of 3 passes; warm-median: the median group, full GCs included). Peers: "steady" = a 5x file minus
+ * groups of 3 passes; warm-median: the median group, full GCs included). Each of those
+ * passes is a new stream's first minute; "steady" is a stream past it: one stream fed the
+ * input 5 times as one continuous TS (bench/_ts_loop.ts), CPU of copies 2-5, least and
+ * median over 3 such streams (12 copies). Peers: "steady" = a 5x file minus
  * the 1x file, so start-up is removed (bench/README.md; more copies for a small --quick
  * input, see steadyFactor); best of 3 each. Two more rows put the cost where it is: the
  * demuxer alone and the demuxer + access-unit assembler (bench/ingest_stages.ts), warm,
@@ -25,6 +28,7 @@ import { TsInput } from "../lib/pipeline/ts_input.ts";
 import { type IngestStage, stageOnce } from "./ingest_stages.ts";
 import { FrameStore } from "../lib/pipeline/frame_store.ts";
 import { Stream } from "../lib/stream/stream.ts";
+import { loopTs } from "./_ts_loop.ts";
 import {
   arg,
   type BenchCodec,
@@ -42,11 +46,16 @@ import {
 /** Groups of 3 passes the warm CPU is the least of (10: this shared box moves one group by 2x). */
 const WARM_GROUPS = 10;
 
+/** Copies of the input one "steady" stream is fed (the first is not counted). */
+const STEADY_LOOPS = 5;
+/** Streams the "steady" rows are measured over. */
+const STEADY_STREAMS = 3;
+
 /** SRT payload size the adapter hands to TsInput, bytes. */
 const SLICE = 1316;
 
-/** One pass of the ingest path over `data`; frames per track and the time taken. */
-export function ingestOnce(data: Uint8Array) {
+/** The ingest path as lib/app/listeners.ts builds it for one SRT connection. */
+function ingestPath() {
   const stream = new Stream({ protocol: "srt", name: "bench", remote: "127.0.0.1:1" }, undefined, {
     frameSink: (s) =>
       new FrameStore({
@@ -59,18 +68,49 @@ export function ingestOnce(data: Uint8Array) {
   // as lib/app/listeners.ts builds it: the store's passthrough tap, idle (no consumer)
   const tap = (stream.frameSink as FrameStore).tsTap;
   const input = new TsInput(stream, { frameTimeoutMs: 5000, tap });
+  /** Feeds `data[from, to)` in SRT-sized messages, message numbers on from `t`. */
+  const feed = (data: Uint8Array, from: number, to: number, t: number) => {
+    for (let o = from; o < to; o += SLICE, t++) {
+      const chunk = data.subarray(o, Math.min(o + SLICE, to));
+      stream.received(chunk.length, 7, t);
+      input.push(chunk, t);
+    }
+    return t;
+  };
+  return { stream, input, feed };
+}
+
+/** One pass of the ingest path over `data` (a new stream); frames per track and the time taken. */
+export function ingestOnce(data: Uint8Array) {
+  const { stream, input, feed } = ingestPath();
   const c0 = cpuSelf();
   const t0 = performance.now();
-  for (let o = 0, t = 0; o < data.length; o += SLICE, t++) {
-    const chunk = data.subarray(o, o + SLICE);
-    stream.received(chunk.length, 7, t);
-    input.push(chunk, t);
-  }
+  feed(data, 0, data.length, 0);
   input.flush();
   const s = (performance.now() - t0) / 1000;
   const cpu = cpuSelf() - c0;
   const frames = [...stream.tracks.values()].map((t) => `${t.info.codec}:${t.frames}`).join(" ");
   return { s, cpu, frames, errors: stream.errors.toJSON(), drops: stream.drops.toJSON() };
+}
+
+/**
+ * One stream fed `looped` (the input `loops` times back to back, bench/_ts_loop.ts): CPU
+ * seconds of each copy after the first, i.e. of a stream past its first pass (slabs
+ * reused from the start, the A/V estimator's window full), and the stream's counters.
+ */
+export function steadyOnce(looped: Uint8Array, loops: number) {
+  const { stream, input, feed } = ingestPath();
+  const size = looped.length / loops;
+  let t = feed(looped, 0, size, 0);
+  const cpu: number[] = [];
+  for (let k = 1; k < loops; k++) {
+    const c0 = cpuSelf();
+    t = feed(looped, k * size, (k + 1) * size, t);
+    cpu.push(cpuSelf() - c0);
+  }
+  input.flush();
+  const frames = [...stream.tracks.values()].map((t) => `${t.info.codec}:${t.frames}`).join(" ");
+  return { cpu, frames, errors: stream.errors.toJSON(), drops: stream.drops.toJSON() };
 }
 
 function peers(codec: BenchCodec) {
@@ -115,6 +155,22 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
     return { best: per[0], median: (per[(per.length - 1) >> 1] + per[per.length >> 1]) / 2 };
   };
   const whole = warmCpu(() => ingestOnce(data).cpu);
+  // a stream past its first pass: copies 2..STEADY_LOOPS of the input in one stream
+  const looped = loopTs(data, STEADY_LOOPS, seconds * 90000);
+  const steady: number[] = [];
+  for (let r = 0; r < STEADY_STREAMS; r++) {
+    const st = steadyOnce(looped, STEADY_LOOPS);
+    steady.push(...st.cpu);
+    if (r === 0) {
+      console.log(
+        `steady stream (${STEADY_LOOPS} x ${seconds}s): frames ${st.frames}, ` +
+          `errors ${JSON.stringify(st.errors)}, ` +
+          `drops ${JSON.stringify(st.drops)}`,
+      );
+    }
+  }
+  steady.sort((a, b) => a - b);
+  const copyMb = looped.length / STEADY_LOOPS / 1e6;
   // the stages apart (bench/ingest_stages.ts), after a warm-up pass each
   const stageCpu = (st: IngestStage) => {
     stageOnce(data, codec, st);
@@ -135,6 +191,13 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
     ["cold MB/cpu-s", mb / cold.cpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
     ["warm MB/cpu-s", mb / whole.best, ff?.mbPerCpuS, gs?.mbPerCpuS],
     ["warm-median MB/cpu-s", mb / whole.median, ff?.mbPerCpuS, gs?.mbPerCpuS],
+    ["steady MB/cpu-s", copyMb / steady[0], ff?.mbPerCpuS, gs?.mbPerCpuS],
+    [
+      "steady-median MB/cpu-s",
+      copyMb / steady[(steady.length - 1) >> 1],
+      ff?.mbPerCpuS,
+      gs?.mbPerCpuS,
+    ],
     ["demux MB/cpu-s", mb / demuxCpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
     ["demux+assembly MB/cpu-s", mb / asmCpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
     ["floor MB/cpu-s", mb / floorCpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
