@@ -11,7 +11,8 @@ import { FrameStore } from "@lib/pipeline/frame_store.ts";
 import { TsInput } from "@lib/pipeline/ts_input.ts";
 import { Stream } from "@lib/stream/stream.ts";
 import type { AccessUnit } from "@lib/core/types.ts";
-import { missing } from "@tests/_helpers.ts";
+import { fuzzRuns, missing } from "@tests/_helpers.ts";
+import fc from "npm:fast-check@^3";
 import { SLAB_TOTALS } from "@lib/core/slabs.ts";
 
 let encoded: { data: Uint8Array; videoPackets: number } | undefined;
@@ -58,10 +59,10 @@ function input(): { data: Uint8Array; videoPackets: number } {
   }
 }
 
-/** Runs the input through the path; `check` after every 64 messages and at the end. */
+/** Runs the input through the path; `check` after every 64th message (`step`) and at the end. */
 function ingest(
   maxGops: number,
-  check: (store: FrameStore, copies: Map<AccessUnit, Uint8Array>) => void,
+  check: (store: FrameStore, copies: Map<AccessUnit, Uint8Array>, step: number) => void,
 ) {
   const stream = new Stream({ protocol: "srt", name: "slabs", remote: "127.0.0.1:1" }, undefined, {
     frameSink: (s) =>
@@ -84,10 +85,10 @@ function ingest(
   for (let o = 0, t = 0; o < data.length; o += 1316, t++) {
     stream.received(1316, 7, t);
     ts.push(data.subarray(o, o + 1316), t);
-    if (t % 64 === 0) check(store, copies);
+    if (t % 64 === 0) check(store, copies, t / 64);
   }
   ts.flush();
-  check(store, copies);
+  check(store, copies, -1);
   const video = [...stream.tracks.values()].find((t) => t.info.kind === "video")!;
   return { ts, store, copies, frames: video.frames, track: video.info.id };
 }
@@ -152,5 +153,54 @@ Deno.test({
       assert.equal(diff(au.data, r.copies.get(au)), -1, "a queued frame changed");
     }
     assert.equal(r.ts.slabs.reused, 0, JSON.stringify(r.ts.slabs));
+  },
+});
+
+/** What a test does to the store between messages: every way a frame leaves it or goes. */
+const OPS = ["read", "preview", "live", "subscribe", "close", "session", "shed"] as const;
+type Op = typeof OPS[number];
+type Consumer = ReturnType<FrameStore["output"]["subscribe"]>;
+
+/** Applies `op`; frames handed out go to `held` (the ones taken from the store as they are). */
+function apply(op: Op, store: FrameStore, held: AccessUnit[], consumers: Consumer[]): void {
+  const frames = store.index({}).frames;
+  if (op === "read" && frames.length) held.push(store.frame(frames[frames.length >> 1].index)!);
+  if (op === "preview") held.push(...[store.preview()].filter((a) => a !== undefined));
+  if (op === "live") held.push(...store.fromLatestKey());
+  if (op === "subscribe") {
+    consumers.push(store.output.subscribe({ maxBytes: 256 << 20, maxFrames: 100_000 }));
+  }
+  if (op === "close") consumers.shift()?.close();
+  if (op === "session") store.newSession();
+  if (op === "shed") store.shed();
+}
+
+Deno.test({
+  name: "slab reuse: any mix of API reads, previews, live backlogs, consumers, new sessions and " +
+    "sheds leaves every frame still held intact",
+  ignore: missing("ffmpeg", "ffprobe"),
+  fn() {
+    const steps = Math.floor(input().data.length / 1316 / 64);
+    const op = fc.record({ at: fc.integer({ min: 0, max: steps }), op: fc.constantFrom(...OPS) });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 10 }), fc.integer({ min: 1, max: 3 }), (ops, gops) => {
+        const held: AccessUnit[] = [];
+        const consumers: Consumer[] = [];
+        let track = -1;
+        const r = ingest(gops, (store, copies, step) => {
+          const now = ops.filter((o) => o.at === step);
+          for (const o of now) apply(o.op, store, held, consumers);
+          if (track < 0) track = [...copies.keys()].find((a) => a.kind === "video")?.trackId ?? -1;
+          if ((now.length || step < 0) && track >= 0) buffered(store, copies, track);
+        });
+        for (const c of consumers) for (let au = c.next(); au; au = c.next()) held.push(au);
+        for (const au of held) {
+          // a preview may be a new buffer (parameter sets put in front): its tail is the frame
+          const copy = r.copies.get(au);
+          if (copy) assert.equal(diff(au.data, copy), -1, `a held frame changed (${au.pts})`);
+        }
+      }),
+      { numRuns: fuzzRuns(12) },
+    );
   },
 });
