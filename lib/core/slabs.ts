@@ -23,10 +23,10 @@
  * it holds none but the current one: `arm(data)` when the GOP buffer stores a keyframe
  * viewing one of its slabs (or a first release). So a stream whose frames never reach a
  * GOP buffer (no keyframe ever, a publisher sending junk) keeps no slab alive that its
- * frames do not. `track` starts at 8 and doubles, up to 64, each time a
- * release names the oldest slab tracked, or one already forgotten, while the pool is
- * full (a GOP buffer spanning more slabs than that). A stream paused after releases began
- * keeps at most `track` slabs, what its GOP buffer spanned; at most `keep` free slabs wait.
+ * frames do not. `track` starts at 8 and doubles, up to 64, each time a release names the
+ * oldest slab tracked, or one already forgotten, while the pool is full (a GOP buffer
+ * spanning more slabs than that). A stream paused once armed keeps at most `track` slabs,
+ * what its GOP buffer spanned; at most `keep` free slabs wait.
  */
 
 /**
