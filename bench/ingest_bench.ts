@@ -2,7 +2,11 @@
  * The whole MPEG-TS ingest path from memory, as an SRT connection feeds it: TsInput
  * (TsDemuxer, ISO/IEC 13818-1 2.4.3 + AnnexBAssembler, H.264 B.1 / H.265 B.2) -> Stream
  * (track stats, parameter-set tracking) -> FrameStore (GOP buffer + output queue), in
- * 1316-byte slices (7 TS packets, one SRT message). Side by side, in the same run, on
+ * 1316-byte slices (7 TS packets, one SRT message), each read into one reused receive
+ * buffer first as the SRT listener's srt_recvmsg reads it (the peers read their file: a
+ * copy too; until 2026-12-06 the slices were views of the file in memory, no copy). The
+ * demuxer reuses its payload views of that buffer (lib/container/mpegts/payload_views.ts).
+ * Side by side, in the same run, on
  * the same file: `ffmpeg -map 0 -c copy -f null -` and GStreamer
  * `filesrc ! tsdemux ! queue ! h264parse ! video/x-h264,alignment=au ! fakesink` (+ a
  * queue ! aacparse branch; without the queues two sinks deadlock in preroll).
@@ -29,6 +33,7 @@ import { type IngestStage, stageOnce } from "./ingest_stages.ts";
 import { FrameStore } from "../lib/pipeline/frame_store.ts";
 import { Stream } from "../lib/stream/stream.ts";
 import { loopTs } from "./_ts_loop.ts";
+import { DRAIN_BUFFER_BYTES } from "../lib/transport/srt/connection.ts";
 import {
   arg,
   type BenchCodec,
@@ -53,6 +58,8 @@ const STEADY_STREAMS = 3;
 
 /** SRT payload size the adapter hands to TsInput, bytes. */
 const SLICE = 1316;
+/** The receive buffer messages are read into (the SRT listener's drain buffer). */
+const recv = new Uint8Array(DRAIN_BUFFER_BYTES);
 
 /** The ingest path as lib/app/listeners.ts builds it for one SRT connection. */
 function ingestPath() {
@@ -68,12 +75,17 @@ function ingestPath() {
   // as lib/app/listeners.ts builds it: the store's passthrough tap, idle (no consumer)
   const tap = (stream.frameSink as FrameStore).tsTap;
   const input = new TsInput(stream, { frameTimeoutMs: 5000, tap });
-  /** Feeds `data[from, to)` in SRT-sized messages, message numbers on from `t`. */
+  /**
+   * Feeds `data[from, to)` in SRT-sized messages, message numbers on from `t`, each read
+   * into one reused buffer first, as the SRT listener's drain buffer is
+   * (lib/transport/srt/listener.ts: srt_recvmsg copies each message into it).
+   */
   const feed = (data: Uint8Array, from: number, to: number, t: number) => {
     for (let o = from; o < to; o += SLICE, t++) {
-      const chunk = data.subarray(o, Math.min(o + SLICE, to));
-      stream.received(chunk.length, 7, t);
-      input.push(chunk, t);
+      const n = Math.min(SLICE, to - o);
+      recv.set(data.subarray(o, o + n));
+      stream.received(n, 7, t);
+      input.push(recv.subarray(0, n), t);
     }
     return t;
   };

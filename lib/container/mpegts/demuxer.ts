@@ -12,6 +12,7 @@
 import { Unwrapper } from "../../core/bits.ts";
 import type { Counter, EsChunk, TrackInfo } from "../../core/types.ts";
 import { TsFramer } from "./framer.ts";
+import { payloadView, payloadViewsOf } from "./payload_views.ts";
 import { NULL_PID, PAT_PID, readTsHeader, TS_PACKET_SIZE, TsHeader } from "./packet.ts";
 import { MAX_PES_BYTES } from "./pes.ts";
 import { checkSection, parsePat, parsePmt, SectionAssembler } from "./psi.ts";
@@ -74,6 +75,9 @@ export class TsDemuxer {
   #pcrAt = 0;
   #pcrRate = 0;
   #arrivalMs = 0;
+  /** The bytes being pushed, and the payload views of their buffer (payload_views.ts). */
+  #bytes: Uint8Array | undefined;
+  #views: (Uint8Array | undefined)[] | undefined;
 
   constructor(opts: TsDemuxerOptions) {
     this.#o = {
@@ -91,7 +95,10 @@ export class TsDemuxer {
   push(bytes: Uint8Array, arrivalMs: number): void {
     this.#arrivalMs = arrivalMs;
     this.#tapOn = this.#o.tap?.active === true;
+    this.#bytes = bytes;
+    this.#views = payloadViewsOf(bytes);
     this.#framer.push(bytes);
+    this.#bytes = undefined;
   }
 
   /** End of input: emits pending PES packets (e.g. an unbounded video PES). */
@@ -158,6 +165,10 @@ export class TsDemuxer {
     ) {
       this.#cc[fast.pid] = b3 & 15;
       this.#packets++;
+      const views = this.#views;
+      if (views !== undefined && buf === this.#bytes) {
+        return fast.continued(payloadView(views, buf, off), this.#arrivalMs);
+      }
       return fast.payload(buf, false, false, this.#arrivalMs, off + 4, off + TS_PACKET_SIZE);
     }
     const h = this.#h;

@@ -183,6 +183,23 @@ export class PesBuffer {
     return true;
   }
 
+  /** Appends all of `view` (a payload view kept by its maker, payload_views.ts). */
+  appendView(view: Uint8Array): boolean {
+    const need = this.len + view.length;
+    if (need > this.max) {
+      this.clear();
+      return false;
+    }
+    if (need > this.buf.length) this.#grow(need);
+    this.buf.set(view, this.len);
+    this.len = need;
+    if (this.total === 0 && need >= 6 && need - view.length < 6) {
+      const plen = (this.buf[4] << 8) | this.buf[5];
+      if (plen > 0) this.total = 6 + plen;
+    }
+    return true;
+  }
+
   /** True once a bounded PES has all its bytes. */
   get complete(): boolean {
     return this.total > 0 && this.len >= this.total;

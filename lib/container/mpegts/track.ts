@@ -118,6 +118,17 @@ export class TsTrack {
     if (this.#pes.complete) this.#finish(false);
   }
 
+  /** A continuation payload (no unit start) as a view of exactly its bytes. */
+  continued(payload: Uint8Array, arrivalMs: number): void {
+    if (!this.#collecting) {
+      if (!this.#skipping) this.sink.count("pes_excess");
+      return;
+    }
+    this.#arrivalMs = arrivalMs;
+    if (!this.#pes.appendView(payload)) return this.#drop("pes_oversize");
+    if (this.#pes.complete) this.#finish(false);
+  }
+
   /** Packets were lost (continuity error): the PES being collected is dropped. */
   lost(): void {
     if (this.#collecting) this.#drop("pes_dropped");
