@@ -166,35 +166,28 @@ export class PesBuffer {
 
   /** Appends `src[s, e)`. Returns false (and keeps nothing) when over the cap. */
   append(src: Uint8Array, s = 0, e: number = src.length): boolean {
-    const need = this.len + (e - s);
+    // A view + set is cheaper here than a byte loop, even for one 184-byte payload.
+    return this.appendView(src.subarray(s, e));
+  }
+
+  /**
+   * Appends all of `view` (a view made for this call, or one its maker keeps per buffer
+   * position: payload_views.ts). Returns false (and keeps nothing) when over the cap.
+   */
+  appendView(view: Uint8Array): boolean {
+    const len = this.len;
+    const need = len + view.length;
     if (need > this.max) {
       this.clear();
       return false;
     }
     if (need > this.buf.length) this.#grow(need);
     const buf = this.buf;
-    // A view + set is cheaper here than a byte loop, even for one 184-byte payload.
-    buf.set(src.subarray(s, e), this.len);
+    buf.set(view, len);
     this.len = need;
-    if (this.total === 0 && this.len >= 6) {
+    // PES_packet_length, once its bytes are in
+    if (this.total === 0 && len < 6 && need >= 6) {
       const plen = (buf[4] << 8) | buf[5];
-      if (plen > 0) this.total = 6 + plen;
-    }
-    return true;
-  }
-
-  /** Appends all of `view` (a payload view kept by its maker, payload_views.ts). */
-  appendView(view: Uint8Array): boolean {
-    const need = this.len + view.length;
-    if (need > this.max) {
-      this.clear();
-      return false;
-    }
-    if (need > this.buf.length) this.#grow(need);
-    this.buf.set(view, this.len);
-    this.len = need;
-    if (this.total === 0 && need >= 6 && need - view.length < 6) {
-      const plen = (this.buf[4] << 8) | this.buf[5];
       if (plen > 0) this.total = 6 + plen;
     }
     return true;

@@ -99,26 +99,21 @@ export class TsTrack {
     start = 0,
     end: number = data.length,
   ): void {
-    if (pusi) {
-      if (this.#collecting) this.#finish(true);
-      this.#collecting = true;
-      this.#skipping = false;
-      this.#rai = rai;
-      this.#arrivalMs = arrivalMs;
-      this.#startPcr = this.sink.clock?.();
-      if (!this.#pes.start(data, start, end, rai)) return this.#drop("pes_oversize");
-    } else {
-      if (!this.#collecting) {
-        if (!this.#skipping) this.sink.count("pes_excess");
-        return;
-      }
-      this.#arrivalMs = arrivalMs;
-      if (!this.#pes.append(data, start, end)) return this.#drop("pes_oversize");
-    }
+    if (!pusi) return this.continued(data.subarray(start, end), arrivalMs);
+    if (this.#collecting) this.#finish(true);
+    this.#collecting = true;
+    this.#skipping = false;
+    this.#rai = rai;
+    this.#arrivalMs = arrivalMs;
+    this.#startPcr = this.sink.clock?.();
+    if (!this.#pes.start(data, start, end, rai)) return this.#drop("pes_oversize");
     if (this.#pes.complete) this.#finish(false);
   }
 
-  /** A continuation payload (no unit start) as a view of exactly its bytes. */
+  /**
+   * A continuation payload (no unit start) as a view of exactly its bytes (the demuxer's
+   * cached payload views, lib/container/mpegts/payload_views.ts, or `payload`'s own).
+   */
   continued(payload: Uint8Array, arrivalMs: number): void {
     if (!this.#collecting) {
       if (!this.#skipping) this.sink.count("pes_excess");
