@@ -29,11 +29,10 @@
  * says why).
  */
 import { TsInput } from "../lib/pipeline/ts_input.ts";
-import { type IngestStage, stageOnce } from "./ingest_stages.ts";
+import { type IngestStage, received, stageOnce } from "./ingest_stages.ts";
 import { FrameStore } from "../lib/pipeline/frame_store.ts";
 import { Stream } from "../lib/stream/stream.ts";
 import { loopTs } from "./_ts_loop.ts";
-import { DRAIN_BUFFER_BYTES } from "../lib/transport/srt/connection.ts";
 import {
   arg,
   type BenchCodec,
@@ -58,8 +57,6 @@ const STEADY_STREAMS = 3;
 
 /** SRT payload size the adapter hands to TsInput, bytes. */
 const SLICE = 1316;
-/** The receive buffer messages are read into (the SRT listener's drain buffer). */
-const recv = new Uint8Array(DRAIN_BUFFER_BYTES);
 
 /** The ingest path as lib/app/listeners.ts builds it for one SRT connection. */
 function ingestPath() {
@@ -83,9 +80,8 @@ function ingestPath() {
   const feed = (data: Uint8Array, from: number, to: number, t: number) => {
     for (let o = from; o < to; o += SLICE, t++) {
       const n = Math.min(SLICE, to - o);
-      recv.set(data.subarray(o, o + n));
       stream.received(n, 7, t);
-      input.push(recv.subarray(0, n), t);
+      input.push(received(data, o, n), t);
     }
     return t;
   };

@@ -64,9 +64,7 @@ export function stageOnce(
   const c0 = cpuSelf();
   // each message read into the reused receive buffer first, as in the whole path
   for (let o = 0, t = 0; o < data.length; o += 1316, t++) {
-    const n = Math.min(1316, data.length - o);
-    RECV.set(data.subarray(o, o + n));
-    d.push(RECV.subarray(0, n), t);
+    d.push(received(data, o, Math.min(1316, data.length - o)), t);
   }
   d.flush();
   for (const a of asm.values()) a.flush();
@@ -127,8 +125,17 @@ function floorOnce(data: Uint8Array, codec: BenchCodec): { cpu: number; units: n
   return { cpu: cpuSelf() - c0, units };
 }
 
-/** The receive buffer the stages read each message into (the SRT listener's drain buffer). */
+/** The receive buffer messages are read into (the SRT listener's drain buffer). */
 const RECV = new Uint8Array(DRAIN_BUFFER_BYTES);
+
+/**
+ * The message `data[o, o + n)` as the SRT listener hands it on: read into the one reused
+ * receive buffer (lib/transport/srt/listener.ts, srt_recvmsg), a view of that buffer.
+ */
+export function received(data: Uint8Array, o: number, n: number): Uint8Array {
+  RECV.set(data.subarray(o, o + n));
+  return RECV.subarray(0, n);
+}
 
 /** Slab the floor's PES buffer is cut from, bytes (PesBuffer's video slab). */
 const FLOOR_SLAB = 1024 * 1024;
