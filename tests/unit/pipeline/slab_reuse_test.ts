@@ -12,6 +12,7 @@ import { TsInput } from "@lib/pipeline/ts_input.ts";
 import { Stream } from "@lib/stream/stream.ts";
 import type { AccessUnit } from "@lib/core/types.ts";
 import { fuzzRuns, missing } from "@tests/_helpers.ts";
+import { toolOutput, withFfmpegTs } from "@tests/support/ffmpeg.ts";
 import fc from "npm:fast-check@^3";
 import { SLAB_TOTALS } from "@lib/core/slabs.ts";
 
@@ -19,44 +20,18 @@ let encoded: { data: Uint8Array; videoPackets: number } | undefined;
 
 /** The ffmpeg-made input and ffprobe's count of its video packets (made once). */
 function input(): { data: Uint8Array; videoPackets: number } {
-  if (encoded) return encoded;
-  const path = Deno.makeTempFileSync({ suffix: ".ts" });
-  try {
-    const enc = new Deno.Command("ffmpeg", {
-      args: [
-        "-v",
-        "error",
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=1280x720:rate=30,noise=alls=30:allf=t",
-      ]
-        .concat([
-          "-f",
-          "lavfi",
-          "-i",
-          "sine",
-          "-t",
-          "12",
-          "-c:v",
-          "libx264",
-          "-preset",
-          "ultrafast",
-        ])
-        .concat(["-b:v", "12M", "-g", "15", "-c:a", "aac", "-f", "mpegts", path]),
-    }).outputSync(); // deno-fmt-ignore
-    if (!enc.success) throw new Error(new TextDecoder().decode(enc.stderr));
-    const probe = new Deno.Command("ffprobe", {
-      args: ["-v", "error", "-select_streams", "v", "-count_packets"]
+  const source = ["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30,noise=alls=30:allf=t"]
+    .concat(["-f", "lavfi", "-i", "sine", "-t", "12"]);
+  const codecs = ["-c:v", "libx264", "-preset", "ultrafast", "-b:v", "12M", "-g", "15"]
+    .concat(["-c:a", "aac"]);
+  return encoded ??= withFfmpegTs([...source, ...codecs], (path) => {
+    const out = toolOutput(
+      "ffprobe",
+      ["-v", "error", "-select_streams", "v", "-count_packets"]
         .concat(["-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", path]),
-    }).outputSync();
-    const videoPackets = Number(new TextDecoder().decode(probe.stdout).trim().split("\n")[0]);
-    encoded = { data: Deno.readFileSync(path), videoPackets };
-    return encoded;
-  } finally {
-    Deno.removeSync(path);
-  }
+    );
+    return { data: Deno.readFileSync(path), videoPackets: Number(out.trim().split("\n")[0]) };
+  });
 }
 
 /** Runs the input through the path; `check` after every 64th message (`step`) and at the end. */

@@ -6,51 +6,22 @@
  */
 import assert from "node:assert/strict";
 import { missing, readFixture } from "@tests/_helpers.ts";
+import { toolOutput, withFfmpegTs } from "@tests/support/ffmpeg.ts";
 import { chunksOf, demux, ivfFrames, join, pat, pesPackets, pmt } from "@tests/support/ts.ts";
 
 function ffmpegTs(args: string[]): { ts: Uint8Array; probe: { pts: number; size: number }[] } {
-  const dir = Deno.makeTempDirSync();
-  try {
-    const out = `${dir}/a.ts`;
-    const enc = new Deno.Command("ffmpeg", {
-      args: [
-        "-v",
-        "error",
-        "-y",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:duration=1",
-        ...args,
-        "-f",
-        "mpegts",
-        out,
-      ],
-    }).outputSync();
-    assert.ok(enc.success, new TextDecoder().decode(enc.stderr));
-    const pr = new Deno.Command("ffprobe", {
-      args: [
-        "-v",
-        "error",
-        "-select_streams",
-        "a:0",
-        "-show_entries",
-        "packet=pts,size",
-        "-of",
-        "csv=p=0",
-        out,
-      ],
-    }).outputSync();
-    const probe = new TextDecoder().decode(pr.stdout).split("\n").filter((l) => l.trim()).map(
-      (l) => {
-        const [pts, size] = l.split(",");
-        return { pts: Number(pts), size: Number(size) };
-      },
+  return withFfmpegTs(["-f", "lavfi", "-i", "sine=frequency=440:duration=1", ...args], (out) => {
+    const csv = toolOutput(
+      "ffprobe",
+      ["-v", "error", "-select_streams", "a:0"]
+        .concat(["-show_entries", "packet=pts,size", "-of", "csv=p=0", out]),
     );
+    const probe = csv.split("\n").filter((l) => l.trim()).map((l) => {
+      const [pts, size] = l.split(",");
+      return { pts: Number(pts), size: Number(size) };
+    });
     return { ts: Deno.readFileSync(out), probe };
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 }
 
 const noFfmpeg = missing("ffmpeg", "ffprobe");
