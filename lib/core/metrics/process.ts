@@ -3,8 +3,8 @@
  * read from Linux procfs: /proc/self/stat (CPU time, virtual and resident size, start
  * time), /proc/stat (boot time), /proc/self/fd and /proc/self/limits (open and maximum
  * file descriptors); plus the V8 heap figures of the runtime and the PES slab totals
- * (lib/core/slabs.ts). Where procfs is missing
- * (macOS, Windows) only what Deno reports is emitted. Never throws.
+ * (lib/core/slabs.ts). Where procfs is missing (macOS, Windows) only what Deno reports is
+ * emitted. Never throws.
  */
 import { SLAB_TOTALS } from "../slabs.ts";
 import type { Emit } from "./registry.ts";
