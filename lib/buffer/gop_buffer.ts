@@ -134,12 +134,20 @@ export class GopBuffer {
 
   /** The most recent buffered key frame of a video track (default: the first video track). */
   latestKeyframe(track?: number): AccessUnit | undefined {
+    const au = this.#latestKeySlot(track)?.au;
+    if (au) pin(au.data);
+    return au;
+  }
+
+  /** The frame index of latestKeyframe(track), without handing the frame out. */
+  latestKeyframeIndex(track?: number): number | undefined {
+    return this.#latestKeySlot(track)?.index;
+  }
+
+  #latestKeySlot(track?: number): Slot | undefined {
     const t = track ?? this.#video.keys().next().value;
     const gops = t === undefined ? undefined : this.#video.get(t);
-    if (!gops || gops.length === 0) return undefined;
-    const au = gops[gops.length - 1].slots[0].au;
-    pin(au.data);
-    return au;
+    return gops?.[gops.length - 1]?.slots[0];
   }
 
   /**

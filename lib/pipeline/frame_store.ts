@@ -77,10 +77,10 @@ export class FrameStore implements BufferView {
    * video track on: where a live consumer starts. Empty without a buffered keyframe.
    */
   fromLatestKey(): AccessUnit[] {
-    const key = this.buffer.latestKeyframe();
-    if (!key) return [];
+    const key = this.buffer.latestKeyframeIndex();
+    if (key === undefined) return [];
     const entries = this.buffer.frames();
-    const at = entries.findLastIndex((e) => e.key && this.buffer.frame(e.index) === key);
+    const at = entries.findLastIndex((e) => e.index === key);
     if (at < 0) return [];
     const out: AccessUnit[] = [];
     for (let i = at; i < entries.length; i++) {
