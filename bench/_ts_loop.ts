@@ -37,7 +37,7 @@ export function loopTs(data: Uint8Array, loops: number, durationTicks: number): 
         s = p + 5 + len;
       }
       const pusi = (out[p + 1] & 0x40) !== 0;
-      if (pusi && afc & 1 && shift > 0 && s + 14 <= p + TS_PACKET_SIZE) shiftPes(out, s, shift);
+      if (pusi && afc & 1 && shift > 0) shiftPes(out, s, p + TS_PACKET_SIZE, shift);
     }
   }
   return out;
@@ -55,10 +55,15 @@ function shiftPcr(d: Uint8Array, o: number, shift: number): void {
   d[o + 4] = ((v & 1) << 7) | (d[o + 4] & 0x7f);
 }
 
-/** Moves the PTS and DTS of the PES header at `s` on (nothing when it is not one). */
-function shiftPes(d: Uint8Array, s: number, shift: number): void {
-  if (d[s] !== 0 || d[s + 1] !== 0 || d[s + 2] !== 1 || (d[s + 6] & 0xc0) !== 0x80) return;
+/**
+ * Moves the PTS and DTS of the PES header at `d[s, end)` on (nothing when it is not one,
+ * or its timestamps do not fit before `end`, the packet's end).
+ */
+function shiftPes(d: Uint8Array, s: number, end: number, shift: number): void {
+  if (s + 14 > end || d[s] !== 0 || d[s + 1] !== 0 || d[s + 2] !== 1) return;
+  if ((d[s + 6] & 0xc0) !== 0x80) return;
   const flags = d[s + 7] >> 6;
+  if (s + (flags === 3 ? 19 : 14) > end) return;
   if (flags & 2) writeTimestamp33(d, s + 9, flags === 3 ? 3 : 2, readTimestamp33(d, s + 9) + shift);
   if (flags === 3) writeTimestamp33(d, s + 14, 1, readTimestamp33(d, s + 14) + shift);
 }
