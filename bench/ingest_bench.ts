@@ -1,17 +1,19 @@
 /**
  * The whole MPEG-TS ingest path from memory, as an SRT connection feeds it: TsInput
  * (TsDemuxer, ISO/IEC 13818-1 2.4.3 + AnnexBAssembler, H.264 B.1 / H.265 B.2) -> Stream
- * (track stats, parameter-set tracking) -> FrameStore (GOP buffer + output queue), in
- * 1316-byte slices (7 TS packets, one SRT message), each read into one reused receive
- * buffer first as the SRT listener's srt_recvmsg reads it (the peers read their file: a
- * copy too; until 2026-12-06 the slices were views of the file in memory, no copy). The
- * demuxer reuses its payload views of that buffer (lib/container/mpegts/payload_views.ts).
+ * (track stats, parameter-set tracking) -> FrameStore (GOP buffer + output queue), read as
+ * the SRT listener reads it (bench/_srt_reads.ts): 1316-byte messages copied one by one
+ * into the reused drain buffer, the messages of one read (10 ms at the input's rate by
+ * default, `--per-read N` to set) handed on as one chunk. The peers read their file: a copy
+ * too. (Until 2026-12-06 the messages were pushed one by one as views of the file in
+ * memory, no copy; then one by one through a copy.) The demuxer reuses its payload views of
+ * that buffer (lib/container/mpegts/payload_views.ts).
  * Side by side, in the same run, on
  * the same file: `ffmpeg -map 0 -c copy -f null -` and GStreamer
  * `filesrc ! tsdemux ! queue ! h264parse ! video/x-h264,alignment=au ! fakesink` (+ a
  * queue ! aacparse branch; without the queues two sinks deadlock in preroll).
  *
- *   deno run --allow-all bench/ingest_bench.ts [--codec h264|h265] [--quick]
+ *   deno run --allow-all bench/ingest_bench.ts [--codec h264|h265] [--quick] [--per-read N]
  *
  * Input: a generated 1080p30 8 Mb/s TS + AAC, 60 s (10 s with --quick), in $BENCH_TMP.
  * sluice: the first pass in this fresh process ("cold": the JIT warms up over the first
@@ -29,7 +31,8 @@
  * says why).
  */
 import { TsInput } from "../lib/pipeline/ts_input.ts";
-import { type IngestStage, received, stageOnce } from "./ingest_stages.ts";
+import { type IngestStage, stageOnce } from "./ingest_stages.ts";
+import { messagesPerRead, SrtReads } from "./_srt_reads.ts";
 import { FrameStore } from "../lib/pipeline/frame_store.ts";
 import { Stream } from "../lib/stream/stream.ts";
 import { loopTs } from "./_ts_loop.ts";
@@ -55,9 +58,6 @@ const STEADY_LOOPS = 5;
 /** Streams the "steady" rows are measured over. */
 const STEADY_STREAMS = 3;
 
-/** SRT payload size the adapter hands to TsInput, bytes. */
-const SLICE = 1316;
-
 /** The ingest path as lib/app/listeners.ts builds it for one SRT connection. */
 function ingestPath() {
   const stream = new Stream({ protocol: "srt", name: "bench", remote: "127.0.0.1:1" }, undefined, {
@@ -72,28 +72,20 @@ function ingestPath() {
   // as lib/app/listeners.ts builds it: the store's passthrough tap, idle (no consumer)
   const tap = (stream.frameSink as FrameStore).tsTap;
   const input = new TsInput(stream, { frameTimeoutMs: 5000, tap });
-  /**
-   * Feeds `data[from, to)` in SRT-sized messages, message numbers on from `t`, each read
-   * into one reused buffer first, as the SRT listener's drain buffer is
-   * (lib/transport/srt/listener.ts: srt_recvmsg copies each message into it).
-   */
-  const feed = (data: Uint8Array, from: number, to: number, t: number) => {
-    for (let o = from; o < to; o += SLICE, t++) {
-      const n = Math.min(SLICE, to - o);
-      stream.received(n, 7, t);
-      input.push(received(data, o, n), t);
-    }
-    return t;
+  /** A read's chunk, as lib/pipeline/srt_adapter.ts's `data` takes it. */
+  const sink = (chunk: Uint8Array, t: number) => {
+    stream.received(chunk.length, Math.floor(chunk.length / 188), t);
+    input.push(chunk, t);
   };
-  return { stream, input, feed };
+  return { stream, input, sink };
 }
 
-/** One pass of the ingest path over `data` (a new stream); frames per track and the time taken. */
-export function ingestOnce(data: Uint8Array) {
-  const { stream, input, feed } = ingestPath();
+/** One pass of the ingest path over the input (a new stream); frames per track and the time taken. */
+export function ingestOnce(reads: SrtReads) {
+  const { stream, input, sink } = ingestPath();
   const c0 = cpuSelf();
   const t0 = performance.now();
-  feed(data, 0, data.length, 0);
+  reads.feed(sink);
   input.flush();
   const s = (performance.now() - t0) / 1000;
   const cpu = cpuSelf() - c0;
@@ -102,18 +94,18 @@ export function ingestOnce(data: Uint8Array) {
 }
 
 /**
- * One stream fed `looped` (the input `loops` times back to back, bench/_ts_loop.ts): CPU
+ * One stream fed `looped`, the input `loops` times back to back (bench/_ts_loop.ts): CPU
  * seconds of each copy after the first, i.e. of a stream past its first pass (slabs
  * reused from the start, the A/V estimator's window full), and the stream's counters.
  */
-export function steadyOnce(looped: Uint8Array, loops: number) {
-  const { stream, input, feed } = ingestPath();
-  const size = looped.length / loops;
-  let t = feed(looped, 0, size, 0);
+export function steadyOnce(looped: SrtReads, loops: number) {
+  const { stream, input, sink } = ingestPath();
+  const size = looped.data.length / loops;
+  let t = looped.feed(sink, 0, looped.at(size));
   const cpu: number[] = [];
   for (let k = 1; k < loops; k++) {
     const c0 = cpuSelf();
-    t = feed(looped, k * size, (k + 1) * size, t);
+    t = looped.feed(sink, looped.at(k * size), looped.at((k + 1) * size), t);
     cpu.push(cpuSelf() - c0);
   }
   input.flush();
@@ -139,10 +131,13 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
   const path = await generatedTs(dir, codec, seconds);
   const data = await Deno.readFile(path);
   const mb = data.length / 1e6;
-  const cold = ingestOnce(data);
+  // messages a read: as the listener reads this stream by default, unless --per-read says
+  const perRead = Number(arg("per-read", "0")) || messagesPerRead(data.length, seconds);
+  const reads = new SrtReads(data, perRead);
+  const cold = ingestOnce(reads);
   let warm = cold;
   for (let i = 1; i < passes; i++) {
-    const r = ingestOnce(data);
+    const r = ingestOnce(reads);
     if (r.s < warm.s || warm === cold) warm = r;
   }
   console.log(
@@ -162,9 +157,9 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
     per.sort((a, b) => a - b);
     return { best: per[0], median: (per[(per.length - 1) >> 1] + per[per.length >> 1]) / 2 };
   };
-  const whole = warmCpu(() => ingestOnce(data).cpu);
+  const whole = warmCpu(() => ingestOnce(reads).cpu);
   // a stream past its first pass: copies 2..STEADY_LOOPS of the input in one stream
-  const looped = loopTs(data, STEADY_LOOPS, seconds * 90000);
+  const looped = new SrtReads(loopTs(data, STEADY_LOOPS, seconds * 90000), perRead);
   const steady: number[] = [];
   for (let r = 0; r < STEADY_STREAMS; r++) {
     const st = steadyOnce(looped, STEADY_LOOPS);
@@ -178,11 +173,11 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
     }
   }
   steady.sort((a, b) => a - b);
-  const copyMb = looped.length / STEADY_LOOPS / 1e6;
+  const copyMb = looped.data.length / STEADY_LOOPS / 1e6;
   // the stages apart (bench/ingest_stages.ts), after a warm-up pass each
   const stageCpu = (st: IngestStage) => {
-    stageOnce(data, codec, st);
-    return warmCpu(() => stageOnce(data, codec, st).cpu).best;
+    stageOnce(reads, codec, st);
+    return warmCpu(() => stageOnce(reads, codec, st).cpu).best;
   };
   const demuxCpu = stageCpu("demux");
   const asmCpu = stageCpu("demux+assembly");

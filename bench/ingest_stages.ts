@@ -21,20 +21,23 @@ import { AnnexBAssembler } from "../lib/codecs/h26x/annexb_assembler.ts";
 import { nextStartCode, vclByte } from "../lib/codecs/h26x/nal_kind.ts";
 import { TsDemuxer } from "../lib/container/mpegts/demuxer.ts";
 import { releaseBefore } from "../lib/core/slabs.ts";
-import { DRAIN_BUFFER_BYTES } from "../lib/transport/srt/connection.ts";
 import type { BenchCodec } from "./_bench.ts";
 import { cpuSelf } from "./_bench.ts";
+import type { SrtReads } from "./_srt_reads.ts";
 
 /** Stages measured apart from the whole path. */
 export type IngestStage = "demux" | "demux+assembly" | "floor";
 
-/** One pass of `stage` over `data` in 1316-byte pushes: CPU seconds and units seen. */
+/**
+ * One pass of `stage` over the input, read as the SRT listener reads it (the floor reads
+ * the file directly): CPU seconds and units seen.
+ */
 export function stageOnce(
-  data: Uint8Array,
+  reads: SrtReads,
   codec: BenchCodec,
   stage: IngestStage,
 ): { cpu: number; units: number } {
-  if (stage === "floor") return floorOnce(data, codec);
+  if (stage === "floor") return floorOnce(reads.data, codec);
   let units = 0;
   const asm = new Map<number, AnnexBAssembler>();
   const d = new TsDemuxer({
@@ -62,10 +65,8 @@ export function stageOnce(
     count() {},
   }); // deno-fmt-ignore
   const c0 = cpuSelf();
-  // each message read into the reused receive buffer first, as in the whole path
-  for (let o = 0, t = 0; o < data.length; o += 1316, t++) {
-    d.push(received(data, o, Math.min(1316, data.length - o)), t);
-  }
+  // read into the drain buffer first, as in the whole path
+  reads.feed((chunk, t) => d.push(chunk, t));
   d.flush();
   for (const a of asm.values()) a.flush();
   return { cpu: cpuSelf() - c0, units };
@@ -123,18 +124,6 @@ function floorOnce(data: Uint8Array, codec: BenchCodec): { cpu: number; units: n
   }
   if (len > 0) scan();
   return { cpu: cpuSelf() - c0, units };
-}
-
-/** The receive buffer messages are read into (the SRT listener's drain buffer). */
-const RECV = new Uint8Array(DRAIN_BUFFER_BYTES);
-
-/**
- * The message `data[o, o + n)` as the SRT listener hands it on: read into the one reused
- * receive buffer (lib/transport/srt/listener.ts, srt_recvmsg), a view of that buffer.
- */
-export function received(data: Uint8Array, o: number, n: number): Uint8Array {
-  RECV.set(data.subarray(o, o + n));
-  return RECV.subarray(0, n);
 }
 
 /** Slab the floor's PES buffer is cut from, bytes (PesBuffer's video slab). */

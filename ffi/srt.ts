@@ -29,7 +29,8 @@ export const SRT_SYMBOLS = {
   srt_setsockflag: { parameters: ["i32", "i32", "buffer", "i32"], result: "i32" },
   srt_getsockflag: { parameters: ["i32", "i32", "buffer", "buffer"], result: "i32" },
   srt_getsockstate: { parameters: ["i32"], result: "i32" },
-  srt_recvmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  /** srt_recvmsg(u, buf, len): `buf` a pointer into a kept buffer (drain_buffer.ts). */
+  srt_recvmsg: { parameters: ["i32", "pointer", "i32"], result: "i32" },
   srt_epoll_create: { parameters: [], result: "i32" },
   srt_epoll_add_usock: { parameters: ["i32", "i32", "buffer"], result: "i32" },
   srt_epoll_remove_usock: { parameters: ["i32", "i32"], result: "i32" },

@@ -57,12 +57,13 @@ const ready = sym.srt_epoll_create();
 sym.srt_epoll_add_usock(ready, sock, flags);
 const ev = new Int32Array(2);
 const buf = new Uint8Array(MESSAGE_MAX);
+const bufAt = Deno.UnsafePointer.of(buf);
 let bytes = 0, messages = 0, wakes = 0;
 await new Promise<void>((done) => {
   const id = setInterval(() => {
     wakes++;
     while (sym.srt_epoll_uwait_now(ready, ev, 1, 0n) > 0) {
-      const n = sym.srt_recvmsg(sock, buf, MESSAGE_MAX);
+      const n = sym.srt_recvmsg(sock, bufAt, MESSAGE_MAX);
       if (n <= 0) {
         if (n < 0 && sym.srt_getsockstate(sock) >= SRTS.BROKEN) { // broken, closing, closed
           clearInterval(id);

@@ -7,13 +7,8 @@
 
 import { EPOLL_EVENT_BYTES, SRT_EPOLL, SRT_ERR, SRTO, type SrtSymbols } from "../../../ffi/srt.ts";
 import { decodeStats, PERFMON_BYTES, type SrtStats } from "./stats.ts";
+import { DRAIN_MAX_MESSAGES, type DrainBuffer, SRT_MESSAGE_MAX_BYTES } from "./drain_buffer.ts";
 
-/** Largest SRT live-mode payload (SRT_LIVE_MAX_PLSIZE, srt.h), bytes. */
-export const SRT_MESSAGE_MAX_BYTES = 1456;
-/** Messages read from one socket into the drain buffer before they go to its sink. */
-export const DRAIN_MAX_MESSAGES = 64;
-/** Size of the shared drain buffer: one batch of one socket, bytes. */
-export const DRAIN_BUFFER_BYTES = SRT_MESSAGE_MAX_BYTES * DRAIN_MAX_MESSAGES;
 /**
  * Batches read from one socket per epoll wake-up (fairness cap): 16 x 64 messages, 1.3 MB
  * of TS, is 1 Gb/s for one stream at the default 10 ms read interval, 350 Mb/s at 30 ms.
@@ -139,7 +134,7 @@ export class SrtConnection {
    * Reads what is due with synchronous srt_recvmsg into `buf`, handing the sink one chunk
    * per DRAIN_MAX_MESSAGES, up to DRAIN_MAX_BATCHES chunks. EASYNCRCV (6002) means drained.
    */
-  drain(buf: Uint8Array, arrivalMs: number): DrainResult {
+  drain(buf: DrainBuffer, arrivalMs: number): DrainResult {
     let bytes = 0;
     for (let b = 0; b < DRAIN_MAX_BATCHES; b++) {
       const r = this.#batch(buf, arrivalMs, b > 0);
@@ -154,7 +149,7 @@ export class SrtConnection {
    * `ask`: check readiness before the first read too (the epoll wake-up vouched for the
    * first read of a drain).
    */
-  #batch(buf: Uint8Array, arrivalMs: number, ask: boolean): DrainResult & { full: boolean } {
+  #batch(buf: DrainBuffer, arrivalMs: number, ask: boolean): DrainResult & { full: boolean } {
     const sym = this.#sym;
     let off = 0;
     let end: string | undefined;
@@ -165,7 +160,7 @@ export class SrtConnection {
       // our thread each waiting on a lock) under a 100 Mb/s stream read behind; the epoll
       // set only takes libsrt's epoll lock.
       if ((i > 0 || ask) && !this.#mayRead()) break;
-      const n = sym.srt_recvmsg(this.id, buf.subarray(off), SRT_MESSAGE_MAX_BYTES);
+      const n = sym.srt_recvmsg(this.id, buf.at(off), SRT_MESSAGE_MAX_BYTES);
       if (n > 0) {
         off += n;
         continue;
@@ -181,7 +176,7 @@ export class SrtConnection {
     }
     if (off > 0) {
       this.bytesReceived += off;
-      this.sink?.data(buf.subarray(0, off), arrivalMs);
+      this.sink?.data(buf.bytes.subarray(0, off), arrivalMs);
     }
     return { bytes: off, end, full: i === DRAIN_MAX_MESSAGES };
   }

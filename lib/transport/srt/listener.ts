@@ -15,7 +15,8 @@ import {
   SRTS,
   type SrtSymbols,
 } from "../../../ffi/srt.ts";
-import { DRAIN_BUFFER_BYTES, SrtConnection, type SrtConnectionSink } from "./connection.ts";
+import { SrtConnection, type SrtConnectionSink } from "./connection.ts";
+import { DrainBuffer } from "./drain_buffer.ts";
 import { AdmissionGate } from "./admission.ts";
 import type { SrtHealth, SrtListenerOptions } from "./listener_options.ts";
 import {
@@ -56,7 +57,7 @@ export class SrtListener {
   // Buffers handed to C: fields, so they stay reachable for the listener's life.
   readonly #events = new Uint8Array(EPOLL_EVENT_BYTES * EPOLL_EVENTS_MAX);
   readonly #eventsView = new DataView(this.#events.buffer);
-  readonly #drainBuf = new Uint8Array(DRAIN_BUFFER_BYTES);
+  readonly #drainBuf = new DrainBuffer();
   readonly #addr = new Uint8Array(128);
   readonly #addrView = new DataView(this.#addr.buffer);
   readonly #addrLen = new Int32Array(1);
