@@ -22,8 +22,8 @@
  * groups of 3 passes; warm-median: the median group, full GCs included). Each of those
  * passes is a new stream's first minute; "steady" is a stream past it: one stream fed the
  * input 5 times as one continuous TS (bench/_ts_loop.ts), CPU of copies 2-5, least and
- * median over 3 such streams (12 copies). Peers: "steady" = a 5x file minus
- * the 1x file, so start-up is removed (bench/README.md; more copies for a small --quick
+ * median over 4 such streams (16 copies) after one not counted (STEADY_STREAMS says
+ * why). Peers: "steady" = a 5x file minus the 1x file, so start-up is removed (bench/README.md; more copies for a small --quick
  * input, see steadyFactor); best of 3 each. Two more rows put the cost where it is: the
  * demuxer alone and the demuxer + access-unit assembler (bench/ingest_stages.ts), warm,
  * against the same peers' whole run; a third the floor any TypeScript reader of these
@@ -55,8 +55,15 @@ const WARM_GROUPS = 10;
 
 /** Copies of the input one "steady" stream is fed (the first is not counted). */
 const STEADY_LOOPS = 5;
-/** Streams the "steady" rows are measured over. */
-const STEADY_STREAMS = 3;
+/**
+ * Streams the "steady" rows are measured over, after one more that is not counted: the
+ * first long stream in a process is the first to reach what only a stream past its first
+ * minute does (the A/V estimator's full window, older GOPs rotating out at later
+ * timestamps), so V8 compiles those paths and grows its young generation to the size the
+ * GOP buffer's survivors need while it runs (bench/README.md: its copies cost 1.2-2x the
+ * later streams', with up to 20 ms of V8 background-thread CPU a copy).
+ */
+const STEADY_STREAMS = 4;
 
 /** The ingest path as lib/app/listeners.ts builds it for one SRT connection. */
 function ingestPath() {
@@ -161,9 +168,15 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
   // a stream past its first pass: copies 2..STEADY_LOOPS of the input in one stream
   const looped = new SrtReads(loopTs(data, STEADY_LOOPS, seconds * 90000), perRead);
   const steady: number[] = [];
-  for (let r = 0; r < STEADY_STREAMS; r++) {
+  for (let r = 0; r <= STEADY_STREAMS; r++) {
     const st = steadyOnce(looped, STEADY_LOOPS);
-    steady.push(...st.cpu);
+    if (r > 0) steady.push(...st.cpu);
+    else {
+      const per = st.cpu.map((c) => fmt(looped.data.length / STEADY_LOOPS / 1e6 / c));
+      console.log(
+        `steady warm-up stream (not counted), copies 2-${STEADY_LOOPS}: ${per.join(" ")} MB/cpu-s`,
+      );
+    }
     if (r === 0) {
       console.log(
         `steady stream (${STEADY_LOOPS} x ${seconds}s): frames ${st.frames}, ` +
