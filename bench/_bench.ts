@@ -120,10 +120,27 @@ export async function bestPeer(cmd: string[], n: number): Promise<PeerTime> {
   return best!;
 }
 
+/** The median of `xs` (the mean of the middle two for an even count). */
+export function median(xs: number[]): number {
+  const v = [...xs].sort((a, b) => a - b);
+  return (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2;
+}
+
+/** Steady-state rate of a peer: at its best run, and at its median run's CPU. */
+export interface PeerRate {
+  /** MB/s wall, from the least-wall runs. */
+  mbPerS: number;
+  /** MB per CPU-second, from the least-wall runs (their CPU). */
+  mbPerCpuS: number;
+  /** MB per CPU-second from the median CPU of the runs: beside a median of sluice's. */
+  mbPerCpuSMedian: number;
+}
+
 /**
  * Steady-state rate of a peer (bench/README.md, "Steady"): `cmdOf(big)` minus `cmdOf(small)`,
- * where `big` holds `mbExtra` megabytes more than `small` (see steadyFactor). Returns MB/s wall
- * and MB per CPU-second; undefined (with a warning) when the peer is missing or fails.
+ * where `big` holds `mbExtra` megabytes more than `small` (see steadyFactor), `runs` runs
+ * each. Returns MB/s wall and MB per CPU-second (best and median); undefined (with a
+ * warning) when the peer is missing or fails.
  */
 export async function steadyPeer(
   label: string,
@@ -132,14 +149,24 @@ export async function steadyPeer(
   big: string,
   mbExtra: number,
   runs = 3,
-): Promise<{ mbPerS: number; mbPerCpuS: number } | undefined> {
+): Promise<PeerRate | undefined> {
   try {
     await timePeer(cmdOf(small)); // page cache, plugin registry
-    const a = await bestPeer(cmdOf(small), runs);
-    const b = await bestPeer(cmdOf(big), runs);
-    const wall = Math.max(b.wall - a.wall, 1e-3);
-    const cpu = Math.max(b.cpu - a.cpu, 1e-3);
-    return { mbPerS: mbExtra / wall, mbPerCpuS: mbExtra / cpu };
+    const a: PeerTime[] = [];
+    const b: PeerTime[] = [];
+    for (let i = 0; i < runs; i++) {
+      a.push(await timePeer(cmdOf(small)));
+      b.push(await timePeer(cmdOf(big)));
+    }
+    const best = (ts: PeerTime[]) => ts.reduce((x, y) => (y.wall < x.wall ? y : x));
+    const wall = Math.max(best(b).wall - best(a).wall, 1e-3);
+    const cpu = Math.max(best(b).cpu - best(a).cpu, 1e-3);
+    const cpuMedian = Math.max(median(b.map((t) => t.cpu)) - median(a.map((t) => t.cpu)), 1e-3);
+    return {
+      mbPerS: mbExtra / wall,
+      mbPerCpuS: mbExtra / cpu,
+      mbPerCpuSMedian: mbExtra / cpuMedian,
+    };
   } catch (e) {
     console.warn(`${label}: ${e instanceof Error ? e.message : e}`);
     return undefined;

@@ -23,8 +23,10 @@
  * passes is a new stream's first minute; "steady" is a stream past it: one stream fed the
  * input 5 times as one continuous TS (bench/_ts_loop.ts), CPU of copies 2-5, least and
  * median over 4 such streams (16 copies) after one not counted (STEADY_STREAMS says
- * why). Peers: "steady" = a 5x file minus the 1x file, so start-up is removed (bench/README.md; more copies for a small --quick
- * input, see steadyFactor); best of 3 each. Two more rows put the cost where it is: the
+ * why). Peers: "steady" = a 5x file minus the 1x file, so start-up is removed
+ * (bench/README.md; more copies for a small --quick input, see steadyFactor), 5 runs each:
+ * the least-wall runs' CPU beside sluice's least rows, the median CPU beside its median
+ * rows (until 2026-12-06 the best of 3 beside every row). Two more rows put the cost where it is: the
  * demuxer alone and the demuxer + access-unit assembler (bench/ingest_stages.ts), warm,
  * against the same peers' whole run; a third the floor any TypeScript reader of these
  * bytes has (header, payload copy, the start codes up to the first slice; ingest_stages.ts
@@ -45,6 +47,7 @@ import {
   fmt,
   generatedTs,
   isQuick,
+  median,
   repeated,
   steadyFactor,
   steadyPeer,
@@ -52,6 +55,9 @@ import {
 
 /** Groups of 3 passes the warm CPU is the least of (10: this shared box moves one group by 2x). */
 const WARM_GROUPS = 10;
+
+/** Runs of each peer on the 1x and the big file (least and median taken). */
+const PEER_RUNS = 5;
 
 /** Copies of the input one "steady" stream is fed (the first is not counted). */
 const STEADY_LOOPS = 5;
@@ -162,7 +168,7 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
       per.push(cpu / 3);
     }
     per.sort((a, b) => a - b);
-    return { best: per[0], median: (per[(per.length - 1) >> 1] + per[per.length >> 1]) / 2 };
+    return { best: per[0], median: median(per) };
   };
   const whole = warmCpu(() => ingestOnce(reads).cpu);
   // a stream past its first pass: copies 2..STEADY_LOOPS of the input in one stream
@@ -198,21 +204,22 @@ async function bench(codec: BenchCodec, dir: string, seconds: number, passes: nu
   const k = steadyFactor(data.length);
   const big = await repeated(path, k, `${dir}/in_${codec}_${seconds}s_x${k}.ts`);
   const p = peers(codec);
-  const ff = await steadyPeer("ffmpeg", p.ffmpeg, path, big, (k - 1) * mb);
-  const gs = await steadyPeer("gstreamer", p.gst, path, big, (k - 1) * mb);
+  // 5 runs each: the median rows set sluice's median beside the peers' median
+  const ff = await steadyPeer("ffmpeg", p.ffmpeg, path, big, (k - 1) * mb, PEER_RUNS);
+  const gs = await steadyPeer("gstreamer", p.gst, path, big, (k - 1) * mb, PEER_RUNS);
   await Deno.remove(big).catch(() => {});
   const rows: [string, number, number | undefined, number | undefined][] = [
     ["cold MB/s", mb / cold.s, ff?.mbPerS, gs?.mbPerS],
     ["warm MB/s", mb / warm.s, ff?.mbPerS, gs?.mbPerS],
     ["cold MB/cpu-s", mb / cold.cpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
     ["warm MB/cpu-s", mb / whole.best, ff?.mbPerCpuS, gs?.mbPerCpuS],
-    ["warm-median MB/cpu-s", mb / whole.median, ff?.mbPerCpuS, gs?.mbPerCpuS],
+    ["warm-median MB/cpu-s", mb / whole.median, ff?.mbPerCpuSMedian, gs?.mbPerCpuSMedian],
     ["steady MB/cpu-s", copyMb / steady[0], ff?.mbPerCpuS, gs?.mbPerCpuS],
     [
       "steady-median MB/cpu-s",
-      copyMb / steady[(steady.length - 1) >> 1],
-      ff?.mbPerCpuS,
-      gs?.mbPerCpuS,
+      copyMb / median(steady),
+      ff?.mbPerCpuSMedian,
+      gs?.mbPerCpuSMedian,
     ],
     ["demux MB/cpu-s", mb / demuxCpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
     ["demux+assembly MB/cpu-s", mb / asmCpu, ff?.mbPerCpuS, gs?.mbPerCpuS],
