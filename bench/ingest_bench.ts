@@ -65,9 +65,9 @@ const STEADY_LOOPS = 5;
  * Streams the "steady" rows are measured over, after one more that is not counted: the
  * first long stream in a process is the first to reach what only a stream past its first
  * minute does (the A/V estimator's full window, older GOPs rotating out at later
- * timestamps), so V8 compiles those paths and grows its young generation to the size the
- * GOP buffer's survivors need while it runs (bench/README.md: its copies cost 1.2-2x the
- * later streams', with up to 20 ms of V8 background-thread CPU a copy).
+ * timestamps), and V8 compiles those paths while it runs (--trace-opt: 18 ms of
+ * compilation in its second copy, 3-9 ms in the others, none by the third stream;
+ * bench/README.md). Its copies cost 1.2-1.6x those of the streams after it.
  */
 const STEADY_STREAMS = 4;
 
