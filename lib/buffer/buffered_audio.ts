@@ -23,15 +23,14 @@ export class BufferedAudio {
     const slot = this.#index.add(au, gop);
     let i = list.length;
     while (i > 0 && msOf(list[i - 1].au) > msOf(au)) i--;
-    list.splice(i, 0, slot);
+    if (i === list.length) list.push(slot); // in order, the usual case
+    else list.splice(i, 0, slot);
     return slot;
   }
 
-  /**
-   * Drops the frames older than `start` (every frame when undefined); `removed` hears how
-   * many, once per track that lost some.
-   */
-  trimBefore(start: number | undefined, removed: (n: number) => void): void {
+  /** Drops the frames older than `start` (every frame when undefined); returns how many. */
+  trimBefore(start: number | undefined): number {
+    let removed = 0;
     for (const list of this.#lists.values()) {
       let n = 0;
       while (n < list.length && (start === undefined || msOf(list[n].au) < start)) {
@@ -39,8 +38,9 @@ export class BufferedAudio {
         n++;
       }
       if (n) list.splice(0, n);
-      if (n) removed(n);
+      removed += n;
     }
+    return removed;
   }
 
   /** Drops every frame at or after `cut`, ms; returns how many. */

@@ -324,8 +324,7 @@ export class GopBuffer {
 
   /** Drops audio older than the oldest video GOP ("audio_evicted" when a budget caused it). */
   #trimAudio(counted: boolean): void {
-    this.#audio.trimBefore(this.#oldestStart(), (n) => {
-      if (counted) this.#o.count("audio_evicted", n);
-    });
+    const n = this.#audio.trimBefore(this.#oldestStart());
+    if (n && counted) this.#o.count("audio_evicted", n);
   }
 }

@@ -190,8 +190,9 @@ export class Stream implements StreamSink {
       });
       this.tracks.set(au.trackId, t);
     }
-    const now = this.#now();
-    t.frame(au, now);
+    // counted at the time its input became available (received/inputAt): the frame's own
+    // performance.now() is taken once, for the latency histogram in #deliver
+    t.frame(au, this.#inputMs || this.#now());
     if (au.kind === "video") {
       const p = this.#tracker(au.trackId, au.codec).observe(au);
       if (p) t.info = withVideoParams(t.info, p);

@@ -98,7 +98,7 @@ export class SyncCorrector {
     if (!p) return;
     const threshold = this.#o.thresholdMs();
     let anyLocked = false, correcting = false;
-    for (const t of this.#tl.tracks.values()) {
+    for (const t of this.#tl.clocks) {
       const manual = this.manualOffset(t.id);
       let auto = 0;
       if (t !== p) {

@@ -66,6 +66,8 @@ export interface Placement {
 export class SyncTimeline {
   #o: SyncTimelineOptions;
   #tracks = new Map<number, TrackClock>();
+  /** The same clocks in an array, in the order they came (read per frame: no iterator). */
+  #clocks: TrackClock[] = [];
   #primary?: TrackClock;
   #mode: Reference = "arrival";
   #started = false;
@@ -91,6 +93,11 @@ export class SyncTimeline {
   /** Track clocks by id. */
   get tracks(): ReadonlyMap<number, TrackClock> {
     return this.#tracks;
+  }
+
+  /** Track clocks in the order their tracks came. */
+  get clocks(): readonly TrackClock[] {
+    return this.#clocks;
   }
 
   /** The primary track: the first video track, else the first track. */
@@ -183,6 +190,7 @@ export class SyncTimeline {
     this.#pendingSr.delete(au.trackId);
     t.shift = this.#rShift;
     this.#tracks.set(t.id, t);
+    this.#clocks.push(t);
     if (!this.#primary || (au.kind === "video" && this.#primary.kind !== "video")) {
       this.#primary = t;
       this.#o.relock();
