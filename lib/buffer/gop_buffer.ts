@@ -29,7 +29,7 @@
  * lib/buffer/frame_index.ts, the audio lists lib/buffer/buffered_audio.ts.
  */
 import type { FrameInfo } from "../codecs/h26x/au_info.ts";
-import { arm, pin, releaseBefore } from "../core/slabs.ts";
+import { arm, pin, releaseBefore, retire } from "../core/slabs.ts";
 import type { AccessUnit, Counter } from "../core/types.ts";
 import { BufferedAudio } from "./buffered_audio.ts";
 import { type FrameEntry, FrameIndex, type FrameQuery, msOf, type Slot } from "./frame_index.ts";
@@ -182,6 +182,26 @@ export class GopBuffer {
       n += g.slots.length;
     }
     return n + this.#audio.trimFrom(cut);
+  }
+
+  /**
+   * The stream is removed: every frame leaves the buffer for good, and the slabs of its
+   * video frames go spare once their input has ended (lib/core/slabs.ts retire). Frames
+   * handed out before were pinned and keep their bytes. Returns the frames dropped.
+   */
+  discard(): number {
+    let n = 0;
+    for (const gops of this.#video.values()) {
+      for (const g of gops) {
+        for (const slot of g.slots) {
+          retire(slot.au.data);
+          this.#index.remove(slot);
+        }
+        n += g.slots.length;
+      }
+      gops.length = 0;
+    }
+    return n + this.#audio.trimFrom(-Infinity);
   }
 
   #pushVideo(au: AccessUnit & FrameInfo): number | undefined {

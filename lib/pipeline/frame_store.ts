@@ -57,6 +57,10 @@ export class FrameStore implements BufferView {
     return this.buffer.trimIncomplete();
   }
 
+  discard(): number {
+    return this.buffer.discard();
+  }
+
   gopStats(track: number): GopStats | undefined {
     return this.buffer.detector(track)?.stats;
   }

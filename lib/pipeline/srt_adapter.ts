@@ -17,6 +17,8 @@ export interface ByteInput {
   push(bytes: Uint8Array, arrivalMs: number): void;
   tick(nowMs: number): void;
   flush(): void;
+  /** The connection closed: emit what is pending (unless `emit` is false), then nothing more. */
+  close(emit?: boolean): void;
 }
 
 /** Reject codes (SRT_REJC_PREDEFINED + HTTP-like status). */
@@ -86,8 +88,10 @@ export class SrtAdapter {
           stats: (s) => stream.setTransport(transport(s)),
           closed: (reason, last) => {
             this.#inputs.delete(input);
-            if (stream.sessions !== session) return; // replaced: its unfinished frame goes too
-            input.flush();
+            // replaced: its unfinished frame goes too
+            const replaced = stream.sessions !== session;
+            input.close(!replaced);
+            if (replaced) return;
             if (last) stream.setTransport(transport(last));
             stream.close(reason);
           },

@@ -148,4 +148,14 @@ export class TsInput {
     this.#demux.flush();
     for (const a of this.#asm.values()) a.flush();
   }
+
+  /**
+   * End of this input for good (its connection closed): emits what is pending unless
+   * `emit` is false (a replaced session's unfinished frame goes), then ignores later
+   * pushes; its PES slabs may serve other inputs once released (lib/core/slabs.ts).
+   */
+  close(emit = true): void {
+    if (emit) this.flush();
+    this.#demux.close();
+  }
 }

@@ -247,6 +247,7 @@ export class Manager implements StreamOpener {
     if (!s) return false;
     if (s.state !== "closed") this.#disconnect(s, reason);
     this.streams.delete(id);
+    s.discard(); // its PES slabs may serve other streams once its input has ended
     this.#memory.resync();
     this.log.info("stream.removed", { stream: id, reason });
     this.events.emit("stream.removed", { stream: id, reason });

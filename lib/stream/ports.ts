@@ -161,6 +161,11 @@ export interface FrameSink {
    * audio beside it) left by the old one; returns the frames dropped.
    */
   newSession?(): number;
+  /**
+   * The stream is removed: drop every frame for good (their PES slabs may then serve other
+   * streams, lib/core/slabs.ts); returns the frames dropped.
+   */
+  discard?(): number;
   /** Periodic housekeeping (frame timeouts), monotonic ms. */
   tick?(nowMs: number): void;
   /** GOP structure statistics of a video track. */

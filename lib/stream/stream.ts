@@ -347,6 +347,14 @@ export class Stream implements StreamSink {
     return this.#frameSink?.shed?.() ?? 0;
   }
 
+  /**
+   * The stream leaves the registry (Manager.remove): its frame store drops every frame for
+   * good. Returns the frames dropped.
+   */
+  discard(): number {
+    return this.#frameSink?.discard?.() ?? 0;
+  }
+
   /** Periodic housekeeping: idle detection (`recovering` after `recoveringAfterMs` of silence). */
   tick(nowMs: number, recoveringAfterMs: number = IDLE_RECOVERING_MS): void {
     this.#frameSink?.tick?.(nowMs);

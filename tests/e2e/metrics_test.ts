@@ -169,6 +169,7 @@ Deno.test({
       assert.ok(select(b.samples, "sluice_output_state", { output: "lan" }).length > 0);
       // the SRT stream's H.264 PES were collected into at least one slab
       assert.ok(sum(b.samples, "sluice_pes_slabs_total", { source: "fresh" }) >= 1);
+      assert.equal(select(b.samples, "sluice_pes_slabs_spare").length, 1);
 
       // histograms: buckets cumulative in le order, +Inf = _count
       for (const [name, type] of t) {

@@ -99,6 +99,6 @@ function warmTs(manager: Manager, cfg: Config): number {
   for (let o = 0; o < ts.length; o += SRT_MESSAGE) {
     input.push(ts.subarray(o, Math.min(ts.length, o + SRT_MESSAGE)), t0 + (o / ts.length) * 4000);
   }
-  input.flush();
+  input.close(); // removed below: its PES slabs then serve the first real streams
   return ts.length;
 }

@@ -55,6 +55,8 @@ export class TsDemuxer {
   #h = new TsHeader();
   /** The track the last payload packet went to (the fast path of #packet). */
   #fast: TsTrack | undefined;
+  /** close() was called: pushes are ignored. */
+  #closed = false;
   /** The tap listens: asked once per push (consumers join between pushes, never within). */
   #tapOn = false;
   #cc = new Int8Array(8192).fill(-1);
@@ -93,6 +95,7 @@ export class TsDemuxer {
 
   /** Feeds bytes received at `arrivalMs` (monotonic ms). The buffer is not kept or changed. */
   push(bytes: Uint8Array, arrivalMs: number): void {
+    if (this.#closed) return;
     this.#arrivalMs = arrivalMs;
     this.#tapOn = this.#o.tap?.active === true;
     this.#bytes = bytes;
@@ -106,6 +109,16 @@ export class TsDemuxer {
     this.#tapOn = this.#o.tap?.active === true;
     this.#framer.flush();
     for (const t of this.#list) t.flush();
+  }
+
+  /**
+   * End of this input for good (flush() first to emit what is pending): nothing pushed
+   * later is read, and the tracks' PES slabs may serve other inputs from now on
+   * (lib/core/slabs.ts).
+   */
+  close(): void {
+    this.#closed = true;
+    for (const t of this.#list) t.close();
   }
 
   /** Last PCR of the program (ISO/IEC 13818-1 2.4.2.2): unwrapped PCR base, 90 kHz ticks. */
@@ -277,6 +290,7 @@ export class TsDemuxer {
     for (const t of this.#list) {
       if (next.includes(t)) continue;
       t.flush();
+      t.close();
       this.#tracks[t.pid] = undefined;
       this.#cc[t.pid] = -1;
     }

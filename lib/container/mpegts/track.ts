@@ -137,6 +137,15 @@ export class TsTrack {
     this.#carry = undefined;
   }
 
+  /**
+   * This track's input is over for good (connection closed, track removed; flush() first
+   * to emit what is pending): its PES slabs may serve other tracks once released
+   * (lib/core/slabs.ts).
+   */
+  close(): void {
+    this.slabs?.close();
+  }
+
   #drop(reason: DataReason): void {
     this.sink.count(reason);
     this.#pes.clear();

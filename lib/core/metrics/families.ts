@@ -109,7 +109,14 @@ const CATALOGUE = {
     unit: "slabs",
     labels: ["source"],
     help:
-      "H.264/H.265 PES slabs (1 MiB) taken: fresh (new memory) or reused (freed by the GOP buffer).",
+      "H.264/H.265 PES slabs (1 MiB) taken: fresh (new memory) or reused (freed by the GOP buffer, or spare from an ended input).",
+  },
+  sluice_pes_slabs_spare: {
+    type: "gauge",
+    unit: "slabs",
+    labels: [],
+    help:
+      "PES slabs (1 MiB) held for the next input to take: given back by ended inputs and removed streams (at most 16).",
   },
   sluice_event_loop_lag_seconds: {
     type: "histogram",

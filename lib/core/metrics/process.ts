@@ -6,7 +6,7 @@
  * (lib/core/slabs.ts). Where procfs is missing (macOS, Windows) only what Deno reports is
  * emitted. Never throws.
  */
-import { SLAB_TOTALS } from "../slabs.ts";
+import { SLAB_TOTALS, SPARE_SLABS } from "../slabs.ts";
 import type { Emit } from "./registry.ts";
 
 /**
@@ -61,6 +61,7 @@ export function collectProcess(emit: Emit): void {
   emit("sluice_external_memory_bytes", {}, mem.external);
   emit("sluice_pes_slabs_total", { source: "fresh" }, SLAB_TOTALS.fresh);
   emit("sluice_pes_slabs_total", { source: "reused" }, SLAB_TOTALS.reused);
+  emit("sluice_pes_slabs_spare", {}, SPARE_SLABS.count);
   // field numbers of proc(5) minus 3: (1) pid and (2) comm are cut, (3) state is index 0
   // resident size as Deno reads it (page size independent)
   emit("process_resident_memory_bytes", {}, mem.rss);
