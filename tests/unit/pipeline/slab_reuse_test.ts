@@ -35,12 +35,9 @@ function input(): { data: Uint8Array; videoPackets: number } {
   });
 }
 
-/** Runs the input through the path; `check` after every 64th message (`step`) and at the end. */
-function ingest(
-  maxGops: number,
-  check: (store: FrameStore, copies: Map<AccessUnit, Uint8Array>, step: number) => void,
-) {
-  const stream = new Stream({ protocol: "srt", name: "slabs", remote: "127.0.0.1:1" }, undefined, {
+/** A stream with a frame store whose every stored frame is copied. */
+function storedStream(name: string, maxGops: number) {
+  const stream = new Stream({ protocol: "srt", name, remote: "127.0.0.1:1" }, undefined, {
     frameSink: (s) =>
       new FrameStore({
         maxGops,
@@ -56,6 +53,15 @@ function ingest(
     copies.set(au, au.data.slice());
     push(au);
   };
+  return { stream, store, copies };
+}
+
+/** Runs the input through the path; `check` after every 64th message (`step`) and at the end. */
+function ingest(
+  maxGops: number,
+  check: (store: FrameStore, copies: Map<AccessUnit, Uint8Array>, step: number) => void,
+) {
+  const { stream, store, copies } = storedStream("slabs", maxGops);
   const ts = new TsInput(stream, { frameTimeoutMs: 5000 });
   const { data } = input();
   for (let o = 0, t = 0; o < data.length; o += 1316, t++) {
@@ -182,27 +188,6 @@ Deno.test({
     );
   },
 });
-
-/** A stream with a frame store whose every stored frame is copied (as `ingest` does). */
-function storedStream(name: string, maxGops: number) {
-  const stream = new Stream({ protocol: "srt", name, remote: "127.0.0.1:1" }, undefined, {
-    frameSink: (s) =>
-      new FrameStore({
-        maxGops,
-        maxBytes: 256 << 20,
-        count: (r, n) => s.count(r, n),
-        params: s.params,
-      }),
-  }); // deno-fmt-ignore
-  const store = stream.frameSink as FrameStore;
-  const copies = new Map<AccessUnit, Uint8Array>();
-  const push = store.push.bind(store);
-  store.push = (au) => {
-    copies.set(au, au.data.slice());
-    push(au);
-  };
-  return { stream, store, copies };
-}
 
 /** Feeds `data[from, to)` in 1316-byte messages; every buffered frame checked every 64. */
 function feed(
