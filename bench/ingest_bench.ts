@@ -14,6 +14,7 @@
  * queue ! aacparse branch; without the queues two sinks deadlock in preroll).
  *
  *   deno run --allow-all bench/ingest_bench.ts [--codec h264|h265] [--quick] [--per-read N]
+ *     [--keep-streams]
  *
  * Input: a generated 1080p30 8 Mb/s TS + AAC, 60 s (10 s with --quick), in $BENCH_TMP.
  * sluice: the first pass in this fresh process ("cold": the JIT warms up over the first
@@ -56,6 +57,13 @@ import {
 /** Groups of 3 passes the warm CPU is the least of (10: this shared box moves one group by 2x). */
 const WARM_GROUPS = 10;
 
+/**
+ * `--keep-streams`: a finished stream's input is only flushed and the stream dropped, not
+ * closed and removed, so its slabs never serve the next one (the method until 2026-12-06,
+ * late).
+ */
+const KEEP_STREAMS = Deno.args.includes("--keep-streams");
+
 /** Runs of each peer on the 1x and the big file (least and median taken). */
 const PEER_RUNS = 5;
 
@@ -93,13 +101,23 @@ function ingestPath() {
   return { stream, input, sink };
 }
 
-/** One pass of the ingest path over the input (a new stream); frames per track and the time taken. */
-export function ingestOnce(reads: SrtReads) {
+/**
+ * One pass of the ingest path over the input (a new stream); frames per track and the time
+ * taken. At its end, unless `keep`, the connection closes (`input.close()`, as
+ * lib/pipeline/srt_adapter.ts does) and the stream is removed (`stream.discard()`, as
+ * Manager.remove does once `ingestion.closed_retention` is over): its PES slabs then serve
+ * the next stream (lib/core/slabs.ts). Both are counted in this pass's CPU.
+ */
+export function ingestOnce(reads: SrtReads, keep = KEEP_STREAMS) {
   const { stream, input, sink } = ingestPath();
   const c0 = cpuSelf();
   const t0 = performance.now();
   reads.feed(sink);
-  input.flush();
+  if (keep) input.flush();
+  else {
+    input.close();
+    stream.discard();
+  }
   const s = (performance.now() - t0) / 1000;
   const cpu = cpuSelf() - c0;
   const frames = [...stream.tracks.values()].map((t) => `${t.info.codec}:${t.frames}`).join(" ");
@@ -121,7 +139,11 @@ export function steadyOnce(looped: SrtReads, loops: number) {
     t = looped.feed(sink, looped.at(k * size), looped.at((k + 1) * size), t);
     cpu.push(cpuSelf() - c0);
   }
-  input.flush();
+  if (KEEP_STREAMS) input.flush();
+  else {
+    input.close();
+    stream.discard();
+  }
   const frames = [...stream.tracks.values()].map((t) => `${t.info.codec}:${t.frames}`).join(" ");
   return { cpu, frames, errors: stream.errors.toJSON(), drops: stream.drops.toJSON() };
 }
