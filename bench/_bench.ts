@@ -4,6 +4,7 @@
  * generated 1080p30 MPEG-TS inputs (H.264 + AAC, H.265 + AAC) every bench shares.
  * Not part of the tests; nothing here asserts a timing.
  */
+import { median } from "../lib/sync/least_squares.ts";
 import process from "node:process";
 
 /** One measurement, printed as `BENCH <json>` for bench/run.ts. */
@@ -120,11 +121,8 @@ export async function bestPeer(cmd: string[], n: number): Promise<PeerTime> {
   return best!;
 }
 
-/** The median of `xs` (the mean of the middle two for an even count). */
-export function median(xs: number[]): number {
-  const v = [...xs].sort((a, b) => a - b);
-  return (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2;
-}
+/** The median (the mean of the middle two for an even count): lib/sync/least_squares.ts's. */
+export { median };
 
 /** Steady-state rate of a peer: at its best run, and at its median run's CPU. */
 export interface PeerRate {

@@ -14,7 +14,7 @@
  *
  * Nothing here asserts a timing.
  */
-import { arg, benchTmp, emit, fmt, isQuick } from "./_bench.ts";
+import { arg, benchTmp, emit, fmt, isQuick, median } from "./_bench.ts";
 import { freePort, hasProgram, stopChild } from "../tests/_helpers.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -94,11 +94,6 @@ async function startOnce(
   }
   if (Number.isNaN(readyMs)) throw new Error(`${cmd.join(" ")}: not ready in ${TIMEOUT_MS} ms`);
   return { readyMs, udpMs };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function spread(xs: number[]): string {

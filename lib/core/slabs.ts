@@ -177,11 +177,6 @@ export class SlabPool {
     this.#armed = true;
   }
 
-  /** Whether close() was called. */
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   /**
    * The input writing into this pool's slabs ended: its free slabs go spare now, the ones
    * released later go spare as they come back (the module comment).
@@ -204,7 +199,7 @@ export class SlabPool {
       if (this.#closed) spareOf(old, this.spare);
       else {
         old.forgotten = true;
-        if (!old.pinned && !old.spared && this.#free.length < this.keep) this.#free.push(old.buf);
+        if (!old.pinned && this.#free.length < this.keep) this.#free.push(old.buf);
       }
     }
   }
