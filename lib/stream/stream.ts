@@ -14,8 +14,8 @@ import {
 } from "../core/reasons/catalogue.ts";
 import { TrackState } from "./track_state.ts";
 import { RateMeter } from "../core/meter.ts";
-import type { Histogram } from "../core/metrics/histogram.ts";
-import { METRICS, type Registry } from "../core/metrics/registry.ts";
+import type { Registry } from "../core/metrics/registry.ts";
+import { FrameLatency } from "./frame_latency.ts";
 import { ParamTracker, withVideoParams } from "../codecs/params.ts";
 import { StreamSync } from "../sync/stream_sync.ts";
 import type { StreamSyncOptions } from "../sync/types.ts";
@@ -104,8 +104,8 @@ export class Stream implements StreamSink {
   readonly #now: () => number;
   /** When the input being worked on became available (see StreamSink.inputAt). */
   #inputMs = 0;
-  /** `sluice_frame_latency_seconds` series per track, for its current codec. */
-  readonly #latency = new Map<number, { codec: AccessUnit["codec"]; h: Histogram }>();
+  /** `sluice_frame_latency_seconds` of its tracks. */
+  readonly #latency: FrameLatency;
 
   constructor(req: OpenRequest, hooks: AdapterHooks | undefined, private opts: StreamOptions = {}) {
     this.id = req.name;
@@ -118,6 +118,7 @@ export class Stream implements StreamSink {
     this.hooks = hooks;
     this.#now = opts.now ?? (() => performance.now());
     this.sessionStartMs = this.#now();
+    this.#latency = new FrameLatency(this.protocol, opts.registry);
     this.#frameSink = opts.frameSink?.(this);
     this.sync = new StreamSync({ thresholdMs: () => 100, ...opts.sync, stream: this.id });
   }
@@ -233,22 +234,13 @@ export class Stream implements StreamSink {
     sink?.push(au);
     if (sink && mem) mem.stored(this, sink.bytes - before);
     const start = Math.max(this.#inputMs, au.arrivalMs);
-    this.#latencyOf(au).observe(Math.max(0, this.#now() - start) / 1000);
+    this.#latency.observe(au, Math.max(0, this.#now() - start) / 1000);
     if (au.key && au.kind === "video") this.opts.onKeyframe?.(this, au);
   };
 
   /** The latest RTCP sender report of a track (RTP); undefined forgets it. */
   senderReport(trackId: number, sr: SrMapping | undefined): void {
     this.sync.senderReport(trackId, sr);
-  }
-
-  #latencyOf(au: AccessUnit): Histogram {
-    const l = this.#latency.get(au.trackId);
-    if (l && l.codec === au.codec) return l.h;
-    const h = (this.opts.registry ?? METRICS).histogram("sluice_frame_latency_seconds")
-      .child({ protocol: this.protocol, codec: au.codec });
-    this.#latency.set(au.trackId, { codec: au.codec, h });
-    return h;
   }
 
   #tracker(trackId: number, codec: AccessUnit["codec"]): ParamTracker {
